@@ -1,0 +1,2 @@
+package io.channel.linux;
+public final class LinuxChannelProvider {}

@@ -1,0 +1,326 @@
+package io.channel;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A connected, blocking, bidirectional byte channel over a stream socket, with vectored I/O on
+ * {@link MemorySegment}s, write flags and zero-copy completion tracking, in the manner of QEMU's
+ * {@code QIOChannel}.
+ *
+ * <p>Instances come from a {@link io.channel.spi.ChannelProvider}, normally through
+ * {@link ChannelProviders#select()}. The public methods are final: they validate arguments and flags
+ * here, once, for every provider (as QEMU's {@code qio_channel_writev_full()} does), and then call the
+ * provider's {@code impl*} methods.
+ *
+ * <h2>Zero-copy and buffer ownership</h2>
+ * A write with {@link WriteFlag#ZERO_COPY} hands the segments' pages to the kernel. <strong>Those segments
+ * belong to the kernel until a later {@link #flush()} returns</strong> (or the channel is closed, which
+ * waits, bounded, for outstanding completions first). Until then the caller must not modify them and must
+ * not close the arena that owns them: the kernel may still read the pages, and whatever they then hold is
+ * what the peer receives. Never pass a reused scratch buffer (a packet header, say) with the flag.
+ *
+ * <h2>Threads</h2>
+ * One thread may write while another reads. {@link #close()} and {@link #shutdown(ShutdownDirection)} may
+ * be called from any thread and wake threads blocked in this channel.
+ */
+public abstract class IOChannel implements AutoCloseable {
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** For providers. */
+    protected IOChannel() {
+    }
+
+    /** {@return the optional capabilities of this channel} */
+    public abstract Set<Feature> features();
+
+    /** {@return the name of the provider that made this channel, for example {@code "copy"} or {@code "linux"}} */
+    public abstract String providerName();
+
+    /** {@return the local address of the socket} */
+    public abstract InetSocketAddress localAddress();
+
+    /** {@return the address of the peer} */
+    public abstract InetSocketAddress remoteAddress();
+
+    /** {@return a snapshot of this channel's counters} */
+    public abstract ChannelStatistics statistics();
+
+    /**
+     * {@return why this channel lacks {@link Feature#WRITE_ZERO_COPY}, or {@code null} if it has it}
+     * Providers override this to give the real cause (the kernel's answer to {@code SO_ZEROCOPY}, say).
+     */
+    public String zeroCopyUnavailableReason() {
+        return features().contains(Feature.WRITE_ZERO_COPY) ? null
+                : "provider '" + providerName() + "' does not implement zero-copy writes";
+    }
+
+    /**
+     * Writes from a sequence of segments, in order, as one gathering write.
+     *
+     * @param iov    the segments to write
+     * @param offset index of the first segment to use
+     * @param length number of segments to use
+     * @param flags  write flags; {@link WriteFlag#ZERO_COPY} requires {@link Feature#WRITE_ZERO_COPY}
+     *               and native segments, and transfers their ownership to the kernel until the next
+     *               {@link #flush()} returns
+     * @return the number of bytes written, which may be less than requested (a partial write)
+     * @throws ZeroCopyUnavailableException if zero-copy was asked of a channel or of memory that cannot
+     *                                      do it; the message says why
+     * @throws ClosedChannelException       if the channel is closed
+     * @throws IOException                  on any I/O error
+     */
+    public final long writev(MemorySegment[] iov, int offset, int length, WriteFlag... flags) throws IOException {
+        Objects.checkFromIndexSize(offset, length, iov.length);
+        boolean zeroCopy = zeroCopyRequested(iov, offset, length, flags);
+        ensureOpen();
+        if (length == 0) {
+            return 0;
+        }
+        return implWritev(iov, offset, length, zeroCopy);
+    }
+
+    /**
+     * Writes from all of {@code iov}; see {@link #writev(MemorySegment[], int, int, WriteFlag...)}.
+     *
+     * @param iov   the segments to write
+     * @param flags write flags
+     * @return the number of bytes written, possibly fewer than requested
+     * @throws IOException on any I/O error
+     */
+    public final long writev(MemorySegment[] iov, WriteFlag... flags) throws IOException {
+        return writev(iov, 0, iov.length, flags);
+    }
+
+    /**
+     * Writes every byte of the given segments, looping over partial writes (QEMU's
+     * {@code qio_channel_writev_full_all}). With {@link WriteFlag#ZERO_COPY}, each retry of a remainder is a
+     * new zero-copy send; the ownership rule of {@link WriteFlag#ZERO_COPY} applies to every segment.
+     *
+     * @param iov    the segments to write; the array itself is not modified
+     * @param offset index of the first segment to use
+     * @param length number of segments to use
+     * @param flags  write flags
+     * @throws IOException on any I/O error; how much was written is then unknown
+     */
+    public final void writevAll(MemorySegment[] iov, int offset, int length, WriteFlag... flags) throws IOException {
+        Objects.checkFromIndexSize(offset, length, iov.length);
+        MemorySegment[] current = iov;
+        int off = offset;
+        int len = length;
+        // Zero-length segments are skipped without a call.
+        while (len > 0 && current[off].byteSize() == 0) {
+            off++;
+            len--;
+        }
+        while (len > 0) {
+            long written = writev(current, off, len, flags);
+            while (len > 0 && written >= current[off].byteSize()) {
+                written -= current[off].byteSize();
+                off++;
+                len--;
+            }
+            if (len > 0 && written > 0) {
+                if (current == iov) {
+                    // Never modify the caller's array: slice the partly written segment in a copy.
+                    current = Arrays.copyOfRange(iov, off, off + len);
+                    off = 0;
+                }
+                current[off] = current[off].asSlice(written);
+            }
+        }
+    }
+
+    /**
+     * Writes every byte of one segment; see {@link #writevAll(MemorySegment[], int, int, WriteFlag...)}.
+     *
+     * @param segment the bytes to write
+     * @param flags   write flags
+     * @throws IOException on any I/O error
+     */
+    public final void writeAll(MemorySegment segment, WriteFlag... flags) throws IOException {
+        writevAll(new MemorySegment[] {segment}, 0, 1, flags);
+    }
+
+    /**
+     * Reads into a sequence of segments, in order, as one scattering read; blocks until at least one byte
+     * arrives or the peer closes.
+     *
+     * @param iov    the segments to fill
+     * @param offset index of the first segment to use
+     * @param length number of segments to use
+     * @return the number of bytes read, or {@code -1} at end of stream
+     * @throws IOException on any I/O error
+     */
+    public final long readv(MemorySegment[] iov, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, iov.length);
+        ensureOpen();
+        if (length == 0) {
+            return 0;
+        }
+        return implReadv(iov, offset, length);
+    }
+
+    /**
+     * Fills the segment completely.
+     *
+     * @param segment the segment to fill
+     * @throws EOFException if the peer closes before the segment is full; the message says how many bytes
+     *                      were missing
+     * @throws IOException  on any other I/O error
+     */
+    public final void readFully(MemorySegment segment) throws IOException {
+        MemorySegment[] one = {segment};
+        long done = 0;
+        long size = segment.byteSize();
+        while (done < size) {
+            one[0] = segment.asSlice(done);
+            long n = readv(one, 0, 1);
+            if (n < 0) {
+                throw new EOFException("end of stream after " + done + " of " + size + " bytes from "
+                        + remoteAddress());
+            }
+            done += n;
+        }
+    }
+
+    /**
+     * Waits until every zero-copy write issued on this channel so far has been completed by the kernel,
+     * and says whether the kernel really avoided the copy. After it returns, the segments of those writes
+     * belong to the caller again.
+     *
+     * <p>On a channel that never wrote with {@link WriteFlag#ZERO_COPY} this returns
+     * {@link FlushResult#NOTHING_PENDING} at once. It never waits for ever: a dead peer, {@link #close()} or
+     * {@link #shutdown(ShutdownDirection)} ends it with an exception.
+     *
+     * @return what the completions said
+     * @throws IOException if a completion reports an error, the error queue cannot be read, or the channel
+     *                     is closed while waiting
+     */
+    public final FlushResult flush() throws IOException {
+        ensureOpen();
+        return implFlush();
+    }
+
+    /**
+     * Shuts down one or both directions of the connection, waking threads blocked in them.
+     *
+     * @param direction what to shut down
+     * @throws IOException on any I/O error
+     */
+    public final void shutdown(ShutdownDirection direction) throws IOException {
+        Objects.requireNonNull(direction, "direction");
+        ensureOpen();
+        implShutdown(direction);
+    }
+
+    /** {@return whether {@link #close()} has not been called yet} */
+    public final boolean isOpen() {
+        return !closed.get();
+    }
+
+    /**
+     * Closes the channel. The first call closes; later calls do nothing. A provider with zero-copy writes in
+     * flight first stops writing and waits, bounded, for their completions, so the kernel never reads memory
+     * its owner frees after this returns.
+     *
+     * @throws IOException if closing the socket failed
+     */
+    @Override
+    public final void close() throws IOException {
+        if (closed.compareAndSet(false, true)) {
+            implClose();
+        }
+    }
+
+    /**
+     * Throws if the channel is closed.
+     *
+     * @throws ClosedChannelException if {@link #close()} was called
+     */
+    protected final void ensureOpen() throws ClosedChannelException {
+        if (closed.get()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /**
+     * Performs one gathering write. Arguments are already validated and {@code length > 0}.
+     *
+     * @param iov      the segments
+     * @param offset   first segment
+     * @param length   number of segments, at least one
+     * @param zeroCopy whether to send without copying (only when the channel has the feature and the
+     *                 segments are native)
+     * @return bytes written, at least one unless a segment is empty
+     * @throws IOException on any I/O error
+     */
+    protected abstract long implWritev(MemorySegment[] iov, int offset, int length, boolean zeroCopy)
+            throws IOException;
+
+    /**
+     * Performs one scattering read.
+     *
+     * @param iov    the segments
+     * @param offset first segment
+     * @param length number of segments, at least one
+     * @return bytes read or {@code -1} at end of stream
+     * @throws IOException on any I/O error
+     */
+    protected abstract long implReadv(MemorySegment[] iov, int offset, int length) throws IOException;
+
+    /**
+     * Waits for outstanding zero-copy completions; see {@link #flush()}.
+     *
+     * @return the outcome
+     * @throws IOException on any error
+     */
+    protected abstract FlushResult implFlush() throws IOException;
+
+    /**
+     * Shuts down a direction.
+     *
+     * @param direction the direction
+     * @throws IOException on any I/O error
+     */
+    protected abstract void implShutdown(ShutdownDirection direction) throws IOException;
+
+    /**
+     * Releases the socket; called exactly once.
+     *
+     * @throws IOException on any I/O error
+     */
+    protected abstract void implClose() throws IOException;
+
+    private boolean zeroCopyRequested(MemorySegment[] iov, int offset, int length, WriteFlag[] flags) {
+        boolean zeroCopy = false;
+        for (WriteFlag flag : flags) {
+            switch (Objects.requireNonNull(flag, "flag")) {
+                case ZERO_COPY -> zeroCopy = true;
+            }
+        }
+        if (!zeroCopy) {
+            return false;
+        }
+        if (!features().contains(Feature.WRITE_ZERO_COPY)) {
+            throw new ZeroCopyUnavailableException("Requested zero-copy write on a '" + providerName()
+                    + "' channel without the WRITE_ZERO_COPY feature: " + zeroCopyUnavailableReason());
+        }
+        for (int i = offset; i < offset + length; i++) {
+            if (!iov[i].isNative()) {
+                throw new ZeroCopyUnavailableException("zero-copy write needs native memory, but segment " + i
+                        + " is a heap segment (heap arrays can move); copy it to native memory or write it"
+                        + " without ZERO_COPY");
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,101 @@
+package io.channel.copy;
+
+import io.channel.ChannelListener;
+import io.channel.ChannelOptions;
+import io.channel.IOChannel;
+import io.channel.spi.ChannelProvider;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The portable provider: blocking {@code java.nio} sockets with gathering writes. Works on every OS,
+ * always copies, and never claims {@link io.channel.Feature#WRITE_ZERO_COPY}. Its name is {@value #NAME}.
+ */
+public final class CopyingChannelProvider implements ChannelProvider {
+
+    /** The provider's name, for {@code -Dio.channel.provider=copy}. */
+    public static final String NAME = "copy";
+
+    /** Creates the provider; used by {@link java.util.ServiceLoader}. */
+    public CopyingChannelProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 0;
+    }
+
+    @Override
+    public boolean supportsZeroCopy() {
+        return false;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return null;
+    }
+
+    @Override
+    public IOChannel connect(InetSocketAddress remote, ChannelOptions options) throws IOException {
+        InetSocketAddress target = remote.isUnresolved()
+                ? new InetSocketAddress(remote.getHostString(), remote.getPort()) : remote;
+        if (target.isUnresolved()) {
+            throw new java.net.UnknownHostException("cannot resolve host '" + remote.getHostString() + "'");
+        }
+        SocketChannel socket = SocketChannel.open();
+        try {
+            configure(socket, options);
+            // A blocking connect with a timeout needs the old socket adaptor.
+            socket.socket().connect(target, (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()));
+            return new CopyingChannel(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            if (e instanceof IOException io) {
+                throw new IOException("connect to " + target + " failed: " + io.getMessage(), io);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public ChannelListener listen(InetSocketAddress local, ChannelOptions options) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (options.receiveBufferSize() > 0) {
+                server.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
+            }
+            server.bind(local, options.backlog());
+            return new CopyingChannelListener(server, options);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            if (e instanceof IOException io) {
+                throw new IOException("listen on " + local + " failed: " + io.getMessage(), io);
+            }
+            throw e;
+        }
+    }
+
+    static void configure(SocketChannel socket, ChannelOptions options) throws IOException {
+        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (options.sendBufferSize() > 0) {
+            socket.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferSize());
+        }
+        if (options.receiveBufferSize() > 0) {
+            socket.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
+        }
+    }
+}

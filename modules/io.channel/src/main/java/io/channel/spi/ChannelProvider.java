@@ -1,0 +1,78 @@
+package io.channel.spi;
+
+import io.channel.ChannelListener;
+import io.channel.ChannelOptions;
+import io.channel.IOChannel;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * A source of {@link IOChannel}s, found through {@link java.util.ServiceLoader}.
+ *
+ * <p>Implementations must be cheap to construct and do nothing native in their constructor: the
+ * availability check runs lazily, once, and keeps its cause. {@link io.channel.ChannelProviders} picks the
+ * available provider with the highest {@link #priority()}.
+ */
+public interface ChannelProvider {
+
+    /** {@return a short unique name, used by the {@code io.channel.provider} system property} */
+    String name();
+
+    /** {@return the priority: higher wins among available providers; the copying provider has 0} */
+    int priority();
+
+    /** {@return whether this provider can make zero-copy channels at all (when available)} */
+    boolean supportsZeroCopy();
+
+    /** {@return whether the provider works here; computed once} */
+    boolean isAvailable();
+
+    /**
+     * {@return why the provider is unavailable, or {@code null} if it is available} The cause says exactly
+     * why: wrong OS or architecture, native access not enabled (with the flag to add), the kernel refused an
+     * option, switched off by a property.
+     */
+    Throwable unavailabilityCause();
+
+    /**
+     * Throws unless the provider is available.
+     *
+     * @throws UnsupportedOperationException naming the provider, with the cause attached
+     */
+    default void ensureAvailability() {
+        Throwable cause = unavailabilityCause();
+        if (cause != null) {
+            throw new UnsupportedOperationException("channel provider '" + name() + "' is unavailable: "
+                    + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * {@return facts about the host that decide what this provider can do, for diagnostics} For the Linux
+     * provider: {@code RLIMIT_MEMLOCK}, {@code net.core.optmem_max} and what they allow for zero-copy.
+     * Keys are stable, lower-case, dash-separated names; values are human-readable.
+     */
+    default java.util.Map<String, String> diagnostics() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * Connects to a remote address; the address may be unresolved (a host name), then it is resolved here.
+     *
+     * @param remote  where to connect
+     * @param options socket options; {@link ChannelOptions#zeroCopy()} asks for zero-copy writes
+     * @return the connected channel
+     * @throws IOException if the connection fails; the message names the address
+     */
+    IOChannel connect(InetSocketAddress remote, ChannelOptions options) throws IOException;
+
+    /**
+     * Binds a listening socket.
+     *
+     * @param local   where to listen; port 0 picks a free port
+     * @param options socket options, applied to accepted channels too
+     * @return the listener
+     * @throws IOException if binding fails; the message names the address
+     */
+    ChannelListener listen(InetSocketAddress local, ChannelOptions options) throws IOException;
+}

@@ -1,0 +1,6 @@
+/**
+ * multifd memory migration.
+ */
+module migration {
+    requires io.channel;
+}
