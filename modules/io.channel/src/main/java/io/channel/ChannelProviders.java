@@ -70,15 +70,20 @@ public final class ChannelProviders {
      * @throws UnsupportedOperationException if the property names an unavailable provider (with its cause)
      */
     public static Selection select() {
-        Selection selection = select(all(), System.getProperty(PROVIDER_PROPERTY));
+        return selectAndLog(all(), System.getProperty(PROVIDER_PROPERTY), LOG);
+    }
+
+    /** Selection plus the one-time log line; separate from {@link #select()} so tests can feed providers. */
+    static Selection selectAndLog(List<ChannelProvider> candidates, String requested, System.Logger log) {
+        Selection selection = select(candidates, requested);
         String line = selection.describe();
         if (selection.rejections().getSuppressed().length > 0 && LOGGED.add(line)) {
-            LOG.log(Level.INFO, line);
+            log.log(Level.INFO, line);
             for (Throwable rejected : selection.rejections().getSuppressed()) {
-                LOG.log(Level.DEBUG, "provider rejected", rejected);
+                log.log(Level.DEBUG, "provider rejected", rejected);
             }
         } else if (LOGGED.add(line)) {
-            LOG.log(Level.DEBUG, line);
+            log.log(Level.DEBUG, line);
         }
         return selection;
     }
