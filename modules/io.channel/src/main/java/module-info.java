@@ -14,6 +14,8 @@ module io.channel {
     exports io.channel.spi;
 
     uses io.channel.spi.ChannelProvider;
+    uses io.channel.spi.MemoryProvider;
 
     provides io.channel.spi.ChannelProvider with io.channel.copy.CopyingChannelProvider;
+    provides io.channel.spi.MemoryProvider with io.channel.memory.PortableMemoryProvider;
 }
