@@ -1,0 +1,696 @@
+package io.channel.linux;
+
+import io.channel.ChannelOptions;
+import io.channel.ChannelStatistics;
+import io.channel.Feature;
+import io.channel.FlushResult;
+import io.channel.IOChannel;
+import io.channel.NativeIOException;
+import io.channel.ShutdownDirection;
+import io.channel.linux.internal.Errors;
+import io.channel.linux.internal.SocketDescriptor;
+import io.channel.linux.internal.Syscalls;
+import io.channel.linux.internal.gen.iovec;
+import io.channel.linux.internal.gen.msghdr;
+import io.channel.linux.internal.gen.pollfd;
+import io.channel.linux.internal.gen.socket_h;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * A TCP socket of the Linux provider: gathering {@code sendmsg} straight from the caller's native
+ * segments, with {@code MSG_ZEROCOPY} when asked, and completions read from the socket error queue.
+ *
+ * <h2>Blocking on a non-blocking socket</h2>
+ * The socket is opened {@code O_NONBLOCK}; the channel blocks in {@code poll} in slices of
+ * {@value #POLL_SLICE_MILLIS} ms and checks between slices whether {@link #close()} or
+ * {@link #shutdown(ShutdownDirection)} was called. That keeps every wait interruptible and bounded, and lets
+ * one thread drain the error queue while another waits (a queued completion raises {@code POLLERR}, which
+ * cannot be masked: {@code man 2 poll}; so a waiter that sees it drains the queue instead of spinning).
+ *
+ * <h2>Locks and descriptor lifetime</h2>
+ * <ul>
+ *   <li>{@code writeLock} serialises writers, so bytes of two writes never interleave.</li>
+ *   <li>{@code completionLock} guards {@link ZeroCopyCompletions} and the error queue. It is held only
+ *       across non-blocking calls: one {@code sendmsg(MSG_ZEROCOPY)} and the bookkeeping of its id, or one
+ *       drain of the error queue. So any thread may take it without risking a long wait.</li>
+ *   <li>{@link SocketDescriptor} counts threads inside system calls; {@code close(2)} happens when the last
+ *       one leaves, never under a thread that is about to use the number.</li>
+ * </ul>
+ */
+final class LinuxChannel extends IOChannel {
+
+    /** How long one {@code poll} waits before the channel checks for close or shutdown. */
+    static final int POLL_SLICE_MILLIS = 100;
+    /** Heap segments are copied through native scratch of at most this many bytes per call. */
+    static final long HEAP_SCRATCH_BYTES = 1 << 20;
+    /**
+     * Control buffer for one error-queue message: IPv4 needs 48 bytes, IPv6 64 (CMSG_SPACE of
+     * sock_extended_err plus the offender sockaddr_in6); too small a buffer loses the completion for good
+     * (MSG_CTRUNC). 128 is safe.
+     */
+    static final long CONTROL_BYTES = 128;
+    /** When poll cannot wait (POLLHUP is level-triggered and unmaskable), wait this long between drains. */
+    private static final long HANGUP_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private static final System.Logger LOG = System.getLogger("io.channel.linux");
+    private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
+
+    private final Syscalls syscalls;
+    private final Errors errors;
+    private final SocketDescriptor descriptor;
+    private final ChannelOptions options;
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
+    private final String zeroCopyUnavailable;
+    private final Set<Feature> features;
+    private final Supplier<HostLimits> limits;
+
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock completionLock = new ReentrantLock();
+    /** Guarded by {@link #completionLock}. */
+    private final ZeroCopyCompletions completions = new ZeroCopyCompletions();
+    /** Guarded by {@link #completionLock}: the first failure read from the error queue, reported by flush. */
+    private IOException completionFailure;
+
+    private volatile boolean closing;
+    private final AtomicInteger writeShutdowns = new AtomicInteger();
+    private final LongAdder bytesWritten = new LongAdder();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder enobufsRetries = new LongAdder();
+    private final LongAdder copyFallbacks = new LongAdder();
+
+    /**
+     * Wraps a connected socket.
+     *
+     * @param syscalls            the system calls
+     * @param descriptor          the connected, non-blocking socket; owned by the channel from now on
+     * @param options             the options it was opened with
+     * @param local               its local address
+     * @param remote              its peer's address
+     * @param zeroCopyUnavailable why {@code SO_ZEROCOPY} is not on, or {@code null} if it is
+     * @param limits              reads the host limits for messages about {@code ENOBUFS}
+     */
+    LinuxChannel(Syscalls syscalls, SocketDescriptor descriptor, ChannelOptions options, InetSocketAddress local,
+                 InetSocketAddress remote, String zeroCopyUnavailable, Supplier<HostLimits> limits) {
+        this.syscalls = Objects.requireNonNull(syscalls, "syscalls");
+        this.errors = new Errors(syscalls);
+        this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
+        this.options = Objects.requireNonNull(options, "options");
+        this.local = local;
+        this.remote = remote;
+        this.zeroCopyUnavailable = zeroCopyUnavailable;
+        this.features = zeroCopyUnavailable == null
+                ? Set.copyOf(EnumSet.of(Feature.SHUTDOWN, Feature.WRITE_ZERO_COPY))
+                : Set.copyOf(EnumSet.of(Feature.SHUTDOWN));
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    @Override
+    public Set<Feature> features() {
+        return features;
+    }
+
+    @Override
+    public String providerName() {
+        return LinuxChannelProvider.NAME;
+    }
+
+    @Override
+    public String zeroCopyUnavailableReason() {
+        return zeroCopyUnavailable;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public ChannelStatistics statistics() {
+        completionLock.lock();
+        try {
+            return new ChannelStatistics(bytesWritten.sum(), bytesRead.sum(), completions.sends(),
+                    completions.completed(), completions.copied(), enobufsRetries.sum(), copyFallbacks.sum());
+        } finally {
+            completionLock.unlock();
+        }
+    }
+
+    // --- writes --------------------------------------------------------------------------------------------
+
+    @Override
+    protected long implWritev(MemorySegment[] iov, int offset, int length, boolean zeroCopy) throws IOException {
+        writeLock.lock();
+        try {
+            int fd = descriptor.acquire();
+            try (Arena arena = Arena.ofConfined()) {
+                ensureNotClosing();
+                Gather gather = message(arena, iov, offset, length, null);
+                return zeroCopy ? sendZeroCopy(fd, gather) : sendCopying(fd, gather.message());
+            } finally {
+                descriptor.release();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * A {@code struct msghdr} ready for one call.
+     *
+     * @param message the {@code msghdr}
+     * @param vector  its {@code iovec} array
+     * @param count   iovecs in use
+     * @param bytes   total bytes the iovecs cover
+     */
+    private record Gather(MemorySegment message, MemorySegment vector, int count, long bytes) {
+    }
+
+    /**
+     * Builds a {@code struct msghdr} whose iovecs point straight at the caller's native segments; heap
+     * segments (never with zero-copy, the base class refuses those) go through native scratch.
+     *
+     * @param heapTargets for reads: receives, per iovec, the heap segment to copy back into (or null)
+     */
+    private static Gather message(Arena arena, MemorySegment[] iov, int offset, int length,
+                                  MemorySegment[] heapTargets) {
+        // IMPORTANT: IOV_MAX (limits.h) is the kernel's UIO_MAXIOV; more iovecs fail with EMSGSIZE. A partial
+        // write or read is fine: the caller loops.
+        int count = Math.min(length, socket_h.IOV_MAX());
+        MemorySegment vector = iovec.allocateArray(count, arena);
+        long scratchLeft = HEAP_SCRATCH_BYTES;
+        int used = 0;
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            MemorySegment segment = iov[offset + i];
+            MemorySegment base = segment;
+            long size = segment.byteSize();
+            if (!segment.isNative()) {
+                if (scratchLeft == 0) {
+                    break;
+                }
+                size = Math.min(size, scratchLeft);
+                scratchLeft -= size;
+                base = arena.allocate(Math.max(size, 1));
+                if (heapTargets == null) {
+                    MemorySegment.copy(segment, 0, base, 0, size);
+                } else {
+                    heapTargets[i] = segment.asSlice(0, size);
+                }
+            }
+            MemorySegment entry = iovec.asSlice(vector, i);
+            iovec.iov_base(entry, base);
+            iovec.iov_len(entry, size);
+            used++;
+            bytes += size;
+            if (size < segment.byteSize()) {
+                break;
+            }
+        }
+        MemorySegment message = msghdr.allocate(arena);
+        message.fill((byte) 0);
+        msghdr.msg_iov(message, vector);
+        msghdr.msg_iovlen(message, used);
+        return new Gather(message, vector, used, bytes);
+    }
+
+    private long sendCopying(int fd, MemorySegment message) throws IOException {
+        // man 2 sendmsg: MSG_NOSIGNAL, no SIGPIPE when the peer is gone; EPIPE instead.
+        int flags = socket_h.MSG_NOSIGNAL();
+        while (true) {
+            long n = syscalls.sendmsg(fd, message, flags);
+            if (n >= 0) {
+                bytesWritten.add(n);
+                return n;
+            }
+            int errno = (int) -n;
+            switch (Errors.kind(errno)) {
+                case RETRY -> { }
+                case WOULD_BLOCK -> awaitWritable(fd);
+                default -> throw writeFailure("sendmsg", errno);
+            }
+        }
+    }
+
+    private long sendZeroCopy(int fd, Gather gather) throws IOException {
+        MemorySegment message = gather.message();
+        int flags = socket_h.MSG_NOSIGNAL() | socket_h.MSG_ZEROCOPY();
+        long enobufsDeadline = 0;
+        while (true) {
+            long n;
+            long completedAtSend;
+            completionLock.lock();
+            try {
+                completedAtSend = completions.completed();
+                n = syscalls.sendmsg(fd, message, flags);
+                // Documentation/networking/msg_zerocopy.rst: every successful call consumes one id, a partial
+                // one too; a call returning -1 consumes none.
+                // IMPORTANT: counted under the same lock as the drain, so a completion is never seen before
+                // its send.
+                if (n > 0) {
+                    completions.sent();
+                }
+            } finally {
+                completionLock.unlock();
+            }
+            if (n >= 0) {
+                bytesWritten.add(n);
+                return n;
+            }
+            int errno = (int) -n;
+            if (errno == socket_h.ENOBUFS()) {
+                // ENOBUFS is not "socket full": RLIMIT_MEMLOCK or optmem_max refused to pin the pages. POLLOUT is
+                // often set already, so waiting for it would spin; only a completion frees the charge.
+                if (enobufsDeadline == 0) {
+                    enobufsDeadline = System.nanoTime() + options.closeTimeout().toNanos();
+                }
+                if (outstanding() > 0 && awaitNewCompletion(fd, enobufsDeadline, completedAtSend)) {
+                    enobufsRetries.increment();
+                    continue;
+                }
+                // Nothing of ours in flight (or nothing completes): this size cannot be pinned at all.
+                return sendRefusedZeroCopy(fd, gather, errno);
+            }
+            switch (Errors.kind(errno)) {
+                case RETRY -> { }
+                case WOULD_BLOCK -> awaitWritable(fd);
+                default -> throw writeFailure("sendmsg(MSG_ZEROCOPY)", errno);
+            }
+        }
+    }
+
+    private long sendRefusedZeroCopy(int fd, Gather gather, int errno) throws IOException {
+        long size = gather.bytes();
+        HostLimits host = limits.get();
+        if (options.strictZeroCopy()) {
+            throw new NativeIOException("sendmsg(MSG_ZEROCOPY)", errno, "sendmsg(MSG_ZEROCOPY) failed: "
+                    + errors.strerror(errno) + ": the kernel refused to pin a " + size + "-byte zero-copy write with "
+                    + outstanding() + " of this channel's sends in flight, and strictZeroCopy forbids copying it."
+                    + " Limits: " + host.summary() + ". Raise RLIMIT_MEMLOCK (ulimit -l, prlimit --memlock, or"
+                    + " 'memlock' in /etc/security/limits.conf) or net.core.optmem_max (sysctl -w"
+                    + " net.core.optmem_max=...), run with CAP_IPC_LOCK, or send smaller pieces");
+        }
+        if (FALLBACK_LOGGED.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "sendmsg(MSG_ZEROCOPY) failed with " + errors.strerror(errno)
+                    + " (ENOBUFS) for a " + size + "-byte write with nothing in flight on " + local + " -> " + remote
+                    + "; sending such writes by copying (counted as copyFallbacks; this is logged once). Limits: "
+                    + host.summary() + ". Raise RLIMIT_MEMLOCK (ulimit -l / prlimit --memlock / limits.conf memlock)"
+                    + " or net.core.optmem_max (sysctl) to keep them zero-copy");
+        }
+        copyFallbacks.increment();
+        return sendCopying(fd, gather.message());
+    }
+
+    private IOException writeFailure(String call, int errno) {
+        if (closing) {
+            return closedWhile("writing", errors.exception(call, errno));
+        }
+        return errors.exception(call, errno, "writing to " + remote);
+    }
+
+    // --- reads ---------------------------------------------------------------------------------------------
+
+    @Override
+    protected long implReadv(MemorySegment[] iov, int offset, int length) throws IOException {
+        int fd = descriptor.acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] heapTargets = new MemorySegment[Math.min(length, socket_h.IOV_MAX())];
+            Gather gather = message(arena, iov, offset, length, heapTargets);
+            MemorySegment message = gather.message();
+            if (gather.bytes() == 0) {
+                return 0;
+            }
+            while (true) {
+                ensureNotClosing();
+                long n = syscalls.recvmsg(fd, message, 0);
+                if (n > 0) {
+                    copyBack(gather, heapTargets, n);
+                    bytesRead.add(n);
+                    return n;
+                }
+                if (n == 0) {
+                    ensureNotClosing();
+                    return -1;
+                }
+                int errno = (int) -n;
+                switch (Errors.kind(errno)) {
+                    case RETRY -> { }
+                    case WOULD_BLOCK -> awaitReadable(fd);
+                    default -> {
+                        if (closing) {
+                            throw closedWhile("reading", errors.exception("recvmsg", errno));
+                        }
+                        throw errors.exception("recvmsg", errno, "reading from " + remote);
+                    }
+                }
+            }
+        } finally {
+            descriptor.release();
+        }
+    }
+
+    private static void copyBack(Gather gather, MemorySegment[] heapTargets, long received) {
+        long left = received;
+        for (int i = 0; i < gather.count() && left > 0; i++) {
+            MemorySegment entry = iovec.asSlice(gather.vector(), i);
+            long size = Math.min(left, iovec.iov_len(entry));
+            if (heapTargets[i] != null) {
+                // iov_base comes back with the generated C_POINTER target layout (unbounded): slice it.
+                MemorySegment.copy(iovec.iov_base(entry), 0, heapTargets[i], 0, size);
+            }
+            left -= size;
+        }
+    }
+
+    // --- flush and completions -----------------------------------------------------------------------------
+
+    @Override
+    protected FlushResult implFlush() throws IOException {
+        int fd = descriptor.acquire();
+        try {
+            completionLock.lock();
+            try {
+                if (completionFailure != null) {
+                    throw new IOException("a zero-copy completion failed earlier: " + completionFailure.getMessage(),
+                            completionFailure);
+                }
+                if (!completions.pendingSinceFlush()) {
+                    return FlushResult.NOTHING_PENDING;
+                }
+            } finally {
+                completionLock.unlock();
+            }
+            awaitAllCompletions(fd, System.nanoTime() + options.closeTimeout().toNanos(), "flush",
+                    writeShutdowns.get());
+            completionLock.lock();
+            try {
+                return completions.finishFlush();
+            } finally {
+                completionLock.unlock();
+            }
+        } finally {
+            descriptor.release();
+        }
+    }
+
+    private long outstanding() {
+        completionLock.lock();
+        try {
+            return completions.outstanding();
+        } finally {
+            completionLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until every send so far has completed.
+     *
+     * @param shutdownGeneration the value of {@link #writeShutdowns} when the wait began, or -1 to ignore
+     *                           shutdowns (close waits after its own shutdown)
+     */
+    private void awaitAllCompletions(int fd, long deadline, String what, int shutdownGeneration) throws IOException {
+        while (true) {
+            drainErrorQueue(fd);
+            long outstanding = outstanding();
+            if (outstanding == 0) {
+                return;
+            }
+            if (shutdownGeneration >= 0) {
+                if (closing) {
+                    throw closedWhile(what + " (" + outstanding + " zero-copy sends outstanding)", null);
+                }
+                if (writeShutdowns.get() != shutdownGeneration) {
+                    throw new IOException(what + " interrupted by shutdown() with " + outstanding
+                            + " zero-copy sends outstanding");
+                }
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new IOException(what + " timed out after " + options.closeTimeout().toMillis() + " ms: "
+                        + outstanding + " zero-copy sends to " + remote + " were not completed by the kernel (is the"
+                        + " peer reading?)");
+            }
+            // Documentation/networking/msg_zerocopy.rst: recvmsg(MSG_ERRQUEUE) never blocks; poll reports POLLERR
+            // (even with events 0, man 2 poll) when a completion is queued.
+            int revents = pollOnce(fd, 0, sliceMillis(remaining));
+            if ((revents & socket_h.POLLERR()) == 0 && (revents & (socket_h.POLLHUP() | socket_h.POLLNVAL())) != 0) {
+                // POLLHUP stays raised after both directions are shut: poll cannot wait, so back off briefly.
+                LockSupport.parkNanos(HANGUP_BACKOFF_NANOS);
+            }
+        }
+    }
+
+    /**
+     * Waits, bounded, for at least one completion after the failed send (possibly one already drained by
+     * another thread); false if none came before the deadline.
+     */
+    private boolean awaitNewCompletion(int fd, long deadline, long before) throws IOException {
+        drainErrorQueue(fd);
+        while (completedSoFar() == before) {
+            ensureNotClosing();
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            int revents = pollOnce(fd, 0, sliceMillis(remaining));
+            if (revents == 0) {
+                continue;
+            }
+            drainErrorQueue(fd);
+            if (completedSoFar() == before) {
+                if ((revents & socket_h.POLLERR()) != 0) {
+                    return true; // a socket error, not a completion: let the next sendmsg report it
+                }
+                LockSupport.parkNanos(HANGUP_BACKOFF_NANOS);
+            }
+        }
+        return true;
+    }
+
+    private long completedSoFar() {
+        completionLock.lock();
+        try {
+            return completions.completed();
+        } finally {
+            completionLock.unlock();
+        }
+    }
+
+    /**
+     * Reads every queued notification without blocking.
+     *
+     * @return the number of notifications read
+     */
+    private int drainErrorQueue(int fd) throws IOException {
+        completionLock.lock();
+        try (Arena arena = Arena.ofConfined()) {
+            if (completions.outstanding() == 0) {
+                return 0;
+            }
+            MemorySegment message = msghdr.allocate(arena);
+            MemorySegment control = arena.allocate(CONTROL_BYTES, 8);
+            int read = 0;
+            while (true) {
+                message.fill((byte) 0);
+                msghdr.msg_control(message, control);
+                msghdr.msg_controllen(message, CONTROL_BYTES);
+                long n = syscalls.recvmsg(fd, message, socket_h.MSG_ERRQUEUE() | socket_h.MSG_DONTWAIT());
+                if (n < 0) {
+                    int errno = (int) -n;
+                    switch (Errors.kind(errno)) {
+                        case WOULD_BLOCK -> {
+                            return read;
+                        }
+                        case RETRY -> {
+                            continue;
+                        }
+                        default -> throw recordFailure(errors.exception("recvmsg(MSG_ERRQUEUE)", errno));
+                    }
+                }
+                List<ZeroCopyNotification> notifications;
+                try {
+                    notifications = ErrorQueueMessages.parse(control, msghdr.msg_controllen(message),
+                            msghdr.msg_flags(message), errors);
+                    for (ZeroCopyNotification notification : notifications) {
+                        completions.complete(notification.first(), notification.last(), notification.copied());
+                    }
+                } catch (IOException e) {
+                    throw recordFailure(e);
+                } catch (IllegalStateException e) {
+                    throw recordFailure(new IOException(e.getMessage(), e));
+                }
+                read += notifications.size();
+            }
+        } finally {
+            completionLock.unlock();
+        }
+    }
+
+    /** Called with {@link #completionLock} held. */
+    private IOException recordFailure(IOException failure) {
+        if (completionFailure == null) {
+            completionFailure = failure;
+        }
+        return failure;
+    }
+
+    // --- waiting -------------------------------------------------------------------------------------------
+
+    private void awaitWritable(int fd) throws IOException {
+        while (true) {
+            ensureNotClosing();
+            int revents = pollOnce(fd, socket_h.POLLOUT(), POLL_SLICE_MILLIS);
+            if ((revents & (socket_h.POLLOUT() | socket_h.POLLHUP() | socket_h.POLLNVAL())) != 0) {
+                return;
+            }
+            if ((revents & socket_h.POLLERR()) != 0 && drainQuietly(fd) == 0) {
+                return; // a socket error: sendmsg reports it
+            }
+        }
+    }
+
+    private void awaitReadable(int fd) throws IOException {
+        while (true) {
+            ensureNotClosing();
+            int revents = pollOnce(fd, socket_h.POLLIN(), POLL_SLICE_MILLIS);
+            if ((revents & (socket_h.POLLIN() | socket_h.POLLHUP() | socket_h.POLLNVAL())) != 0) {
+                return;
+            }
+            if ((revents & socket_h.POLLERR()) != 0 && drainQuietly(fd) == 0) {
+                return; // a socket error: recvmsg reports it
+            }
+        }
+    }
+
+    /** Drains for a waiter that only wants POLLERR cleared; failures stay recorded for flush. */
+    private int drainQuietly(int fd) {
+        try {
+            return drainErrorQueue(fd);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private int pollOnce(int fd, int events, int timeoutMillis) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment poll = pollfd.allocate(arena);
+            pollfd.fd(poll, fd);
+            pollfd.events(poll, (short) events);
+            pollfd.revents(poll, (short) 0);
+            int r = syscalls.poll(poll, 1, timeoutMillis);
+            if (r < 0) {
+                if (Errors.kind(-r) == Errors.Kind.RETRY) {
+                    return 0;
+                }
+                throw errors.exception("poll", -r);
+            }
+            return r == 0 ? 0 : Short.toUnsignedInt(pollfd.revents(poll));
+        }
+    }
+
+    private static int sliceMillis(long remainingNanos) {
+        return (int) Math.max(1, Math.min(POLL_SLICE_MILLIS, TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+    }
+
+    // --- shutdown and close --------------------------------------------------------------------------------
+
+    @Override
+    protected void implShutdown(ShutdownDirection direction) throws IOException {
+        int fd = descriptor.acquire();
+        try {
+            int how = switch (direction) {
+                case READ -> socket_h.SHUT_RD();
+                case WRITE -> socket_h.SHUT_WR();
+                case BOTH -> socket_h.SHUT_RDWR();
+            };
+            if (direction != ShutdownDirection.READ) {
+                // A flush in progress gives up: nothing more will be written.
+                writeShutdowns.incrementAndGet();
+            }
+            int r = syscalls.shutdown(fd, how);
+            if (r < 0) {
+                throw errors.exception("shutdown(" + direction + ")", -r, "on " + local + " -> " + remote);
+            }
+        } finally {
+            descriptor.release();
+        }
+    }
+
+    /**
+     * Stops writing, waits (bounded by {@link ChannelOptions#closeTimeout()}) for outstanding zero-copy
+     * completions, then closes. The order matters (kernel notes, trap 10): after {@code close(2)} no completion
+     * can ever be read, yet the kernel may still send from the caller's pages.
+     */
+    @Override
+    protected void implClose() throws IOException {
+        closing = true;
+        IOException failure = null;
+        int fd = descriptor.acquire();
+        try {
+            // SHUT_WR first: the writer (woken by it with EPIPE, or by the closing flag) stops, and the data already
+            // queued still goes out, so its completions still come.
+            int r = syscalls.shutdown(fd, socket_h.SHUT_WR());
+            if (r < 0 && -r != socket_h.ENOTCONN()) {
+                failure = errors.exception("shutdown(SHUT_WR)", -r);
+            }
+            if (outstanding() > 0) {
+                try {
+                    awaitAllCompletions(fd, System.nanoTime() + options.closeTimeout().toNanos(), "close", -1);
+                } catch (IOException e) {
+                    failure = new IOException("close() could not confirm every zero-copy send to " + remote
+                            + "; the kernel may still read memory of writes not yet completed: " + e.getMessage(), e);
+                }
+            }
+            // SHUT_RDWR wakes a reader blocked in poll at once (man 2 shutdown); close(2) alone would not.
+            syscalls.shutdown(fd, socket_h.SHUT_RDWR());
+        } finally {
+            descriptor.release();
+            try {
+                descriptor.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void ensureNotClosing() throws ClosedChannelException {
+        if (closing) {
+            throw closedWhile("waiting", null);
+        }
+    }
+
+    private AsynchronousCloseException closedWhile(String what, IOException cause) {
+        AsynchronousCloseException closed = new AsynchronousCloseException();
+        closed.initCause(cause != null ? cause
+                : new IOException(what + " interrupted by close() of the channel to " + remote));
+        return closed;
+    }
+}

@@ -1,0 +1,180 @@
+package io.channel.linux.internal;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The system calls the Linux provider makes, one method per C function, as an injectable object so that
+ * unit tests can run the channel logic against a fake kernel (partial sends, {@code EINTR},
+ * {@code ENOBUFS}, error-queue completions) without a socket.
+ *
+ * <p>Every method except {@link #strerror(int)} follows one convention: it returns what the C function
+ * returned when that is not {@code -1}, and <strong>{@code -errno}</strong> when the call failed (the
+ * convention of raw Linux system calls). Pointers are {@link MemorySegment}s the caller allocated; the
+ * implementation neither keeps nor frees them. {@link NativeSyscalls} is the real one.
+ */
+public interface Syscalls {
+
+    /** {@return the real system calls, bound through the FFM API; needs native access} */
+    static Syscalls nativeSyscalls() {
+        return NativeSyscalls.instance();
+    }
+
+    /**
+     * {@code int socket(int domain, int type, int protocol)}.
+     *
+     * @param domain   address family, {@code AF_INET} or {@code AF_INET6}
+     * @param type     {@code SOCK_STREAM}, possibly or-ed with {@code SOCK_CLOEXEC}/{@code SOCK_NONBLOCK}
+     * @param protocol 0 for the default
+     * @return the new descriptor, or {@code -errno}
+     */
+    int socket(int domain, int type, int protocol);
+
+    /**
+     * {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t length)}.
+     *
+     * @param fd     the socket
+     * @param level  the option level, for example {@code SOL_SOCKET}
+     * @param name   the option, for example {@code SO_ZEROCOPY}
+     * @param value  the option value
+     * @param length the size of {@code value} in bytes
+     * @return 0, or {@code -errno}
+     */
+    int setsockopt(int fd, int level, int name, MemorySegment value, int length);
+
+    /**
+     * {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *length)}.
+     *
+     * @param fd     the socket
+     * @param level  the option level
+     * @param name   the option
+     * @param value  receives the value
+     * @param length in: the size of {@code value}; out: the size written ({@code socklen_t})
+     * @return 0, or {@code -errno}
+     */
+    int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length);
+
+    /**
+     * {@code int connect(int fd, const struct sockaddr *address, socklen_t length)}.
+     *
+     * @param fd      the socket
+     * @param address a {@code sockaddr_in} or {@code sockaddr_in6}
+     * @param length  its size
+     * @return 0, or {@code -errno} ({@code -EINPROGRESS} on a non-blocking socket)
+     */
+    int connect(int fd, MemorySegment address, int length);
+
+    /**
+     * {@code int bind(int fd, const struct sockaddr *address, socklen_t length)}.
+     *
+     * @param fd      the socket
+     * @param address a {@code sockaddr_in} or {@code sockaddr_in6}
+     * @param length  its size
+     * @return 0, or {@code -errno}
+     */
+    int bind(int fd, MemorySegment address, int length);
+
+    /**
+     * {@code int listen(int fd, int backlog)}.
+     *
+     * @param fd      the socket
+     * @param backlog the backlog
+     * @return 0, or {@code -errno}
+     */
+    int listen(int fd, int backlog);
+
+    /**
+     * {@code int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags)}.
+     *
+     * @param fd      the listening socket
+     * @param address receives the peer address ({@code sockaddr_storage})
+     * @param length  in: the size of {@code address}; out: the size written
+     * @param flags   {@code SOCK_CLOEXEC}, {@code SOCK_NONBLOCK}
+     * @return the new descriptor, or {@code -errno}
+     */
+    int accept4(int fd, MemorySegment address, MemorySegment length, int flags);
+
+    /**
+     * {@code int getsockname(int fd, struct sockaddr *address, socklen_t *length)}.
+     *
+     * @param fd      the socket
+     * @param address receives the address
+     * @param length  in/out size
+     * @return 0, or {@code -errno}
+     */
+    int getsockname(int fd, MemorySegment address, MemorySegment length);
+
+    /**
+     * {@code int getpeername(int fd, struct sockaddr *address, socklen_t *length)}.
+     *
+     * @param fd      the socket
+     * @param address receives the address
+     * @param length  in/out size
+     * @return 0, or {@code -errno}
+     */
+    int getpeername(int fd, MemorySegment address, MemorySegment length);
+
+    /**
+     * {@code ssize_t sendmsg(int fd, const struct msghdr *message, int flags)}.
+     *
+     * @param fd      the socket
+     * @param message a {@code struct msghdr}
+     * @param flags   {@code MSG_*} flags
+     * @return bytes sent, or {@code -errno}
+     */
+    long sendmsg(int fd, MemorySegment message, int flags);
+
+    /**
+     * {@code ssize_t recvmsg(int fd, struct msghdr *message, int flags)}.
+     *
+     * @param fd      the socket
+     * @param message a {@code struct msghdr}; the kernel updates its {@code msg_controllen} and
+     *                {@code msg_flags}
+     * @param flags   {@code MSG_*} flags
+     * @return bytes received (0 at end of stream, and for error-queue messages), or {@code -errno}
+     */
+    long recvmsg(int fd, MemorySegment message, int flags);
+
+    /**
+     * {@code int poll(struct pollfd *fds, nfds_t count, int timeout)}.
+     *
+     * @param fds           an array of {@code struct pollfd}
+     * @param count         its length
+     * @param timeoutMillis how long to wait, -1 for ever
+     * @return the number of ready descriptors (0 on timeout), or {@code -errno}
+     */
+    int poll(MemorySegment fds, long count, int timeoutMillis);
+
+    /**
+     * {@code int shutdown(int fd, int how)}.
+     *
+     * @param fd  the socket
+     * @param how {@code SHUT_RD}, {@code SHUT_WR} or {@code SHUT_RDWR}
+     * @return 0, or {@code -errno}
+     */
+    int shutdown(int fd, int how);
+
+    /**
+     * {@code int close(int fd)}.
+     *
+     * @param fd the descriptor
+     * @return 0, or {@code -errno}
+     */
+    int close(int fd);
+
+    /**
+     * {@code int getrlimit(int resource, struct rlimit *limit)}.
+     *
+     * @param resource for example {@code RLIMIT_MEMLOCK}
+     * @param limit    receives the soft and hard limits
+     * @return 0, or {@code -errno}
+     */
+    int getrlimit(int resource, MemorySegment limit);
+
+    /**
+     * {@code char *strerror(int errno)}, copied into a Java string at once.
+     *
+     * @param errno the error number
+     * @return its description, for example {@code "No buffer space available"}
+     */
+    String strerror(int errno);
+}

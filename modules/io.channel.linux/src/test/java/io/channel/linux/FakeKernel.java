@@ -1,0 +1,175 @@
+package io.channel.linux;
+
+import io.channel.linux.internal.Syscalls;
+import io.channel.linux.internal.gen.cmsghdr;
+import io.channel.linux.internal.gen.iovec;
+import io.channel.linux.internal.gen.msghdr;
+import io.channel.linux.internal.gen.pollfd;
+import io.channel.linux.internal.gen.rlimit;
+import io.channel.linux.internal.gen.sock_extended_err;
+import io.channel.linux.internal.gen.socket_h;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * A scripted kernel for one socket: sendmsg answers from a script (bytes or -errno; full sends when the
+ * script is empty), each successful MSG_ZEROCOPY send consumes an id whose completion is held back until
+ * the next poll (as a real completion arrives a little later), and the error queue hands out one
+ * notification per recvmsg(MSG_ERRQUEUE). Everything that happens is logged for assertions.
+ */
+class FakeKernel implements Syscalls {
+
+    /** One sendmsg as the channel made it. */
+    record Send(int flags, int iovecs, long bytes, byte[] firstBytes) {
+        boolean zeroCopy() {
+            return (flags & socket_h.MSG_ZEROCOPY()) != 0;
+        }
+    }
+
+    final Deque<Long> sendScript = new ArrayDeque<>();
+    final List<Send> sends = new ArrayList<>();
+    final List<String> log = new ArrayList<>();
+    final Deque<ZeroCopyNotification> errorQueue = new ArrayDeque<>();
+    /** Ids sent but not yet completed; released as one merged range on the next poll. */
+    final Deque<Integer> inFlight = new ArrayDeque<>();
+    boolean completionsCopied = true;
+    int nextId;
+
+    @Override
+    public long sendmsg(int fd, MemorySegment message, int flags) {
+        int count = (int) msghdr.msg_iovlen(message);
+        MemorySegment vector = msghdr.msg_iov(message);
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            bytes += iovec.iov_len(iovec.asSlice(vector, i));
+        }
+        MemorySegment first = iovec.iov_base(iovec.asSlice(vector, 0));
+        long firstLength = Math.min(16, iovec.iov_len(iovec.asSlice(vector, 0)));
+        byte[] head = first.asSlice(0, firstLength).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        Send send = new Send(flags, count, bytes, head);
+        sends.add(send);
+        long result = sendScript.isEmpty() ? bytes : sendScript.poll();
+        log.add("sendmsg " + result);
+        if (result > 0 && send.zeroCopy()) {
+            inFlight.add(nextId++);
+        }
+        return result;
+    }
+
+    @Override
+    public long recvmsg(int fd, MemorySegment message, int flags) {
+        if ((flags & socket_h.MSG_ERRQUEUE()) == 0) {
+            throw new UnsupportedOperationException("the fake kernel has no data to read");
+        }
+        ZeroCopyNotification next = errorQueue.poll();
+        if (next == null) {
+            return -socket_h.EAGAIN();
+        }
+        log.add("recvmsg(MSG_ERRQUEUE) [" + next.first() + ", " + next.last() + "]");
+        MemorySegment control = msghdr.msg_control(message);
+        long length = cmsghdr.sizeof() + sock_extended_err.sizeof();
+        MemorySegment header = control.asSlice(0, cmsghdr.sizeof());
+        cmsghdr.cmsg_len(header, length);
+        cmsghdr.cmsg_level(header, socket_h.SOL_IP());
+        cmsghdr.cmsg_type(header, socket_h.IP_RECVERR());
+        MemorySegment error = control.asSlice(cmsghdr.sizeof(), sock_extended_err.sizeof());
+        sock_extended_err.ee_errno(error, 0);
+        sock_extended_err.ee_origin(error, (byte) socket_h.SO_EE_ORIGIN_ZEROCOPY());
+        sock_extended_err.ee_code(error, (byte) (next.copied() ? socket_h.SO_EE_CODE_ZEROCOPY_COPIED() : 0));
+        sock_extended_err.ee_info(error, next.first());
+        sock_extended_err.ee_data(error, next.last());
+        msghdr.msg_controllen(message, length);
+        msghdr.msg_flags(message, socket_h.MSG_ERRQUEUE());
+        return 0;
+    }
+
+    /** Moves every held-back completion to the error queue as one merged range. */
+    void completeInFlight() {
+        if (!inFlight.isEmpty()) {
+            errorQueue.add(new ZeroCopyNotification(inFlight.getFirst(), inFlight.getLast(), completionsCopied));
+            inFlight.clear();
+        }
+    }
+
+    @Override
+    public int poll(MemorySegment fds, long count, int timeoutMillis) {
+        int events = pollfd.events(fds);
+        completeInFlight();
+        int revents = (events & socket_h.POLLOUT()) | (errorQueue.isEmpty() ? 0 : socket_h.POLLERR());
+        log.add("poll events=" + events + " revents=" + revents);
+        pollfd.revents(fds, (short) revents);
+        return revents == 0 ? 0 : 1;
+    }
+
+    @Override
+    public int shutdown(int fd, int how) {
+        log.add("shutdown " + how);
+        return 0;
+    }
+
+    @Override
+    public int close(int fd) {
+        log.add("close " + fd);
+        return 0;
+    }
+
+    @Override
+    public int getrlimit(int resource, MemorySegment limit) {
+        rlimit.rlim_cur(limit, 65536);
+        rlimit.rlim_max(limit, 65536);
+        return 0;
+    }
+
+    @Override
+    public String strerror(int errno) {
+        return "fake error " + errno;
+    }
+
+    @Override
+    public int socket(int domain, int type, int protocol) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int setsockopt(int fd, int level, int name, MemorySegment value, int length) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int connect(int fd, MemorySegment address, int length) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int bind(int fd, MemorySegment address, int length) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int listen(int fd, int backlog) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int accept4(int fd, MemorySegment address, MemorySegment length, int flags) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int getsockname(int fd, MemorySegment address, MemorySegment length) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int getpeername(int fd, MemorySegment address, MemorySegment length) {
+        throw new UnsupportedOperationException();
+    }
+}

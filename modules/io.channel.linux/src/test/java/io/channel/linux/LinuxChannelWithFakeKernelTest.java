@@ -1,0 +1,226 @@
+package io.channel.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.channel.ChannelOptions;
+import io.channel.FlushResult;
+import io.channel.NativeIOException;
+import io.channel.WriteFlag;
+import io.channel.linux.internal.SocketDescriptor;
+import io.channel.linux.internal.gen.socket_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The channel's send, ENOBUFS, flush and close logic against a scripted kernel. */
+@Timeout(10)
+class LinuxChannelWithFakeKernelTest {
+
+    private static final int FD = 42;
+    private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 9);
+
+    private final FakeKernel kernel = new FakeKernel();
+    private final Arena arena = Arena.ofShared();
+
+    @AfterEach
+    void freeMemory() {
+        arena.close();
+    }
+
+    private LinuxChannel channel(ChannelOptions options) {
+        return new LinuxChannel(kernel, new SocketDescriptor(kernel, FD), options, PEER, PEER, null,
+                () -> HostLimits.read(kernel));
+    }
+
+    private LinuxChannel channel() {
+        return channel(ChannelOptions.defaults().withZeroCopy(true).withCloseTimeout(Duration.ofSeconds(2)));
+    }
+
+    private MemorySegment bytes(int size) {
+        MemorySegment segment = arena.allocate(size);
+        for (int i = 0; i < size; i++) {
+            segment.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) i);
+        }
+        return segment;
+    }
+
+    @Test
+    void aPartialSendIsReturnedAndWriteAllSendsTheRest() throws Exception {
+        kernel.sendScript.add(100L);
+        LinuxChannel channel = channel();
+
+        channel.writeAll(bytes(1000));
+
+        assertThat(kernel.sends).extracting(FakeKernel.Send::bytes).containsExactly(1000L, 900L);
+        assertThat(channel.statistics().bytesWritten()).isEqualTo(1000);
+    }
+
+    @Test
+    void anInterruptedSendIsRetried() throws Exception {
+        kernel.sendScript.add((long) -socket_h.EINTR());
+        LinuxChannel channel = channel();
+
+        long written = channel.writev(new MemorySegment[] {bytes(64)});
+
+        assertThat(written).isEqualTo(64);
+        assertThat(kernel.sends).hasSize(2);
+    }
+
+    @Test
+    void aSendThatWouldBlockWaitsForPolloutAndRetries() throws Exception {
+        kernel.sendScript.add((long) -socket_h.EAGAIN());
+        LinuxChannel channel = channel();
+
+        channel.writev(new MemorySegment[] {bytes(64)});
+
+        assertThat(kernel.log).containsExactly("sendmsg -" + socket_h.EAGAIN(),
+                "poll events=" + socket_h.POLLOUT() + " revents=" + socket_h.POLLOUT(), "sendmsg 64");
+    }
+
+    @Test
+    void everyZeroCopySendIsMadeWithMsgZerocopyAndMsgNosignal() throws Exception {
+        LinuxChannel channel = channel();
+
+        channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+
+        assertThat(kernel.sends.getFirst().flags())
+                .isEqualTo(socket_h.MSG_ZEROCOPY() | socket_h.MSG_NOSIGNAL());
+        assertThat(channel.statistics().zeroCopySends()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedZeroCopySendConsumesNoCompletionId() throws Exception {
+        kernel.sendScript.add((long) -socket_h.EINTR());
+        LinuxChannel channel = channel();
+
+        channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+
+        assertThat(channel.statistics().zeroCopySends()).isEqualTo(1);
+        assertThat(kernel.sends).hasSize(2);
+    }
+
+    @Test
+    void enobufsWithSendsInFlightWaitsForACompletionAndRetries() throws Exception {
+        LinuxChannel channel = channel();
+        channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+
+        long written = channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+
+        assertThat(written).isEqualTo(64);
+        assertThat(kernel.sends).allMatch(FakeKernel.Send::zeroCopy).hasSize(3);
+        assertThat(kernel.log).contains("poll events=0 revents=" + socket_h.POLLERR(), "recvmsg(MSG_ERRQUEUE) [0, 0]");
+        assertThat(channel.statistics().enobufsRetries()).isEqualTo(1);
+        assertThat(channel.statistics().copyFallbacks()).isZero();
+    }
+
+    @Test
+    void enobufsWithNothingInFlightSendsThatWriteByCopying() throws Exception {
+        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+        LinuxChannel channel = channel();
+
+        long written = channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+
+        assertThat(written).isEqualTo(64);
+        assertThat(kernel.sends).extracting(FakeKernel.Send::zeroCopy).containsExactly(true, false);
+        assertThat(channel.statistics().copyFallbacks()).isEqualTo(1);
+        assertThat(channel.statistics().zeroCopySends()).isZero();
+    }
+
+    @Test
+    void strictZeroCopyTurnsAPermanentEnobufsIntoAnErrorNamingBothLimits() {
+        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+        LinuxChannel channel = channel(ChannelOptions.defaults().withZeroCopy(true).withStrictZeroCopy(true));
+
+        assertThatThrownBy(() -> channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY))
+                .isInstanceOf(NativeIOException.class)
+                .hasMessageContaining("sendmsg(MSG_ZEROCOPY) failed: fake error " + socket_h.ENOBUFS())
+                .hasMessageContaining("RLIMIT_MEMLOCK 65536 bytes")
+                .hasMessageContaining("net.core.optmem_max")
+                .hasMessageContaining("ulimit -l")
+                .hasMessageContaining("sysctl");
+        assertThat(kernel.sends).hasSize(1);
+    }
+
+    @Test
+    void oneCallGathersAtMostIovMaxSegments() throws Exception {
+        MemorySegment[] segments = new MemorySegment[3000];
+        for (int i = 0; i < segments.length; i++) {
+            segments[i] = bytes(3);
+        }
+        LinuxChannel channel = channel();
+
+        channel.writevAll(segments, 0, segments.length);
+
+        assertThat(kernel.sends).extracting(FakeKernel.Send::iovecs)
+                .containsExactly(socket_h.IOV_MAX(), socket_h.IOV_MAX(), 3000 - 2 * socket_h.IOV_MAX());
+    }
+
+    @Test
+    void heapSegmentsAreCopiedToNativeScratchForCopyingWrites() throws Exception {
+        byte[] data = {7, 8, 9};
+        LinuxChannel channel = channel();
+
+        channel.writev(new MemorySegment[] {MemorySegment.ofArray(data)});
+
+        assertThat(kernel.sends.getFirst().firstBytes()).containsExactly(7, 8, 9);
+    }
+
+    @Test
+    void flushWithNothingSentReportsNothingPending() throws Exception {
+        assertThat(channel().flush()).isEqualTo(FlushResult.NOTHING_PENDING);
+    }
+
+    @Test
+    void flushWaitsForEveryCompletionAndReportsAllCopied() throws Exception {
+        LinuxChannel channel = channel();
+        for (int i = 0; i < 3; i++) {
+            channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+        }
+
+        FlushResult result = channel.flush();
+
+        assertThat(result).isEqualTo(FlushResult.ALL_COPIED);
+        assertThat(channel.statistics().completions()).isEqualTo(3);
+        assertThat(channel.statistics().copiedCompletions()).isEqualTo(3);
+    }
+
+    @Test
+    void flushReportsZeroCopyWhenARangeLacksTheCopiedCode() throws Exception {
+        kernel.completionsCopied = false;
+        LinuxChannel channel = channel();
+        channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+
+        assertThat(channel.flush()).isEqualTo(FlushResult.ZERO_COPY);
+        assertThat(channel.statistics().copiedCompletions()).isZero();
+    }
+
+    @Test
+    void asecondFlushWithoutNewSendsReportsNothingPending() throws Exception {
+        LinuxChannel channel = channel();
+        channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+        channel.flush();
+
+        assertThat(channel.flush()).isEqualTo(FlushResult.NOTHING_PENDING);
+    }
+
+    @Test
+    void closeShutsDownWritingAndDrainsCompletionsBeforeClosingTheDescriptor() throws Exception {
+        LinuxChannel channel = channel();
+        channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+
+        channel.close();
+
+        int shutWrite = kernel.log.indexOf("shutdown " + socket_h.SHUT_WR());
+        int drained = kernel.log.indexOf("recvmsg(MSG_ERRQUEUE) [0, 0]");
+        int closed = kernel.log.indexOf("close " + FD);
+        assertThat(shutWrite).isNotNegative();
+        assertThat(drained).isGreaterThan(shutWrite);
+        assertThat(closed).isGreaterThan(drained);
+    }
+}

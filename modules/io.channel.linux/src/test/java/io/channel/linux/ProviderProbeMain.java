@@ -1,0 +1,115 @@
+package io.channel.linux;
+
+import io.channel.ChannelListener;
+import io.channel.ChannelOptions;
+import io.channel.ChannelProviders;
+import io.channel.ChannelStatistics;
+import io.channel.IOChannel;
+import io.channel.WriteFlag;
+import io.channel.spi.ChannelProvider;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
+
+/**
+ * The main class of the child JVMs in {@link ChildJvmTest}; prints {@code key=value} lines the test asserts on.
+ * <ul>
+ *   <li>{@code select}: which provider {@link ChannelProviders#select()} picks and why.</li>
+ *   <li>{@code send <MiB> <strict>}: sends that many MiB with ZERO_COPY over IPv4 loopback to a reader thread
+ *       of the same JVM, and prints both checksums and the sender's statistics, or the error.</li>
+ * </ul>
+ */
+public final class ProviderProbeMain {
+
+    private static final int SEGMENT = 512 * 1024;
+
+    private ProviderProbeMain() {
+    }
+
+    /**
+     * Runs one mode.
+     *
+     * @param args the mode and its arguments
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "select" -> select();
+            case "send" -> send(Integer.parseInt(args[1]), Boolean.parseBoolean(args[2]));
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    private static void select() {
+        ChannelProviders.Selection selection = ChannelProviders.select();
+        System.out.println("selected=" + selection.chosen().name());
+        System.out.println("describe=" + selection.describe());
+        Throwable cause = ChannelProviders.named(LinuxChannelProvider.NAME).unavailabilityCause();
+        System.out.println("linux-cause=" + (cause == null ? "none" : cause.getMessage()));
+    }
+
+    private static void send(int mebibytes, boolean strict) throws Exception {
+        ChannelProvider provider = ChannelProviders.named(LinuxChannelProvider.NAME);
+        provider.ensureAvailability();
+        provider.diagnostics().forEach((key, value) -> System.out.println("diagnostic." + key + "=" + value));
+        ChannelOptions options = ChannelOptions.defaults().withZeroCopy(true).withStrictZeroCopy(strict);
+        long total = (long) mebibytes << 20;
+        try (Arena arena = Arena.ofShared();
+             ChannelListener listener = provider.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                     options.withZeroCopy(false))) {
+            // One 16 MiB random block, sent repeatedly and never modified, so reuse before a flush is safe.
+            MemorySegment block = arena.allocate(16 << 20);
+            byte[] random = new byte[(int) block.byteSize()];
+            new Random(42).nextBytes(random);
+            MemorySegment.copy(random, 0, block, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, random.length);
+            CRC32C sent = new CRC32C();
+            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> receive(listener, total));
+            try (IOChannel channel = provider.connect(listener.localAddress(), options)) {
+                MemorySegment[] segments = new MemorySegment[(int) (block.byteSize() / SEGMENT)];
+                for (int i = 0; i < segments.length; i++) {
+                    segments[i] = block.asSlice((long) i * SEGMENT, SEGMENT);
+                }
+                for (long done = 0; done < total; done += block.byteSize()) {
+                    channel.writevAll(segments, 0, segments.length, WriteFlag.ZERO_COPY);
+                    sent.update(block.asByteBuffer());
+                }
+                System.out.println("flush=" + channel.flush());
+                ChannelStatistics statistics = channel.statistics();
+                System.out.println("statistics=" + statistics);
+                System.out.println("fallback-or-retry=" + (statistics.enobufsRetries() + statistics.copyFallbacks()));
+            } catch (Exception e) {
+                System.out.println("error=" + e.getMessage());
+                received.cancel(true);
+                System.exit(3);
+            }
+            System.out.println("sent-crc=" + Long.toHexString(sent.getValue()));
+            System.out.println("received-crc=" + Long.toHexString(received.get()));
+        }
+    }
+
+    private static long receive(ChannelListener listener, long total) {
+        try (IOChannel channel = listener.accept(); Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(1 << 20);
+            CRC32C crc = new CRC32C();
+            long done = 0;
+            while (done < total) {
+                long n = channel.readv(new MemorySegment[] {buffer}, 0, 1);
+                if (n < 0) {
+                    break;
+                }
+                ByteBuffer bytes = buffer.asSlice(0, n).asByteBuffer();
+                crc.update(bytes);
+                done += n;
+            }
+            System.out.println("received-bytes=" + done);
+            return crc.getValue();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

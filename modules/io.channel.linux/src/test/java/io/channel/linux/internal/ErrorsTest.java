@@ -1,0 +1,62 @@
+package io.channel.linux.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.channel.NativeIOException;
+import io.channel.linux.internal.gen.socket_h;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.channels.ClosedChannelException;
+import org.junit.jupiter.api.Test;
+
+class ErrorsTest {
+
+    /** A syscall layer whose only working call is strerror. */
+    private static final Syscalls STRERROR_ONLY = (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(),
+            new Class<?>[] {Syscalls.class}, (proxy, method, args) -> {
+                if (method.getName().equals("strerror")) {
+                    return "Description " + args[0];
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
+
+    private final Errors errors = new Errors(STRERROR_ONLY);
+
+    @Test
+    void eagainMeansWouldBlock() {
+        assertThat(Errors.kind(socket_h.EAGAIN())).isEqualTo(Errors.Kind.WOULD_BLOCK);
+    }
+
+    @Test
+    void eintrMeansRetry() {
+        assertThat(Errors.kind(socket_h.EINTR())).isEqualTo(Errors.Kind.RETRY);
+    }
+
+    @Test
+    void ebadfMeansClosed() {
+        assertThat(Errors.kind(socket_h.EBADF())).isEqualTo(Errors.Kind.CLOSED);
+        assertThat(errors.exception("recvmsg", socket_h.EBADF())).isInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
+    void anyOtherErrnoIsANativeIoExceptionNamingTheCallAndKeepingTheErrno() {
+        IOException e = errors.exception("sendmsg(MSG_ZEROCOPY)", socket_h.ECONNRESET());
+
+        assertThat(Errors.kind(socket_h.ECONNRESET())).isEqualTo(Errors.Kind.FAILED);
+        assertThat(e).isInstanceOf(NativeIOException.class)
+                .hasMessage("sendmsg(MSG_ZEROCOPY) failed: Description " + socket_h.ECONNRESET());
+        assertThat(((NativeIOException) e).errno()).isEqualTo(socket_h.ECONNRESET());
+        assertThat(((NativeIOException) e).call()).isEqualTo("sendmsg(MSG_ZEROCOPY)");
+    }
+
+    @Test
+    void contextIsAppendedInParentheses() {
+        assertThat(errors.exception("connect", socket_h.ECONNREFUSED(), "connecting to /127.0.0.1:1"))
+                .hasMessage("connect failed: Description " + socket_h.ECONNREFUSED() + " (connecting to /127.0.0.1:1)");
+    }
+
+    @Test
+    void theRealStrerrorDescribesEnobufs() {
+        assertThat(Syscalls.nativeSyscalls().strerror(socket_h.ENOBUFS())).isEqualTo("No buffer space available");
+    }
+}
