@@ -1,0 +1,158 @@
+package migration;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+/**
+ * A named block of memory to migrate: the "guest RAM" of a migration. Its memory is a native
+ * {@link MemorySegment} owned by the caller, who must keep its arena open until the migration's
+ * {@code await()} or {@code close()} has returned.
+ *
+ * <p>The source only ever reads a block's memory (zero-copy writes hand its pages to the kernel, which is why
+ * the memory must stay valid until the migration has ended). The destination writes pages into it. Pages are
+ * {@value MigrationProtocol#PAGE_SIZE} bytes; a size that is not a multiple of that ends in a short page.
+ */
+public final class RamBlock {
+
+    private final String name;
+    private final MemorySegment memory;
+    private final boolean knownZero;
+
+    private RamBlock(String name, MemorySegment memory, boolean knownZero) {
+        this.name = checkName(name);
+        Objects.requireNonNull(memory, "memory");
+        if (!memory.isNative()) {
+            throw new IllegalArgumentException("ram block '" + name + "' must be native memory (heap arrays can"
+                    + " move under a zero-copy write), but got a heap segment");
+        }
+        this.memory = memory;
+        this.knownZero = knownZero;
+    }
+
+    /**
+     * Wraps memory the caller owns.
+     *
+     * @param name   the block's name, 1 to 255 bytes of UTF-8
+     * @param memory native memory; at the destination it must be writable
+     * @return the block
+     * @throws IllegalArgumentException if the name is empty or too long, or the memory is on the heap
+     */
+    public static RamBlock of(String name, MemorySegment memory) {
+        return new RamBlock(name, memory, false);
+    }
+
+    /**
+     * Allocates a zero-filled block from an arena, for a destination that receives into fresh memory.
+     *
+     * <p>The memory comes from {@code arena.allocate(size, 4096)}, which zero-fills it; the destination relies
+     * on that and skips writing zero pages it has not received before. (Mapping fresh anonymous memory without
+     * touching it would need native code; this is a later improvement.)
+     *
+     * @param name  the block's name
+     * @param size  bytes, not negative
+     * @param arena owns the memory
+     * @return the block
+     */
+    public static RamBlock anonymous(String name, long size, Arena arena) {
+        checkName(name);
+        if (size < 0) {
+            throw new IllegalArgumentException("ram block '" + name + "': size must not be negative: " + size);
+        }
+        Objects.requireNonNull(arena, "arena");
+        return new RamBlock(name, arena.allocate(Math.max(size, 1), MigrationProtocol.PAGE_SIZE).asSlice(0, size),
+                true);
+    }
+
+    /**
+     * Maps a file as a block: read-only for a source, read-write for a destination.
+     *
+     * <p>For a source ({@code writable == false}) the file must hold at least {@code size} bytes; its first
+     * {@code size} bytes are mapped. For a destination the file is created if missing and its length set to
+     * exactly {@code size} (extending a file leaves a sparse hole).
+     *
+     * @param name     the block's name
+     * @param file     the file
+     * @param size     bytes to map
+     * @param writable whether to map for writing (destination) or reading (source)
+     * @param arena    owns the mapping; closing it unmaps the file
+     * @return the block
+     * @throws IOException if the file cannot be opened, sized or mapped; the message names the file
+     */
+    public static RamBlock mapFile(String name, Path file, long size, boolean writable, Arena arena)
+            throws IOException {
+        checkName(name);
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(arena, "arena");
+        if (size < 0) {
+            throw new IllegalArgumentException("ram block '" + name + "': size must not be negative: " + size);
+        }
+        if (writable) {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(size);
+            } catch (IOException e) {
+                throw new IOException("cannot create or size " + file + " to " + size + " bytes: " + e.getMessage(),
+                        e);
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                return new RamBlock(name, channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena), false);
+            } catch (IOException e) {
+                throw new IOException("cannot map " + file + " for writing: " + e.getMessage(), e);
+            }
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long length = channel.size();
+            if (length < size) {
+                throw new IOException("cannot map " + size + " bytes of " + file + ": it holds only " + length
+                        + " bytes");
+            }
+            return new RamBlock(name, channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), false);
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("cannot map")) {
+                throw e;
+            }
+            throw new IOException("cannot map " + file + " for reading: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@return the block's name} */
+    public String name() {
+        return name;
+    }
+
+    /** {@return the block's memory} */
+    public MemorySegment memory() {
+        return memory;
+    }
+
+    /** {@return the block's size in bytes} */
+    public long size() {
+        return memory.byteSize();
+    }
+
+    /** {@return whether the memory is known to be all zero because it was freshly allocated} */
+    boolean knownZero() {
+        return knownZero;
+    }
+
+    @Override
+    public String toString() {
+        return "RamBlock['" + name + "', " + size() + " bytes]";
+    }
+
+    private static String checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < 1 || bytes > MigrationProtocol.MAX_BLOCK_NAME_BYTES) {
+            throw new IllegalArgumentException("a ram block name must be 1 to "
+                    + MigrationProtocol.MAX_BLOCK_NAME_BYTES + " bytes of UTF-8, but '" + name + "' has " + bytes);
+        }
+        return name;
+    }
+}

@@ -1,0 +1,109 @@
+package migration.multifd;
+
+import io.channel.ChannelStatistics;
+import io.channel.IOChannel;
+import java.util.concurrent.atomic.LongAdder;
+import migration.ChannelStats;
+
+/**
+ * Live state of one multifd channel for the statistics: bytes, packets, whether it writes with zero-copy,
+ * and the channel's own counters (kept after the channel is closed).
+ */
+public final class ChannelCounters {
+
+    private final int id;
+    private final LongAdder bytes = new LongAdder();
+    private final LongAdder packets = new LongAdder();
+    private volatile IOChannel channel;
+    private volatile String provider = "";
+    private volatile ChannelStatistics last = ChannelStatistics.EMPTY;
+    private volatile boolean zeroCopyActive;
+    private volatile boolean firstFlushAllCopied;
+    private volatile String noZeroCopyReason;
+
+    /**
+     * Creates the counters of channel {@code id}.
+     *
+     * @param id the channel's id
+     */
+    public ChannelCounters(int id) {
+        this.id = id;
+    }
+
+    /** {@return the channel's id} */
+    public int id() {
+        return id;
+    }
+
+    /**
+     * Attaches the connected channel.
+     *
+     * @param channel        the channel
+     * @param zeroCopyActive whether it starts writing pages with zero-copy
+     */
+    public void attach(IOChannel channel, boolean zeroCopyActive) {
+        this.channel = channel;
+        this.provider = channel.providerName();
+        this.zeroCopyActive = zeroCopyActive;
+    }
+
+    /**
+     * Counts bytes and packets carried.
+     *
+     * @param byteCount   bytes
+     * @param packetCount packets
+     */
+    public void add(long byteCount, long packetCount) {
+        bytes.add(byteCount);
+        packets.add(packetCount);
+    }
+
+    /** {@return whether this channel currently writes pages with zero-copy} */
+    public boolean zeroCopyActive() {
+        return zeroCopyActive;
+    }
+
+    /**
+     * Records that the first flush found every zero-copy write copied.
+     *
+     * @param switchedOff whether the channel then switched to copying writes
+     */
+    public void firstFlushAllCopied(boolean switchedOff) {
+        firstFlushAllCopied = true;
+        if (switchedOff) {
+            zeroCopyActive = false;
+        }
+    }
+
+    /** {@return whether the first flush found every zero-copy write copied} */
+    public boolean firstFlushAllCopied() {
+        return firstFlushAllCopied;
+    }
+
+    /**
+     * Records why this channel has no zero-copy although it was asked for.
+     *
+     * @param reason the channel's {@link IOChannel#zeroCopyUnavailableReason()}
+     */
+    public void noZeroCopy(String reason) {
+        this.noZeroCopyReason = reason;
+    }
+
+    /** {@return why this channel has no zero-copy although it was asked for, or {@code null}} */
+    public String noZeroCopyReason() {
+        return noZeroCopyReason;
+    }
+
+    /** {@return a snapshot; reads the channel's own counters while it is attached} */
+    public ChannelStats snapshot() {
+        IOChannel current = channel;
+        if (current != null) {
+            try {
+                last = current.statistics();
+            } catch (RuntimeException e) {
+                // A provider may refuse once closed; keep the last snapshot.
+            }
+        }
+        return new ChannelStats(id, bytes.sum(), packets.sum(), provider, zeroCopyActive, last);
+    }
+}

@@ -1,0 +1,250 @@
+package migration.multifd;
+
+import io.channel.IOChannel;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import migration.MigrationProtocol;
+import migration.protocol.ProtocolException;
+import migration.protocol.Wire;
+
+/**
+ * The receiving side of one multifd channel, run on its own platform thread.
+ *
+ * <p>For each packet it reads the fixed header and validates every field, then reads the page offsets and
+ * validates each one (page-aligned, inside the block, the short last page respected), and only then reads the
+ * payload straight into the block's memory, contiguous pages in one read. Nothing is ever written outside a
+ * block, and nothing is written at all before the whole header has been checked. Zero pages are written
+ * only where needed: not in fresh zeroed memory on their first arrival, and never where the page already
+ * holds zeros.
+ *
+ * <p>A SYNC packet ends the channel's round; the thread then waits at the {@link RoundBarrier} until the main
+ * thread releases it into the next round or tells it to finish.
+ */
+public final class MultifdReceiver implements Runnable {
+
+    private final int id;
+    private final IOChannel channel;
+    private final List<ReceivingBlock> blocks;
+    private final RoundBarrier barrier;
+    private final TransferCounters counters;
+    private final ChannelCounters channelCounters;
+    private final ReceiverHost host;
+
+    private long lastPacket;
+    private volatile long dataPackets;
+
+    /**
+     * Creates the receiver of one channel.
+     *
+     * @param id              the channel id
+     * @param channel         the channel, its init packet already read
+     * @param blocks          the destination's blocks, by index
+     * @param barrier         where rounds end
+     * @param counters        migration-wide counters
+     * @param channelCounters this channel's counters
+     * @param host            the owner
+     */
+    public MultifdReceiver(int id, IOChannel channel, List<ReceivingBlock> blocks, RoundBarrier barrier,
+                           TransferCounters counters, ChannelCounters channelCounters, ReceiverHost host) {
+        this.id = id;
+        this.channel = channel;
+        this.blocks = List.copyOf(blocks);
+        this.barrier = barrier;
+        this.counters = counters;
+        this.channelCounters = channelCounters;
+        this.host = host;
+    }
+
+    /** {@return data packets received so far (SYNC not counted)} */
+    public long dataPackets() {
+        return dataPackets;
+    }
+
+    @Override
+    public void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment header = arena.allocate(Wire.MAX_PACKET_HEADER_SIZE, 8);
+            int round = 0;
+            while (!host.stopping()) {
+                String before = "multifd channel " + id + ", "
+                        + (lastPacket == 0 ? "first packet" : "packet after " + lastPacket);
+                if (!Wire.readOrEnd(channel, header.asSlice(0, Wire.PACKET_FIXED_SIZE), "the packet header")) {
+                    throw new EOFException("the source closed the channel");
+                }
+                host.alive();
+                int magic = header.get(Wire.INT, 0);
+                if (magic != Wire.MULTIFD_MAGIC) {
+                    throw new ProtocolException(before + ": received packet magic " + Wire.hex(magic & 0xffffffffL)
+                            + ", expected " + Wire.hex(Wire.MULTIFD_MAGIC));
+                }
+                long number = header.get(Wire.LONG, 24);
+                String where = "multifd channel " + id + ", packet " + Long.toUnsignedString(number);
+                int version = header.get(Wire.INT, 4);
+                if (version != Wire.VERSION) {
+                    throw new ProtocolException(where + ": received packet version " + version + ", expected "
+                            + Wire.VERSION);
+                }
+                int flags = header.get(Wire.INT, 8);
+                if ((flags & ~Wire.KNOWN_FLAGS) != 0) {
+                    throw new ProtocolException(where + ": unknown flags " + Wire.hex(flags & ~Wire.KNOWN_FLAGS & 0xffffffffL)
+                            + " in flags " + Wire.hex(flags & 0xffffffffL) + " (known: " + Wire.hex(Wire.KNOWN_FLAGS) + ")");
+                }
+                if (number <= lastPacket) {
+                    throw new ProtocolException(where + ": packet number not above the previous one on this channel ("
+                            + lastPacket + ")");
+                }
+                int block = header.get(Wire.INT, 12);
+                int normal = header.get(Wire.INT, 16);
+                int zeros = header.get(Wire.INT, 20);
+                if ((flags & Wire.FLAG_SYNC) != 0) {
+                    if (block != 0 || normal != 0 || zeros != 0) {
+                        throw new ProtocolException(where + ": SYNC packet with block " + block + ", "
+                                + Integer.toUnsignedString(normal) + " normal and " + Integer.toUnsignedString(zeros)
+                                + " zero pages; a SYNC carries no pages");
+                    }
+                    lastPacket = number;
+                    channelCounters.add(Wire.PACKET_FIXED_SIZE, 1);
+                    counters.multifdBytes.add(Wire.PACKET_FIXED_SIZE);
+                    round = barrier.arrive(id);
+                    RoundBarrier.Release release = barrier.awaitRelease(round, host::stopping);
+                    if (release == null || release == RoundBarrier.Release.DONE) {
+                        return;
+                    }
+                    continue;
+                }
+                receivePages(header, where, number, block, normal, zeros);
+            }
+        } catch (ProtocolException e) {
+            host.failed(id, e.getMessage(), e, false);
+        } catch (IOException e) {
+            String where = "multifd channel " + id + ", " + (lastPacket == 0 ? "before the first packet"
+                    : "after packet " + lastPacket);
+            host.failed(id, e.getMessage() != null && e.getMessage().startsWith("multifd channel") ? e.getMessage()
+                    : where + ": " + e.getMessage(), e, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            host.failed(id, "multifd channel " + id + ": interrupted", e, false);
+        } catch (RuntimeException e) {
+            host.failed(id, "multifd channel " + id + ", packet " + lastPacket + ": " + e, e, false);
+        }
+    }
+
+    private void receivePages(MemorySegment header, String where, long number, int blockIndex, int normal,
+                              int zeros) throws IOException {
+        int capacity = MigrationProtocol.MAX_PAGES_PER_PACKET;
+        if (blockIndex < 0 || blockIndex >= blocks.size()) {
+            throw new ProtocolException(where + ": block index " + Integer.toUnsignedString(blockIndex)
+                    + " out of range (the source announced " + blocks.size() + " block"
+                    + (blocks.size() == 1 ? "" : "s") + ")");
+        }
+        if (normal < 0 || normal > capacity) {
+            throw new ProtocolException(where + ": received packet with " + Integer.toUnsignedString(normal)
+                    + " non-zero pages, which exceeds maximum expected pages " + capacity);
+        }
+        if (zeros < 0 || zeros > capacity) {
+            throw new ProtocolException(where + ": received packet with " + Integer.toUnsignedString(zeros)
+                    + " zero pages, expected maximum " + capacity);
+        }
+        if (normal + zeros > capacity) {
+            throw new ProtocolException(where + ": received packet with " + normal + " non-zero and " + zeros
+                    + " zero pages, more than the " + capacity + " a packet holds");
+        }
+        if (normal + zeros == 0) {
+            throw new ProtocolException(where + ": data packet without pages");
+        }
+        ReceivingBlock block = blocks.get(blockIndex);
+        MemorySegment memory = block.memory();
+        long size = memory.byteSize();
+        int pages = normal + zeros;
+        MemorySegment offsets = header.asSlice(Wire.PACKET_FIXED_SIZE, (long) Wire.OFFSET_SIZE * pages);
+        try {
+            Wire.readFully(channel, offsets, "the page offsets");
+        } catch (EOFException e) {
+            throw new EOFException(where + ": " + e.getMessage());
+        }
+        long payload = 0;
+        long covered = 0;
+        for (int i = 0; i < pages; i++) {
+            long offset = offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * i);
+            String kind = i < normal ? "offset" : "zero-page offset";
+            if (offset < 0 || offset >= size) {
+                throw new ProtocolException(where + ": " + kind + " " + Wire.hex(offset) + " outside block '"
+                        + block.name() + "' (size " + Wire.hex(size) + ")");
+            }
+            if (offset % MigrationProtocol.PAGE_SIZE != 0) {
+                throw new ProtocolException(where + ": " + kind + " " + Wire.hex(offset)
+                        + " in block '" + block.name() + "' is not a multiple of the page size "
+                        + MigrationProtocol.PAGE_SIZE);
+            }
+            long length = Pages.length(offset, size);
+            covered += length;
+            if (i < normal) {
+                payload += length;
+            }
+        }
+        // The whole header is valid: only now is the block's memory touched.
+        lastPacket = number;
+        long done = 0;
+        int i = 0;
+        while (i < normal) {
+            long start = offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * i);
+            long end = start + Pages.length(start, size);
+            int j = i + 1;
+            while (j < normal && offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * j) == end) {
+                end += Pages.length(end, size);
+                j++;
+            }
+            done = readRun(memory.asSlice(start, end - start), where, done, payload);
+            for (int k = i; k < j; k++) {
+                block.received().testAndSet(offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * k)
+                        / MigrationProtocol.PAGE_SIZE);
+            }
+            i = j;
+        }
+        for (int k = normal; k < pages; k++) {
+            long offset = offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * k);
+            boolean seen = block.received().testAndSet(offset / MigrationProtocol.PAGE_SIZE);
+            if (seen || !block.knownZero()) {
+                MemorySegment page = memory.asSlice(offset, Pages.length(offset, size));
+                if (!Pages.isZero(page)) {
+                    page.fill((byte) 0);
+                }
+            }
+        }
+        long headerLength = Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * pages;
+        host.alive();
+        channelCounters.add(headerLength + payload, 1);
+        counters.multifdBytes.add(headerLength + payload);
+        counters.normalPages.add(normal);
+        counters.duplicatePages.add(zeros);
+        counters.normalBytes.add(payload);
+        counters.processedBytes.add(covered);
+        counters.dataPackets.increment();
+        dataPackets++;
+    }
+
+    private long readRun(MemorySegment run, String where, long doneBefore, long payload) throws IOException {
+        MemorySegment[] one = new MemorySegment[1];
+        long done = 0;
+        long size = run.byteSize();
+        while (done < size) {
+            one[0] = run.asSlice(done);
+            long n;
+            try {
+                n = channel.readv(one, 0, 1);
+            } catch (IOException e) {
+                throw new IOException(where + ": reading the payload failed after " + (doneBefore + done) + " of "
+                        + payload + " bytes: " + e.getMessage(), e);
+            }
+            if (n < 0) {
+                throw new EOFException(where + ": connection closed in the payload after " + (doneBefore + done)
+                        + " of " + payload + " bytes");
+            }
+            done += n;
+        }
+        return doneBefore + done;
+    }
+}

@@ -1,0 +1,36 @@
+package migration.multifd;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/** One bit per page, set atomically by several receiving threads: "this page was received". */
+public final class PageBitmap {
+
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final long[] words;
+
+    /**
+     * Creates an empty bitmap.
+     *
+     * @param pages number of pages
+     */
+    public PageBitmap(long pages) {
+        if (pages > (long) Integer.MAX_VALUE * 64) {
+            throw new IllegalArgumentException("too many pages for a bitmap: " + pages);
+        }
+        this.words = new long[(int) ((pages + 63) / 64)];
+    }
+
+    /**
+     * Sets a page's bit.
+     *
+     * @param page the page index
+     * @return whether the bit was already set
+     */
+    public boolean testAndSet(long page) {
+        long bit = 1L << (page & 63);
+        long old = (long) WORDS.getAndBitwiseOr(words, (int) (page >>> 6), bit);
+        return (old & bit) != 0;
+    }
+}

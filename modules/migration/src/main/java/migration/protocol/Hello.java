@@ -1,0 +1,147 @@
+package migration.protocol;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import migration.MigrationProtocol;
+
+/**
+ * The HELLO frame: what the source wants to migrate.
+ *
+ * @param migrationId    identifies the migration on every channel
+ * @param channels       number of multifd channels that will connect
+ * @param pageSize       the page size
+ * @param pagesPerPacket the most pages in one packet
+ * @param blocks         the blocks, in order; packets refer to them by index
+ */
+public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPacket, List<BlockInfo> blocks) {
+
+    /**
+     * A block as announced.
+     *
+     * @param name the block's name
+     * @param size the block's size in bytes
+     */
+    public record BlockInfo(String name, long size) {
+        /**
+         * Checks the components.
+         *
+         * @throws NullPointerException if the name is null
+         */
+        public BlockInfo {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /**
+     * Copies the block list.
+     *
+     * @throws NullPointerException if a component is null
+     */
+    public Hello {
+        Objects.requireNonNull(migrationId, "migrationId");
+        blocks = List.copyOf(blocks);
+    }
+
+    /** {@return the frame carrying this handshake} */
+    public Frame encode() {
+        List<byte[]> names = new ArrayList<>();
+        int size = 36;
+        for (BlockInfo block : blocks) {
+            byte[] name = block.name().getBytes(StandardCharsets.UTF_8);
+            names.add(name);
+            size += 2 + name.length + 8;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.putLong(migrationId.getMostSignificantBits()).putLong(migrationId.getLeastSignificantBits());
+        out.putShort((short) channels).putShort((short) 0);
+        out.putInt(pageSize).putInt(pagesPerPacket).putInt(0);
+        out.putInt(blocks.size());
+        for (int i = 0; i < blocks.size(); i++) {
+            out.putShort((short) names.get(i).length).put(names.get(i)).putLong(blocks.get(i).size());
+        }
+        return new Frame(FrameType.HELLO, out.array());
+    }
+
+    /**
+     * Parses and validates a HELLO body.
+     *
+     * @param frame the frame
+     * @return the handshake
+     * @throws ProtocolException naming the field that is wrong
+     */
+    public static Hello decode(Frame frame) throws ProtocolException {
+        ByteBuffer in = frame.buffer();
+        try {
+            UUID id = new UUID(in.getLong(), in.getLong());
+            int channels = Short.toUnsignedInt(in.getShort());
+            int reserved16 = Short.toUnsignedInt(in.getShort());
+            int pageSize = in.getInt();
+            int pagesPerPacket = in.getInt();
+            int flags = in.getInt();
+            int count = in.getInt();
+            if (channels < 1 || channels > MigrationProtocol.MAX_CHANNELS) {
+                throw new ProtocolException("main channel, HELLO: channel count " + channels
+                        + " is outside 1.." + MigrationProtocol.MAX_CHANNELS);
+            }
+            if (reserved16 != 0 || flags != 0) {
+                throw new ProtocolException("main channel, HELLO: reserved fields are not zero (" + reserved16
+                        + ", " + Wire.hex(flags) + ")");
+            }
+            if (pageSize != MigrationProtocol.PAGE_SIZE) {
+                throw new ProtocolException("main channel, HELLO: page size " + pageSize + ", expected "
+                        + MigrationProtocol.PAGE_SIZE);
+            }
+            if (pagesPerPacket != MigrationProtocol.MAX_PAGES_PER_PACKET) {
+                throw new ProtocolException("main channel, HELLO: " + pagesPerPacket + " pages per packet, expected "
+                        + MigrationProtocol.MAX_PAGES_PER_PACKET);
+            }
+            if (count < 0 || count > MigrationProtocol.MAX_BLOCKS) {
+                throw new ProtocolException("main channel, HELLO: block count " + Integer.toUnsignedString(count)
+                        + " is outside 0.." + MigrationProtocol.MAX_BLOCKS);
+            }
+            List<BlockInfo> blocks = new ArrayList<>(count);
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < count; i++) {
+                int length = Short.toUnsignedInt(in.getShort());
+                if (length < 1 || length > MigrationProtocol.MAX_BLOCK_NAME_BYTES) {
+                    throw new ProtocolException("main channel, HELLO: block " + i + " has a name of " + length
+                            + " bytes, expected 1.." + MigrationProtocol.MAX_BLOCK_NAME_BYTES);
+                }
+                byte[] bytes = new byte[length];
+                in.get(bytes);
+                String name;
+                try {
+                    name = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+                } catch (CharacterCodingException e) {
+                    throw new ProtocolException("main channel, HELLO: the name of block " + i + " is not UTF-8");
+                }
+                long size = in.getLong();
+                if (size < 0) {
+                    throw new ProtocolException("main channel, HELLO: block '" + name + "' has a negative size "
+                            + size);
+                }
+                if (!seen.add(name)) {
+                    throw new ProtocolException("main channel, HELLO: block name '" + name + "' appears twice");
+                }
+                blocks.add(new BlockInfo(name, size));
+            }
+            if (in.hasRemaining()) {
+                throw new ProtocolException("main channel, HELLO: " + in.remaining() + " bytes after the block list");
+            }
+            return new Hello(id, channels, pageSize, pagesPerPacket, blocks);
+        } catch (BufferUnderflowException e) {
+            throw new ProtocolException("main channel, HELLO: the frame is too short (" + frame.body().length
+                    + " bytes)");
+        }
+    }
+}

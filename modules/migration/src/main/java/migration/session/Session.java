@@ -1,0 +1,448 @@
+package migration.session;
+
+import io.channel.IOChannel;
+import io.channel.ShutdownDirection;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import migration.MigrationException;
+import migration.MigrationParameters;
+import migration.MigrationStats;
+import migration.MigrationStatus;
+import migration.protocol.Frame;
+import migration.protocol.FrameType;
+import migration.protocol.MainChannel;
+import migration.protocol.ProtocolException;
+
+/**
+ * What a source and a destination have in common: the life cycle, the first-failure-wins outcome, the
+ * threads and channels to stop, and the watchdog.
+ *
+ * <p>Threads: a control thread runs {@link #runSession()} and, at the end, stops and joins every other
+ * thread, closes every channel and only then publishes the final status. A watchdog thread sends a heartbeat
+ * on the main channel every second, fails the migration when setup takes too long or the peer stays silent
+ * too long, and shuts channels down if a failing thread could not. No thread blocks for ever: every wait
+ * either checks {@link #stopping()} at least every 100 ms or is a channel operation that
+ * {@link #fail shutting the channels down} ends.
+ */
+public abstract class Session {
+
+    /** Prefix of every thread a migration starts; tests count live threads by it. */
+    public static final String THREAD_PREFIX = "migration-";
+    /** How often each side sends a HEARTBEAT on the main channel. */
+    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    /** How long a peer may stay silent (no frame on the main channel, no packet) before the migration fails. */
+    static final Duration PEER_SILENCE_LIMIT = Duration.ofSeconds(10);
+    /** How long a thread that hit a connection error waits for the main channel to explain it. */
+    static final Duration TRANSPORT_ERROR_GRACE = Duration.ofSeconds(1);
+    /** How long stopping may take before the watchdog shuts channels down regardless. */
+    static final Duration KICK_DELAY = Duration.ofSeconds(1);
+    /** How long to wait for a thread to end before closing channels under it. */
+    static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
+
+    static final System.Logger LOG = System.getLogger("migration");
+
+    /** The final outcome once decided: the first one wins. */
+    record Ending(MigrationStatus status, String message, Throwable cause) {
+    }
+
+    /** Thrown inside the control thread to unwind when the migration is already ending. */
+    static final class Stopped extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Stopped() {
+            super("stopping", null, false, false);
+        }
+    }
+
+    final String side;
+    final String peer;
+    final MigrationParameters params;
+    final long startNanos = System.nanoTime();
+    volatile long setupDoneNanos;
+    volatile long endNanos;
+    volatile MigrationStatus status = MigrationStatus.SETUP;
+    volatile boolean stopping;
+    volatile MainChannel main;
+    volatile boolean heartbeats;
+    volatile boolean silenceCheck;
+    volatile long lastActivityNanos = System.nanoTime();
+    /** When SETUP must be over, or 0 while the deadline is not armed. */
+    volatile long setupDeadlineNanos;
+    /** When the watchdog shuts the main channel after the final RESULT, or 0. */
+    volatile long drainDeadlineNanos;
+
+    private final AtomicReference<Ending> ending = new AtomicReference<>();
+    private final Set<IOChannel> channels = ConcurrentHashMap.newKeySet();
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    final CountDownLatch mainReaderEnded = new CountDownLatch(1);
+    /** Whether a thread reads the main channel now (so a connection error may soon be explained). */
+    volatile boolean mainReaderStarted;
+    private volatile long kickDeadlineNanos;
+    private volatile boolean lateKickDone;
+    private volatile boolean watchdogStop;
+    private volatile MigrationStats finalStats;
+    private Thread control;
+    private Thread watchdog;
+
+    Session(String side, String peer, MigrationParameters params) {
+        this.side = side;
+        this.peer = peer;
+        this.params = params;
+    }
+
+    /** Starts the control and watchdog threads. */
+    final void startThreads() {
+        watchdog = Thread.ofPlatform().name(THREAD_PREFIX + side + "-watchdog").daemon(true).unstarted(this::watch);
+        control = Thread.ofPlatform().name(THREAD_PREFIX + side).daemon(true).unstarted(this::control);
+        watchdog.start();
+        control.start();
+    }
+
+    /**
+     * The migration's control flow; returning normally means it completed.
+     *
+     * @throws Exception any failure; {@link Stopped} when it is already ending
+     */
+    abstract void runSession() throws Exception;
+
+    /** {@return the live statistics} */
+    public abstract MigrationStats stats();
+
+    /** {@return the message for a setup that took longer than the setup timeout} */
+    abstract String setupTimeoutMessage();
+
+    /** Closes whatever else the subclass owns (listener); called once, at the end. */
+    void closeResources() {
+    }
+
+    /** Wakes subclass waiters so they check {@link #stopping()}. */
+    void wakeWaiters() {
+    }
+
+    /** Shuts down whatever else blocks (listener) when stopping. */
+    void kickResources() {
+    }
+
+    private void control() {
+        try {
+            runSession();
+            ending.compareAndSet(null, new Ending(MigrationStatus.COMPLETED, null, null));
+        } catch (Stopped e) {
+            ending.compareAndSet(null, new Ending(MigrationStatus.FAILED, "stopped without a reason", null));
+        } catch (MigrationException e) {
+            fail(MigrationStatus.FAILED, e.getMessage(), e.getCause() != null ? e.getCause() : e, true);
+        } catch (ProtocolException e) {
+            fail(MigrationStatus.FAILED, e.getMessage(), e, true);
+        } catch (IOException e) {
+            transportFailed(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            fail(MigrationStatus.FAILED, "the " + side + " control thread was interrupted", e, true);
+        } catch (Exception | Error e) {
+            fail(MigrationStatus.FAILED, "internal error: " + e, e, true);
+        } finally {
+            finish();
+        }
+    }
+
+    private void finish() {
+        stopping = true;
+        wakeWaiters();
+        boolean clean = ending.get().status() == MigrationStatus.COMPLETED;
+        for (Thread worker : workers) {
+            joinQuietly(worker, JOIN_TIMEOUT);
+        }
+        boolean stuck = workers.stream().anyMatch(Thread::isAlive);
+        if (stuck) {
+            kick();
+            for (Thread worker : workers) {
+                joinQuietly(worker, JOIN_TIMEOUT);
+            }
+        }
+        closeResources();
+        for (IOChannel channel : channels) {
+            try {
+                channel.close();
+            } catch (IOException | RuntimeException e) {
+                if (clean) {
+                    LOG.log(System.Logger.Level.DEBUG, "closing a channel failed", e);
+                }
+            }
+        }
+        watchdogStop = true;
+        if (watchdog != null) {
+            LockSupport.unpark(watchdog);
+        }
+        joinQuietly(watchdog, JOIN_TIMEOUT);
+        for (Thread worker : workers) {
+            if (worker.isAlive()) {
+                LOG.log(System.Logger.Level.WARNING, "thread " + worker.getName() + " did not stop");
+            }
+        }
+        endNanos = System.nanoTime();
+        status = ending.get().status();
+        finalStats = stats();
+        finished.countDown();
+    }
+
+    private static void joinQuietly(Thread thread, Duration timeout) {
+        if (thread == null || thread == Thread.currentThread()) {
+            return;
+        }
+        try {
+            thread.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Starts a worker thread that the end of the migration joins.
+     *
+     * @param name   the name after {@value #THREAD_PREFIX} and the side
+     * @param action what it runs
+     */
+    final void startWorker(String name, Runnable action) {
+        Thread thread = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(action);
+        workers.add(thread);
+        thread.start();
+    }
+
+    /**
+     * Registers a channel: shut down when the migration fails, closed when it ends.
+     *
+     * @param channel the channel
+     */
+    final void register(IOChannel channel) {
+        channels.add(channel);
+        if (stopping) {
+            shutdownQuietly(channel);
+        }
+    }
+
+    /** {@return whether the migration is ending} */
+    public final boolean stopping() {
+        return stopping;
+    }
+
+    /** {@return the outcome once decided, else {@code null}} */
+    final Ending ending() {
+        return ending.get();
+    }
+
+    /**
+     * Ends the migration with this outcome unless another one came first; then tells the peer (best effort)
+     * and shuts every channel down so that blocked threads wake.
+     *
+     * @param outcome    FAILED or CANCELLED
+     * @param message    what happened, in words
+     * @param cause      the underlying error, or {@code null}
+     * @param tellPeer   whether to send the peer an ERROR (FAILED) or CANCEL (CANCELLED) frame
+     * @return whether this call decided the outcome
+     */
+    final boolean fail(MigrationStatus outcome, String message, Throwable cause, boolean tellPeer) {
+        if (!ending.compareAndSet(null, new Ending(outcome, message, cause))) {
+            return false;
+        }
+        kickDeadlineNanos = System.nanoTime() + KICK_DELAY.toNanos();
+        stopping = true;
+        heartbeats = false;
+        wakeWaiters();
+        MainChannel current = main;
+        if (tellPeer && current != null) {
+            Frame frame = outcome == MigrationStatus.CANCELLED ? Frame.text(FrameType.CANCEL, message)
+                    : Frame.text(FrameType.ERROR, message);
+            try {
+                current.trySend(frame, 500);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "could not tell the " + peer + " why the migration ends", e);
+            }
+        }
+        kick();
+        return true;
+    }
+
+    /**
+     * A thread hit a connection error. The peer may have ended the migration on purpose and said so on the
+     * main channel; give the main channel's reader a moment to read that before failing with this error.
+     *
+     * @param message what failed and where
+     * @param cause   the error
+     */
+    final void transportFailed(String message, Exception cause) {
+        if (stopping) {
+            return;
+        }
+        try {
+            if (mainReaderStarted) {
+                mainReaderEnded.await(TRANSPORT_ERROR_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        fail(MigrationStatus.FAILED, message, cause, true);
+    }
+
+    /** Shuts every channel down and wakes every waiter. */
+    final void kick() {
+        for (IOChannel channel : channels) {
+            shutdownQuietly(channel);
+        }
+        kickResources();
+        wakeWaiters();
+    }
+
+    private static void shutdownQuietly(IOChannel channel) {
+        try {
+            channel.shutdown(ShutdownDirection.BOTH);
+        } catch (IOException | RuntimeException e) {
+            // Already closed or never connected: nothing to wake.
+        }
+    }
+
+    /** The peer showed a sign of life. */
+    final void touch() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    private void watch() {
+        long lastHeartbeat = 0;
+        while (!watchdogStop) {
+            long now = System.nanoTime();
+            MainChannel current = main;
+            if (current != null && current.lastReadNanos() - lastActivityNanos > 0) {
+                lastActivityNanos = current.lastReadNanos();
+            }
+            if (stopping) {
+                if (!lateKickDone && kickDeadlineNanos != 0 && now - kickDeadlineNanos > 0) {
+                    lateKickDone = true;
+                    kick();
+                }
+            } else {
+                long deadline = setupDeadlineNanos;
+                if (status == MigrationStatus.SETUP && deadline != 0 && now - deadline > 0) {
+                    fail(MigrationStatus.FAILED, setupTimeoutMessage(), null, true);
+                    continue;
+                }
+                if (silenceCheck && now - lastActivityNanos > PEER_SILENCE_LIMIT.toNanos()) {
+                    fail(MigrationStatus.FAILED, "no sign of life from the " + peer + " for "
+                            + format(PEER_SILENCE_LIMIT) + " (no heartbeat on the main channel, no packet);"
+                            + " the " + peer + " is hung or the network is down", null, true);
+                    continue;
+                }
+                if (heartbeats && current != null && now - lastHeartbeat >= HEARTBEAT_INTERVAL.toNanos()) {
+                    lastHeartbeat = now;
+                    try {
+                        current.trySend(Frame.empty(FrameType.HEARTBEAT), 100);
+                    } catch (IOException | RuntimeException e) {
+                        // The threads using the channel see the same error and report it.
+                    }
+                }
+            }
+            long drain = drainDeadlineNanos;
+            if (drain != 0 && now - drain > 0 && current != null) {
+                drainDeadlineNanos = 0;
+                shutdownQuietly(current.channel());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    /**
+     * Asks the migration to stop: tells the peer with CANCEL and shuts the channels down. Returns at once;
+     * idempotent, callable from any thread.
+     */
+    public final void cancel() {
+        fail(MigrationStatus.CANCELLED, "cancelled by the " + side, null, true);
+    }
+
+    /**
+     * Waits until the migration has ended and all its threads have stopped.
+     *
+     * @return the final statistics
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public final MigrationStats awaitEnd() throws InterruptedException {
+        finished.await();
+        control.join();
+        return finalStats;
+    }
+
+    /**
+     * Waits up to {@code timeout} for the end.
+     *
+     * @param timeout how long to wait
+     * @return whether the migration has ended and its threads have stopped
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public final boolean awaitEnd(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        return control.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+    }
+
+    /**
+     * Waits for the end and turns a failure into an exception.
+     *
+     * @return the final statistics when the migration completed
+     * @throws MigrationException with the error and the final statistics otherwise
+     */
+    public final MigrationStats awaitCompletion() throws MigrationException {
+        MigrationStats stats;
+        try {
+            stats = awaitEnd();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationException("interrupted while waiting for the " + side + " to end; the migration"
+                    + " goes on (cancel it to stop it)", stats(), e);
+        }
+        Ending end = ending.get();
+        if (end.status() == MigrationStatus.COMPLETED) {
+            return stats;
+        }
+        throw new MigrationException(end.message(), stats, end.cause());
+    }
+
+    /** {@return the error description for the statistics, or {@code null}} */
+    final String errorDescription() {
+        Ending end = ending.get();
+        return end == null || end.status() == MigrationStatus.COMPLETED ? null : end.message();
+    }
+
+    /** {@return milliseconds since start, until the end} */
+    final long totalTimeMillis() {
+        long end = endNanos;
+        return TimeUnit.NANOSECONDS.toMillis((end != 0 ? end : System.nanoTime()) - startNanos);
+    }
+
+    /** {@return milliseconds the setup took, 0 while in setup} */
+    final long setupTimeMillis() {
+        long done = setupDoneNanos;
+        return done == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(done - startNanos);
+    }
+
+    /** {@return megabits per second over {@code bytes} since the start} */
+    final double mbps(long bytes) {
+        long millis = totalTimeMillis();
+        return millis <= 0 ? 0 : bytes * 8.0 / 1000.0 / millis;
+    }
+
+    /**
+     * {@return a duration in words: "10 s", "250 ms"}
+     * @param duration the duration
+     */
+    static String format(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+}

@@ -1,0 +1,458 @@
+package migration.session;
+
+import io.channel.ChannelOptions;
+import io.channel.ChannelStatistics;
+import io.channel.Feature;
+import io.channel.FlushResult;
+import io.channel.IOChannel;
+import io.channel.spi.ChannelProvider;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import migration.ChannelStats;
+import migration.MigrationException;
+import migration.MigrationParameters;
+import migration.MigrationProtocol;
+import migration.MigrationStats;
+import migration.MigrationStatus;
+import migration.RamBlock;
+import migration.ZeroCopyMode;
+import migration.ZeroCopyStats;
+import migration.multifd.BandwidthLimiter;
+import migration.multifd.ChannelCounters;
+import migration.multifd.MultifdSender;
+import migration.multifd.SenderHost;
+import migration.multifd.TransferCounters;
+import migration.protocol.Complete;
+import migration.protocol.Frame;
+import migration.protocol.Hello;
+import migration.protocol.MainChannel;
+import migration.protocol.ProtocolException;
+import migration.protocol.Result;
+import migration.protocol.Wire;
+
+/**
+ * The source side of a migration: connects the main channel and the multifd channels, sends the handshake,
+ * hands packets of up to 128 pages to idle channels in turn, ends each round with a SYNC and a flush on every
+ * channel, and finishes with per-block digests and the destination's verdict.
+ *
+ * <p>Threads: the control thread ({@code migration-source}) drives the rounds; one reader thread
+ * ({@code migration-source-main-reader}) reads the destination's frames; one platform thread per multifd
+ * channel ({@code migration-source-multifd-N}) sends; and the watchdog. The source's memory is only read.
+ */
+public final class SourceSession extends Session implements SenderHost {
+
+    private final InetSocketAddress destination;
+    private final List<RamBlock> blocks;
+    private final ZeroCopyPlan plan;
+    private final UUID migrationId = UUID.randomUUID();
+    private final TransferCounters counters = new TransferCounters();
+    private final List<ChannelCounters> channelCounters;
+    private final BandwidthLimiter limiter;
+    private final AtomicLong packetNumbers = new AtomicLong();
+    private final BlockingQueue<MultifdSender> idle;
+    private final CountDownLatch accepted = new CountDownLatch(1);
+    private final CountDownLatch resultArrived = new CountDownLatch(1);
+    private final long total;
+    private volatile Result result;
+    private volatile CountDownLatch syncs;
+    private volatile boolean verified;
+
+    private SourceSession(InetSocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
+                          ZeroCopyPlan plan) {
+        super("source", "destination", params);
+        this.destination = destination;
+        this.blocks = List.copyOf(blocks);
+        this.plan = plan;
+        this.limiter = new BandwidthLimiter(params.maxBandwidth());
+        this.idle = new ArrayBlockingQueue<>(params.channels());
+        List<ChannelCounters> list = new ArrayList<>();
+        for (int i = 0; i < params.channels(); i++) {
+            list.add(new ChannelCounters(i));
+        }
+        this.channelCounters = List.copyOf(list);
+        this.total = blocks.stream().mapToLong(RamBlock::size).sum();
+    }
+
+    /**
+     * Validates everything that can be checked before connecting, chooses the provider, and starts the
+     * migration's threads.
+     *
+     * @param destination where the destination listens
+     * @param blocks      the blocks to migrate, with distinct names
+     * @param params      the parameters
+     * @param candidates  channel providers to choose from, or {@code null} for those on the module path
+     * @return the running session
+     * @throws MigrationException if the blocks or zero-copy settings cannot work; nothing was sent
+     */
+    public static SourceSession start(InetSocketAddress destination, List<RamBlock> blocks,
+                                      MigrationParameters params, List<ChannelProvider> candidates)
+            throws MigrationException {
+        Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(blocks, "blocks");
+        if (blocks.isEmpty()) {
+            throw new MigrationException("nothing to migrate: no ram blocks");
+        }
+        if (blocks.size() > MigrationProtocol.MAX_BLOCKS) {
+            throw new MigrationException("too many ram blocks: " + blocks.size() + ", at most "
+                    + MigrationProtocol.MAX_BLOCKS);
+        }
+        Set<String> names = new HashSet<>();
+        for (RamBlock block : blocks) {
+            if (!names.add(block.name())) {
+                throw new MigrationException("two ram blocks are named '" + block.name() + "'");
+            }
+        }
+        ZeroCopyPlan plan = ZeroCopyPlan.choose(params.zeroCopy(), params.provider(), candidates,
+                System.getProperty("os.name", "unknown"));
+        if (params.zeroCopy() == ZeroCopyMode.AUTO && !plan.requestZeroCopy() && params.provider() == null) {
+            LOG.log(System.Logger.Level.INFO, "zero-copy: " + plan.reason());
+        }
+        SourceSession session = new SourceSession(destination, blocks, params, plan);
+        session.setupDeadlineNanos = session.startNanos + params.setupTimeout().toNanos();
+        session.startThreads();
+        return session;
+    }
+
+    @Override
+    void runSession() throws Exception {
+        ChannelOptions options = ChannelOptions.defaults().withConnectTimeout(params.setupTimeout());
+        IOChannel mainChannel = connect(options.withZeroCopy(false), "the main channel");
+        register(mainChannel);
+        MainChannel mainFrames = new MainChannel(mainChannel);
+        List<IOChannel> data = new ArrayList<>();
+        List<Boolean> zeroCopy = new ArrayList<>();
+        for (int i = 0; i < params.channels(); i++) {
+            IOChannel channel = connect(options.withZeroCopy(plan.requestZeroCopy()), "multifd channel " + i);
+            register(channel);
+            data.add(channel);
+            boolean granted = plan.requestZeroCopy() && channel.features().contains(Feature.WRITE_ZERO_COPY);
+            if (plan.requestZeroCopy() && !granted) {
+                String why = channel.zeroCopyUnavailableReason();
+                if (params.zeroCopy() == ZeroCopyMode.ON) {
+                    throw new MigrationException("Zero copy send feature not detected in host kernel: multifd channel "
+                            + i + " to " + destination + ": " + why);
+                }
+                channelCounters.get(i).noZeroCopy(why);
+            }
+            channelCounters.get(i).attach(channel, granted);
+            zeroCopy.add(granted);
+        }
+        checkStopping();
+        // The first bytes move only now, after every channel passed the zero-copy checks.
+        mainFrames.writePreamble();
+        // From here on failures are reported to the destination on the main channel.
+        main = mainFrames;
+        main.send(new Hello(migrationId, params.channels(), MigrationProtocol.PAGE_SIZE,
+                MigrationProtocol.MAX_PAGES_PER_PACKET,
+                blocks.stream().map(b -> new Hello.BlockInfo(b.name(), b.size())).toList()).encode());
+        // Read the answer from now on: a refusal (ERROR) may arrive while the init packets are being sent.
+        mainReaderStarted = true;
+        startWorker("main-reader", this::readMain);
+        for (int i = 0; i < data.size(); i++) {
+            sendInit(data.get(i), i);
+        }
+        heartbeats = true;
+        awaitLatch(accepted);
+        setupDoneNanos = System.nanoTime();
+        status = MigrationStatus.ACTIVE;
+        touch();
+        silenceCheck = true;
+
+        List<MemorySegment> memory = blocks.stream().map(RamBlock::memory).toList();
+        List<MultifdSender> senders = new ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            MultifdSender sender = new MultifdSender(i, data.get(i), memory, limiter, packetNumbers, counters,
+                    channelCounters.get(i), params.zeroCopy(), zeroCopy.get(i), this);
+            senders.add(sender);
+            startWorker("multifd-" + i, sender);
+        }
+
+        // No dirty tracking yet: a migration is a single round of every page. With dirty tracking, later
+        // rounds resend the pages dirtied meanwhile (sendAllPages becomes "send the dirty pages"), each ended
+        // by syncRound and a ROUND_END frame; the destination already handles ROUND_END.
+        int rounds = 0;
+        while (true) {
+            rounds++;
+            sendAllPages();
+            syncRound(rounds, senders);
+            counters.dirtySyncCount.incrementAndGet();
+            if (lastRound(rounds)) {
+                break;
+            }
+            main.send(Frame.roundEnd(rounds));
+        }
+        for (MultifdSender sender : senders) {
+            sender.submit(new MultifdSender.StopJob());
+        }
+        int[] digests = params.verify() ? digests() : null;
+        checkStopping();
+        main.send(new Complete(rounds, counters.dataPackets.sum(), digests).encode());
+        awaitLatch(resultArrived);
+        Result verdict = result;
+        if (!verdict.ok()) {
+            fail(MigrationStatus.FAILED, "the destination rejected the migration: " + verdict.message(), null, false);
+            throw new Stopped();
+        }
+        verified = verdict.verified();
+    }
+
+    /** Whether the round just synced was the last: always, until dirty tracking exists. */
+    private static boolean lastRound(int round) {
+        return round >= 1;
+    }
+
+    private IOChannel connect(ChannelOptions options, String what) throws MigrationException, Stopped {
+        checkStopping();
+        try {
+            return plan.provider().connect(destination, options);
+        } catch (IOException e) {
+            checkStopping();
+            throw new MigrationException("cannot connect " + what + " to " + destination + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void sendInit(IOChannel channel, int id) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment init = arena.allocate(Wire.INIT_SIZE);
+            init.set(Wire.INT, 0, Wire.MULTIFD_MAGIC);
+            init.set(Wire.INT, 4, Wire.VERSION);
+            init.set(Wire.LONG, 8, migrationId.getMostSignificantBits());
+            init.set(Wire.LONG, 16, migrationId.getLeastSignificantBits());
+            init.set(Wire.INT, 24, id);
+            init.set(Wire.INT, 28, 0);
+            channel.writeAll(init);
+        } catch (IOException e) {
+            throw new IOException("multifd channel " + id + ": sending the init packet failed: " + e.getMessage(), e);
+        }
+        channelCounters.get(id).add(Wire.INIT_SIZE, 0);
+        counters.multifdBytes.add(Wire.INIT_SIZE);
+    }
+
+    private void sendAllPages() throws InterruptedException, Stopped {
+        for (int b = 0; b < blocks.size(); b++) {
+            long pages = MigrationProtocol.pageCount(blocks.get(b).size());
+            for (long first = 0; first < pages; first += MigrationProtocol.MAX_PAGES_PER_PACKET) {
+                int count = (int) Math.min(MigrationProtocol.MAX_PAGES_PER_PACKET, pages - first);
+                takeIdle().submit(new MultifdSender.PageJob(b, first, count));
+            }
+        }
+    }
+
+    private void syncRound(int round, List<MultifdSender> senders) throws InterruptedException, Stopped {
+        syncs = new CountDownLatch(senders.size());
+        // A sender that has synced does not come back to the idle queue, so each is taken exactly once.
+        for (int i = 0; i < senders.size(); i++) {
+            takeIdle().submit(new MultifdSender.SyncJob(round));
+        }
+        awaitLatch(syncs);
+        idle.addAll(senders);
+    }
+
+    private MultifdSender takeIdle() throws InterruptedException, Stopped {
+        while (true) {
+            checkStopping();
+            MultifdSender sender = idle.poll(100, TimeUnit.MILLISECONDS);
+            if (sender != null) {
+                return sender;
+            }
+        }
+    }
+
+    private void awaitLatch(CountDownLatch latch) throws InterruptedException, Stopped {
+        while (!latch.await(100, TimeUnit.MILLISECONDS)) {
+            checkStopping();
+        }
+        checkStopping();
+    }
+
+    private void checkStopping() throws Stopped {
+        if (stopping()) {
+            throw new Stopped();
+        }
+    }
+
+    private int[] digests() {
+        int[] digests = new int[blocks.size()];
+        for (int i = 0; i < digests.length; i++) {
+            digests[i] = Digests.crc32c(blocks.get(i).memory());
+        }
+        return digests;
+    }
+
+    private void readMain() {
+        try {
+            while (true) {
+                Frame frame = main.read("the destination");
+                if (frame == null) {
+                    if (!stopping()) {
+                        fail(MigrationStatus.FAILED, "the destination closed the main channel"
+                                + (accepted.getCount() > 0 ? " during the handshake" : " before the migration ended"),
+                                null, false);
+                    }
+                    return;
+                }
+                touch();
+                switch (frame.type()) {
+                    case ACCEPT -> accepted.countDown();
+                    case HEARTBEAT -> {
+                    }
+                    case RESULT -> {
+                        result = Result.decode(frame);
+                        resultArrived.countDown();
+                        return;
+                    }
+                    case ERROR -> {
+                        fail(MigrationStatus.FAILED, "the destination failed: " + frame.text(), null, false);
+                        return;
+                    }
+                    case CANCEL -> {
+                        String text = frame.text();
+                        fail(MigrationStatus.CANCELLED, text.isEmpty() ? "cancelled by the destination"
+                                : text.startsWith("cancelled by the destination") ? text
+                                : "cancelled by the destination: " + text, null, false);
+                        return;
+                    }
+                    default -> throw new ProtocolException("main channel: unexpected " + frame.type()
+                            + " frame from the destination");
+                }
+            }
+        } catch (ProtocolException e) {
+            fail(MigrationStatus.FAILED, e.getMessage(), e, true);
+        } catch (IOException e) {
+            if (!stopping()) {
+                fail(MigrationStatus.FAILED, "main channel: the connection to the destination failed: "
+                        + e.getMessage(), e, false);
+            }
+        } catch (RuntimeException e) {
+            fail(MigrationStatus.FAILED, "main channel reader: internal error: " + e, e, true);
+        } finally {
+            mainReaderEnded.countDown();
+        }
+    }
+
+    @Override
+    public void idle(MultifdSender sender) {
+        idle.add(sender);
+    }
+
+    @Override
+    public void synced(int channel, int round, FlushResult flush) {
+        if (flush == FlushResult.ALL_COPIED) {
+            counters.dirtySyncMissedZeroCopy.incrementAndGet();
+        }
+        syncs.countDown();
+    }
+
+    @Override
+    public void failed(int channel, String message, Exception cause, boolean transport) {
+        if (transport) {
+            transportFailed(message, cause);
+        } else {
+            fail(MigrationStatus.FAILED, message, cause, true);
+        }
+    }
+
+    @Override
+    String setupTimeoutMessage() {
+        return (accepted.getCount() > 0 && main != null
+                ? "the destination did not accept the migration within "
+                : "could not connect to the destination " + destination + " within ")
+                + format(params.setupTimeout());
+    }
+
+    @Override
+    public MigrationStats stats() {
+        List<ChannelStats> channels = channelCounters.stream().map(ChannelCounters::snapshot).toList();
+        MainChannel current = main;
+        long mainBytes = current == null ? 0 : current.bytesWritten();
+        long multifd = counters.multifdBytes.sum();
+        long transferred = mainBytes + multifd;
+        return new MigrationStats(status, totalTimeMillis(), setupTimeMillis(), transferred, total,
+                Math.max(0, total - counters.processedBytes.sum()), mbps(transferred), counters.normalPages.sum(),
+                counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
+                counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, channels,
+                zeroCopyStats(channels), errorDescription(), verified);
+    }
+
+    private ZeroCopyStats zeroCopyStats(List<ChannelStats> channels) {
+        long sends = 0;
+        long copied = 0;
+        long enobufs = 0;
+        long fallbacks = 0;
+        boolean active = false;
+        for (ChannelStats channel : channels) {
+            ChannelStatistics c = channel.counters();
+            sends += c.zeroCopySends();
+            copied += c.copiedCompletions();
+            enobufs += c.enobufsRetries();
+            fallbacks += c.copyFallbacks();
+            active |= channel.zeroCopyActive();
+        }
+        return new ZeroCopyStats(params.zeroCopy(), plan.provider().name(), active, sends, copied, enobufs, fallbacks,
+                zeroCopyReason());
+    }
+
+    private String zeroCopyReason() {
+        if (!plan.requestZeroCopy()) {
+            return plan.reason();
+        }
+        List<String> parts = new ArrayList<>();
+        List<Integer> copiedSwitched = new ArrayList<>();
+        List<Integer> copiedKept = new ArrayList<>();
+        List<Integer> active = new ArrayList<>();
+        for (ChannelCounters channel : channelCounters) {
+            if (channel.noZeroCopyReason() != null) {
+                parts.add("multifd channel " + channel.id() + " has no zero-copy (" + channel.noZeroCopyReason()
+                        + "); copying on it");
+            } else if (channel.firstFlushAllCopied() && !channel.zeroCopyActive()) {
+                copiedSwitched.add(channel.id());
+            } else if (channel.firstFlushAllCopied()) {
+                copiedKept.add(channel.id());
+            } else {
+                active.add(channel.id());
+            }
+        }
+        int all = channelCounters.size();
+        if (!copiedSwitched.isEmpty()) {
+            parts.add("the kernel copied every zero-copy write on " + channelList(copiedSwitched, all)
+                    + " (same-host TCP such as loopback always does); switched to copying writes");
+        }
+        if (!copiedKept.isEmpty()) {
+            parts.add("the kernel copied every zero-copy write on " + channelList(copiedKept, all)
+                    + " (same-host TCP such as loopback always does); zero-copy stays on as required");
+        }
+        if (!active.isEmpty()) {
+            parts.add(parts.isEmpty() ? ZeroCopyPlan.IN_EFFECT : ZeroCopyPlan.IN_EFFECT + " on "
+                    + channelList(active, all));
+        }
+        return String.join("; ", parts);
+    }
+
+    private static String channelList(List<Integer> ids, int all) {
+        if (ids.size() == all && all > 1) {
+            return "every channel";
+        }
+        return (ids.size() == 1 ? "channel " : "channels ")
+                + ids.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    }
+
+    /** {@return the migration's id} */
+    public UUID migrationId() {
+        return migrationId;
+    }
+}

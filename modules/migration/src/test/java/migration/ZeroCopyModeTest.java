@@ -1,0 +1,148 @@
+package migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.channel.ChannelProviders;
+import io.channel.spi.ChannelProvider;
+import java.lang.foreign.Arena;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ZeroCopyModeTest {
+
+    private static final long SIZE = 4L * 1024 * 1024;
+
+    private static MigrationStats migrate(MigrationParameters params, List<ChannelProvider> sourceProviders)
+            throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock source = RamBlock.anonymous("ram0", SIZE, arena);
+            TestMemory.fillMixed(source.memory(), 11);
+            try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
+                    RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
+                 MigrationSource migration = MigrationSource.start(destination.localAddress(), List.of(source), params,
+                         sourceProviders)) {
+                MigrationStats stats = migration.await();
+                destination.await();
+                assertThat(destination.blocks().get(0).memory().mismatch(source.memory())).isEqualTo(-1);
+                return stats;
+            }
+        }
+    }
+
+    private static List<ChannelProvider> copyOnly() {
+        return List.of(ChannelProviders.named("copy"));
+    }
+
+    @Test
+    void onWithTheCopyingProviderRequestedFailsBeforeConnecting() {
+        MigrationParameters params = MigrationParameters.defaults().withZeroCopy(ZeroCopyMode.ON).withProvider("copy");
+        // Port 9 (discard) on loopback: nothing may even try to connect, so no listener is needed.
+        assertThatThrownBy(() -> MigrationSource.start(new java.net.InetSocketAddress("127.0.0.1", 9),
+                List.of(RamBlock.anonymous("ram0", 4096, Arena.global())), params))
+                .isInstanceOf(MigrationException.class)
+                .hasMessageStartingWith("zero-copy was required (zero-copy=on), but channel provider 'copy' was"
+                        + " chosen by request and always copies");
+        assertThat(MigrationThreads.live()).isEmpty();
+    }
+
+    @Test
+    void onWithoutAnyZeroCopyProviderSaysTheLinuxModuleIsMissing() {
+        MigrationParameters params = MigrationParameters.defaults().withZeroCopy(ZeroCopyMode.ON);
+        assertThatThrownBy(() -> MigrationSource.start(new java.net.InetSocketAddress("127.0.0.1", 9),
+                List.of(RamBlock.anonymous("ram0", 4096, Arena.global())), params, copyOnly()))
+                .isInstanceOf(MigrationException.class)
+                .hasMessageContaining("no zero-copy channel provider found (module io.channel.linux is not on the"
+                        + " module path)");
+    }
+
+    @Test
+    void onWithAnUnavailableZeroCopyProviderGivesItsCause() {
+        MigrationParameters params = MigrationParameters.defaults().withZeroCopy(ZeroCopyMode.ON);
+        List<ChannelProvider> providers = List.of(ChannelProviders.named("copy"),
+                PretendZeroCopyProvider.unavailable("native access is not enabled: add"
+                        + " --enable-native-access=io.channel.linux"));
+        assertThatThrownBy(() -> MigrationSource.start(new java.net.InetSocketAddress("127.0.0.1", 9),
+                List.of(RamBlock.anonymous("ram0", 4096, Arena.global())), params, providers))
+                .isInstanceOf(MigrationException.class)
+                .hasMessageContaining("the linux provider is unavailable: native access is not enabled: add"
+                        + " --enable-native-access=io.channel.linux");
+    }
+
+    @Test
+    void onWhenTheKernelRefusesZeroCopyFailsBeforeAByteMoves() throws Exception {
+        MigrationParameters params = MigrationParameters.defaults().withZeroCopy(ZeroCopyMode.ON)
+                .withSetupTimeout(java.time.Duration.ofSeconds(2));
+        try (Arena arena = Arena.ofShared();
+             MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
+                     RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
+             MigrationSource migration = MigrationSource.start(destination.localAddress(),
+                     List.of(RamBlock.anonymous("ram0", SIZE, arena)), params,
+                     List.of(PretendZeroCopyProvider.kernelWithoutZeroCopy()))) {
+            assertThatThrownBy(migration::await).isInstanceOf(MigrationException.class)
+                    .hasMessageStartingWith("Zero copy send feature not detected in host kernel: multifd channel 0")
+                    .hasMessageContaining("setsockopt(SO_ZEROCOPY) failed: Operation not supported (pretend)")
+                    .satisfies(e -> assertThat(((MigrationException) e).stats().transferred()).isZero());
+            assertThatThrownBy(destination::await).isInstanceOf(MigrationException.class);
+        }
+    }
+
+    @Test
+    void autoWithOnlyTheCopyingProviderCopiesAndSaysWhy() throws Exception {
+        MigrationStats stats = migrate(MigrationParameters.defaults(), copyOnly());
+        assertThat(stats.zeroCopy().active()).isFalse();
+        assertThat(stats.zeroCopy().provider()).isEqualTo("copy");
+        assertThat(stats.zeroCopy().reason()).isEqualTo("no zero-copy channel provider found (module io.channel.linux"
+                + " is not on the module path); copying");
+        assertThat(stats.zeroCopy().sends()).isZero();
+    }
+
+    @Test
+    void offCopiesAndSaysItWasAsked() throws Exception {
+        MigrationStats stats = migrate(MigrationParameters.defaults().withZeroCopy(ZeroCopyMode.OFF),
+                List.of(ChannelProviders.named("copy"), PretendZeroCopyProvider.realZeroCopy()));
+        assertThat(stats.zeroCopy().active()).isFalse();
+        assertThat(stats.zeroCopy().reason()).isEqualTo("off by request");
+        assertThat(stats.zeroCopy().sends()).isZero();
+    }
+
+    @Test
+    void autoSwitchesAChannelToCopyingWhenItsFirstFlushFindsEverythingCopied() throws Exception {
+        PretendZeroCopyProvider provider = PretendZeroCopyProvider.copiedByKernel();
+        MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(2), List.of(provider));
+        assertThat(stats.zeroCopy().active()).isFalse();
+        assertThat(stats.zeroCopy().reason()).isEqualTo("the kernel copied every zero-copy write on every channel"
+                + " (same-host TCP such as loopback always does); switched to copying writes");
+        assertThat(stats.channels()).allSatisfy(c -> assertThat(c.zeroCopyActive()).isFalse());
+        // One zero-copy write per channel, then copying: the first flush decided.
+        assertThat(provider.zeroCopyWrites.get()).isEqualTo(2);
+        assertThat(stats.dirtySyncMissedZeroCopy()).isZero();
+    }
+
+    @Test
+    void onKeepsZeroCopyWhenTheKernelCopiesAndCountsEveryMissedSync() throws Exception {
+        PretendZeroCopyProvider provider = PretendZeroCopyProvider.copiedByKernel();
+        // One channel, so that it surely has zero-copy writes pending at the sync after its first flush.
+        MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(1).withZeroCopy(ZeroCopyMode.ON),
+                List.of(provider));
+        assertThat(stats.zeroCopy().active()).isTrue();
+        assertThat(stats.zeroCopy().reason()).isEqualTo("the kernel copied every zero-copy write on channel 0"
+                + " (same-host TCP such as loopback always does); zero-copy stays on as required");
+        assertThat(stats.dirtySyncMissedZeroCopy()).isEqualTo(1);
+        assertThat(stats.zeroCopy().sends()).isEqualTo(provider.zeroCopyWrites.get()).isGreaterThan(2);
+        assertThat(stats.zeroCopy().copied()).isEqualTo(stats.zeroCopy().sends());
+    }
+
+    @Test
+    void autoWithRealZeroCopyStaysOnAndSaysSo() throws Exception {
+        MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(2),
+                List.of(PretendZeroCopyProvider.realZeroCopy()));
+        assertThat(stats.zeroCopy().active()).isTrue();
+        assertThat(stats.zeroCopy().reason()).isEqualTo("zero-copy in effect");
+        assertThat(stats.dirtySyncMissedZeroCopy()).isZero();
+        assertThat(stats.channels()).allSatisfy(c -> assertThat(c.zeroCopyActive()).isTrue());
+    }
+}
