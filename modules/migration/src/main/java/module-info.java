@@ -12,5 +12,10 @@ module migration {
     // Transitive: the statistics expose io.channel.ChannelStatistics.
     requires transitive io.channel;
 
+    // The multifd tool (package migration.cli, not exported): picocli reads its annotated commands reflectively.
+    requires info.picocli;
+
     exports migration;
+
+    opens migration.cli to info.picocli;
 }
