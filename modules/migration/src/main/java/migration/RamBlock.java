@@ -1,5 +1,6 @@
 package migration;
 
+import io.channel.PageMemory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
@@ -49,11 +50,12 @@ public final class RamBlock {
     }
 
     /**
-     * Allocates a zero-filled block from an arena, for a destination that receives into fresh memory.
+     * Allocates a zero-filled block owned by an arena, for a destination that receives into fresh memory.
      *
-     * <p>The memory comes from {@code arena.allocate(size, 4096)}, which zero-fills it; the destination relies
-     * on that and skips writing zero pages it has not received before. (Mapping fresh anonymous memory without
-     * touching it would need native code; this is a later improvement.)
+     * <p>The memory comes from {@link PageMemory#allocate}: with the Linux provider ({@code io.channel.linux}) a
+     * fresh anonymous mapping, advised to use transparent huge pages, that is not touched until data arrives;
+     * elsewhere {@code Arena.allocate}, which zero-fills it. Either way it reads as zero, and the destination
+     * relies on that to skip writing zero pages it has not received before.
      *
      * @param name  the block's name
      * @param size  bytes, not negative
@@ -66,8 +68,9 @@ public final class RamBlock {
             throw new IllegalArgumentException("ram block '" + name + "': size must not be negative: " + size);
         }
         Objects.requireNonNull(arena, "arena");
-        return new RamBlock(name, arena.allocate(Math.max(size, 1), MigrationProtocol.PAGE_SIZE).asSlice(0, size),
-                true);
+        // io.channel.PageMemory: untouched anonymous memory backed by transparent huge pages where the Linux
+        // provider is present, Arena.allocate elsewhere; both read as zero.
+        return new RamBlock(name, PageMemory.allocate(Math.max(size, 1), true, arena).asSlice(0, size), true);
     }
 
     /**

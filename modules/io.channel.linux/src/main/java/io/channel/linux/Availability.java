@@ -26,6 +26,8 @@ final class Availability {
     }
 
     private static final class Once {
+        static final Throwable PLATFORM = platformCause(System.getProperty(DISABLED_PROPERTY),
+                System.getProperty("os.name"), System.getProperty("os.arch"), LinuxChannelProvider.class.getModule());
         static final Throwable CAUSE = check(System.getProperty(DISABLED_PROPERTY), System.getProperty("os.name"),
                 System.getProperty("os.arch"), LinuxChannelProvider.class.getModule());
     }
@@ -40,6 +42,32 @@ final class Availability {
      * @return the reason the provider cannot be used, or {@code null}
      */
     static Throwable check(String disabled, String osName, String osArch, Module module) {
+        Throwable platform = platformCause(disabled, osName, osArch, module);
+        if (platform != null) {
+            return platform;
+        }
+        try {
+            return probe(Syscalls.nativeSyscalls());
+        } catch (RuntimeException | LinkageError e) {
+            return new UnsupportedOperationException("binding the C library failed: " + e, e);
+        }
+    }
+
+    /** {@return why this JVM cannot use the module's native code at all (no kernel probe), or {@code null}} */
+    static Throwable platformCause() {
+        return Once.PLATFORM;
+    }
+
+    /**
+     * The checks of {@link #check} before the kernel probe: property, OS, architecture, native access.
+     *
+     * @param disabled the value of {@value #DISABLED_PROPERTY}, or {@code null}
+     * @param osName   {@code os.name}
+     * @param osArch   {@code os.arch}
+     * @param module   the module whose native access matters
+     * @return the reason, or {@code null}
+     */
+    static Throwable platformCause(String disabled, String osName, String osArch, Module module) {
         if (Boolean.parseBoolean(disabled)) {
             return new UnsupportedOperationException("switched off by -D" + DISABLED_PROPERTY + "=" + disabled);
         }
@@ -59,11 +87,7 @@ final class Availability {
                     + (module.isNamed() ? "module " + module.getName() : "the class path (unnamed module)")
                     + "; add " + flag + " to the java command line");
         }
-        try {
-            return probe(Syscalls.nativeSyscalls());
-        } catch (RuntimeException | LinkageError e) {
-            return new UnsupportedOperationException("binding the C library failed: " + e, e);
-        }
+        return null;
     }
 
     /**

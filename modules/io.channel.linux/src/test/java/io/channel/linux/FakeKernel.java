@@ -172,4 +172,19 @@ class FakeKernel implements Syscalls {
     public int getpeername(int fd, MemorySegment address, MemorySegment length) {
         throw new UnsupportedOperationException();
     }
+
+    @Override
+    public long mmapAnonymous(long length, int prot, int flags) {
+        throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
+
+    @Override
+    public int munmap(long address, long length) {
+        throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
+
+    @Override
+    public int madvise(long address, long length, int advice) {
+        throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
 }

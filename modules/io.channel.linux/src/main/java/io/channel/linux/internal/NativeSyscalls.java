@@ -371,6 +371,67 @@ public final class NativeSyscalls implements Syscalls {
         }
     }
 
+    // --- mmap / munmap / madvise -------------------------------------------------------------------------
+
+    private static final class Mmap {
+        static final MethodHandle HANDLE = bindWithErrno("mmap",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+
+    @Override
+    public long mmapAnonymous(long length, int prot, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_STATE);
+            long r;
+            try {
+                // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); pointers as
+                // long: the result is compared with MAP_FAILED, (void *) -1.
+                r = (long) Mmap.HANDLE.invokeExact(state, 0L, length, prot, flags, -1, 0L);
+            } catch (Throwable t) {
+                throw new AssertionError("mmap", t);
+            }
+            return result(r, state);
+        }
+    }
+
+    private static final class Munmap {
+        static final MethodHandle HANDLE = bindWithErrno("munmap",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+
+    @Override
+    public int munmap(long address, long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_STATE);
+            int r;
+            try {
+                r = (int) Munmap.HANDLE.invokeExact(state, address, length);
+            } catch (Throwable t) {
+                throw new AssertionError("munmap", t);
+            }
+            return result(r, state);
+        }
+    }
+
+    private static final class Madvise {
+        static final MethodHandle HANDLE = bindWithErrno("madvise",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+
+    @Override
+    public int madvise(long address, long length, int advice) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_STATE);
+            int r;
+            try {
+                r = (int) Madvise.HANDLE.invokeExact(state, address, length, advice);
+            } catch (Throwable t) {
+                throw new AssertionError("madvise", t);
+            }
+            return result(r, state);
+        }
+    }
+
     private static final class StrError {
         // No errno capture: strerror does not fail. glibc returns a static string for known numbers and a
         // thread-local buffer for unknown ones (glibc >= 2.32); the text is copied at once, before this thread

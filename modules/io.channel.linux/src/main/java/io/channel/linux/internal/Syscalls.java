@@ -171,6 +171,35 @@ public interface Syscalls {
     int getrlimit(int resource, MemorySegment limit);
 
     /**
+     * {@code void *mmap(NULL, length, prot, flags, -1, 0)}: a new anonymous mapping.
+     *
+     * @param length bytes, a multiple of the page size
+     * @param prot   {@code PROT_*} bits
+     * @param flags  {@code MAP_*} bits, including {@code MAP_ANONYMOUS}
+     * @return the address, or {@code -errno} (user addresses never fall in {@code [-4095, -1]})
+     */
+    long mmapAnonymous(long length, int prot, int flags);
+
+    /**
+     * {@code int munmap(void *address, size_t length)}.
+     *
+     * @param address page-aligned start
+     * @param length  bytes
+     * @return 0, or {@code -errno}
+     */
+    int munmap(long address, long length);
+
+    /**
+     * {@code int madvise(void *address, size_t length, int advice)} ({@code man 2 madvise}).
+     *
+     * @param address page-aligned start
+     * @param length  bytes
+     * @param advice  {@code MADV_*}
+     * @return 0, or {@code -errno}
+     */
+    int madvise(long address, long length, int advice);
+
+    /**
      * {@code char *strerror(int errno)}, copied into a Java string at once.
      *
      * @param errno the error number

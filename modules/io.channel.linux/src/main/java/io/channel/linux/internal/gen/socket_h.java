@@ -311,6 +311,15 @@ public class socket_h extends socket_h$shared {
     public static int EOPNOTSUPP() {
         return EOPNOTSUPP;
     }
+    private static final int ECONNABORTED = (int)103L;
+    /**
+     * {@snippet lang=c :
+     * #define ECONNABORTED 103
+     * }
+     */
+    public static int ECONNABORTED() {
+        return ECONNABORTED;
+    }
     private static final int ECONNRESET = (int)104L;
     /**
      * {@snippet lang=c :
@@ -365,6 +374,51 @@ public class socket_h extends socket_h$shared {
     public static int EINPROGRESS() {
         return EINPROGRESS;
     }
+    private static final int MAP_NORESERVE = (int)16384L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_NORESERVE 16384
+     * }
+     */
+    public static int MAP_NORESERVE() {
+        return MAP_NORESERVE;
+    }
+    private static final int PROT_READ = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define PROT_READ 1
+     * }
+     */
+    public static int PROT_READ() {
+        return PROT_READ;
+    }
+    private static final int PROT_WRITE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define PROT_WRITE 2
+     * }
+     */
+    public static int PROT_WRITE() {
+        return PROT_WRITE;
+    }
+    private static final int MAP_PRIVATE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_PRIVATE 2
+     * }
+     */
+    public static int MAP_PRIVATE() {
+        return MAP_PRIVATE;
+    }
+    private static final int MAP_ANONYMOUS = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_ANONYMOUS 32
+     * }
+     */
+    public static int MAP_ANONYMOUS() {
+        return MAP_ANONYMOUS;
+    }
     private static final int MADV_WILLNEED = (int)3L;
     /**
      * {@snippet lang=c :
@@ -373,6 +427,15 @@ public class socket_h extends socket_h$shared {
      */
     public static int MADV_WILLNEED() {
         return MADV_WILLNEED;
+    }
+    private static final int MADV_DONTNEED = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define MADV_DONTNEED 4
+     * }
+     */
+    public static int MADV_DONTNEED() {
+        return MADV_DONTNEED;
     }
     private static final int MADV_HUGEPAGE = (int)14L;
     /**

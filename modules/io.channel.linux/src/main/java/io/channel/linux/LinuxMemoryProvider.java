@@ -1,0 +1,137 @@
+package io.channel.linux;
+
+import io.channel.linux.internal.Errors;
+import io.channel.linux.internal.Syscalls;
+import io.channel.linux.internal.gen.socket_h;
+import io.channel.spi.MemoryProvider;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Linux memory for migration targets ({@code linux}): fresh anonymous mappings that stay untouched until
+ * written, optionally advised to use transparent huge pages, and populated ahead of the receivers with
+ * {@code MADV_POPULATE_WRITE} (Linux 5.14, {@code man 2 madvise}).
+ *
+ * <p>Why: the JDK's {@link Arena#allocate} zeroes what it returns, which faults in every page on the allocating
+ * thread. A receiver wants the opposite: memory that costs nothing until the data arrives, and faults taken in
+ * bulk, off the receive path, 2 MiB at a time where huge pages are allowed.
+ */
+public final class LinuxMemoryProvider implements MemoryProvider {
+
+    /** The name of this provider. */
+    public static final String NAME = "linux";
+
+    private static final long PAGE = 4096;
+    /** The x86_64 PMD size: a transparent huge page covers this much, aligned to it. */
+    private static final long HUGE_PAGE = 2L << 20;
+
+    private static final System.Logger LOG = System.getLogger("io.channel.linux");
+    private static final AtomicBoolean POPULATE_UNSUPPORTED_LOGGED = new AtomicBoolean();
+
+    private final Syscalls syscalls;
+
+    /** Creates the provider; used by {@link java.util.ServiceLoader}. Does nothing native. */
+    public LinuxMemoryProvider() {
+        this(null);
+    }
+
+    LinuxMemoryProvider(Syscalls syscalls) {
+        this.syscalls = syscalls;
+    }
+
+    private Syscalls syscalls() {
+        return syscalls != null ? syscalls : Syscalls.nativeSyscalls();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return unavailabilityCause() == null;
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return Availability.platformCause();
+    }
+
+    @Override
+    public boolean allocatesUntouched() {
+        return true;
+    }
+
+    @Override
+    public MemorySegment allocate(long byteSize, boolean hugePages, Arena arena) {
+        if (byteSize < 1) {
+            throw new IllegalArgumentException("byteSize must be >= 1: " + byteSize);
+        }
+        Syscalls sys = syscalls();
+        long length = roundUp(byteSize, PAGE);
+        // A huge page needs a 2 MiB-aligned range: map 2 MiB more and trim both ends.
+        long mapped = hugePages ? length + HUGE_PAGE : length;
+        // man 2 mmap: anonymous private memory is zero-filled on first touch; nothing is touched here.
+        long address = sys.mmapAnonymous(mapped, socket_h.PROT_READ() | socket_h.PROT_WRITE(),
+                socket_h.MAP_PRIVATE() | socket_h.MAP_ANONYMOUS());
+        if (address < 0 && address >= -4095) {
+            throw new OutOfMemoryError("mmap(" + mapped + " bytes, MAP_PRIVATE|MAP_ANONYMOUS) failed: "
+                    + new Errors(sys).strerror((int) -address));
+        }
+        long start = address;
+        if (hugePages) {
+            start = roundUp(address, HUGE_PAGE);
+            unmap(sys, address, start - address);
+            unmap(sys, start + length, address + mapped - (start + length));
+            // Only a hint: EINVAL where THP is compiled out; "never" in
+            // /sys/kernel/mm/transparent_hugepage/enabled makes it a no-op.
+            sys.madvise(start, length, socket_h.MADV_HUGEPAGE());
+        }
+        long base = start;
+        return MemorySegment.ofAddress(base).reinterpret(byteSize, arena, segment -> unmap(sys, base, length));
+    }
+
+    @Override
+    public boolean populate(MemorySegment segment) {
+        if (segment.byteSize() == 0) {
+            return false;
+        }
+        long start = segment.address() & -PAGE;
+        long end = roundUp(segment.address() + segment.byteSize(), PAGE);
+        Syscalls sys = syscalls();
+        int r = sys.madvise(start, end - start, socket_h.MADV_POPULATE_WRITE());
+        if (r == 0) {
+            return true;
+        }
+        // EINVAL: a kernel before 5.14, or a mapping that cannot be populated; the receive path then takes the
+        // faults itself, which is correct, only slower.
+        if (POPULATE_UNSUPPORTED_LOGGED.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "madvise(MADV_POPULATE_WRITE) failed: "
+                    + new Errors(sys).strerror(-r) + "; receivers fault pages in themselves");
+        }
+        return false;
+    }
+
+    private static void unmap(Syscalls sys, long address, long length) {
+        if (length == 0) {
+            return;
+        }
+        int r = sys.munmap(address, length);
+        if (r != 0) {
+            // Only on a bug (a bad range): never leave it silent.
+            throw new IllegalStateException("munmap(" + Long.toHexString(address) + ", " + length + ") failed: "
+                    + new Errors(sys).strerror(-r));
+        }
+    }
+
+    private static long roundUp(long value, long multiple) {
+        return (value + multiple - 1) & -multiple;
+    }
+}
