@@ -1,7 +1,9 @@
 /**
- * Integration tests across modules and processes. The main part holds only what child processes run.
+ * Integration tests across modules and processes. The main part holds only what child processes run
+ * ({@link tests.MigrationPeer}) and test memory ({@link tests.Memories}).
  */
 module tests {
     requires migration;
-    requires io.channel;
+
+    exports tests;
 }

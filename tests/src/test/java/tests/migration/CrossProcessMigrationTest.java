@@ -1,0 +1,38 @@
+package tests.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.channel.ChannelProviders;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** 256 MiB between two JVMs over loopback, each side on the module path as a user would run it. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CrossProcessMigrationTest {
+
+    private static final long SIZE = 256L << 20;
+
+    @ParameterizedTest(name = "{0} channel(s), zero-copy {1}")
+    @CsvSource({"1,on", "2,auto", "8,off"})
+    void theDestinationProcessHoldsTheSourceProcessBytes(int channels, String mode) throws Exception {
+        var linux = ChannelProviders.named("linux");
+        assumeTrue(linux.isAvailable(), () -> "Linux provider unavailable: " + linux.unavailabilityCause());
+        String modulePath = Peers.modulePath();
+        try (Peers.Peer destination = Peers.start(modulePath, "receive", Long.toString(SIZE))) {
+            String port = destination.await("listening", 60);
+            try (Peers.Peer source = Peers.start(modulePath, "send", port, Long.toString(SIZE), "11",
+                    Integer.toString(channels), mode)) {
+                assertThat(source.exit(120)).as(source.output()).isZero();
+                assertThat(destination.exit(60)).as(destination.output()).isZero();
+
+                assertThat(destination.values).containsEntry("status", "completed").containsEntry("verified", "true")
+                        .containsEntry("bytes", Long.toString(SIZE));
+                assertThat(destination.values.get("crc")).isEqualTo(source.values.get("crc"));
+                assertThat(source.values).containsEntry("status", "completed").containsEntry("provider", "linux");
+            }
+        }
+    }
+}

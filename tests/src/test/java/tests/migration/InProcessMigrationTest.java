@@ -1,0 +1,106 @@
+package tests.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.channel.ChannelProviders;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import migration.MigrationDestination;
+import migration.MigrationParameters;
+import migration.MigrationSource;
+import migration.MigrationStats;
+import migration.MigrationStatus;
+import migration.RamBlock;
+import migration.RamBlockProvider;
+import migration.ZeroCopyMode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import tests.Memories;
+
+/**
+ * 256 MiB through the real modules in one JVM, with the Linux provider found through ServiceLoader: every channel
+ * count and zero-copy mode of the issue, bytes compared on arrival.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class InProcessMigrationTest {
+
+    private static final long SIZE = 256L << 20;
+    private static Arena sourceArena;
+    private static MemorySegment source;
+    private static MemorySegment pristine;
+
+    @BeforeAll
+    static void fillSource() {
+        sourceArena = Arena.ofShared();
+        source = sourceArena.allocate(SIZE, 4096);
+        Memories.fill(source, 7);
+        pristine = sourceArena.allocate(SIZE, 4096);
+        pristine.copyFrom(source);
+    }
+
+    @AfterAll
+    static void freeSource() {
+        sourceArena.close();
+    }
+
+    static void assumeLinuxProvider() {
+        var linux = ChannelProviders.named("linux");
+        assumeTrue(linux.isAvailable(), () -> "Linux provider unavailable: " + linux.unavailabilityCause());
+    }
+
+    @ParameterizedTest(name = "{0} channel(s), zero-copy {1}")
+    @CsvSource({"1,on", "1,auto", "1,off", "2,on", "2,auto", "2,off", "8,on", "8,auto", "8,off"})
+    void everyByteArrivesAndTheStatisticsSayWhatZeroCopyDid(int channels, String mode) throws Exception {
+        assumeLinuxProvider();
+        ZeroCopyMode zeroCopy = ZeroCopyMode.parse(mode);
+        MigrationParameters params = MigrationParameters.defaults().withChannels(channels).withZeroCopy(zeroCopy);
+        try (Arena arena = Arena.ofShared()) {
+            MigrationStats sent;
+            MigrationStats received;
+            MemorySegment arrived;
+            try (MigrationDestination destination = MigrationDestination.listen(
+                    new InetSocketAddress("127.0.0.1", 0), RamBlockProvider.anonymous(arena), params);
+                 MigrationSource sourceSide = MigrationSource.start(destination.localAddress(),
+                         List.of(RamBlock.of("ram0", source)), params)) {
+                sent = sourceSide.await();
+                received = destination.await();
+                arrived = destination.blocks().getFirst().memory();
+            }
+
+            assertThat(arrived.mismatch(source)).as("first differing byte").isEqualTo(-1);
+            assertThat(source.mismatch(pristine)).as("source memory untouched").isEqualTo(-1);
+            assertThat(sent.status()).isEqualTo(MigrationStatus.COMPLETED);
+            assertThat(received.verified()).isTrue();
+            assertThat(sent.channels()).hasSize(channels);
+            assertThat(sent.normalPages() + sent.duplicatePages()).isEqualTo(SIZE / 4096);
+            assertThat(sent.zeroCopy().provider()).isEqualTo("linux");
+            switch (zeroCopy) {
+                case ON -> {
+                    // Same-host TCP: the kernel copies every zero-copy write, and says so.
+                    assertThat(sent.zeroCopy().active()).isTrue();
+                    assertThat(sent.zeroCopy().sends()).isPositive();
+                    assertThat(sent.zeroCopy().copied()).isEqualTo(sent.zeroCopy().sends());
+                    assertThat(sent.dirtySyncMissedZeroCopy()).isPositive();
+                }
+                case AUTO -> {
+                    assertThat(sent.zeroCopy().active()).isFalse();
+                    assertThat(sent.zeroCopy().reason()).contains("copied every zero-copy write")
+                            .contains("switched to copying");
+                    assertThat(sent.channels()).allSatisfy(c -> assertThat(c.zeroCopyActive()).isFalse());
+                }
+                case OFF -> {
+                    assertThat(sent.zeroCopy().sends()).isZero();
+                    assertThat(sent.zeroCopy().reason()).containsIgnoringCase("off");
+                }
+            }
+        }
+        assertThat(MigrationThreadsLeft.names()).isEmpty();
+    }
+}
