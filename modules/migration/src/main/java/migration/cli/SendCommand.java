@@ -1,0 +1,111 @@
+package migration.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import migration.MigrationException;
+import migration.MigrationParameters;
+import migration.MigrationSource;
+import migration.MigrationStats;
+import migration.RamBlock;
+import migration.ZeroCopyMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code multifd send}: the source side, migrating one file to a {@code multifd receive}. */
+@Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Migrates a file, mapped read-only as one ram block named '" + SendCommand.BLOCK + "', to a "
+                + "destination started with 'multifd receive'.",
+                "Succeeds only when the destination has verified the end-to-end digests."},
+        footer = {"", "Exit codes: 0 completed and verified, 1 failed (one line says why), 2 usage error.",
+                "Rates use binary units per second: 100m = 100 MiB/s, 1g = 1 GiB/s."})
+final class SendCommand implements Callable<Integer> {
+
+    /** IMPORTANT: the block name {@code receive --into} accepts (any name) and {@code receive --size} reports. */
+    static final String BLOCK = "ram0";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--to", required = true, paramLabel = "HOST:PORT",
+            converter = OptionConverters.RemoteAddress.class,
+            description = "Where 'multifd receive' listens, e.g. 10.0.0.2:4444 or [::1]:4444.")
+    private HostPort to;
+
+    @Option(names = "--from", required = true, paramLabel = "FILE", description = "The file to send.")
+    private Path from;
+
+    @Option(names = "--channels", paramLabel = "N", defaultValue = "2",
+            converter = OptionConverters.Channels.class,
+            description = "Parallel multifd channels, 1 to 255 (default: ${DEFAULT-VALUE}).")
+    private int channels;
+
+    @Option(names = "--zero-copy", paramLabel = "MODE", defaultValue = "auto",
+            converter = OptionConverters.ZeroCopy.class,
+            description = "on (required, fail if impossible), auto (where it works; default) or off.")
+    private ZeroCopyMode zeroCopy;
+
+    @Option(names = "--max-bandwidth", paramLabel = "RATE", defaultValue = "0",
+            converter = OptionConverters.Rate.class,
+            description = "Limit across all channels in bytes per second, e.g. 100m; 0 for none (default).")
+    private long maxBandwidth;
+
+    @Option(names = "--json", description = "Print the final statistics as one JSON document (QEMU "
+            + "query-migrate names) instead of the table; progress stays on standard error.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws MigrationException, IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String name = spec.qualifiedName();
+        InetSocketAddress destination = resolve();
+        MigrationParameters params = MigrationParameters.defaults().withChannels(channels).withZeroCopy(zeroCopy)
+                .withMaxBandwidth(maxBandwidth);
+        long size = fileSize();
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock block = RamBlock.mapFile(BLOCK, from, size, false, arena);
+            try (MigrationSource source = MigrationSource.start(destination, List.of(block), params);
+                 CancelOnShutdown cancel = CancelOnShutdown.register(source::cancel, source::await)) {
+                Progress progress = new Progress(err, name, Progress.onTerminal(), true);
+                progress.note("sending " + from + " (" + ByteSize.format(size) + ") to " + to + " over "
+                        + channels + " channel" + (channels == 1 ? "" : "s") + ", zero-copy " + zeroCopy.jsonName()
+                        + (maxBandwidth == 0 ? "" : ", at most " + ByteSize.format(maxBandwidth) + "/s"));
+                progress.follow(source::await, source::stats, null);
+                MigrationStats stats = source.await();
+                return Outcome.completed(out, json, name + ": sent " + from + " (" + ByteSize.format(size) + ") to "
+                        + to, stats, true);
+            } catch (MigrationException e) {
+                throw Outcome.failed(out, json, e);
+            }
+        }
+    }
+
+    private InetSocketAddress resolve() {
+        try {
+            return to.resolve();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid --to '" + to + "': " + e.getMessage());
+        }
+    }
+
+    private long fileSize() throws IOException {
+        if (!Files.isRegularFile(from)) {
+            throw new CommandFailure("cannot send " + from + ": "
+                    + (Files.exists(from) ? "not a regular file" : "no such file"));
+        }
+        long size = Files.size(from);
+        if (size == 0) {
+            throw new CommandFailure("cannot send " + from + ": the file is empty");
+        }
+        return size;
+    }
+}
