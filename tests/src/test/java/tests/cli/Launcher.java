@@ -128,6 +128,11 @@ final class Launcher {
             }
         }
 
+        /** {@return the process the launcher started, to signal it or look at it} */
+        Process process() {
+            return process;
+        }
+
         @Override
         public void close() {
             process.destroyForcibly();
