@@ -7,6 +7,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
@@ -74,6 +76,27 @@ public final class RamBlock {
     }
 
     /**
+     * Refuses a destination file that cannot hold the block: the file is sized sparsely and written through a
+     * mapping, and a write fault on a full file system cannot be reported as an I/O error (it is a SIGBUS), so
+     * the space is checked before a byte arrives. Bytes the file already holds count as present.
+     */
+    private static void ensureSpace(String name, Path file, long size) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        long existing = Files.isRegularFile(absolute) ? Files.size(absolute) : 0;
+        long needed = size - Math.min(existing, size);
+        if (needed == 0) {
+            return;
+        }
+        Path parent = absolute.getParent();
+        FileStore store = Files.getFileStore(parent != null ? parent : absolute);
+        long usable = store.getUsableSpace();
+        if (usable < needed) {
+            throw new IOException("not enough space for ram block '" + name + "' in " + file + ": it needs " + needed
+                    + " more bytes, but the file system " + store + " has " + usable + " usable");
+        }
+    }
+
+    /**
      * Maps a file as a block: read-only for a source, read-write for a destination.
      *
      * <p>For a source ({@code writable == false}) the file must hold at least {@code size} bytes; its first
@@ -97,6 +120,7 @@ public final class RamBlock {
             throw new IllegalArgumentException("ram block '" + name + "': size must not be negative: " + size);
         }
         if (writable) {
+            ensureSpace(name, file, size);
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
                 raf.setLength(size);
             } catch (IOException e) {
