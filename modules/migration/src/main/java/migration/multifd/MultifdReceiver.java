@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.zip.CRC32C;
 import migration.MigrationProtocol;
 import migration.protocol.ProtocolException;
 import migration.protocol.Wire;
@@ -27,7 +28,8 @@ public final class MultifdReceiver implements Runnable {
 
     private final int id;
     private final IOChannel channel;
-    private final List<ReceivingBlock> blocks;
+    // An array, not a list: see MultifdSender.blocks.
+    private final ReceivingBlock[] blocks;
     private final RoundBarrier barrier;
     private final TransferCounters counters;
     private final ChannelCounters channelCounters;
@@ -51,7 +53,7 @@ public final class MultifdReceiver implements Runnable {
                            TransferCounters counters, ChannelCounters channelCounters, ReceiverHost host) {
         this.id = id;
         this.channel = channel;
-        this.blocks = List.copyOf(blocks);
+        this.blocks = blocks.toArray(ReceivingBlock[]::new);
         this.barrier = barrier;
         this.counters = counters;
         this.channelCounters = channelCounters;
@@ -67,21 +69,24 @@ public final class MultifdReceiver implements Runnable {
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment header = arena.allocate(Wire.MAX_PACKET_HEADER_SIZE, 8);
+            MemorySegment fixedHeader = header.asSlice(0, Wire.PACKET_FIXED_SIZE);
+            CRC32C crc = new CRC32C();
             int round = 0;
             while (!host.stopping()) {
-                String before = "multifd channel " + id + ", "
-                        + (lastPacket == 0 ? "first packet" : "packet after " + lastPacket);
-                if (!Wire.readOrEnd(channel, header.asSlice(0, Wire.PACKET_FIXED_SIZE), "the packet header")) {
+                if (!Wire.readOrEnd(channel, fixedHeader, "the packet header")) {
                     throw new EOFException("the source closed the channel");
                 }
                 host.alive();
                 int magic = header.get(Wire.INT, 0);
                 if (magic != Wire.MULTIFD_MAGIC) {
-                    throw new ProtocolException(before + ": received packet magic " + Wire.hex(magic & 0xffffffffL)
+                    throw new ProtocolException("multifd channel " + id + ", "
+                            + (lastPacket == 0 ? "first packet" : "packet after " + lastPacket)
+                            + ": received packet magic " + Wire.hex(magic & 0xffffffffL)
                             + ", expected " + Wire.hex(Wire.MULTIFD_MAGIC));
                 }
                 long number = header.get(Wire.LONG, 24);
-                String where = "multifd channel " + id + ", packet " + Long.toUnsignedString(number);
+                // Messages are built only on failure: nothing is allocated per packet on the good path.
+                Where where = new Where(id, number);
                 int version = header.get(Wire.INT, 4);
                 if (version != Wire.VERSION) {
                     throw new ProtocolException(where + ": received packet version " + version + ", expected "
@@ -115,7 +120,7 @@ public final class MultifdReceiver implements Runnable {
                     }
                     continue;
                 }
-                receivePages(header, where, number, block, normal, zeros);
+                receivePages(header, where, number, block, normal, zeros, crc);
             }
         } catch (ProtocolException e) {
             host.failed(id, e.getMessage(), e, false);
@@ -132,13 +137,21 @@ public final class MultifdReceiver implements Runnable {
         }
     }
 
-    private void receivePages(MemorySegment header, String where, long number, int blockIndex, int normal,
-                              int zeros) throws IOException {
+    /** "multifd channel N, packet M", for messages; a record so that building it costs nothing on the good path. */
+    private record Where(int channel, long packet) {
+        @Override
+        public String toString() {
+            return "multifd channel " + channel + ", packet " + Long.toUnsignedString(packet);
+        }
+    }
+
+    private void receivePages(MemorySegment header, Where where, long number, int blockIndex, int normal,
+                              int zeros, CRC32C crc) throws IOException {
         int capacity = MigrationProtocol.MAX_PAGES_PER_PACKET;
-        if (blockIndex < 0 || blockIndex >= blocks.size()) {
+        if (blockIndex < 0 || blockIndex >= blocks.length) {
             throw new ProtocolException(where + ": block index " + Integer.toUnsignedString(blockIndex)
-                    + " out of range (the source announced " + blocks.size() + " block"
-                    + (blocks.size() == 1 ? "" : "s") + ")");
+                    + " out of range (the source announced " + blocks.length + " block"
+                    + (blocks.length == 1 ? "" : "s") + ")");
         }
         if (normal < 0 || normal > capacity) {
             throw new ProtocolException(where + ": received packet with " + Integer.toUnsignedString(normal)
@@ -155,7 +168,7 @@ public final class MultifdReceiver implements Runnable {
         if (normal + zeros == 0) {
             throw new ProtocolException(where + ": data packet without pages");
         }
-        ReceivingBlock block = blocks.get(blockIndex);
+        ReceivingBlock block = blocks[blockIndex];
         MemorySegment memory = block.memory();
         long size = memory.byteSize();
         int pages = normal + zeros;
@@ -165,55 +178,13 @@ public final class MultifdReceiver implements Runnable {
         } catch (EOFException e) {
             throw new EOFException(where + ": " + e.getMessage());
         }
-        long payload = 0;
-        long covered = 0;
-        for (int i = 0; i < pages; i++) {
-            long offset = offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * i);
-            String kind = i < normal ? "offset" : "zero-page offset";
-            if (offset < 0 || offset >= size) {
-                throw new ProtocolException(where + ": " + kind + " " + Wire.hex(offset) + " outside block '"
-                        + block.name() + "' (size " + Wire.hex(size) + ")");
-            }
-            if (offset % MigrationProtocol.PAGE_SIZE != 0) {
-                throw new ProtocolException(where + ": " + kind + " " + Wire.hex(offset)
-                        + " in block '" + block.name() + "' is not a multiple of the page size "
-                        + MigrationProtocol.PAGE_SIZE);
-            }
-            long length = Pages.length(offset, size);
-            covered += length;
-            if (i < normal) {
-                payload += length;
-            }
-        }
+        checkOffsets(offsets, where, block, normal, pages);
         // The whole header is valid: only now is the block's memory touched.
         lastPacket = number;
-        long done = 0;
-        int i = 0;
-        while (i < normal) {
-            long start = offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * i);
-            long end = start + Pages.length(start, size);
-            int j = i + 1;
-            while (j < normal && offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * j) == end) {
-                end += Pages.length(end, size);
-                j++;
-            }
-            done = readRun(memory.asSlice(start, end - start), where, done, payload);
-            for (int k = i; k < j; k++) {
-                block.received().testAndSet(offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * k)
-                        / MigrationProtocol.PAGE_SIZE);
-            }
-            i = j;
-        }
-        for (int k = normal; k < pages; k++) {
-            long offset = offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * k);
-            boolean seen = block.received().testAndSet(offset / MigrationProtocol.PAGE_SIZE);
-            if (seen || !block.knownZero()) {
-                MemorySegment page = memory.asSlice(offset, Pages.length(offset, size));
-                if (!Pages.isZero(page)) {
-                    page.fill((byte) 0);
-                }
-            }
-        }
+        long payload = payload(offsets, normal, size);
+        long covered = payload + zeroBytes(offsets, normal, pages, size);
+        applyRuns(offsets, where, block, normal, payload, crc);
+        applyZeroPages(offsets, block, normal, pages, crc);
         long headerLength = Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * pages;
         host.alive();
         channelCounters.add(headerLength + payload, 1);
@@ -226,8 +197,108 @@ public final class MultifdReceiver implements Runnable {
         dataPackets++;
     }
 
-    private long readRun(MemorySegment run, String where, long doneBefore, long payload) throws IOException {
-        MemorySegment[] one = new MemorySegment[1];
+    /*
+     * The per-packet work is split into small methods on purpose: each compiles quickly and on its own (one
+     * large method with the memory-access code inlined took C2 up to 600 ms per compilation, several times over,
+     * in the middle of a transfer).
+     */
+
+    private static long offsetAt(MemorySegment offsets, int i) {
+        return offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * i);
+    }
+
+    /** Every offset is page-aligned and inside the block. */
+    private static void checkOffsets(MemorySegment offsets, Where where, ReceivingBlock block, int normal,
+                                     int pages) throws ProtocolException {
+        long size = block.memory().byteSize();
+        for (int i = 0; i < pages; i++) {
+            long offset = offsetAt(offsets, i);
+            if (offset < 0 || offset >= size) {
+                String kind = i < normal ? "offset" : "zero-page offset";
+                throw new ProtocolException(where + ": " + kind + " " + Wire.hex(offset) + " outside block '"
+                        + block.name() + "' (size " + Wire.hex(size) + ")");
+            }
+            if (offset % MigrationProtocol.PAGE_SIZE != 0) {
+                String kind = i < normal ? "offset" : "zero-page offset";
+                throw new ProtocolException(where + ": " + kind + " " + Wire.hex(offset)
+                        + " in block '" + block.name() + "' is not a multiple of the page size "
+                        + MigrationProtocol.PAGE_SIZE);
+            }
+        }
+    }
+
+    /** {@return the bytes of the normal pages (a block's last page may be short)} */
+    private static long payload(MemorySegment offsets, int normal, long size) {
+        long payload = 0;
+        for (int i = 0; i < normal; i++) {
+            payload += Pages.length(offsetAt(offsets, i), size);
+        }
+        return payload;
+    }
+
+    private static long zeroBytes(MemorySegment offsets, int normal, int pages, long size) {
+        long bytes = 0;
+        for (int i = normal; i < pages; i++) {
+            bytes += Pages.length(offsetAt(offsets, i), size);
+        }
+        return bytes;
+    }
+
+    /** Reads the normal pages straight into the block, each run of contiguous pages with one read loop. */
+    private void applyRuns(MemorySegment offsets, Where where, ReceivingBlock block, int normal, long payload,
+                           CRC32C crc) throws IOException {
+        MemorySegment memory = block.memory();
+        long size = memory.byteSize();
+        long done = 0;
+        int i = 0;
+        while (i < normal) {
+            long start = offsetAt(offsets, i);
+            long end = start + Pages.length(start, size);
+            int j = i + 1;
+            while (j < normal && offsetAt(offsets, j) == end) {
+                end += Pages.length(end, size);
+                j++;
+            }
+            MemorySegment run = memory.asSlice(start, end - start);
+            done = readRun(run, where, done, payload);
+            if (block.digests() != null) {
+                // The run's bytes just arrived and are still in the cache.
+                block.digests().recordPages(crc, start / MigrationProtocol.PAGE_SIZE, run.asByteBuffer());
+            }
+            markReceived(block.received(), offsets, i, j);
+            i = j;
+        }
+    }
+
+    private static void markReceived(PageBitmap received, MemorySegment offsets, int from, int to) {
+        for (int k = from; k < to; k++) {
+            received.testAndSet(offsetAt(offsets, k) / MigrationProtocol.PAGE_SIZE);
+        }
+    }
+
+    /** Zero pages: written only where the memory may not hold zeros already. */
+    private static void applyZeroPages(MemorySegment offsets, ReceivingBlock block, int normal, int pages,
+                                       CRC32C crc) {
+        MemorySegment memory = block.memory();
+        long size = memory.byteSize();
+        for (int k = normal; k < pages; k++) {
+            long offset = offsetAt(offsets, k);
+            boolean seen = block.received().testAndSet(offset / MigrationProtocol.PAGE_SIZE);
+            if (seen || !block.knownZero()) {
+                MemorySegment page = memory.asSlice(offset, Pages.length(offset, size));
+                if (!Pages.isZero(page)) {
+                    page.fill((byte) 0);
+                }
+            }
+            if (block.digests() != null) {
+                block.digests().recordZero(crc, offset / MigrationProtocol.PAGE_SIZE);
+            }
+        }
+    }
+
+    private final MemorySegment[] one = new MemorySegment[1];
+
+    private long readRun(MemorySegment run, Where where, long doneBefore, long payload) throws IOException {
         long done = 0;
         long size = run.byteSize();
         while (done < size) {

@@ -6,20 +6,25 @@ import io.channel.WriteFlag;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
 import migration.MigrationProtocol;
 import migration.ZeroCopyMode;
 import migration.protocol.Wire;
 
 /**
  * The sending side of one multifd channel, run on its own platform thread (FFM downcalls pin virtual
- * threads). It takes one job at a time: a run of up to 128 pages of one block, a SYNC, or stop.
+ * threads). For each round it claims packets (runs of up to 128 pages of one block) from the round's shared
+ * {@link PacketCursor} until none is left, then writes a SYNC and flushes; then it waits for the next round or
+ * stop.
  *
- * <p>For a page job it finds the zero pages (QEMU's multifd zero-page detection), lists the normal pages'
+ * <p>For each packet it finds the zero pages (QEMU's multifd zero-page detection), lists the normal pages'
  * offsets and then the zero pages' in the header, and writes the header followed by the normal pages as
  * slices of the block's memory, contiguous pages coalesced into one segment. The header buffer is native,
  * reused for every packet, and owned by a confined arena that this thread opens and closes.
@@ -29,6 +34,9 @@ import migration.protocol.Wire;
  * the channel flushes at once, so {@link ZeroCopyMode#AUTO} learns early whether the kernel really avoids
  * the copy; if it copied everything, this channel switches to copying writes. Every SYNC is followed by a
  * flush (QEMU's {@code multifd_send_sync_main}).
+ *
+ * <p>When the migration verifies, it records each page's CRC32C in the block's {@link PageDigests} right after
+ * the zero check read the page, while its bytes are in the cache, so the digests need no pass of their own.
  */
 public final class MultifdSender implements Runnable {
 
@@ -37,21 +45,13 @@ public final class MultifdSender implements Runnable {
     }
 
     /**
-     * Send pages {@code [firstPage, firstPage + count)} of a block.
+     * Send packets claimed from the round's cursor until none is left, then end the round: write a SYNC
+     * packet and flush.
      *
-     * @param block     the block index
-     * @param firstPage the first page
-     * @param count     1 to 128 pages
+     * @param round  the round, from 1
+     * @param cursor the round's packets, shared by all senders
      */
-    public record PageJob(int block, long firstPage, int count) implements Job {
-    }
-
-    /**
-     * End a round: write a SYNC packet and flush.
-     *
-     * @param round the round, from 1
-     */
-    public record SyncJob(int round) implements Job {
+    public record RoundJob(int round, PacketCursor cursor) implements Job {
     }
 
     /** Stop the thread. */
@@ -60,13 +60,16 @@ public final class MultifdSender implements Runnable {
 
     private final int id;
     private final IOChannel channel;
-    private final List<MemorySegment> blocks;
+    // Arrays, not lists: a list's class differs with its size (List12, ListN), and a migration whose block count
+    // differs from the one the JIT profiled would deoptimise the per-packet code.
+    private final MemorySegment[] blocks;
     private final BandwidthLimiter limiter;
     private final AtomicLong packetNumbers;
     private final TransferCounters counters;
     private final ChannelCounters channelCounters;
     private final ZeroCopyMode mode;
     private final SenderHost host;
+    private final PageDigests[] digests;
     private final BlockingQueue<Job> mailbox = new ArrayBlockingQueue<>(1);
 
     private boolean zeroCopy;
@@ -86,14 +89,15 @@ public final class MultifdSender implements Runnable {
      * @param channelCounters this channel's counters
      * @param mode          the zero-copy mode
      * @param zeroCopy      whether this channel starts with zero-copy writes
+     * @param digests       per block, where to record each sent page's CRC32C; {@code null} when not verifying
      * @param host          the owner
      */
     public MultifdSender(int id, IOChannel channel, List<MemorySegment> blocks, BandwidthLimiter limiter,
                          AtomicLong packetNumbers, TransferCounters counters, ChannelCounters channelCounters,
-                         ZeroCopyMode mode, boolean zeroCopy, SenderHost host) {
+                         ZeroCopyMode mode, boolean zeroCopy, List<PageDigests> digests, SenderHost host) {
         this.id = id;
         this.channel = channel;
-        this.blocks = List.copyOf(blocks);
+        this.blocks = blocks.toArray(MemorySegment[]::new);
         this.limiter = limiter;
         this.packetNumbers = packetNumbers;
         this.counters = counters;
@@ -101,6 +105,7 @@ public final class MultifdSender implements Runnable {
         this.mode = mode;
         this.zeroCopy = zeroCopy;
         this.host = host;
+        this.digests = digests == null ? null : digests.toArray(PageDigests[]::new);
     }
 
     /** {@return the channel id} */
@@ -109,7 +114,7 @@ public final class MultifdSender implements Runnable {
     }
 
     /**
-     * Hands a job to this sender, which must be idle.
+     * Hands a job to this sender, which must have finished its previous one.
      *
      * @param job the job
      * @throws IllegalStateException if the sender still has a job
@@ -126,7 +131,8 @@ public final class MultifdSender implements Runnable {
             MemorySegment header = arena.allocate(Wire.MAX_PACKET_HEADER_SIZE, 8);
             MemorySegment[] iov = new MemorySegment[1 + MigrationProtocol.MAX_PAGES_PER_PACKET];
             long[] zeroOffsets = new long[MigrationProtocol.MAX_PAGES_PER_PACKET];
-            host.idle(this);
+            PacketCursor.Claim claim = new PacketCursor.Claim();
+            CRC32C crc = new CRC32C();
             while (true) {
                 Job job = mailbox.poll(100, TimeUnit.MILLISECONDS);
                 if (job == null) {
@@ -136,18 +142,17 @@ public final class MultifdSender implements Runnable {
                     continue;
                 }
                 switch (job) {
-                    case PageJob pages -> {
-                        if (!sendPages(pages, header, iov, zeroOffsets)) {
-                            return;
+                    case RoundJob round -> {
+                        while (round.cursor().next(claim)) {
+                            if (!sendPages(claim, header, iov, zeroOffsets, crc)) {
+                                return;
+                            }
                         }
-                        host.idle(this);
-                    }
-                    case SyncJob sync -> {
                         FlushResult flush = sendSync(header);
                         if (flush == null) {
                             return;
                         }
-                        host.synced(id, sync.round(), flush);
+                        host.synced(id, round.round(), flush);
                     }
                     case StopJob stop -> {
                         return;
@@ -168,43 +173,32 @@ public final class MultifdSender implements Runnable {
         return lastPacket == 0 ? "" : ", packet " + lastPacket;
     }
 
+    /** Normal pages of the packet being built (set by {@link #classify}). */
+    private int normal;
+    /** Zero pages of the packet being built. */
+    private int zeros;
+    /** Bytes of the normal pages of the packet being built. */
+    private long payload;
+    /** Bit i set: page i of the packet being built is a zero page. */
+    private final long[] zeroMask = new long[(MigrationProtocol.MAX_PAGES_PER_PACKET + 63) / 64];
+
+    /*
+     * The per-packet work is split into small methods on purpose: each compiles quickly and on its own (one
+     * large method with the memory-access code inlined took C2 up to half a second per compilation, several
+     * times over, in the middle of a transfer).
+     */
+
     /** Sends one packet of pages; returns false if the migration is stopping. */
-    private boolean sendPages(PageJob job, MemorySegment header, MemorySegment[] iov, long[] zeroOffsets)
-            throws IOException, InterruptedException {
-        MemorySegment block = blocks.get(job.block());
+    private boolean sendPages(PacketCursor.Claim job, MemorySegment header, MemorySegment[] iov,
+                              long[] zeroOffsets, CRC32C crc) throws IOException, InterruptedException {
+        MemorySegment block = blocks[job.block()];
         long size = block.byteSize();
-        int normal = 0;
-        int zeros = 0;
-        int runs = 0;
-        long runStart = 0;
-        long runEnd = -1;
-        long payload = 0;
-        long covered = 0;
-        for (int i = 0; i < job.count(); i++) {
-            long offset = (job.firstPage() + i) * MigrationProtocol.PAGE_SIZE;
-            long length = Pages.length(offset, size);
-            covered += length;
-            if (Pages.isZero(block.asSlice(offset, length))) {
-                zeroOffsets[zeros++] = offset;
-                continue;
-            }
-            header.set(Wire.LONG, Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * normal, offset);
-            normal++;
-            payload += length;
-            if (runs > 0 && offset == runEnd) {
-                runEnd += length;
-            } else {
-                if (runs > 0) {
-                    iov[runs] = block.asSlice(runStart, runEnd - runStart);
-                }
-                runs++;
-                runStart = offset;
-                runEnd = offset + length;
-            }
-        }
-        if (runs > 0) {
-            iov[runs] = block.asSlice(runStart, runEnd - runStart);
-        }
+        long packetStart = job.firstPage() * MigrationProtocol.PAGE_SIZE;
+        long packetEnd = Math.min(size, packetStart + (long) job.count() * MigrationProtocol.PAGE_SIZE);
+        MemorySegment packet = block.asSlice(packetStart, packetEnd - packetStart);
+        classify(packet, packetStart, header, zeroOffsets, digests == null ? null : digests[job.block()],
+                job.firstPage(), crc);
+        int runs = gather(packet, packetStart, header, iov);
         for (int i = 0; i < zeros; i++) {
             header.set(Wire.LONG, Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * (normal + i), zeroOffsets[i]);
         }
@@ -215,6 +209,83 @@ public final class MultifdSender implements Runnable {
         if (!limiter.acquire(headerLength + payload, host::stopping)) {
             return false;
         }
+        write(header, headerLength, iov, runs);
+        count(headerLength, packet.byteSize());
+        if (zeroCopyPending && !firstFlushDone) {
+            firstFlush();
+        }
+        return true;
+    }
+
+    /**
+     * Finds the packet's zero pages: fills {@link #zeroMask}, {@code zeroOffsets}, the normal pages' offsets in
+     * the header, {@link #normal}, {@link #zeros} and {@link #payload}; and records each page's CRC32C right
+     * after the zero check touched it, so the page is read from memory once for both.
+     */
+    private void classify(MemorySegment packet, long packetStart, MemorySegment header, long[] zeroOffsets,
+                          PageDigests pageDigests, long firstPage, CRC32C crc) {
+        Arrays.fill(zeroMask, 0);
+        ByteBuffer bytes = pageDigests == null ? null : packet.asByteBuffer();
+        int n = 0;
+        int z = 0;
+        long total = 0;
+        long size = packet.byteSize();
+        int i = 0;
+        for (long at = 0; at < size; at += MigrationProtocol.PAGE_SIZE, i++) {
+            long length = Math.min(MigrationProtocol.PAGE_SIZE, size - at);
+            if (Pages.isZero(packet, at, length)) {
+                zeroMask[i >>> 6] |= 1L << i;
+                zeroOffsets[z++] = packetStart + at;
+                if (pageDigests != null) {
+                    pageDigests.recordZero(crc, firstPage + i);
+                }
+            } else {
+                header.set(Wire.LONG, Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * n, packetStart + at);
+                n++;
+                total += length;
+                if (pageDigests != null) {
+                    bytes.limit((int) (at + length)).position((int) at);
+                    pageDigests.recordPages(crc, firstPage + i, bytes);
+                }
+            }
+        }
+        normal = n;
+        zeros = z;
+        payload = total;
+    }
+
+    private boolean isZeroPage(int i) {
+        return (zeroMask[i >>> 6] & (1L << i)) != 0;
+    }
+
+    /** Puts the runs of contiguous normal pages into {@code iov[1..]}; returns how many. */
+    private int gather(MemorySegment packet, long packetStart, MemorySegment header, MemorySegment[] iov) {
+        if (zeros == 0) {
+            iov[1] = packet;
+            return packet.byteSize() == 0 ? 0 : 1;
+        }
+        int runs = 0;
+        long runStart = -1;
+        long size = packet.byteSize();
+        int i = 0;
+        for (long at = 0; at < size; at += MigrationProtocol.PAGE_SIZE, i++) {
+            if (isZeroPage(i)) {
+                if (runStart >= 0) {
+                    iov[++runs] = packet.asSlice(runStart, at - runStart);
+                    runStart = -1;
+                }
+            } else if (runStart < 0) {
+                runStart = at;
+            }
+        }
+        if (runStart >= 0) {
+            iov[++runs] = packet.asSlice(runStart, size - runStart);
+        }
+        return runs;
+    }
+
+    /** Writes the header and the pages: one gathering write, or with zero-copy the header first. */
+    private void write(MemorySegment header, int headerLength, MemorySegment[] iov, int runs) throws IOException {
         if (zeroCopy && runs > 0) {
             // IMPORTANT: the header buffer is reused, so it must never be handed to the kernel with ZERO_COPY.
             channel.writeAll(header.asSlice(0, headerLength));
@@ -224,7 +295,10 @@ public final class MultifdSender implements Runnable {
             iov[0] = header.asSlice(0, headerLength);
             channel.writevAll(iov, 0, 1 + runs);
         }
-        java.util.Arrays.fill(iov, 0, 1 + runs, null);
+        Arrays.fill(iov, 0, 1 + runs, null);
+    }
+
+    private void count(int headerLength, long covered) {
         channelCounters.add(headerLength + payload, 1);
         counters.multifdBytes.add(headerLength + payload);
         counters.normalPages.add(normal);
@@ -232,19 +306,20 @@ public final class MultifdSender implements Runnable {
         counters.normalBytes.add(payload);
         counters.processedBytes.add(covered);
         counters.dataPackets.increment();
-        if (zeroCopyPending && !firstFlushDone) {
-            firstFlushDone = true;
-            FlushResult result = channel.flush();
-            zeroCopyPending = false;
-            if (result == FlushResult.ALL_COPIED) {
-                boolean switchOff = mode == ZeroCopyMode.AUTO;
-                channelCounters.firstFlushAllCopied(switchOff);
-                if (switchOff) {
-                    zeroCopy = false;
-                }
+    }
+
+    /** The first zero-copy flush, which tells {@link ZeroCopyMode#AUTO} whether the kernel really avoids copies. */
+    private void firstFlush() throws IOException {
+        firstFlushDone = true;
+        FlushResult result = channel.flush();
+        zeroCopyPending = false;
+        if (result == FlushResult.ALL_COPIED) {
+            boolean switchOff = mode == ZeroCopyMode.AUTO;
+            channelCounters.firstFlushAllCopied(switchOff);
+            if (switchOff) {
+                zeroCopy = false;
             }
         }
-        return true;
     }
 
     /** Writes a SYNC packet and flushes; returns null if the migration is stopping. */

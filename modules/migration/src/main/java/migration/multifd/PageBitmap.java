@@ -33,4 +33,13 @@ public final class PageBitmap {
         long old = (long) WORDS.getAndBitwiseOr(words, (int) (page >>> 6), bit);
         return (old & bit) != 0;
     }
+
+    /**
+     * {@return whether a page's bit is set}
+     * @param page the page index
+     */
+    public boolean isSet(long page) {
+        long word = (long) WORDS.getVolatile(words, (int) (page >>> 6));
+        return (word & (1L << (page & 63))) != 0;
+    }
 }

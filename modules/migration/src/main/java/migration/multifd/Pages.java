@@ -2,6 +2,7 @@ package migration.multifd;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import migration.MigrationProtocol;
 
 /** Page-level facts shared by sender and receiver. */
@@ -21,7 +22,22 @@ final class Pages {
      * @param page a page or a short last page
      */
     static boolean isZero(MemorySegment page) {
-        return page.mismatch(ZERO.asSlice(0, page.byteSize())) == -1;
+        return isZero(page, 0, page.byteSize());
+    }
+
+    /**
+     * {@return whether {@code length} bytes at {@code offset} are all zero} Looks at the first 8 bytes first:
+     * a page that holds data almost always differs there, and then the page costs one load.
+     *
+     * @param memory the memory
+     * @param offset where the page starts
+     * @param length the page's length, at most a page
+     */
+    static boolean isZero(MemorySegment memory, long offset, long length) {
+        if (length >= Long.BYTES && memory.get(ValueLayout.JAVA_LONG_UNALIGNED, offset) != 0) {
+            return false;
+        }
+        return MemorySegment.mismatch(memory, offset, offset + length, ZERO, 0, length) == -1;
     }
 
     /** {@return the length of the page at {@code offset} in a block of {@code size} bytes} */

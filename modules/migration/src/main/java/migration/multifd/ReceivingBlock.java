@@ -12,8 +12,10 @@ import migration.MigrationProtocol;
  * @param knownZero whether the memory was all zero before the migration (fresh anonymous memory), so a
  *                  zero page not received before needs no write
  * @param received  which pages arrived so far
+ * @param digests   where the receivers record each arrived page's CRC32C, or {@code null} when not verifying
  */
-public record ReceivingBlock(String name, MemorySegment memory, boolean knownZero, PageBitmap received) {
+public record ReceivingBlock(String name, MemorySegment memory, boolean knownZero, PageBitmap received,
+                             PageDigests digests) {
 
     /**
      * Checks the components.
@@ -31,9 +33,31 @@ public record ReceivingBlock(String name, MemorySegment memory, boolean knownZer
      * @param name      the name
      * @param memory    the memory
      * @param knownZero whether the memory is known to be zero
+     * @param verify    whether to record page digests
      */
-    public static ReceivingBlock of(String name, MemorySegment memory, boolean knownZero) {
+    public static ReceivingBlock of(String name, MemorySegment memory, boolean knownZero, boolean verify) {
         return new ReceivingBlock(name, memory, knownZero,
-                new PageBitmap(MigrationProtocol.pageCount(memory.byteSize())));
+                new PageBitmap(MigrationProtocol.pageCount(memory.byteSize())),
+                verify ? new PageDigests(memory.byteSize()) : null);
+    }
+
+    /**
+     * {@return the CRC32C of the block's contents} Folds the recorded page CRCs; pages that never arrived are
+     * read from memory. Call after every receiver has stopped writing.
+     *
+     * @throws IllegalStateException if the block records no digests
+     */
+    public int crc32c() {
+        if (digests == null) {
+            throw new IllegalStateException("ram block '" + name + "' records no digests");
+        }
+        java.util.zip.CRC32C scratch = new java.util.zip.CRC32C();
+        long pages = MigrationProtocol.pageCount(memory.byteSize());
+        for (long page = 0; page < pages; page++) {
+            if (!received.isSet(page)) {
+                digests.recordFromMemory(scratch, memory, page);
+            }
+        }
+        return digests.blockCrc();
     }
 }

@@ -10,13 +10,6 @@ public interface SenderHost {
     boolean stopping();
 
     /**
-     * The sender finished its job and takes the next one.
-     *
-     * @param sender the idle sender
-     */
-    void idle(MultifdSender sender);
-
-    /**
      * The sender wrote its SYNC packet and flushed.
      *
      * @param channel the channel id

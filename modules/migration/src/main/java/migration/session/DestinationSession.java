@@ -4,6 +4,7 @@ import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
 import io.channel.ChannelProviders;
 import io.channel.IOChannel;
+import io.channel.PageMemory;
 import io.channel.spi.ChannelProvider;
 import java.io.EOFException;
 import java.io.IOException;
@@ -54,6 +55,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private final ChannelListener listener;
     private final RamBlockProvider provider;
     private final Predicate<RamBlock> knownZero;
+    private final boolean prefault;
     private final TransferCounters counters = new TransferCounters();
     private final List<RamBlock> blocks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Init> early = new ArrayList<>();
@@ -67,11 +69,12 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private RoundBarrier barrier;
 
     private DestinationSession(ChannelListener listener, RamBlockProvider provider, Predicate<RamBlock> knownZero,
-                               MigrationParameters params) {
+                               boolean prefault, MigrationParameters params) {
         super("destination", "source", params);
         this.listener = listener;
         this.provider = provider;
         this.knownZero = knownZero;
+        this.prefault = prefault;
     }
 
     /**
@@ -88,6 +91,27 @@ public final class DestinationSession extends Session implements ReceiverHost {
     public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
                                             Predicate<RamBlock> knownZero, MigrationParameters params,
                                             List<ChannelProvider> candidates) throws MigrationException {
+        return listen(local, provider, knownZero, true, params, candidates);
+    }
+
+    /**
+     * Like {@link #listen(InetSocketAddress, RamBlockProvider, Predicate, MigrationParameters, List)}, choosing
+     * whether fresh blocks (those {@code knownZero} accepts) are populated ahead of the receivers
+     * (see {@link Prefaulter}); the benchmark measures both.
+     *
+     * @param local      where to listen
+     * @param provider   supplies the memory
+     * @param knownZero  tells whether a block's memory is fresh, all zero and never touched
+     * @param prefault   whether to populate fresh blocks ahead of the receivers
+     * @param params     the parameters
+     * @param candidates channel providers, or {@code null}
+     * @return the running session
+     * @throws MigrationException if no provider is usable or binding fails
+     */
+    public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+                                            Predicate<RamBlock> knownZero, boolean prefault,
+                                            MigrationParameters params, List<ChannelProvider> candidates)
+            throws MigrationException {
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(params, "params");
@@ -109,7 +133,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
         } catch (IOException e) {
             throw new MigrationException("cannot listen on " + local + ": " + e.getMessage(), e);
         }
-        DestinationSession session = new DestinationSession(listener, provider, knownZero, params);
+        DestinationSession session = new DestinationSession(listener, provider, knownZero, prefault, params);
         session.startThreads();
         return session;
     }
@@ -136,8 +160,15 @@ public final class DestinationSession extends Session implements ReceiverHost {
         silenceCheck = true;
 
         List<ReceivingBlock> receiving = new ArrayList<>();
+        List<Boolean> fresh = new ArrayList<>();
         for (RamBlock block : blocks) {
-            receiving.add(ReceivingBlock.of(block.name(), block.memory(), knownZero.test(block)));
+            boolean zero = knownZero.test(block);
+            receiving.add(ReceivingBlock.of(block.name(), block.memory(), zero, params.verify()));
+            fresh.add(zero);
+        }
+        if (prefault && fresh.contains(true) && PageMemory.provider().allocatesUntouched()) {
+            startWorker("prefault", new Prefaulter(blocks.stream().map(RamBlock::memory).toList(), fresh,
+                    counters.processedBytes::sum, this::stopping));
         }
         barrier = new RoundBarrier(dataChannels.length);
         List<MultifdReceiver> receivers = new ArrayList<>();
@@ -174,7 +205,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
         if (problem == null && complete.digests() != null && params.verify()) {
             List<String> mismatches = new ArrayList<>();
             for (int i = 0; i < blocks.size(); i++) {
-                int here = Digests.crc32c(blocks.get(i).memory());
+                // Folded from the CRCs the receivers recorded as pages arrived: no second pass over the memory.
+                int here = receiving.get(i).crc32c();
                 int there = complete.digests()[i];
                 if (here != there) {
                     mismatches.add("ram block '" + blocks.get(i).name() + "': CRC32C " + hex32(here)

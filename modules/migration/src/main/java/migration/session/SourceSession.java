@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +32,8 @@ import migration.ZeroCopyStats;
 import migration.multifd.BandwidthLimiter;
 import migration.multifd.ChannelCounters;
 import migration.multifd.MultifdSender;
+import migration.multifd.PacketCursor;
+import migration.multifd.PageDigests;
 import migration.multifd.SenderHost;
 import migration.multifd.TransferCounters;
 import migration.protocol.Complete;
@@ -46,7 +46,7 @@ import migration.protocol.Wire;
 
 /**
  * The source side of a migration: connects the main channel and the multifd channels, sends the handshake,
- * hands packets of up to 128 pages to idle channels in turn, ends each round with a SYNC and a flush on every
+ * lets the channels claim packets of up to 128 pages from each round's cursor, ends each round with a SYNC and a flush on every
  * channel, and finishes with per-block digests and the destination's verdict.
  *
  * <p>Threads: the control thread ({@code migration-source}) drives the rounds; one reader thread
@@ -63,7 +63,7 @@ public final class SourceSession extends Session implements SenderHost {
     private final List<ChannelCounters> channelCounters;
     private final BandwidthLimiter limiter;
     private final AtomicLong packetNumbers = new AtomicLong();
-    private final BlockingQueue<MultifdSender> idle;
+    private final List<PageDigests> pageDigests;
     private final CountDownLatch accepted = new CountDownLatch(1);
     private final CountDownLatch resultArrived = new CountDownLatch(1);
     private final long total;
@@ -78,7 +78,8 @@ public final class SourceSession extends Session implements SenderHost {
         this.blocks = List.copyOf(blocks);
         this.plan = plan;
         this.limiter = new BandwidthLimiter(params.maxBandwidth());
-        this.idle = new ArrayBlockingQueue<>(params.channels());
+        this.pageDigests = params.verify()
+                ? blocks.stream().map(b -> new PageDigests(b.size())).toList() : null;
         List<ChannelCounters> list = new ArrayList<>();
         for (int i = 0; i < params.channels(); i++) {
             list.add(new ChannelCounters(i));
@@ -177,19 +178,19 @@ public final class SourceSession extends Session implements SenderHost {
         List<MultifdSender> senders = new ArrayList<>();
         for (int i = 0; i < data.size(); i++) {
             MultifdSender sender = new MultifdSender(i, data.get(i), memory, limiter, packetNumbers, counters,
-                    channelCounters.get(i), params.zeroCopy(), zeroCopy.get(i), this);
+                    channelCounters.get(i), params.zeroCopy(), zeroCopy.get(i), pageDigests, this);
             senders.add(sender);
             startWorker("multifd-" + i, sender);
         }
 
         // No dirty tracking yet: a migration is a single round of every page. With dirty tracking, later
-        // rounds resend the pages dirtied meanwhile (sendAllPages becomes "send the dirty pages"), each ended
-        // by syncRound and a ROUND_END frame; the destination already handles ROUND_END.
+        // rounds resend the pages dirtied meanwhile (the round's cursor becomes "the dirty pages"), each ended
+        // by the senders' SYNCs and a ROUND_END frame; the destination already handles ROUND_END.
+        List<Long> sizes = blocks.stream().map(RamBlock::size).toList();
         int rounds = 0;
         while (true) {
             rounds++;
-            sendAllPages();
-            syncRound(rounds, senders);
+            runRound(rounds, new PacketCursor(sizes), senders);
             counters.dirtySyncCount.incrementAndGet();
             if (lastRound(rounds)) {
                 break;
@@ -243,34 +244,14 @@ public final class SourceSession extends Session implements SenderHost {
         counters.multifdBytes.add(Wire.INIT_SIZE);
     }
 
-    private void sendAllPages() throws InterruptedException, Stopped {
-        for (int b = 0; b < blocks.size(); b++) {
-            long pages = MigrationProtocol.pageCount(blocks.get(b).size());
-            for (long first = 0; first < pages; first += MigrationProtocol.MAX_PAGES_PER_PACKET) {
-                int count = (int) Math.min(MigrationProtocol.MAX_PAGES_PER_PACKET, pages - first);
-                takeIdle().submit(new MultifdSender.PageJob(b, first, count));
-            }
-        }
-    }
-
-    private void syncRound(int round, List<MultifdSender> senders) throws InterruptedException, Stopped {
+    /** Every sender sends packets from the cursor until it is exhausted, then its SYNC; waits for all. */
+    private void runRound(int round, PacketCursor cursor, List<MultifdSender> senders)
+            throws InterruptedException, Stopped {
         syncs = new CountDownLatch(senders.size());
-        // A sender that has synced does not come back to the idle queue, so each is taken exactly once.
-        for (int i = 0; i < senders.size(); i++) {
-            takeIdle().submit(new MultifdSender.SyncJob(round));
+        for (MultifdSender sender : senders) {
+            sender.submit(new MultifdSender.RoundJob(round, cursor));
         }
         awaitLatch(syncs);
-        idle.addAll(senders);
-    }
-
-    private MultifdSender takeIdle() throws InterruptedException, Stopped {
-        while (true) {
-            checkStopping();
-            MultifdSender sender = idle.poll(100, TimeUnit.MILLISECONDS);
-            if (sender != null) {
-                return sender;
-            }
-        }
     }
 
     private void awaitLatch(CountDownLatch latch) throws InterruptedException, Stopped {
@@ -286,10 +267,11 @@ public final class SourceSession extends Session implements SenderHost {
         }
     }
 
+    /** The blocks' CRC32Cs, folded from the page CRCs the senders recorded (every page was sent). */
     private int[] digests() {
         int[] digests = new int[blocks.size()];
         for (int i = 0; i < digests.length; i++) {
-            digests[i] = Digests.crc32c(blocks.get(i).memory());
+            digests[i] = pageDigests.get(i).blockCrc();
         }
         return digests;
     }
@@ -343,11 +325,6 @@ public final class SourceSession extends Session implements SenderHost {
         } finally {
             mainReaderEnded.countDown();
         }
-    }
-
-    @Override
-    public void idle(MultifdSender sender) {
-        idle.add(sender);
     }
 
     @Override

@@ -1,0 +1,48 @@
+package migration.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a benchmark run measures.
+ *
+ * @param size         bytes moved per configuration
+ * @param channels     channel (and ceiling stream) counts
+ * @param modes        the modes, the ceiling among them
+ * @param destinations the kinds of destination memory
+ * @param hugePages    whether destination memory asks for transparent huge pages
+ * @param prefault     whether migration destinations populate fresh memory ahead of the receivers
+ * @param verify       whether migrations check the end-to-end digests
+ * @param warmUp       bytes each configuration moves, unmeasured, before it measures
+ * @param json         whether to print the JSON document instead of the Markdown table
+ * @param output       the results file (Markdown; the JSON goes next to it with {@code .json}), or
+ *                     {@code null} for {@code bench-results/<timestamp>.md}
+ */
+public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, List<DestinationKind> destinations,
+                           boolean hugePages, boolean prefault, boolean verify, long warmUp, boolean json, Path output) {
+
+    /** Checks and copies. */
+    public BenchOptions {
+        channels = List.copyOf(channels);
+        modes = List.copyOf(modes);
+        destinations = List.copyOf(destinations);
+        if (channels.isEmpty() || modes.isEmpty() || destinations.isEmpty()) {
+            throw new IllegalArgumentException("nothing to measure: channels, modes and destinations must not be empty");
+        }
+        Objects.requireNonNull(modes, "modes");
+    }
+
+    /** {@return the configurations, grouped by destination: the ceilings first, then each mode by channels} */
+    public List<Configuration> configurations() {
+        List<Configuration> list = new java.util.ArrayList<>();
+        for (DestinationKind destination : destinations) {
+            for (Mode mode : modes) {
+                for (int n : channels) {
+                    list.add(new Configuration(mode, n, destination, hugePages, prefault, verify));
+                }
+            }
+        }
+        return list;
+    }
+}
