@@ -1,7 +1,11 @@
 package migration;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import migration.json.Json;
 
 /**
  * A snapshot of a migration's statistics, modelled on QEMU's {@code query-migrate}.
@@ -52,50 +56,48 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
      * @return the JSON text, on one line
      */
     public String toJson() {
-        JsonWriter json = new JsonWriter();
-        json.beginObject();
-        json.name("status").value(status.jsonName());
-        json.name("total-time").value(totalTimeMillis);
-        json.name("setup-time").value(setupTimeMillis);
-        json.name("ram").beginObject();
-        json.name("transferred").value(transferred);
-        json.name("total").value(total);
-        json.name("remaining").value(remaining);
-        json.name("mbps").value(mbps);
-        json.name("normal").value(normalPages);
-        json.name("normal-bytes").value(normalBytes);
-        json.name("duplicate").value(duplicatePages);
-        json.name("dirty-sync-count").value(dirtySyncCount);
-        json.name("dirty-sync-missed-zero-copy").value(dirtySyncMissedZeroCopy);
-        json.name("multifd-bytes").value(multifdBytes);
-        json.name("page-size").value(pageSize);
-        json.endObject();
-        json.name("zero-copy").beginObject();
-        json.name("mode").value(zeroCopy.mode().jsonName());
-        json.name("provider").value(zeroCopy.provider());
-        json.name("active").value(zeroCopy.active());
-        json.name("sends").value(zeroCopy.sends());
-        json.name("copied").value(zeroCopy.copied());
-        json.name("enobufs-retries").value(zeroCopy.enobufsRetries());
-        json.name("copy-fallbacks").value(zeroCopy.copyFallbacks());
-        json.name("reason").value(zeroCopy.reason());
-        json.endObject();
-        json.name("channels").beginArray();
+        Map<String, Object> ram = new LinkedHashMap<>();
+        ram.put("transferred", transferred);
+        ram.put("total", total);
+        ram.put("remaining", remaining);
+        ram.put("mbps", mbps);
+        ram.put("normal", normalPages);
+        ram.put("normal-bytes", normalBytes);
+        ram.put("duplicate", duplicatePages);
+        ram.put("dirty-sync-count", dirtySyncCount);
+        ram.put("dirty-sync-missed-zero-copy", dirtySyncMissedZeroCopy);
+        ram.put("multifd-bytes", multifdBytes);
+        ram.put("page-size", pageSize);
+        Map<String, Object> zero = new LinkedHashMap<>();
+        zero.put("mode", zeroCopy.mode().jsonName());
+        zero.put("provider", zeroCopy.provider());
+        zero.put("active", zeroCopy.active());
+        zero.put("sends", zeroCopy.sends());
+        zero.put("copied", zeroCopy.copied());
+        zero.put("enobufs-retries", zeroCopy.enobufsRetries());
+        zero.put("copy-fallbacks", zeroCopy.copyFallbacks());
+        zero.put("reason", zeroCopy.reason());
+        List<Map<String, Object>> perChannel = new ArrayList<>();
         for (ChannelStats channel : channels) {
-            json.beginObject();
-            json.name("id").value(channel.id());
-            json.name("bytes").value(channel.bytes());
-            json.name("packets").value(channel.packets());
-            json.name("provider").value(channel.provider());
-            json.name("zero-copy").value(channel.zeroCopyActive());
-            json.endObject();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("id", channel.id());
+            entry.put("bytes", channel.bytes());
+            entry.put("packets", channel.packets());
+            entry.put("provider", channel.provider());
+            entry.put("zero-copy", channel.zeroCopyActive());
+            perChannel.add(entry);
         }
-        json.endArray();
-        json.name("verified").value(verified);
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("status", status.jsonName());
+        document.put("total-time", totalTimeMillis);
+        document.put("setup-time", setupTimeMillis);
+        document.put("ram", ram);
+        document.put("zero-copy", zero);
+        document.put("channels", perChannel);
+        document.put("verified", verified);
         if (errorDescription != null) {
-            json.name("error-desc").value(errorDescription);
+            document.put("error-desc", errorDescription);
         }
-        json.endObject();
-        return json.toString();
+        return Json.write(document);
     }
 }

@@ -2,9 +2,12 @@ package migration.bench;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import migration.json.Json;
 
 /**
  * The results of one run and what they say: the Markdown table, the JSON document and the verdict on the
@@ -142,61 +145,63 @@ public record BenchReport(String date, String commandLine, Machine machine, long
 
     /** {@return the JSON document: one object per configuration in {@code results}} */
     public String json() {
-        Json json = new Json();
-        json.open('{');
-        json.member("date", date);
-        json.member("command", commandLine);
-        json.name("machine").open('{');
-        json.member("processors", machine.processors());
-        json.member("kernel", machine.kernel());
-        json.member("cpu-model", machine.cpuModel());
-        json.member("transparent-huge-pages", machine.transparentHugePages());
-        json.member("memory-provider", machine.memoryProvider());
-        json.close('}');
-        json.member("size", size);
-        json.name("results").open('[');
+        Map<String, Object> machineJson = new LinkedHashMap<>();
+        machineJson.put("processors", machine.processors());
+        machineJson.put("kernel", machine.kernel());
+        machineJson.put("cpu-model", machine.cpuModel());
+        machineJson.put("transparent-huge-pages", machine.transparentHugePages());
+        machineJson.put("memory-provider", machine.memoryProvider());
+        List<Map<String, Object>> resultsJson = new ArrayList<>();
         for (BenchResult r : results) {
             Configuration c = r.configuration();
-            json.next().open('{');
-            json.member("mode", c.mode().label());
-            json.member("channels", c.channels());
-            json.member("destination", c.destination().label());
-            json.member("huge-pages", c.hugePages());
-            json.member("prefault", c.prefaults());
-            json.member("verify", c.verify() && c.mode() != Mode.CEILING);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("mode", c.mode().label());
+            row.put("channels", c.channels());
+            row.put("destination", c.destination().label());
+            row.put("huge-pages", c.hugePages());
+            row.put("prefault", c.prefaults());
+            row.put("verify", c.verify() && c.mode() != Mode.CEILING);
             if (r.isMeasured()) {
-                json.member("bytes", r.bytes());
-                json.member("seconds", r.seconds());
-                json.member("gib-per-s", r.gibPerSecond());
-                double percent = r.percentOf(ceilingFor(r).orElse(null));
-                json.member("percent-of-ceiling", Double.isNaN(percent) ? null : percent);
-                json.member("cpu-s-per-gib-src", r.cpuPerGibSrc());
-                json.member("cpu-s-per-gib-dst", r.cpuPerGibDst());
+                row.put("bytes", r.bytes());
+                row.put("seconds", rounded(r.seconds()));
+                row.put("gib-per-s", rounded(r.gibPerSecond()));
+                row.put("percent-of-ceiling", rounded(r.percentOf(ceilingFor(r).orElse(null))));
+                row.put("cpu-s-per-gib-src", rounded(r.cpuPerGibSrc()));
+                row.put("cpu-s-per-gib-dst", rounded(r.cpuPerGibDst()));
                 if (c.mode().zeroCopy()) {
-                    json.member("zero-copy-sends", r.zeroCopySends());
-                    json.member("zero-copy-copied", r.zeroCopyCopied());
+                    row.put("zero-copy-sends", r.zeroCopySends());
+                    row.put("zero-copy-copied", r.zeroCopyCopied());
                 }
             } else {
-                json.member("skipped", r.skipped());
+                row.put("skipped", r.skipped());
             }
-            json.close('}');
+            resultsJson.add(row);
         }
-        json.close(']');
-        json.name("verdicts").open('[');
+        List<Map<String, Object>> verdictsJson = new ArrayList<>();
         for (Verdict v : verdicts()) {
-            json.next().open('{');
-            json.member("destination", v.destination().label());
-            json.member("best-mode", v.best().configuration().mode().label());
-            json.member("best-channels", v.best().configuration().channels());
-            json.member("percent-of-ceiling", v.percent());
-            json.member("cpu-ratio", v.cpuRatio());
-            json.member("met", v.met());
-            json.close('}');
+            Map<String, Object> verdict = new LinkedHashMap<>();
+            verdict.put("destination", v.destination().label());
+            verdict.put("best-mode", v.best().configuration().mode().label());
+            verdict.put("best-channels", v.best().configuration().channels());
+            verdict.put("percent-of-ceiling", rounded(v.percent()));
+            verdict.put("cpu-ratio", rounded(v.cpuRatio()));
+            verdict.put("met", v.met());
+            verdictsJson.add(verdict);
         }
-        json.close(']');
-        json.member("note", CPU_NOTE);
-        json.close('}');
-        return json.toString() + "\n";
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("date", date);
+        document.put("command", commandLine);
+        document.put("machine", machineJson);
+        document.put("size", size);
+        document.put("results", resultsJson);
+        document.put("verdicts", verdictsJson);
+        document.put("note", CPU_NOTE);
+        return Json.write(document) + "\n";
+    }
+
+    /** Four decimals are more than any of these figures is worth; NaN (no ceiling) becomes JSON null. */
+    private static Double rounded(double value) {
+        return Double.isFinite(value) ? Math.round(value * 10000) / 10000.0 : null;
     }
 
     private static String zeroCopy(BenchResult r) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import migration.MigrationException;
 import migration.MigrationStats;
 import migration.MigrationStatus;
+import migration.json.Json;
 
 /**
  * How a migration command ends: the final statistics as one JSON document ({@code --json}) or as a table on

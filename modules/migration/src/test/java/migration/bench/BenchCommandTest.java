@@ -28,12 +28,12 @@ class BenchCommandTest {
 
         assertThat(status).as("exit status; output:%n%s", out).isZero();
         String json = out.toString();
-        assertThat(json.split("\"mode\": ", -1)).as("one object per configuration").hasSize(1 + 12);
-        assertThat(json.split("\"mode\": \"copy-provider\"", -1)).hasSize(1 + 4);
-        assertThat(json).contains("\"destination\": \"fresh\"", "\"destination\": \"pre-touched\"",
-                "\"bytes\": 8388608");
+        assertThat(json.split("\"mode\":", -1)).as("one object per configuration").hasSize(1 + 12);
+        assertThat(json.split("\"mode\":\"copy-provider\"", -1)).hasSize(1 + 4);
+        assertThat(json).contains("\"destination\":\"fresh\"", "\"destination\":\"pre-touched\"",
+                "\"bytes\":8388608");
         // Every migration over the copying provider was measured: figures, not a "skipped" reason.
-        assertThat(json.split("\"gib-per-s\": ", -1).length - 1).isGreaterThanOrEqualTo(8);
+        assertThat(json.split("\"gib-per-s\":", -1).length - 1).isGreaterThanOrEqualTo(8);
         assertThat(Files.readString(output)).contains("| ceiling | 1 | fresh, THP |", "| copy-provider | 2 |");
         assertThat(Files.readString(dir.resolve("tiny.json"))).isEqualTo(json);
     }

@@ -101,12 +101,12 @@ class BenchReportTest {
         BenchResult ceiling = result(config(Mode.CEILING, 2, DestinationKind.PRE_TOUCHED), 2, 0.5, 0.4, 0.4);
         String json = new BenchReport("d", "multifd bench --json", MACHINE, 2 * GIB, List.of(ceiling, zeroCopy))
                 .json();
-        assertThat(json).startsWith("{").contains("\"results\": [")
-                .contains("\"mode\": \"linux-zero-copy\"", "\"channels\": 2", "\"destination\": \"pre-touched\"",
-                        "\"bytes\": 2147483648", "\"seconds\": 1.0", "\"gib-per-s\": 2.0",
-                        "\"cpu-s-per-gib-src\": 0.25", "\"cpu-s-per-gib-dst\": 0.15", "\"zero-copy-copied\": 4100",
-                        "\"percent-of-ceiling\": 50.0");
-        assertThat(json.split("\"mode\": ", -1)).hasSize(3);
+        assertThat(json).startsWith("{").contains("\"results\":[")
+                .contains("\"mode\":\"linux-zero-copy\"", "\"channels\":2", "\"destination\":\"pre-touched\"",
+                        "\"bytes\":2147483648", "\"seconds\":1.0", "\"gib-per-s\":2.0",
+                        "\"cpu-s-per-gib-src\":0.25", "\"cpu-s-per-gib-dst\":0.15", "\"zero-copy-copied\":4100",
+                        "\"percent-of-ceiling\":50.0");
+        assertThat(json.split("\"mode\":", -1)).hasSize(3);
         assertThat(json.split("zero-copy-copied", -1)).as("only the zero-copy mode reports copies").hasSize(2);
     }
 }

@@ -1,19 +1,29 @@
-package migration.cli;
+package migration.json;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes maps, lists, strings, numbers, booleans and {@code null} as one line of JSON (RFC 8259), for the
- * documents this tool makes itself; migrations use {@link migration.MigrationStats#toJson()}.
+ * The module's one JSON writer (RFC 8259): maps (in their iteration order), lists, strings, numbers, booleans and
+ * {@code null}, on one line. Used for the statistics ({@code MigrationStats.toJson()}), the tool's own documents
+ * and the benchmark report. Non-finite numbers become {@code null}, as JSON has no NaN or infinity; unpaired
+ * surrogates are escaped, so the text always encodes as valid UTF-8.
  */
-final class Json {
+public final class Json {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private Json() {
     }
 
-    /** {@return the value as JSON text} */
-    static String write(Object value) {
+    /**
+     * Writes a value.
+     *
+     * @param value a {@link Map}, {@link List}, {@link String}, {@link Number}, {@link Boolean} or {@code null};
+     *              anything else is written as its {@code toString()}
+     * @return the JSON text
+     */
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder(256);
         write(value, out);
         return out.toString();
@@ -63,14 +73,16 @@ final class Json {
                 case '\n' -> out.append("\\n");
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
                 default -> {
-                    // Control characters and lone surrogates as escapes keep the text valid JSON in valid UTF-8.
-                    boolean pairedSurrogate = Character.isHighSurrogate(c) && i + 1 < text.length()
+                    boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
                             && Character.isLowSurrogate(text.charAt(i + 1));
-                    if (pairedSurrogate) {
+                    if (paired) {
                         out.append(c).append(text.charAt(++i));
-                    } else if (c < 0x20 || c == 0x7f || Character.isSurrogate(c)) {
-                        out.append(String.format("\\u%04x", (int) c));
+                    } else if (c < 0x20 || Character.isSurrogate(c)) {
+                        out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf])
+                                .append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
                     } else {
                         out.append(c);
                     }
