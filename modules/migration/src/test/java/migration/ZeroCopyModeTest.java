@@ -113,12 +113,16 @@ class ZeroCopyModeTest {
     void autoSwitchesAChannelToCopyingWhenItsFirstFlushFindsEverythingCopied() throws Exception {
         PretendZeroCopyProvider provider = PretendZeroCopyProvider.copiedByKernel();
         MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(2), List.of(provider));
+        // Senders claim packets themselves, so on a busy machine one channel may carry them all; a channel that
+        // wrote nothing has nothing to decide.
+        long carriedData = stats.channels().stream().filter(c -> c.packets() > 1).count();
         assertThat(stats.zeroCopy().active()).isFalse();
-        assertThat(stats.zeroCopy().reason()).isEqualTo("the kernel copied every zero-copy write on every channel"
-                + " (same-host TCP such as loopback always does); switched to copying writes");
-        assertThat(stats.channels()).allSatisfy(c -> assertThat(c.zeroCopyActive()).isFalse());
-        // One zero-copy write per channel, then copying: the first flush decided.
-        assertThat(provider.zeroCopyWrites.get()).isEqualTo(2);
+        assertThat(stats.zeroCopy().reason()).startsWith("the kernel copied every zero-copy write on ")
+                .contains("(same-host TCP such as loopback always does); switched to copying writes");
+        assertThat(stats.channels()).filteredOn(c -> c.packets() > 1)
+                .allSatisfy(c -> assertThat(c.zeroCopyActive()).isFalse());
+        // One zero-copy write per channel that carried data, then copying: the first flush decided.
+        assertThat(provider.zeroCopyWrites.get()).isEqualTo(carriedData).isPositive();
         assertThat(stats.dirtySyncMissedZeroCopy()).isZero();
     }
 

@@ -19,6 +19,7 @@ public final class ChannelCounters {
     private volatile ChannelStatistics last = ChannelStatistics.EMPTY;
     private volatile boolean zeroCopyActive;
     private volatile boolean firstFlushAllCopied;
+    private volatile boolean firstFlushed;
     private volatile String noZeroCopyReason;
 
     /**
@@ -73,6 +74,16 @@ public final class ChannelCounters {
         if (switchedOff) {
             zeroCopyActive = false;
         }
+    }
+
+    /** Records that the channel flushed its first zero-copy writes: it has written pages with zero-copy. */
+    public void firstFlushed() {
+        firstFlushed = true;
+    }
+
+    /** {@return whether the channel has written pages with zero-copy and flushed them once} */
+    public boolean hasFlushedZeroCopy() {
+        return firstFlushed;
     }
 
     /** {@return whether the first flush found every zero-copy write copied} */

@@ -312,6 +312,7 @@ public final class MultifdSender implements Runnable {
     private void firstFlush() throws IOException {
         firstFlushDone = true;
         FlushResult result = channel.flush();
+        channelCounters.firstFlushed();
         zeroCopyPending = false;
         if (result == FlushResult.ALL_COPIED) {
             boolean switchOff = mode == ZeroCopyMode.AUTO;

@@ -378,7 +378,11 @@ public final class SourceSession extends Session implements SenderHost {
             copied += c.copiedCompletions();
             enobufs += c.enobufsRetries();
             fallbacks += c.copyFallbacks();
-            active |= channel.zeroCopyActive();
+            // A channel that has not written a page yet (with 8 channels on 2 cores a few may never get one) proves
+            // nothing either way: it counts neither as zero-copy in effect nor as switched.
+        }
+        for (ChannelCounters channel : channelCounters) {
+            active |= channel.zeroCopyActive() && channel.hasFlushedZeroCopy();
         }
         return new ZeroCopyStats(params.zeroCopy(), plan.provider().name(), active, sends, copied, enobufs, fallbacks,
                 zeroCopyReason());
@@ -392,6 +396,7 @@ public final class SourceSession extends Session implements SenderHost {
         List<Integer> copiedSwitched = new ArrayList<>();
         List<Integer> copiedKept = new ArrayList<>();
         List<Integer> active = new ArrayList<>();
+        List<Integer> unused = new ArrayList<>();
         for (ChannelCounters channel : channelCounters) {
             if (channel.noZeroCopyReason() != null) {
                 parts.add("multifd channel " + channel.id() + " has no zero-copy (" + channel.noZeroCopyReason()
@@ -400,8 +405,10 @@ public final class SourceSession extends Session implements SenderHost {
                 copiedSwitched.add(channel.id());
             } else if (channel.firstFlushAllCopied()) {
                 copiedKept.add(channel.id());
-            } else {
+            } else if (channel.hasFlushedZeroCopy()) {
                 active.add(channel.id());
+            } else {
+                unused.add(channel.id());
             }
         }
         int all = channelCounters.size();
@@ -414,8 +421,11 @@ public final class SourceSession extends Session implements SenderHost {
                     + " (same-host TCP such as loopback always does); zero-copy stays on as required");
         }
         if (!active.isEmpty()) {
-            parts.add(parts.isEmpty() ? ZeroCopyPlan.IN_EFFECT : ZeroCopyPlan.IN_EFFECT + " on "
+            parts.add(parts.isEmpty() && unused.isEmpty() ? ZeroCopyPlan.IN_EFFECT : ZeroCopyPlan.IN_EFFECT + " on "
                     + channelList(active, all));
+        }
+        if (!unused.isEmpty()) {
+            parts.add(channelList(unused, all) + " wrote no zero-copy pages yet");
         }
         return String.join("; ", parts);
     }
