@@ -16,7 +16,7 @@ class CrossProcessMigrationTest {
     private static final long SIZE = 256L << 20;
 
     @ParameterizedTest(name = "{0} channel(s), zero-copy {1}")
-    @CsvSource({"1,on", "2,auto", "8,off"})
+    @CsvSource({"1,on", "1,auto", "1,off", "2,on", "2,auto", "2,off", "8,on", "8,auto", "8,off"})
     void theDestinationProcessHoldsTheSourceProcessBytes(int channels, String mode) throws Exception {
         var linux = ChannelProviders.named("linux");
         assumeTrue(linux.isAvailable(), () -> "Linux provider unavailable: " + linux.unavailabilityCause());
