@@ -22,7 +22,7 @@ class MigrationStatsJsonTest {
     @SuppressWarnings("unchecked")
     @Test
     void statsRenderAsOneObjectWithQemuNames() {
-        Map<String, Object> json = (Map<String, Object>) MiniJson.parse(stats("off by request", "boom").toJson());
+        Map<String, Object> json = (Map<String, Object>) JsonReader.parse(stats("off by request", "boom").toJson());
         assertThat(json).containsOnlyKeys("status", "total-time", "setup-time", "ram", "zero-copy", "channels",
                 "verified", "error-desc");
         assertThat(json).containsEntry("status", "failed").containsEntry("total-time", 1234L)
@@ -47,7 +47,7 @@ class MigrationStatsJsonTest {
     @SuppressWarnings("unchecked")
     @Test
     void errorDescriptionIsLeftOutWhenThereIsNoError() {
-        Map<String, Object> json = (Map<String, Object>) MiniJson.parse(stats("zero-copy in effect", null).toJson());
+        Map<String, Object> json = (Map<String, Object>) JsonReader.parse(stats("zero-copy in effect", null).toJson());
         assertThat(json).doesNotContainKey("error-desc");
     }
 
@@ -57,7 +57,7 @@ class MigrationStatsJsonTest {
         String nasty = "say \"hi\" \\ path C:\\x\n\ttab \u0001 \u007f \u2028 caf\u00e9 \ud83d\ude00 end";
         String text = stats(nasty, "line1\r\nline2").toJson();
         assertThat(text).doesNotContain("\n").doesNotContain("\u0001").contains("\\u0001").contains("\\\"hi\\\"");
-        Map<String, Object> json = (Map<String, Object>) MiniJson.parse(text);
+        Map<String, Object> json = (Map<String, Object>) JsonReader.parse(text);
         assertThat(((Map<String, Object>) json.get("zero-copy")).get("reason")).isEqualTo(nasty);
         assertThat(json.get("error-desc")).isEqualTo("line1\r\nline2");
     }

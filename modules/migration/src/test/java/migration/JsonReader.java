@@ -5,33 +5,42 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A strict little JSON parser for tests: objects become maps, arrays lists, numbers doubles or longs. */
-final class MiniJson {
+/**
+ * A strict little JSON parser for tests: objects become maps, arrays lists, numbers longs or doubles. Public so
+ * the tests of every package of this module share it.
+ */
+public final class JsonReader {
 
     private final String text;
     private int pos;
 
-    private MiniJson(String text) {
+    private JsonReader(String text) {
         this.text = text;
     }
 
-    static Object parse(String text) {
-        MiniJson parser = new MiniJson(text);
-        Object value = parser.value();
-        parser.skipSpace();
-        if (parser.pos != text.length()) {
-            throw parser.error("trailing text");
+    /** {@return the one JSON value the text holds, surrounding blanks allowed} */
+    public static Object parse(String text) {
+        JsonReader reader = new JsonReader(text);
+        Object value = reader.value();
+        reader.skipBlanks();
+        if (reader.pos != text.length()) {
+            throw reader.error("text after the JSON value");
         }
         return value;
     }
 
+    /** {@return the text's JSON object} */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> object(String text) {
+        return (Map<String, Object>) parse(text);
+    }
+
     private Object value() {
-        skipSpace();
+        skipBlanks();
         if (pos >= text.length()) {
             throw error("unexpected end");
         }
-        char c = text.charAt(pos);
-        return switch (c) {
+        return switch (text.charAt(pos)) {
             case '{' -> object();
             case '[' -> array();
             case '"' -> string();
@@ -45,46 +54,46 @@ final class MiniJson {
     private Map<String, Object> object() {
         Map<String, Object> map = new LinkedHashMap<>();
         pos++;
-        skipSpace();
+        skipBlanks();
         if (peek() == '}') {
             pos++;
             return map;
         }
         while (true) {
-            skipSpace();
-            String key = string();
-            skipSpace();
+            skipBlanks();
+            String name = string();
+            skipBlanks();
             expect(':');
-            if (map.put(key, value()) != null) {
-                throw error("duplicate key " + key);
+            if (map.put(name, value()) != null) {
+                throw error("duplicate name " + name);
             }
-            skipSpace();
+            skipBlanks();
             if (peek() == ',') {
                 pos++;
-                continue;
+            } else {
+                expect('}');
+                return map;
             }
-            expect('}');
-            return map;
         }
     }
 
     private List<Object> array() {
         List<Object> list = new ArrayList<>();
         pos++;
-        skipSpace();
+        skipBlanks();
         if (peek() == ']') {
             pos++;
             return list;
         }
         while (true) {
             list.add(value());
-            skipSpace();
+            skipBlanks();
             if (peek() == ',') {
                 pos++;
-                continue;
+            } else {
+                expect(']');
+                return list;
             }
-            expect(']');
-            return list;
         }
     }
 
@@ -92,18 +101,18 @@ final class MiniJson {
         expect('"');
         StringBuilder out = new StringBuilder();
         while (true) {
-            char c = text.charAt(pos++);
+            char c = next();
             if (c == '"') {
                 return out.toString();
             }
             if (c < 0x20) {
-                throw error("raw control character in string");
+                throw error("control character in string");
             }
             if (c != '\\') {
                 out.append(c);
                 continue;
             }
-            char e = text.charAt(pos++);
+            char e = next();
             switch (e) {
                 case '"', '\\', '/' -> out.append(e);
                 case 'n' -> out.append('\n');
@@ -129,41 +138,44 @@ final class MiniJson {
         if (number.isEmpty()) {
             throw error("unexpected character");
         }
-        if (number.matches("-?(0|[1-9][0-9]*)")) {
-            return Long.parseLong(number);
-        }
-        if (!number.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")) {
-            throw error("bad number " + number);
-        }
-        return Double.parseDouble(number);
+        return number.matches("-?\\d+") ? (Object) Long.parseLong(number) : (Object) Double.parseDouble(number);
     }
 
     private Object literal(String word, Object value) {
         if (!text.startsWith(word, pos)) {
-            throw error("bad literal");
+            throw error("expected " + word);
         }
         pos += word.length();
         return value;
     }
 
-    private char peek() {
-        return pos < text.length() ? text.charAt(pos) : '\0';
-    }
-
-    private void expect(char c) {
-        if (peek() != c) {
-            throw error("expected '" + c + "'");
-        }
-        pos++;
-    }
-
-    private void skipSpace() {
-        while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+    private void skipBlanks() {
+        while (pos < text.length() && " \t\r\n".indexOf(text.charAt(pos)) >= 0) {
             pos++;
         }
     }
 
+    private char peek() {
+        if (pos >= text.length()) {
+            throw error("unexpected end");
+        }
+        return text.charAt(pos);
+    }
+
+    private char next() {
+        char c = peek();
+        pos++;
+        return c;
+    }
+
+    private void expect(char c) {
+        if (next() != c) {
+            pos--;
+            throw error("expected '" + c + "'");
+        }
+    }
+
     private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException(what + " at " + pos + " in " + text);
+        return new IllegalArgumentException(what + " at offset " + pos + " of: " + text);
     }
 }
