@@ -16,9 +16,9 @@ import migration.MigrationSource;
 import migration.MigrationStats;
 import migration.RamBlock;
 import migration.RamBlockProvider;
-import migration.ZeroCopyMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -42,15 +42,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Memory to migrate (default: ${DEFAULT-VALUE}).")
     private long size;
 
-    @Option(names = "--channels", paramLabel = "N", defaultValue = "2",
-            converter = OptionConverters.Channels.class,
-            description = "Parallel multifd channels, 1 to 255 (default: ${DEFAULT-VALUE}).")
-    private int channels;
-
-    @Option(names = "--zero-copy", paramLabel = "MODE", defaultValue = "auto",
-            converter = OptionConverters.ZeroCopy.class,
-            description = "on (required, fail if impossible), auto (where it works; default) or off.")
-    private ZeroCopyMode zeroCopy;
+    @Mixin
+    private SourceOptions options;
 
     @Option(names = "--json", description = "Print the source's final statistics as one JSON document "
             + "(QEMU query-migrate names) instead of the table; progress stays on standard error.")
@@ -61,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        MigrationParameters params = MigrationParameters.defaults().withChannels(channels).withZeroCopy(zeroCopy);
+        MigrationParameters params = options.parameters();
         try (Arena arena = Arena.ofShared()) {
             Progress progress = new Progress(err, name, Progress.onTerminal(), true);
             progress.note("filling " + ByteSize.format(size)
@@ -81,8 +74,8 @@ final class DemoCommand implements Callable<Integer> {
                      destination.cancel();
                  }, source::await)) {
                 progress.note("migrating " + ByteSize.format(size) + " to "
-                        + HostPort.format(destination.localAddress()) + " over " + channels + " channel"
-                        + (channels == 1 ? "" : "s") + ", zero-copy " + zeroCopy.jsonName());
+                        + HostPort.format(destination.localAddress()) + " over "
+                        + options.describe());
                 progress.follow(source::await, source::stats, null);
                 MigrationStats sent = source.await();
                 MigrationStats received = destination.await();

@@ -13,9 +13,9 @@ import migration.MigrationParameters;
 import migration.MigrationSource;
 import migration.MigrationStats;
 import migration.RamBlock;
-import migration.ZeroCopyMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -43,15 +43,8 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "FILE", description = "The file to send.")
     private Path from;
 
-    @Option(names = "--channels", paramLabel = "N", defaultValue = "2",
-            converter = OptionConverters.Channels.class,
-            description = "Parallel multifd channels, 1 to 255 (default: ${DEFAULT-VALUE}).")
-    private int channels;
-
-    @Option(names = "--zero-copy", paramLabel = "MODE", defaultValue = "auto",
-            converter = OptionConverters.ZeroCopy.class,
-            description = "on (required, fail if impossible), auto (where it works; default) or off.")
-    private ZeroCopyMode zeroCopy;
+    @Mixin
+    private SourceOptions options;
 
     @Option(names = "--max-bandwidth", paramLabel = "RATE", defaultValue = "0",
             converter = OptionConverters.Rate.class,
@@ -68,7 +61,7 @@ final class SendCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
         InetSocketAddress destination = resolve();
-        MigrationParameters params = MigrationParameters.defaults().withChannels(channels).withZeroCopy(zeroCopy)
+        MigrationParameters params = options.parameters()
                 .withMaxBandwidth(maxBandwidth);
         long size = fileSize();
         try (Arena arena = Arena.ofShared()) {
@@ -77,7 +70,7 @@ final class SendCommand implements Callable<Integer> {
                  CancelOnShutdown cancel = CancelOnShutdown.register(source::cancel, source::await)) {
                 Progress progress = new Progress(err, name, Progress.onTerminal(), true);
                 progress.note("sending " + from + " (" + ByteSize.format(size) + ") to " + to + " over "
-                        + channels + " channel" + (channels == 1 ? "" : "s") + ", zero-copy " + zeroCopy.jsonName()
+                        + options.describe()
                         + (maxBandwidth == 0 ? "" : ", at most " + ByteSize.format(maxBandwidth) + "/s"));
                 progress.follow(source::await, source::stats, null);
                 MigrationStats stats = source.await();
