@@ -134,6 +134,12 @@ public final class MultifdReceiver implements Runnable {
             host.failed(id, "multifd channel " + id + ": interrupted", e, false);
         } catch (RuntimeException e) {
             host.failed(id, "multifd channel " + id + ", packet " + lastPacket + ": " + e, e, false);
+        } catch (InternalError e) {
+            // What the JVM raises when a write into a mapped file faults (SIGBUS): the file system under a
+            // file-backed block ran out of space, or the file was truncated. Fail the migration, never hang it.
+            host.failed(id, "multifd channel " + id + ", packet " + lastPacket + ": writing into the destination"
+                    + " memory faulted (a full file system or a truncated file under a mapped block?): " + e,
+                    new IOException("memory fault", e), false);
         }
     }
 

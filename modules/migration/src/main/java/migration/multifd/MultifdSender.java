@@ -166,6 +166,11 @@ public final class MultifdSender implements Runnable {
             host.failed(id, "multifd channel " + id + ": interrupted", e, false);
         } catch (RuntimeException e) {
             host.failed(id, "multifd channel " + id + where() + ": " + e, e, false);
+        } catch (InternalError e) {
+            // A read of a mapped source file that faults (SIGBUS): the file was truncated under the mapping.
+            host.failed(id, "multifd channel " + id + where() + ": reading the source memory faulted (a file"
+                    + " truncated under a mapped block?): " + e,
+                    new IOException("memory fault", e), false);
         }
     }
 
