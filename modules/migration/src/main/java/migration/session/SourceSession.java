@@ -223,7 +223,11 @@ public final class SourceSession extends Session implements SenderHost {
             return plan.provider().connect(destination, options);
         } catch (IOException e) {
             checkStopping();
-            throw new MigrationException("cannot connect " + what + " to " + destination + ": " + e.getMessage(), e);
+            // The SPI asks providers to name the address in their messages; say it here only if one did not.
+            String detail = String.valueOf(e.getMessage());
+            String address = destination.getHostString() + ":" + destination.getPort();
+            throw new MigrationException("cannot connect " + what + (detail.contains(address) ? "" : " to "
+                    + destination) + ": " + detail, e);
         }
     }
 
