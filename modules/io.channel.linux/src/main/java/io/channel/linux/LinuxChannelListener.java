@@ -62,11 +62,13 @@ final class LinuxChannelListener implements ChannelListener {
                 if (closed.get()) {
                     throw closedWhileAccepting();
                 }
+                if (errno == socket_h.ECONNABORTED()) {
+                    // man 2 accept: a connection that died while queued; the listener itself is fine.
+                    continue;
+                }
                 switch (Errors.kind(errno)) {
                     case RETRY -> { }
                     case WOULD_BLOCK -> awaitConnection(poll, fd);
-                    // man 2 accept: ECONNABORTED (a connection died in the queue) is not in the generated
-                    // constants; it is reported like any other error rather than matched by a literal.
                     default -> throw errors.exception("accept4", errno, "listening on " + local);
                 }
             }

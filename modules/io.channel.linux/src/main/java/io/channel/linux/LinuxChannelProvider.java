@@ -213,13 +213,17 @@ public final class LinuxChannelProvider implements ChannelProvider {
 
     @Override
     public ChannelListener listen(InetSocketAddress local, ChannelOptions options) throws IOException {
+        return listen(local, options, Syscalls.nativeSyscalls());
+    }
+
+    /** {@link #listen(InetSocketAddress, ChannelOptions)} over the given system calls, for tests. */
+    ChannelListener listen(InetSocketAddress local, ChannelOptions options, Syscalls syscalls) throws IOException {
         ensureAvailability();
         InetSocketAddress address = local.isUnresolved()
                 ? new InetSocketAddress(local.getHostString(), local.getPort()) : local;
         if (address.isUnresolved()) {
             throw new UnknownHostException("cannot resolve host '" + local.getHostString() + "'");
         }
-        Syscalls syscalls = Syscalls.nativeSyscalls();
         Sockets sockets = new Sockets(syscalls);
         Errors errors = sockets.errors();
         String where = "listening on " + address;
