@@ -145,7 +145,9 @@ class ZeroCopyModeTest {
         MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(2),
                 List.of(PretendZeroCopyProvider.realZeroCopy()));
         assertThat(stats.zeroCopy().active()).isTrue();
-        assertThat(stats.zeroCopy().reason()).isEqualTo("zero-copy in effect");
+        // A channel may carry no data when its peer claims every packet first; it is named, not counted.
+        assertThat(stats.zeroCopy().reason()).startsWith("zero-copy in effect")
+                .doesNotContain("copied every zero-copy write");
         assertThat(stats.dirtySyncMissedZeroCopy()).isZero();
         assertThat(stats.channels()).allSatisfy(c -> assertThat(c.zeroCopyActive()).isTrue());
     }
