@@ -102,18 +102,6 @@ public final class MigrationDestination implements AutoCloseable {
     /** Cancels the migration if it is still running and waits until its threads have stopped. */
     @Override
     public void close() {
-        session.cancel();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                session.awaitEnd();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        session.cancelAndAwaitEnd();
     }
 }

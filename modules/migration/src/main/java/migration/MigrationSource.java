@@ -98,18 +98,6 @@ public final class MigrationSource implements AutoCloseable {
      */
     @Override
     public void close() {
-        session.cancel();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                session.awaitEnd();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        session.cancelAndAwaitEnd();
     }
 }

@@ -365,6 +365,27 @@ public abstract class Session {
     }
 
     /**
+     * Cancels the migration if it is still running and waits, uninterruptibly, until its threads have stopped
+     * and its channels are closed; an interrupt that arrives meanwhile is kept for the caller. What the public
+     * {@code close()} of a source or destination does.
+     */
+    public final void cancelAndAwaitEnd() {
+        cancel();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                awaitEnd();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Waits until the migration has ended and all its threads have stopped.
      *
      * @return the final statistics
