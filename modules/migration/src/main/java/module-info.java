@@ -15,6 +15,9 @@ module migration {
     // The multifd tool (package migration.cli, not exported): picocli reads its annotated commands reflectively.
     requires info.picocli;
 
+    // multifd bench reports the JIT's compilation time inside each measured window.
+    requires java.management;
+
     exports migration;
 
     opens migration.cli to info.picocli;

@@ -30,7 +30,8 @@ public record BenchReport(String date, String commandLine, Machine machine, long
     private static final String CPU_NOTE = "CPU is each process's user+system time over its transfer window."
             + " On loopback the receive path (softirq, including the copy into the receiver's socket buffer) runs"
             + " in whichever task is on the CPU, mostly the sender, so the split between the sides is approximate;"
-            + " their sum is not.";
+            + " their sum is not. JIT ms is the time the JIT compilers spent within each window (included in the"
+            + " CPU figures); the warm-up exists to keep it near zero.";
 
     /** Copies the list. */
     public BenchReport {
@@ -101,8 +102,9 @@ public record BenchReport(String date, String commandLine, Machine machine, long
     /** {@return the results as a Markdown table, one row per configuration} */
     public String markdownTable() {
         StringBuilder out = new StringBuilder();
-        out.append("| mode | channels | destination | GiB/s | % of ceiling | CPU-s/GiB src | CPU-s/GiB dst | zero-copy |\n");
-        out.append("|---|---:|---|---:|---:|---:|---:|---|\n");
+        out.append("| mode | channels | destination | GiB/s | % of ceiling | CPU-s/GiB src | CPU-s/GiB dst | JIT ms src/dst"
+                + " | zero-copy |\n");
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---|\n");
         for (BenchResult r : results) {
             Configuration c = r.configuration();
             String destination = c.destination().label() + (c.hugePages() ? ", THP" : "")
@@ -112,7 +114,7 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                     .append(destination).append(" | ");
             if (!r.isMeasured()) {
                 out.append("skipped: ").append(r.skipped().replace('|', '/').replace('\n', ' '))
-                        .append(" | | | | |\n");
+                        .append(" | | | | | |\n");
                 continue;
             }
             double percent = r.percentOf(ceilingFor(r).orElse(null));
@@ -120,6 +122,7 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                     .append(Double.isNaN(percent) ? "—" : format(percent, 0) + "%").append(" | ")
                     .append(format(r.cpuPerGibSrc(), 3)).append(" | ")
                     .append(format(r.cpuPerGibDst(), 3)).append(" | ")
+                    .append(r.jitMillisSrc()).append(" / ").append(r.jitMillisDst()).append(" | ")
                     .append(zeroCopy(r)).append(" |\n");
         }
         return out.toString();
@@ -168,6 +171,8 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                 row.put("percent-of-ceiling", rounded(r.percentOf(ceilingFor(r).orElse(null))));
                 row.put("cpu-s-per-gib-src", rounded(r.cpuPerGibSrc()));
                 row.put("cpu-s-per-gib-dst", rounded(r.cpuPerGibDst()));
+                row.put("jit-ms-src", r.jitMillisSrc());
+                row.put("jit-ms-dst", r.jitMillisDst());
                 if (c.mode().zeroCopy()) {
                     row.put("zero-copy-sends", r.zeroCopySends());
                     row.put("zero-copy-copied", r.zeroCopyCopied());

@@ -13,10 +13,13 @@ import java.util.Objects;
  * @param cpuSecondsDst  CPU time of the destination process over its window
  * @param zeroCopySends  zero-copy send calls (zero-copy mode only)
  * @param zeroCopyCopied of those, completions the kernel reported as copied
+ * @param jitMillisSrc   milliseconds the source's JIT compiled within its window
+ * @param jitMillisDst   milliseconds the destination's JIT compiled within its window
  * @param skipped        why the configuration was not measured, or {@code null} if it was
  */
 public record BenchResult(Configuration configuration, long bytes, double seconds, double cpuSecondsSrc,
-                          double cpuSecondsDst, long zeroCopySends, long zeroCopyCopied, String skipped) {
+                          double cpuSecondsDst, long zeroCopySends, long zeroCopyCopied, long jitMillisSrc,
+                          long jitMillisDst, String skipped) {
 
     private static final double GIB = 1L << 30;
 
@@ -33,7 +36,8 @@ public record BenchResult(Configuration configuration, long bytes, double second
      */
     public static BenchResult measured(Configuration configuration, SideReport source, SideReport destination) {
         return new BenchResult(configuration, source.bytes(), source.wallNanos() / 1e9, source.cpuNanos() / 1e9,
-                destination.cpuNanos() / 1e9, source.zeroCopySends(), source.zeroCopyCopied(), null);
+                destination.cpuNanos() / 1e9, source.zeroCopySends(), source.zeroCopyCopied(), source.jitMillis(),
+                destination.jitMillis(), null);
     }
 
     /**
@@ -42,7 +46,7 @@ public record BenchResult(Configuration configuration, long bytes, double second
      * @param why           the reason
      */
     public static BenchResult skipped(Configuration configuration, String why) {
-        return new BenchResult(configuration, 0, 0, 0, 0, 0, 0, Objects.requireNonNull(why, "why"));
+        return new BenchResult(configuration, 0, 0, 0, 0, 0, 0, 0, 0, Objects.requireNonNull(why, "why"));
     }
 
     /** {@return whether the configuration was measured} */

@@ -10,6 +10,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -67,12 +68,12 @@ public final class BenchRunner {
     BenchResult measure(Configuration configuration) {
         long timeout = 120 + (options.size() + options.warmUp()) / (50L << 20);
         try (WorkerProcess destination = WorkerProcess.start(new WorkerSpec(WorkerSpec.Role.DESTINATION,
-                configuration, options.size(), 0, 0, options.warmUp()))) {
+                configuration, options.size(), 0, List.of(), options.warmUp()))) {
             String[] ready = destination.await(BenchWorker.READY, timeout).split(" ");
             int port = Integer.parseInt(ready[1]);
-            int warmUpPort = Integer.parseInt(ready[2]);
+            List<Integer> warmUpPorts = Arrays.stream(ready, 2, ready.length).map(Integer::valueOf).toList();
             try (WorkerProcess source = WorkerProcess.start(new WorkerSpec(WorkerSpec.Role.SOURCE, configuration,
-                    options.size(), port, warmUpPort, options.warmUp()))) {
+                    options.size(), port, warmUpPorts, options.warmUp()))) {
                 source.await(BenchWorker.READY, timeout);
                 destination.await(BenchWorker.SETTLED, timeout);
                 destination.go();

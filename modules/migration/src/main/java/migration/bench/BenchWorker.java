@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
@@ -11,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import migration.MigrationException;
 import migration.MigrationParameters;
@@ -23,12 +25,18 @@ import migration.session.DestinationSession;
 
 /**
  * One side of one configuration, run in its own process so that its CPU time is its own. It prepares its
- * memory and runs an unmeasured warm-up transfer (same code, separate memory, by default as many bytes as the
- * measurement: C2 compiles the per-packet methods only after a few thousand packets, and compiling them costs
- * about a CPU-second per side, which would otherwise be counted against the first few GiB), prints
- * {@code READY <port> <warm-up port>}, waits for {@code GO} on standard input, and then measures: process CPU
- * time and wall time over the transfer, printed as one {@link SideReport} line. A failure prints
- * {@code ERROR <text>} and exits with status 1.
+ * memory and runs an unmeasured warm-up, then prints {@code READY <port> <warm-up ports…>}, waits for
+ * {@code GO} on standard input, and then measures: process CPU time, wall time and JIT compilation time over
+ * the transfer, printed as one {@link SideReport} line. A failure prints {@code ERROR <text>} and exits with
+ * status 1.
+ *
+ * <p>The warm-up runs the same code over separate memory, so that the measurement sees the steady state of
+ * a long migration rather than the JIT at work. It takes {@value #WARM_UP_PASSES} transfers: C2 compiles a
+ * method called once per packet only after some 5,000 calls (HotSpot's {@code Tier4InvocationThreshold}), that
+ * is 2.5 GiB of 512 KiB packets, and the end of a transfer takes branches no packet took (end of stream,
+ * session close), which throws the compiled code of the hottest methods away. The second pass compiles them
+ * again, now with those branches in their profile, so that the measured transfer neither runs profiled code
+ * nor pays for compiling it.
  */
 public final class BenchWorker {
 
@@ -44,6 +52,8 @@ public final class BenchWorker {
     private static final String BLOCK = "ram0";
     /** The warm-up moves its bytes through blocks of at most this size that share their memory. */
     static final long WARM_UP_CHUNK = 256L << 20;
+    /** Transfers the warm-up is split into. */
+    static final int WARM_UP_PASSES = 2;
 
     private BenchWorker() {
     }
@@ -74,17 +84,17 @@ public final class BenchWorker {
     private static SideReport source(WorkerSpec spec, Arena arena, PrintStream out) throws Exception {
         MemorySegment memory = BenchMemory.source(spec.size(), arena);
         // Unmeasured warm-up: the same code paths, so that the measurement sees compiled code.
-        if (spec.warmUp() > 0) {
-            send(spec, spec.warmUpPort(), warmUpBlocks(memory, spec.warmUp()));
+        for (int port : spec.warmUpPorts()) {
+            send(spec, port, warmUpBlocks(memory, spec.warmUp() / spec.warmUpPorts().size()));
+        }
+        if (!spec.warmUpPorts().isEmpty()) {
             settle();
         }
-        announce(out, 0, 0);
+        announce(out, 0, List.of());
         awaitGo();
-        long cpu = CpuClock.processCpuNanos();
-        long start = System.nanoTime();
+        Window window = Window.open();
         long[] zeroCopy = send(spec, spec.port(), List.of(RamBlock.of(BLOCK, memory)));
-        long wall = System.nanoTime() - start;
-        return new SideReport(CpuClock.processCpuNanos() - cpu, wall, spec.size(), zeroCopy[0], zeroCopy[1]);
+        return window.close(spec.size(), zeroCopy[0], zeroCopy[1]);
     }
 
     /** Sends the blocks; returns zero-copy sends and copied completions. */
@@ -106,43 +116,69 @@ public final class BenchWorker {
     private static SideReport destination(WorkerSpec spec, Arena arena, PrintStream out) throws Exception {
         Configuration c = spec.configuration();
         MemorySegment memory = BenchMemory.destination(spec.size(), c.destination(), c.hugePages(), arena);
-        List<RamBlock> warmUp = spec.warmUp() == 0 ? List.of() : warmUpBlocks(BenchMemory.destination(
-                warmUpChunk(spec.size()), c.destination(), c.hugePages(), arena), spec.warmUp());
+        int passes = spec.warmUp() == 0 ? 0 : WARM_UP_PASSES;
+        List<RamBlock> warmUp = passes == 0 ? List.of() : warmUpBlocks(BenchMemory.destination(
+                warmUpChunk(spec.size()), c.destination(), c.hugePages(), arena), spec.warmUp() / passes);
         if (c.mode() == Mode.CEILING) {
-            ServerSocketChannel warmUpServer = CeilingWorker.listen();
-            ServerSocketChannel server = CeilingWorker.listen();
-            announce(out, port(server), port(warmUpServer));
-            for (RamBlock block : warmUp) {
-                CeilingWorker.receive(warmUpServer, block.memory(), c.channels(), false);
+            List<ServerSocketChannel> warmUpServers = new ArrayList<>();
+            for (int i = 0; i < passes; i++) {
+                warmUpServers.add(CeilingWorker.listen());
             }
-            warmUpServer.close();
-            settled(out, !warmUp.isEmpty());
+            ServerSocketChannel server = CeilingWorker.listen();
+            announce(out, port(server), warmUpServers.stream().map(BenchWorker::port).toList());
+            for (ServerSocketChannel warmUpServer : warmUpServers) {
+                for (RamBlock block : warmUp) {
+                    CeilingWorker.receive(warmUpServer, block.memory(), c.channels(), false);
+                }
+                warmUpServer.close();
+            }
+            settled(out, passes > 0);
             awaitGo();
-            long cpu = CpuClock.processCpuNanos();
-            long start = System.nanoTime();
+            Window window = Window.open();
             CeilingWorker.receive(server, memory, c.channels(), true);
-            return new SideReport(CpuClock.processCpuNanos() - cpu, System.nanoTime() - start, spec.size(), 0, 0);
+            return window.close(spec.size(), 0, 0);
         }
         boolean fresh = c.destination() == DestinationKind.FRESH;
-        DestinationSession warmUpSession = listen(warmUp.isEmpty() ? List.of(RamBlock.of("unused", memory))
-                : warmUp, fresh, c);
-        DestinationSession session = listen(List.of(RamBlock.of(BLOCK, memory)), fresh, c);
+        List<DestinationSession> warmUpSessions = new ArrayList<>();
+        DestinationSession session = null;
         try {
-            announce(out, session.localAddress().getPort(), warmUpSession.localAddress().getPort());
-            if (!warmUp.isEmpty()) {
+            for (int i = 0; i < passes; i++) {
+                warmUpSessions.add(listen(warmUp, fresh, c));
+            }
+            session = listen(List.of(RamBlock.of(BLOCK, memory)), fresh, c);
+            announce(out, session.localAddress().getPort(),
+                    warmUpSessions.stream().map(s -> s.localAddress().getPort()).toList());
+            for (DestinationSession warmUpSession : warmUpSessions) {
                 warmUpSession.awaitCompletion();
             }
-            settled(out, !warmUp.isEmpty());
+            settled(out, passes > 0);
             awaitGo();
-            long cpu = CpuClock.processCpuNanos();
-            long start = System.nanoTime();
+            Window window = Window.open();
             session.awaitCompletion();
-            return new SideReport(CpuClock.processCpuNanos() - cpu, System.nanoTime() - start, spec.size(), 0, 0);
+            return window.close(spec.size(), 0, 0);
         } finally {
-            warmUpSession.cancel();
-            session.cancel();
-            warmUpSession.awaitEnd();
-            session.awaitEnd();
+            for (DestinationSession warmUpSession : warmUpSessions) {
+                warmUpSession.cancel();
+                warmUpSession.awaitEnd();
+            }
+            if (session != null) {
+                session.cancel();
+                session.awaitEnd();
+            }
+        }
+    }
+
+    /** The measured window: process CPU time, wall time and JIT compilation time from open to close. */
+    private record Window(long cpu, long start, long jit) {
+
+        static Window open() {
+            return new Window(CpuClock.processCpuNanos(), System.nanoTime(), CpuClock.compilationMillis());
+        }
+
+        SideReport close(long bytes, long zeroCopySends, long zeroCopyCopied) {
+            long wall = System.nanoTime() - start;
+            return new SideReport(CpuClock.processCpuNanos() - cpu, wall, bytes, zeroCopySends, zeroCopyCopied,
+                    CpuClock.compilationMillis() - jit);
         }
     }
 
@@ -172,8 +208,12 @@ public final class BenchWorker {
         return blocks;
     }
 
-    private static int port(ServerSocketChannel server) throws IOException {
-        return ((InetSocketAddress) server.getLocalAddress()).getPort();
+    private static int port(ServerSocketChannel server) {
+        try {
+            return ((InetSocketAddress) server.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static MigrationParameters parameters(Configuration c) {
@@ -209,9 +249,11 @@ public final class BenchWorker {
         out.flush();
     }
 
-    /** Announces readiness: the measured port and the warm-up port (0 for a source). */
-    private static void announce(PrintStream out, int port, int warmUpPort) {
-        out.println(READY + " " + port + " " + warmUpPort);
+    /** Announces readiness: the measured port and the warm-up ports (0 and none for a source). */
+    private static void announce(PrintStream out, int port, List<Integer> warmUpPorts) {
+        StringBuilder line = new StringBuilder(READY).append(' ').append(port);
+        warmUpPorts.forEach(p -> line.append(' ').append(p));
+        out.println(line);
         out.flush();
     }
 

@@ -5,22 +5,25 @@ import java.util.Map;
 
 /**
  * What one side (one child process) measured over its transfer window, as it reports it on one line of
- * standard output: {@code RESULT cpu-ns=… wall-ns=… bytes=… zc-sends=… zc-copied=…}.
+ * standard output: {@code RESULT cpu-ns=… wall-ns=… bytes=… zc-sends=… zc-copied=… jit-ms=…}.
  *
  * @param cpuNanos  the process's CPU time (user + system, all threads) over the window
  * @param wallNanos the window's length
  * @param bytes     bytes of memory moved
  * @param zeroCopySends  zero-copy send calls (source of the zero-copy mode), else 0
  * @param zeroCopyCopied completions the kernel reported as copied, else 0
+ * @param jitMillis      milliseconds the JIT compilers spent compiling within the window (part of
+ *                       {@code cpuNanos}: a steady state has next to none)
  */
-public record SideReport(long cpuNanos, long wallNanos, long bytes, long zeroCopySends, long zeroCopyCopied) {
+public record SideReport(long cpuNanos, long wallNanos, long bytes, long zeroCopySends, long zeroCopyCopied,
+                         long jitMillis) {
 
     private static final String PREFIX = "RESULT";
 
     /** {@return the line a worker prints} */
     public String toLine() {
         return PREFIX + " cpu-ns=" + cpuNanos + " wall-ns=" + wallNanos + " bytes=" + bytes + " zc-sends="
-                + zeroCopySends + " zc-copied=" + zeroCopyCopied;
+                + zeroCopySends + " zc-copied=" + zeroCopyCopied + " jit-ms=" + jitMillis;
     }
 
     /** {@return whether the line is a result line} @param line a line of a worker's output */
@@ -53,7 +56,7 @@ public record SideReport(long cpuNanos, long wallNanos, long bytes, long zeroCop
         }
         return new SideReport(required(values, "cpu-ns", line), required(values, "wall-ns", line),
                 required(values, "bytes", line), values.getOrDefault("zc-sends", 0L),
-                values.getOrDefault("zc-copied", 0L));
+                values.getOrDefault("zc-copied", 0L), values.getOrDefault("jit-ms", 0L));
     }
 
     private static long required(Map<String, Long> values, String name, String line) {

@@ -1,8 +1,11 @@
 package migration.bench;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * What one child process of the benchmark does, passed to it as the hidden option
@@ -12,10 +15,11 @@ import java.util.Objects;
  * @param configuration the configuration measured
  * @param size          bytes to move
  * @param port          the destination's port (source roles), or 0
- * @param warmUpPort    the destination's port for the warm-up transfer (source roles), or 0
- * @param warmUp        bytes of the unmeasured warm-up transfer, 0 for none
+ * @param warmUpPorts   the destination's ports for the warm-up passes, in order (source roles); empty
+ *                      otherwise
+ * @param warmUp        bytes of the unmeasured warm-up, all passes together; 0 for none
  */
-public record WorkerSpec(Role role, Configuration configuration, long size, int port, int warmUpPort,
+public record WorkerSpec(Role role, Configuration configuration, long size, int port, List<Integer> warmUpPorts,
                          long warmUp) {
 
     /** The side a worker plays. */
@@ -41,6 +45,7 @@ public record WorkerSpec(Role role, Configuration configuration, long size, int 
     public WorkerSpec {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(configuration, "configuration");
+        warmUpPorts = List.copyOf(warmUpPorts);
     }
 
     /** {@return the option value} */
@@ -48,7 +53,8 @@ public record WorkerSpec(Role role, Configuration configuration, long size, int 
         Configuration c = configuration;
         return "role=" + role.label() + ",mode=" + c.mode().label() + ",channels=" + c.channels() + ",destination="
                 + c.destination().label() + ",huge-pages=" + c.hugePages() + ",prefault=" + c.prefault() + ",verify=" + c.verify() + ",size="
-                + size + ",port=" + port + ",warm-up-port=" + warmUpPort + ",warm-up=" + warmUp;
+                + size + ",port=" + port + ",warm-up-ports="
+                + warmUpPorts.stream().map(String::valueOf).collect(Collectors.joining(":")) + ",warm-up=" + warmUp;
     }
 
     /**
@@ -80,8 +86,12 @@ public record WorkerSpec(Role role, Configuration configuration, long size, int 
                 Boolean.parseBoolean(field(fields, "prefault", text)),
                 Boolean.parseBoolean(field(fields, "verify", text)));
         return new WorkerSpec(role, configuration, Long.parseLong(field(fields, "size", text)),
-                Integer.parseInt(field(fields, "port", text)), Integer.parseInt(field(fields, "warm-up-port", text)),
+                Integer.parseInt(field(fields, "port", text)), ports(field(fields, "warm-up-ports", text)),
                 Long.parseLong(field(fields, "warm-up", text)));
+    }
+
+    private static List<Integer> ports(String text) {
+        return text.isEmpty() ? List.of() : Arrays.stream(text.split(":")).map(Integer::valueOf).toList();
     }
 
     private static String field(Map<String, String> fields, String name, String text) {

@@ -71,56 +71,10 @@ public final class MultifdReceiver implements Runnable {
             MemorySegment header = arena.allocate(Wire.MAX_PACKET_HEADER_SIZE, 8);
             MemorySegment fixedHeader = header.asSlice(0, Wire.PACKET_FIXED_SIZE);
             CRC32C crc = new CRC32C();
-            int round = 0;
             while (!host.stopping()) {
-                if (!Wire.readOrEnd(channel, fixedHeader, "the packet header")) {
-                    throw new EOFException("the source closed the channel");
+                if (!receivePacket(header, fixedHeader, crc)) {
+                    return;
                 }
-                host.alive();
-                int magic = header.get(Wire.INT, 0);
-                if (magic != Wire.MULTIFD_MAGIC) {
-                    throw new ProtocolException("multifd channel " + id + ", "
-                            + (lastPacket == 0 ? "first packet" : "packet after " + lastPacket)
-                            + ": received packet magic " + Wire.hex(magic & 0xffffffffL)
-                            + ", expected " + Wire.hex(Wire.MULTIFD_MAGIC));
-                }
-                long number = header.get(Wire.LONG, 24);
-                // Messages are built only on failure: nothing is allocated per packet on the good path.
-                Where where = new Where(id, number);
-                int version = header.get(Wire.INT, 4);
-                if (version != Wire.VERSION) {
-                    throw new ProtocolException(where + ": received packet version " + version + ", expected "
-                            + Wire.VERSION);
-                }
-                int flags = header.get(Wire.INT, 8);
-                if ((flags & ~Wire.KNOWN_FLAGS) != 0) {
-                    throw new ProtocolException(where + ": unknown flags " + Wire.hex(flags & ~Wire.KNOWN_FLAGS & 0xffffffffL)
-                            + " in flags " + Wire.hex(flags & 0xffffffffL) + " (known: " + Wire.hex(Wire.KNOWN_FLAGS) + ")");
-                }
-                if (number <= lastPacket) {
-                    throw new ProtocolException(where + ": packet number not above the previous one on this channel ("
-                            + lastPacket + ")");
-                }
-                int block = header.get(Wire.INT, 12);
-                int normal = header.get(Wire.INT, 16);
-                int zeros = header.get(Wire.INT, 20);
-                if ((flags & Wire.FLAG_SYNC) != 0) {
-                    if (block != 0 || normal != 0 || zeros != 0) {
-                        throw new ProtocolException(where + ": SYNC packet with block " + block + ", "
-                                + Integer.toUnsignedString(normal) + " normal and " + Integer.toUnsignedString(zeros)
-                                + " zero pages; a SYNC carries no pages");
-                    }
-                    lastPacket = number;
-                    channelCounters.add(Wire.PACKET_FIXED_SIZE, 1);
-                    counters.multifdBytes.add(Wire.PACKET_FIXED_SIZE);
-                    round = barrier.arrive(id);
-                    RoundBarrier.Release release = barrier.awaitRelease(round, host::stopping);
-                    if (release == null || release == RoundBarrier.Release.DONE) {
-                        return;
-                    }
-                    continue;
-                }
-                receivePages(header, where, number, block, normal, zeros, crc);
             }
         } catch (ProtocolException e) {
             host.failed(id, e.getMessage(), e, false);
@@ -141,6 +95,62 @@ public final class MultifdReceiver implements Runnable {
                     + " memory faulted (a full file system or a truncated file under a mapped block?): " + e,
                     new IOException("memory fault", e), false);
         }
+    }
+
+    /**
+     * Reads and applies one packet; returns false when the channel is done (the last round ended, or the
+     * migration is stopping). The loop that calls it runs once per packet and so stays interpreted for a long
+     * time (HotSpot compiles a loop on its own only after tens of thousands of iterations): the work lives here,
+     * in a method that is compiled after a few thousand packets.
+     */
+    private boolean receivePacket(MemorySegment header, MemorySegment fixedHeader, CRC32C crc)
+            throws IOException, InterruptedException {
+        if (!Wire.readOrEnd(channel, fixedHeader, "the packet header")) {
+            throw new EOFException("the source closed the channel");
+        }
+        host.alive();
+        int magic = header.get(Wire.INT, 0);
+        if (magic != Wire.MULTIFD_MAGIC) {
+            throw new ProtocolException("multifd channel " + id + ", "
+                    + (lastPacket == 0 ? "first packet" : "packet after " + lastPacket)
+                    + ": received packet magic " + Wire.hex(magic & 0xffffffffL)
+                    + ", expected " + Wire.hex(Wire.MULTIFD_MAGIC));
+        }
+        long number = header.get(Wire.LONG, 24);
+        // Messages are built only on failure: nothing is allocated per packet on the good path.
+        Where where = new Where(id, number);
+        int version = header.get(Wire.INT, 4);
+        if (version != Wire.VERSION) {
+            throw new ProtocolException(where + ": received packet version " + version + ", expected "
+                    + Wire.VERSION);
+        }
+        int flags = header.get(Wire.INT, 8);
+        if ((flags & ~Wire.KNOWN_FLAGS) != 0) {
+            throw new ProtocolException(where + ": unknown flags " + Wire.hex(flags & ~Wire.KNOWN_FLAGS & 0xffffffffL)
+                    + " in flags " + Wire.hex(flags & 0xffffffffL) + " (known: " + Wire.hex(Wire.KNOWN_FLAGS) + ")");
+        }
+        if (number <= lastPacket) {
+            throw new ProtocolException(where + ": packet number not above the previous one on this channel ("
+                    + lastPacket + ")");
+        }
+        int block = header.get(Wire.INT, 12);
+        int normal = header.get(Wire.INT, 16);
+        int zeros = header.get(Wire.INT, 20);
+        if ((flags & Wire.FLAG_SYNC) != 0) {
+            if (block != 0 || normal != 0 || zeros != 0) {
+                throw new ProtocolException(where + ": SYNC packet with block " + block + ", "
+                        + Integer.toUnsignedString(normal) + " normal and " + Integer.toUnsignedString(zeros)
+                        + " zero pages; a SYNC carries no pages");
+            }
+            lastPacket = number;
+            channelCounters.add(Wire.PACKET_FIXED_SIZE, 1);
+            counters.multifdBytes.add(Wire.PACKET_FIXED_SIZE);
+            int round = barrier.arrive(id);
+            RoundBarrier.Release release = barrier.awaitRelease(round, host::stopping);
+            return release != null && release != RoundBarrier.Release.DONE;
+        }
+        receivePages(header, where, number, block, normal, zeros, crc);
+        return true;
     }
 
     /** "multifd channel N, packet M", for messages; a record so that building it costs nothing on the good path. */
@@ -189,7 +199,9 @@ public final class MultifdReceiver implements Runnable {
         lastPacket = number;
         long payload = payload(offsets, normal, size);
         long covered = payload + zeroBytes(offsets, normal, pages, size);
-        applyRuns(offsets, where, block, normal, payload, crc);
+        digest.start(block.digests(), memory, offsets, 0, normal);
+        applyRuns(offsets, where, block, normal, payload);
+        assert digest.complete() : where + " read but not digested";
         applyZeroPages(offsets, block, normal, pages, crc);
         long headerLength = Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * pages;
         host.alive();
@@ -251,8 +263,8 @@ public final class MultifdReceiver implements Runnable {
     }
 
     /** Reads the normal pages straight into the block, each run of contiguous pages with one read loop. */
-    private void applyRuns(MemorySegment offsets, Where where, ReceivingBlock block, int normal, long payload,
-                           CRC32C crc) throws IOException {
+    private void applyRuns(MemorySegment offsets, Where where, ReceivingBlock block, int normal, long payload)
+            throws IOException {
         MemorySegment memory = block.memory();
         long size = memory.byteSize();
         long done = 0;
@@ -267,10 +279,6 @@ public final class MultifdReceiver implements Runnable {
             }
             MemorySegment run = memory.asSlice(start, end - start);
             done = readRun(run, where, done, payload);
-            if (block.digests() != null) {
-                // The run's bytes just arrived and are still in the cache.
-                block.digests().recordPages(crc, start / MigrationProtocol.PAGE_SIZE, run.asByteBuffer());
-            }
             markReceived(block.received(), offsets, i, j);
             i = j;
         }
@@ -303,6 +311,7 @@ public final class MultifdReceiver implements Runnable {
     }
 
     private final MemorySegment[] one = new MemorySegment[1];
+    private final PayloadDigest digest = new PayloadDigest();
 
     private long readRun(MemorySegment run, Where where, long doneBefore, long payload) throws IOException {
         long done = 0;
@@ -321,6 +330,8 @@ public final class MultifdReceiver implements Runnable {
                         + " of " + payload + " bytes");
             }
             done += n;
+            // The bytes just read are in this CPU's cache now: digest them before they leave it.
+            digest.advance(doneBefore + done);
         }
         return doneBefore + done;
     }

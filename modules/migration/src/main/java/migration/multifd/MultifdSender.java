@@ -6,7 +6,6 @@ import io.channel.WriteFlag;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -36,7 +35,8 @@ import migration.protocol.Wire;
  * flush (QEMU's {@code multifd_send_sync_main}).
  *
  * <p>When the migration verifies, it records each page's CRC32C in the block's {@link PageDigests} right after
- * the zero check read the page, while its bytes are in the cache, so the digests need no pass of their own.
+ * each write returns, over the bytes that write took, while the kernel's copy of them is still in the cache
+ * ({@link PayloadDigest}): the digests need no pass over the memory of their own.
  */
 public final class MultifdSender implements Runnable {
 
@@ -71,6 +71,7 @@ public final class MultifdSender implements Runnable {
     private final SenderHost host;
     private final PageDigests[] digests;
     private final BlockingQueue<Job> mailbox = new ArrayBlockingQueue<>(1);
+    private final PayloadDigest digest = new PayloadDigest();
 
     private boolean zeroCopy;
     private boolean zeroCopyPending;
@@ -214,7 +215,9 @@ public final class MultifdSender implements Runnable {
         if (!limiter.acquire(headerLength + payload, host::stopping)) {
             return false;
         }
+        digest.start(digests == null ? null : digests[job.block()], block, header, Wire.PACKET_FIXED_SIZE, normal);
         write(header, headerLength, iov, runs);
+        assert digest.complete() : "packet " + number + " written but not digested";
         count(headerLength, packet.byteSize());
         if (zeroCopyPending && !firstFlushDone) {
             firstFlush();
@@ -224,13 +227,12 @@ public final class MultifdSender implements Runnable {
 
     /**
      * Finds the packet's zero pages: fills {@link #zeroMask}, {@code zeroOffsets}, the normal pages' offsets in
-     * the header, {@link #normal}, {@link #zeros} and {@link #payload}; and records each page's CRC32C right
-     * after the zero check touched it, so the page is read from memory once for both.
+     * the header, {@link #normal}, {@link #zeros} and {@link #payload}; records the zero pages' CRC32C (a
+     * constant). The normal pages' CRCs are taken as they are written (see {@link PayloadDigest}).
      */
     private void classify(MemorySegment packet, long packetStart, MemorySegment header, long[] zeroOffsets,
                           PageDigests pageDigests, long firstPage, CRC32C crc) {
         Arrays.fill(zeroMask, 0);
-        ByteBuffer bytes = pageDigests == null ? null : packet.asByteBuffer();
         int n = 0;
         int z = 0;
         long total = 0;
@@ -248,10 +250,6 @@ public final class MultifdSender implements Runnable {
                 header.set(Wire.LONG, Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * n, packetStart + at);
                 n++;
                 total += length;
-                if (pageDigests != null) {
-                    bytes.limit((int) (at + length)).position((int) at);
-                    pageDigests.recordPages(crc, firstPage + i, bytes);
-                }
             }
         }
         normal = n;
@@ -294,13 +292,43 @@ public final class MultifdSender implements Runnable {
         if (zeroCopy && runs > 0) {
             // IMPORTANT: the header buffer is reused, so it must never be handed to the kernel with ZERO_COPY.
             channel.writeAll(header.asSlice(0, headerLength));
-            channel.writevAll(iov, 1, runs, WriteFlag.ZERO_COPY);
+            writePayload(iov, 1, runs, 0, ZERO_COPY);
             zeroCopyPending = true;
         } else {
             iov[0] = header.asSlice(0, headerLength);
-            channel.writevAll(iov, 0, 1 + runs);
+            writePayload(iov, 0, 1 + runs, headerLength, COPY);
         }
         Arrays.fill(iov, 0, 1 + runs, null);
+    }
+
+    private static final WriteFlag[] ZERO_COPY = {WriteFlag.ZERO_COPY};
+    private static final WriteFlag[] COPY = {};
+
+    /**
+     * Writes {@code iov[offset..offset+length)} completely (slicing this thread's own array in place as writes
+     * come back partial), and after every write hands the payload bytes written so far to {@link #digest},
+     * while the kernel's copy of them is still in this CPU's cache.
+     *
+     * @param lead bytes before the payload in the segments (the header), not digested
+     */
+    private void writePayload(MemorySegment[] iov, int offset, int length, long lead, WriteFlag[] flags)
+            throws IOException {
+        int off = offset;
+        int len = length;
+        long written = 0;
+        while (len > 0) {
+            long n = channel.writev(iov, off, len, flags);
+            written += n;
+            digest.advance(written - lead);
+            while (len > 0 && n >= iov[off].byteSize()) {
+                n -= iov[off].byteSize();
+                off++;
+                len--;
+            }
+            if (len > 0 && n > 0) {
+                iov[off] = iov[off].asSlice(n);
+            }
+        }
     }
 
     private void count(int headerLength, long covered) {

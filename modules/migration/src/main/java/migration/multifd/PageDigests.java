@@ -7,7 +7,7 @@ import migration.MigrationProtocol;
 
 /**
  * The CRC32C of every page of one block, filled in by the channel threads while a page's bytes are in their
- * hands (the sender as it sends a page, the receiver right after a page's bytes arrived, zero pages from a
+ * hands (as the kernel copies them to or from the socket, see {@link PayloadDigest}; zero pages from a
  * constant), and folded into the CRC32C of the whole block at the end with {@link Crc32c#combine}: the digest
  * of PROTOCOL.md §2.4 without a second pass over the memory. One {@code int} per page, no objects per page.
  *
@@ -42,22 +42,13 @@ public final class PageDigests {
     }
 
     /**
-     * Records the CRCs of consecutive pages whose bytes are in {@code bytes}, starting with page
-     * {@code firstPage}; {@code bytes} covers them exactly (the block's last page may be short).
+     * Records a page's CRC32C, computed by the caller.
      *
-     * @param scratch   the calling thread's CRC32C
-     * @param firstPage the first page's index
-     * @param bytes     the pages' bytes; its position and limit are changed
+     * @param page the page's index
+     * @param crc  the CRC32C of its bytes
      */
-    public void recordPages(CRC32C scratch, long firstPage, ByteBuffer bytes) {
-        int start = bytes.position();
-        int end = bytes.limit();
-        long page = firstPage;
-        for (int at = start; at < end; at += PAGE, page++) {
-            bytes.limit(Math.min(end, at + PAGE)).position(at);
-            crcs[(int) page] = Crc32c.of(scratch, bytes);
-        }
-        bytes.limit(end).position(end);
+    public void record(long page, int crc) {
+        crcs[(int) page] = crc;
     }
 
     /**

@@ -86,7 +86,15 @@ class BenchArgumentsTest {
     @Test
     void aWorkerSpecSurvivesTheCommandLine() {
         WorkerSpec spec = new WorkerSpec(WorkerSpec.Role.SOURCE,
-                new Configuration(Mode.LINUX_COPY, 4, DestinationKind.FRESH, true, false, true), 8L << 20, 40123, 40124, 1L << 30);
+                new Configuration(Mode.LINUX_COPY, 4, DestinationKind.FRESH, true, false, true), 8L << 20, 40123, List.of(40124, 40125), 1L << 30);
+        assertThat(WorkerSpec.parse(spec.toArgument())).isEqualTo(spec);
+    }
+
+    @Test
+    void aWorkerSpecWithoutWarmUpSurvivesTheCommandLine() {
+        WorkerSpec spec = new WorkerSpec(WorkerSpec.Role.DESTINATION,
+                new Configuration(Mode.CEILING, 1, DestinationKind.PRE_TOUCHED, false, false, true), 8L << 20, 0,
+                List.of(), 0);
         assertThat(WorkerSpec.parse(spec.toArgument())).isEqualTo(spec);
     }
 
@@ -98,7 +106,7 @@ class BenchArgumentsTest {
 
     @Test
     void aSideReportSurvivesItsLine() {
-        SideReport report = new SideReport(1_234_000_000L, 2_000_000_000L, 2L << 30, 4096, 4090);
+        SideReport report = new SideReport(1_234_000_000L, 2_000_000_000L, 2L << 30, 4096, 4090, 17);
         assertThat(SideReport.parse(report.toLine())).isEqualTo(report);
         assertThatThrownBy(() -> SideReport.parse("RESULT cpu-ns=1 bytes=2"))
                 .hasMessage("field 'wall-ns' missing in 'RESULT cpu-ns=1 bytes=2'");

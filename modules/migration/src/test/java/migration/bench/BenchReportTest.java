@@ -18,8 +18,8 @@ class BenchReportTest {
     /** A result moving {@code gib} GiB in {@code seconds} with the given CPU seconds per side. */
     private static BenchResult result(Configuration c, double gib, double seconds, double cpuSrc, double cpuDst) {
         long bytes = (long) (gib * GIB);
-        return BenchResult.measured(c, new SideReport((long) (cpuSrc * 1e9), (long) (seconds * 1e9), bytes, 0, 0),
-                new SideReport((long) (cpuDst * 1e9), (long) (seconds * 1e9), bytes, 0, 0));
+        return BenchResult.measured(c, new SideReport((long) (cpuSrc * 1e9), (long) (seconds * 1e9), bytes, 0, 0, 3),
+                new SideReport((long) (cpuDst * 1e9), (long) (seconds * 1e9), bytes, 0, 0, 0));
     }
 
     @Test
@@ -56,7 +56,7 @@ class BenchReportTest {
         BenchReport report = new BenchReport("2026-01-01T00:00:00Z", "multifd bench", MACHINE, 2 * GIB,
                 List.of(slowCeiling, fastCeiling, touchedCeiling, migration));
         assertThat(report.ceilingFor(migration)).contains(fastCeiling);
-        assertThat(report.markdownTable()).contains("| copy-provider | 2 | fresh, THP, prefault | 2.00 | 50% | 0.250 | 0.250 | — |");
+        assertThat(report.markdownTable()).contains("| copy-provider | 2 | fresh, THP, prefault | 2.00 | 50% | 0.250 | 0.250 | 3 / 0 | — |");
     }
 
     @Test
@@ -87,8 +87,8 @@ class BenchReportTest {
         String table = new BenchReport("d", "c", MACHINE, 2 * GIB, List.of(ceiling, skipped)).markdownTable();
         assertThat(table.lines()).hasSize(4);
         assertThat(table.lines().findFirst()).contains("| mode | channels | destination | GiB/s | % of ceiling |"
-                + " CPU-s/GiB src | CPU-s/GiB dst | zero-copy |");
-        assertThat(table).contains("| ceiling | 1 | fresh, THP | 4.00 | 100% | 0.200 | 0.200 | — |")
+                + " CPU-s/GiB src | CPU-s/GiB dst | JIT ms src/dst | zero-copy |");
+        assertThat(table).contains("| ceiling | 1 | fresh, THP | 4.00 | 100% | 0.200 | 0.200 | 3 / 0 | — |")
                 .contains("| linux-zero-copy | 1 | fresh, THP, prefault | skipped: the Linux provider (module"
                         + " io.channel.linux) is not in this runtime |");
     }
@@ -97,7 +97,7 @@ class BenchReportTest {
     void theJsonHasOneObjectPerConfigurationWithTheIssuesFieldNames() {
         Configuration zc = config(Mode.LINUX_ZERO_COPY, 2, DestinationKind.PRE_TOUCHED);
         BenchResult zeroCopy = BenchResult.measured(zc, new SideReport(500_000_000L, 1_000_000_000L, 2 * GIB, 4100,
-                4100), new SideReport(300_000_000L, 1_000_000_000L, 2 * GIB, 0, 0));
+                4100, 12), new SideReport(300_000_000L, 1_000_000_000L, 2 * GIB, 0, 0, 5));
         BenchResult ceiling = result(config(Mode.CEILING, 2, DestinationKind.PRE_TOUCHED), 2, 0.5, 0.4, 0.4);
         String json = new BenchReport("d", "multifd bench --json", MACHINE, 2 * GIB, List.of(ceiling, zeroCopy))
                 .json();
@@ -105,7 +105,7 @@ class BenchReportTest {
                 .contains("\"mode\":\"linux-zero-copy\"", "\"channels\":2", "\"destination\":\"pre-touched\"",
                         "\"bytes\":2147483648", "\"seconds\":1.0", "\"gib-per-s\":2.0",
                         "\"cpu-s-per-gib-src\":0.25", "\"cpu-s-per-gib-dst\":0.15", "\"zero-copy-copied\":4100",
-                        "\"percent-of-ceiling\":50.0");
+                        "\"percent-of-ceiling\":50.0", "\"jit-ms-src\":12", "\"jit-ms-dst\":5");
         assertThat(json.split("\"mode\":", -1)).hasSize(3);
         assertThat(json.split("zero-copy-copied", -1)).as("only the zero-copy mode reports copies").hasSize(2);
     }
