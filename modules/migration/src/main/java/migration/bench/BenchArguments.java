@@ -74,6 +74,29 @@ public final class BenchArguments {
         }
     }
 
+    /** The most measured runs per configuration {@code --repeat} accepts. */
+    public static final int MAX_REPEAT = 100;
+
+    /**
+     * Parses {@code --repeat}: how many measured transfers each configuration makes.
+     *
+     * @param text a whole number from 1 to {@value #MAX_REPEAT}
+     * @return the number
+     * @throws IllegalArgumentException naming the option and what it accepts
+     */
+    public static int parseRepeat(String text) {
+        try {
+            int repeat = Integer.parseInt(text.strip());
+            if (repeat >= 1 && repeat <= MAX_REPEAT) {
+                return repeat;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new IllegalArgumentException("--repeat expects a whole number from 1 to " + MAX_REPEAT + ", but got '"
+                + text + "'");
+    }
+
     /**
      * Parses a comma-separated list of channel counts.
      *

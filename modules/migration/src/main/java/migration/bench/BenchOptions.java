@@ -2,7 +2,6 @@ package migration.bench;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What a benchmark run measures.
@@ -15,12 +14,14 @@ import java.util.Objects;
  * @param prefault     whether migration destinations populate fresh memory ahead of the receivers
  * @param verify       whether migrations check the end-to-end digests
  * @param warmUp       bytes each configuration moves, unmeasured, before it measures
+ * @param repeat       measured transfers per configuration, after one warm-up; the report gives their medians
  * @param json         whether to print the JSON document instead of the Markdown table
  * @param output       the results file (Markdown; the JSON goes next to it with {@code .json}), or
  *                     {@code null} for {@code bench-results/<timestamp>.md}
  */
 public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, List<DestinationKind> destinations,
-                           boolean hugePages, boolean prefault, boolean verify, long warmUp, boolean json, Path output) {
+                           boolean hugePages, boolean prefault, boolean verify, long warmUp, int repeat, boolean json,
+                           Path output) {
 
     /** Checks and copies. */
     public BenchOptions {
@@ -30,7 +31,9 @@ public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, 
         if (channels.isEmpty() || modes.isEmpty() || destinations.isEmpty()) {
             throw new IllegalArgumentException("nothing to measure: channels, modes and destinations must not be empty");
         }
-        Objects.requireNonNull(modes, "modes");
+        if (repeat < 1) {
+            throw new IllegalArgumentException("repeat must be at least 1, but is " + repeat);
+        }
     }
 
     /** {@return the configurations, grouped by destination: the ceilings first, then each mode by channels} */

@@ -33,6 +33,8 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             + " their sum is not. JIT ms is the time the JIT compilers spent within each window (included in the"
             + " CPU figures); the warm-up exists to keep it near zero.";
 
+    private static final double GIB = 1L << 30;
+
     /** Copies the list. */
     public BenchReport {
         results = List.copyOf(results);
@@ -118,7 +120,12 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                 continue;
             }
             double percent = r.percentOf(ceilingFor(r).orElse(null));
-            out.append(format(r.gibPerSecond(), 2)).append(" | ")
+            out.append(format(r.gibPerSecond(), 2));
+            if (r.runs().size() > 1) {
+                double[] range = r.gibPerSecondRange();
+                out.append(" (").append(format(range[0], 2)).append("–").append(format(range[1], 2)).append(')');
+            }
+            out.append(" | ")
                     .append(Double.isNaN(percent) ? "—" : format(percent, 0) + "%").append(" | ")
                     .append(format(r.cpuPerGibSrc(), 3)).append(" | ")
                     .append(format(r.cpuPerGibDst(), 3)).append(" | ")
@@ -137,7 +144,13 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                 .append(", kernel ").append(machine.kernel()).append(", THP ").append(machine.transparentHugePages())
                 .append(", memory provider ").append(machine.memoryProvider()).append('\n');
         out.append("- size: ").append(size).append(" bytes (").append(format(size / (double) (1L << 30), 3))
-                .append(" GiB) of incompressible data per configuration, over loopback\n\n");
+                .append(" GiB) of incompressible data per configuration, over loopback\n");
+        int runs = results.stream().mapToInt(r -> r.runs().size()).max().orElse(0);
+        if (runs > 1) {
+            out.append("- runs: each configuration measured ").append(runs).append(" times after its warm-up;"
+                    + " the figures are medians, the GiB/s range (slowest–fastest run) in brackets\n");
+        }
+        out.append('\n');
         out.append(markdownTable()).append('\n');
         for (Verdict verdict : verdicts()) {
             out.append("- ").append(verdict.describe()).append('\n');
@@ -173,6 +186,16 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                 row.put("cpu-s-per-gib-dst", rounded(r.cpuPerGibDst()));
                 row.put("jit-ms-src", r.jitMillisSrc());
                 row.put("jit-ms-dst", r.jitMillisDst());
+                List<Map<String, Object>> runs = new ArrayList<>();
+                for (BenchResult.Run run : r.runs()) {
+                    Map<String, Object> runJson = new LinkedHashMap<>();
+                    runJson.put("seconds", rounded(run.seconds()));
+                    runJson.put("gib-per-s", rounded(run.seconds() > 0 ? r.bytes() / GIB / run.seconds() : 0));
+                    runJson.put("cpu-s-per-gib-src", rounded(run.cpuSecondsSrc() / (r.bytes() / GIB)));
+                    runJson.put("cpu-s-per-gib-dst", rounded(run.cpuSecondsDst() / (r.bytes() / GIB)));
+                    runs.add(runJson);
+                }
+                row.put("runs", runs);
                 if (c.mode().zeroCopy()) {
                     row.put("zero-copy-sends", r.zeroCopySends());
                     row.put("zero-copy-copied", r.zeroCopyCopied());

@@ -64,22 +64,30 @@ public final class BenchRunner {
         return new BenchReport(date, commandLine, Machine.current(), options.size(), results);
     }
 
-    /** Measures one configuration; a failure becomes a skipped result that says why. */
+    /**
+     * Measures one configuration: one pair of workers, one warm-up, then {@link BenchOptions#repeat()} measured
+     * transfers. A failure becomes a skipped result that says why.
+     */
     BenchResult measure(Configuration configuration) {
         long timeout = 120 + (options.size() + options.warmUp()) / (50L << 20);
         try (WorkerProcess destination = WorkerProcess.start(new WorkerSpec(WorkerSpec.Role.DESTINATION,
-                configuration, options.size(), 0, List.of(), options.warmUp()))) {
+                configuration, options.size(), List.of(), options.warmUp()))) {
             String[] ready = destination.await(BenchWorker.READY, timeout).split(" ");
-            int port = Integer.parseInt(ready[1]);
-            List<Integer> warmUpPorts = Arrays.stream(ready, 2, ready.length).map(Integer::valueOf).toList();
+            List<Integer> warmUpPorts = Arrays.stream(ready, 1, ready.length).map(Integer::valueOf).toList();
             try (WorkerProcess source = WorkerProcess.start(new WorkerSpec(WorkerSpec.Role.SOURCE, configuration,
-                    options.size(), port, warmUpPorts, options.warmUp()))) {
+                    options.size(), warmUpPorts, options.warmUp()))) {
                 source.await(BenchWorker.READY, timeout);
                 destination.await(BenchWorker.SETTLED, timeout);
-                destination.go();
-                source.go();
-                SideReport sent = SideReport.parse(source.await("RESULT", timeout));
-                SideReport received = SideReport.parse(destination.await("RESULT", timeout));
+                List<SideReport> sent = new ArrayList<>();
+                List<SideReport> received = new ArrayList<>();
+                for (int run = 0; run < options.repeat(); run++) {
+                    destination.tell(BenchWorker.PREPARE);
+                    String port = destination.await(BenchWorker.LISTENING, timeout).split(" ")[1];
+                    destination.tell(BenchWorker.GO);
+                    source.tell(BenchWorker.GO + " " + port);
+                    sent.add(SideReport.parse(source.await("RESULT", timeout)));
+                    received.add(SideReport.parse(destination.await("RESULT", timeout)));
+                }
                 return BenchResult.measured(configuration, sent, received);
             }
         } catch (IOException | RuntimeException e) {

@@ -24,28 +24,40 @@ import migration.ZeroCopyMode;
 import migration.session.DestinationSession;
 
 /**
- * One side of one configuration, run in its own process so that its CPU time is its own. It prepares its
- * memory and runs an unmeasured warm-up, then prints {@code READY <port> <warm-up ports…>}, waits for
- * {@code GO} on standard input, and then measures: process CPU time, wall time and JIT compilation time over
- * the transfer, printed as one {@link SideReport} line. A failure prints {@code ERROR <text>} and exits with
- * status 1.
+ * One side of one configuration, run in its own process so that its CPU time is its own. A worker prepares
+ * its memory, takes part in an unmeasured warm-up and then measures as many transfers as the runner asks for:
+ * process CPU time, wall time and JIT compilation time over each, printed as one {@link SideReport} line.
+ *
+ * <p>The runner speaks to it in lines. Standard output: {@code READY <warm-up ports…>} (a destination, once
+ * it listens for the warm-up; a source, once its warm-up is over), {@code SETTLED} (a destination after its
+ * warm-up), {@code LISTENING <port>} (a destination ready for a measured transfer), {@code RESULT …} after each
+ * one, and {@code ERROR <text>} on failure, after which it exits with status 1. Standard input:
+ * {@code PREPARE} (a destination makes memory and listens), {@code GO} (a destination starts measuring) and
+ * {@code GO <port>} (a source sends); the end of input ends the worker with status 0.
+ *
+ * <p>Every measured transfer into fresh memory gets memory of its own, never touched before and unmapped
+ * after it; pre-touched memory is populated once and reused.
  *
  * <p>The warm-up runs the same code over separate memory, so that the measurement sees the steady state of
  * a long migration rather than the JIT at work. It takes {@value #WARM_UP_PASSES} transfers: C2 compiles a
  * method called once per packet only after some 5,000 calls (HotSpot's {@code Tier4InvocationThreshold}), that
  * is 2.5 GiB of 512 KiB packets, and the end of a transfer takes branches no packet took (end of stream,
  * session close), which throws the compiled code of the hottest methods away. The second pass compiles them
- * again, now with those branches in their profile, so that the measured transfer neither runs profiled code
- * nor pays for compiling it.
+ * again, now with those branches in their profile, so that the measured transfers neither run profiled code
+ * nor pay for compiling it.
  */
 public final class BenchWorker {
 
-    /** The line that starts the measurement. */
+    /** The line that starts a measurement ({@code GO <port>} for a source). */
     static final String GO = "GO";
-    /** The prefix of the line a worker prints when it is ready. */
+    /** The line that asks a destination to make memory for the next measured transfer and listen. */
+    static final String PREPARE = "PREPARE";
+    /** The prefix of the line a worker prints when its warm-up is under way (destination) or over (source). */
     static final String READY = "READY";
     /** The line a destination prints when its warm-up is over and the JIT has settled. */
     static final String SETTLED = "SETTLED";
+    /** The prefix of the line a destination prints when it listens for a measured transfer. */
+    static final String LISTENING = "LISTENING";
     /** The prefix of the line a worker prints when it failed. */
     static final String ERROR = "ERROR";
 
@@ -59,20 +71,19 @@ public final class BenchWorker {
     }
 
     /**
-     * Runs a worker.
+     * Runs a worker until its standard input ends.
      *
      * @param spec what to do
      * @param out  where the protocol lines go (standard output)
-     * @return the exit status: 0 when measured, 1 on failure
+     * @return the exit status: 0 when every transfer asked for was measured, 1 on failure
      */
     public static int run(WorkerSpec spec, PrintStream out) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (Arena arena = Arena.ofShared()) {
-            SideReport report = switch (spec.role()) {
-                case SOURCE -> source(spec, arena, out);
-                case DESTINATION -> destination(spec, arena, out);
-            };
-            out.println(report.toLine());
-            out.flush();
+            switch (spec.role()) {
+                case SOURCE -> source(spec, arena, in, out);
+                case DESTINATION -> destination(spec, arena, in, out);
+            }
             return 0;
         } catch (Exception | OutOfMemoryError e) {
             out.println(ERROR + " " + spec.role().label() + ": " + oneLine(e));
@@ -81,7 +92,7 @@ public final class BenchWorker {
         }
     }
 
-    private static SideReport source(WorkerSpec spec, Arena arena, PrintStream out) throws Exception {
+    private static void source(WorkerSpec spec, Arena arena, BufferedReader in, PrintStream out) throws Exception {
         MemorySegment memory = BenchMemory.source(spec.size(), arena);
         // Unmeasured warm-up: the same code paths, so that the measurement sees compiled code.
         for (int port : spec.warmUpPorts()) {
@@ -90,11 +101,14 @@ public final class BenchWorker {
         if (!spec.warmUpPorts().isEmpty()) {
             settle();
         }
-        announce(out, 0, List.of());
-        awaitGo();
-        Window window = Window.open();
-        long[] zeroCopy = send(spec, spec.port(), List.of(RamBlock.of(BLOCK, memory)));
-        return window.close(spec.size(), zeroCopy[0], zeroCopy[1]);
+        print(out, READY);
+        String command;
+        while ((command = in.readLine()) != null) {
+            int port = portOf(command.strip(), GO);
+            Window window = Window.open();
+            long[] zeroCopy = send(spec, port, List.of(RamBlock.of(BLOCK, memory)));
+            print(out, window.close(spec.size(), zeroCopy[0], zeroCopy[1]).toLine());
+        }
     }
 
     /** Sends the blocks; returns zero-copy sends and copied completions. */
@@ -113,58 +127,94 @@ public final class BenchWorker {
         }
     }
 
-    private static SideReport destination(WorkerSpec spec, Arena arena, PrintStream out) throws Exception {
+    private static void destination(WorkerSpec spec, Arena arena, BufferedReader in, PrintStream out)
+            throws Exception {
         Configuration c = spec.configuration();
-        MemorySegment memory = BenchMemory.destination(spec.size(), c.destination(), c.hugePages(), arena);
         int passes = spec.warmUp() == 0 ? 0 : WARM_UP_PASSES;
         List<RamBlock> warmUp = passes == 0 ? List.of() : warmUpBlocks(BenchMemory.destination(
                 warmUpChunk(spec.size()), c.destination(), c.hugePages(), arena), spec.warmUp() / passes);
-        if (c.mode() == Mode.CEILING) {
-            List<ServerSocketChannel> warmUpServers = new ArrayList<>();
-            for (int i = 0; i < passes; i++) {
-                warmUpServers.add(CeilingWorker.listen());
+        warmUp(c, warmUp, passes, out);
+        settled(out, passes > 0);
+        // Pre-touched memory is made once; fresh memory once per transfer, in an arena of its own.
+        MemorySegment preTouched = c.destination() == DestinationKind.PRE_TOUCHED
+                ? BenchMemory.destination(spec.size(), c.destination(), c.hugePages(), arena) : null;
+        String command;
+        while ((command = in.readLine()) != null) {
+            expect(command.strip(), PREPARE);
+            try (Arena transfer = Arena.ofShared()) {
+                MemorySegment memory = preTouched != null ? preTouched
+                        : BenchMemory.destination(spec.size(), c.destination(), c.hugePages(), transfer);
+                print(out, receive(c, memory, in, out).toLine());
             }
-            ServerSocketChannel server = CeilingWorker.listen();
-            announce(out, port(server), warmUpServers.stream().map(BenchWorker::port).toList());
-            for (ServerSocketChannel warmUpServer : warmUpServers) {
-                for (RamBlock block : warmUp) {
-                    CeilingWorker.receive(warmUpServer, block.memory(), c.channels(), false);
-                }
-                warmUpServer.close();
-            }
-            settled(out, passes > 0);
-            awaitGo();
-            Window window = Window.open();
-            CeilingWorker.receive(server, memory, c.channels(), true);
-            return window.close(spec.size(), 0, 0);
         }
+    }
+
+    /** Receives the warm-up passes. */
+    private static void warmUp(Configuration c, List<RamBlock> warmUp, int passes, PrintStream out)
+            throws Exception {
         boolean fresh = c.destination() == DestinationKind.FRESH;
-        List<DestinationSession> warmUpSessions = new ArrayList<>();
-        DestinationSession session = null;
+        if (c.mode() == Mode.CEILING) {
+            List<ServerSocketChannel> servers = new ArrayList<>();
+            try {
+                for (int i = 0; i < passes; i++) {
+                    servers.add(CeilingWorker.listen());
+                }
+                print(out, READY + ports(servers.stream().map(BenchWorker::port).toList()));
+                for (ServerSocketChannel server : servers) {
+                    for (RamBlock block : warmUp) {
+                        CeilingWorker.receive(server, block.memory(), c.channels(), false);
+                    }
+                }
+            } finally {
+                for (ServerSocketChannel server : servers) {
+                    server.close();
+                }
+            }
+            return;
+        }
+        List<DestinationSession> sessions = new ArrayList<>();
         try {
             for (int i = 0; i < passes; i++) {
-                warmUpSessions.add(listen(warmUp, fresh, c));
+                sessions.add(listen(warmUp, fresh, c));
             }
-            session = listen(List.of(RamBlock.of(BLOCK, memory)), fresh, c);
-            announce(out, session.localAddress().getPort(),
-                    warmUpSessions.stream().map(s -> s.localAddress().getPort()).toList());
-            for (DestinationSession warmUpSession : warmUpSessions) {
-                warmUpSession.awaitCompletion();
+            print(out, READY + ports(sessions.stream().map(s -> s.localAddress().getPort()).toList()));
+            for (DestinationSession session : sessions) {
+                session.awaitCompletion();
             }
-            settled(out, passes > 0);
-            awaitGo();
-            Window window = Window.open();
-            session.awaitCompletion();
-            return window.close(spec.size(), 0, 0);
         } finally {
-            for (DestinationSession warmUpSession : warmUpSessions) {
-                warmUpSession.cancel();
-                warmUpSession.awaitEnd();
-            }
-            if (session != null) {
+            for (DestinationSession session : sessions) {
                 session.cancel();
                 session.awaitEnd();
             }
+        }
+    }
+
+    /** Listens for one measured transfer into {@code memory}, says where, and measures it from {@code GO}. */
+    private static SideReport receive(Configuration c, MemorySegment memory, BufferedReader in, PrintStream out)
+            throws Exception {
+        if (c.mode() == Mode.CEILING) {
+            ServerSocketChannel server = CeilingWorker.listen();
+            try {
+                print(out, LISTENING + " " + port(server));
+                expect(in.readLine(), GO);
+                Window window = Window.open();
+                CeilingWorker.receive(server, memory, c.channels(), false);
+                return window.close(memory.byteSize(), 0, 0);
+            } finally {
+                server.close();
+            }
+        }
+        DestinationSession session = listen(List.of(RamBlock.of(BLOCK, memory)),
+                c.destination() == DestinationKind.FRESH, c);
+        try {
+            print(out, LISTENING + " " + session.localAddress().getPort());
+            expect(in.readLine(), GO);
+            Window window = Window.open();
+            session.awaitCompletion();
+            return window.close(memory.byteSize(), 0, 0);
+        } finally {
+            session.cancel();
+            session.awaitEnd();
         }
     }
 
@@ -245,28 +295,45 @@ public final class BenchWorker {
         if (warmedUp) {
             settle();
         }
-        out.println(SETTLED);
-        out.flush();
+        print(out, SETTLED);
     }
 
-    /** Announces readiness: the measured port and the warm-up ports (0 and none for a source). */
-    private static void announce(PrintStream out, int port, List<Integer> warmUpPorts) {
-        StringBuilder line = new StringBuilder(READY).append(' ').append(port);
-        warmUpPorts.forEach(p -> line.append(' ').append(p));
+    private static void print(PrintStream out, String line) {
         out.println(line);
         out.flush();
     }
 
-    /** Blocks until the runner says go. */
-    private static void awaitGo() throws IOException {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
-            if (line.strip().equals(GO)) {
-                return;
+    /** {@return " p1 p2 …"} */
+    private static String ports(List<Integer> ports) {
+        StringBuilder line = new StringBuilder();
+        ports.forEach(p -> line.append(' ').append(p));
+        return line.toString();
+    }
+
+    /** Checks that the runner said {@code expected}. */
+    private static void expect(String line, String expected) throws IOException {
+        if (line == null) {
+            throw new IOException("the benchmark runner went away before saying " + expected);
+        }
+        if (!line.strip().equals(expected)) {
+            throw new IOException("expected '" + expected + "' from the benchmark runner, but got '" + line + "'");
+        }
+    }
+
+    /** {@return the port in a line {@code <command> <port>}} */
+    static int portOf(String line, String command) throws IOException {
+        String[] words = line.split(" ");
+        if (words.length == 2 && words[0].equals(command)) {
+            try {
+                int port = Integer.parseInt(words[1]);
+                if (port > 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // Reported below.
             }
         }
-        throw new IOException("the benchmark runner went away before saying " + GO);
+        throw new IOException("expected '" + command + " <port>' from the benchmark runner, but got '" + line + "'");
     }
 
     static String oneLine(Throwable e) {

@@ -82,7 +82,7 @@ final class WorkerProcess implements AutoCloseable {
     /**
      * Waits for the next protocol line with the given prefix, skipping other output.
      *
-     * @param prefix  {@code READY} or {@code RESULT}
+     * @param prefix  the line's first word, such as {@code READY} or {@code RESULT}
      * @param seconds how long to wait at most
      * @return the line
      * @throws IOException if the worker failed, ended or took too long; the message says which
@@ -113,10 +113,15 @@ final class WorkerProcess implements AutoCloseable {
         }
     }
 
-    /** Tells the worker to start measuring. */
-    void go() throws IOException {
+    /**
+     * Sends the worker one line of the protocol ({@link BenchWorker}).
+     *
+     * @param line the line, without its end
+     * @throws IOException if the worker is gone
+     */
+    void tell(String line) throws IOException {
         OutputStream in = process.getOutputStream();
-        in.write((BenchWorker.GO + "\n").getBytes(StandardCharsets.UTF_8));
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         in.flush();
     }
 

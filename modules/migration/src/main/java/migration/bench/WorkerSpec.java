@@ -14,12 +14,11 @@ import java.util.stream.Collectors;
  * @param role          which side
  * @param configuration the configuration measured
  * @param size          bytes to move
- * @param port          the destination's port (source roles), or 0
  * @param warmUpPorts   the destination's ports for the warm-up passes, in order (source roles); empty
  *                      otherwise
  * @param warmUp        bytes of the unmeasured warm-up, all passes together; 0 for none
  */
-public record WorkerSpec(Role role, Configuration configuration, long size, int port, List<Integer> warmUpPorts,
+public record WorkerSpec(Role role, Configuration configuration, long size, List<Integer> warmUpPorts,
                          long warmUp) {
 
     /** The side a worker plays. */
@@ -53,7 +52,7 @@ public record WorkerSpec(Role role, Configuration configuration, long size, int 
         Configuration c = configuration;
         return "role=" + role.label() + ",mode=" + c.mode().label() + ",channels=" + c.channels() + ",destination="
                 + c.destination().label() + ",huge-pages=" + c.hugePages() + ",prefault=" + c.prefault() + ",verify=" + c.verify() + ",size="
-                + size + ",port=" + port + ",warm-up-ports="
+                + size + ",warm-up-ports="
                 + warmUpPorts.stream().map(String::valueOf).collect(Collectors.joining(":")) + ",warm-up=" + warmUp;
     }
 
@@ -86,7 +85,7 @@ public record WorkerSpec(Role role, Configuration configuration, long size, int 
                 Boolean.parseBoolean(field(fields, "prefault", text)),
                 Boolean.parseBoolean(field(fields, "verify", text)));
         return new WorkerSpec(role, configuration, Long.parseLong(field(fields, "size", text)),
-                Integer.parseInt(field(fields, "port", text)), ports(field(fields, "warm-up-ports", text)),
+                ports(field(fields, "warm-up-ports", text)),
                 Long.parseLong(field(fields, "warm-up", text)));
     }
 

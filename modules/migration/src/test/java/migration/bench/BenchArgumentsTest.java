@@ -75,7 +75,7 @@ class BenchArgumentsTest {
     @Test
     void theConfigurationsAreGroupedByDestinationWithTheCeilingFirst() {
         BenchOptions options = new BenchOptions(1 << 20, List.of(1, 2), List.of(Mode.CEILING, Mode.COPY_PROVIDER),
-                List.of(DestinationKind.FRESH, DestinationKind.PRE_TOUCHED), true, true, true, 0, false, null);
+                List.of(DestinationKind.FRESH, DestinationKind.PRE_TOUCHED), true, true, true, 0, 1, false, null);
         assertThat(options.configurations()).extracting(c -> c.mode().label() + "/" + c.channels() + "/"
                         + c.destination().label())
                 .containsExactly("ceiling/1/fresh", "ceiling/2/fresh", "copy-provider/1/fresh",
@@ -84,17 +84,26 @@ class BenchArgumentsTest {
     }
 
     @Test
+    void repeatAcceptsOneToAHundredRuns() {
+        assertThat(BenchArguments.parseRepeat("1")).isEqualTo(1);
+        assertThat(BenchArguments.parseRepeat(" 100 ")).isEqualTo(100);
+        for (String bad : new String[] {"0", "101", "-3", "three", ""}) {
+            assertThatThrownBy(() -> BenchArguments.parseRepeat(bad))
+                    .hasMessage("--repeat expects a whole number from 1 to 100, but got '" + bad + "'");
+        }
+    }
+
+    @Test
     void aWorkerSpecSurvivesTheCommandLine() {
         WorkerSpec spec = new WorkerSpec(WorkerSpec.Role.SOURCE,
-                new Configuration(Mode.LINUX_COPY, 4, DestinationKind.FRESH, true, false, true), 8L << 20, 40123, List.of(40124, 40125), 1L << 30);
+                new Configuration(Mode.LINUX_COPY, 4, DestinationKind.FRESH, true, false, true), 8L << 20, List.of(40124, 40125), 1L << 30);
         assertThat(WorkerSpec.parse(spec.toArgument())).isEqualTo(spec);
     }
 
     @Test
     void aWorkerSpecWithoutWarmUpSurvivesTheCommandLine() {
         WorkerSpec spec = new WorkerSpec(WorkerSpec.Role.DESTINATION,
-                new Configuration(Mode.CEILING, 1, DestinationKind.PRE_TOUCHED, false, false, true), 8L << 20, 0,
-                List.of(), 0);
+                new Configuration(Mode.CEILING, 1, DestinationKind.PRE_TOUCHED, false, false, true), 8L << 20, List.of(), 0);
         assertThat(WorkerSpec.parse(spec.toArgument())).isEqualTo(spec);
     }
 

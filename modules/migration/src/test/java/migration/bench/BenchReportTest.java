@@ -94,6 +94,21 @@ class BenchReportTest {
     }
 
     @Test
+    void aRepeatedConfigurationShowsItsMedianAndRangeAndTheRunsAreNamed() {
+        Configuration c = config(Mode.COPY_PROVIDER, 1, DestinationKind.PRE_TOUCHED);
+        BenchResult repeated = BenchResult.measured(c,
+                List.of(new SideReport(100_000_000L, 1_000_000_000L, 2 * GIB, 0, 0, 0),
+                        new SideReport(100_000_000L, 2_000_000_000L, 2 * GIB, 0, 0, 0),
+                        new SideReport(100_000_000L, 500_000_000L, 2 * GIB, 0, 0, 0)),
+                List.of(new SideReport(100_000_000L, 1_000_000_000L, 2 * GIB, 0, 0, 0),
+                        new SideReport(100_000_000L, 2_000_000_000L, 2 * GIB, 0, 0, 0),
+                        new SideReport(100_000_000L, 500_000_000L, 2 * GIB, 0, 0, 0)));
+        String markdown = new BenchReport("d", "c", MACHINE, 2 * GIB, List.of(repeated)).markdown();
+        assertThat(markdown).contains("| copy-provider | 1 | pre-touched, THP | 2.00 (1.00–4.00) | — |")
+                .contains("- runs: each configuration measured 3 times after its warm-up; the figures are medians");
+    }
+
+    @Test
     void theJsonHasOneObjectPerConfigurationWithTheIssuesFieldNames() {
         Configuration zc = config(Mode.LINUX_ZERO_COPY, 2, DestinationKind.PRE_TOUCHED);
         BenchResult zeroCopy = BenchResult.measured(zc, new SideReport(500_000_000L, 1_000_000_000L, 2 * GIB, 4100,
