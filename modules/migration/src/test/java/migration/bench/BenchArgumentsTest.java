@@ -108,6 +108,15 @@ class BenchArgumentsTest {
     }
 
     @Test
+    void aWorkerReadsThePortOfGoAndRefusesAnythingElseSayingWhatItGot() throws Exception {
+        assertThat(BenchWorker.portOf("GO 40123", "GO")).isEqualTo(40123);
+        for (String bad : new String[] {"GO", "GO 0", "GO 65536", "GO x", "STOP 40123", "GO 1 2"}) {
+            assertThatThrownBy(() -> BenchWorker.portOf(bad, "GO"))
+                    .hasMessage("expected 'GO <port>' from the benchmark runner, but got '" + bad + "'");
+        }
+    }
+
+    @Test
     void aWorkerSpecWithoutAFieldIsRefusedNamingIt() {
         assertThatThrownBy(() -> WorkerSpec.parse("role=source,mode=ceiling"))
                 .hasMessage("--worker: field 'channels' missing in 'role=source,mode=ceiling'");
