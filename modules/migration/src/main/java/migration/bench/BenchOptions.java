@@ -14,7 +14,7 @@ import java.util.List;
  * @param prefault     whether migration destinations populate fresh memory ahead of the receivers
  * @param verify       whether migrations check the end-to-end digests
  * @param warmUp       bytes each configuration moves, unmeasured, before it measures
- * @param repeat       measured transfers per configuration, after one warm-up; the report gives their medians
+ * @param repeat       measured transfers per configuration, after its warm-up; the report gives their medians
  * @param json         whether to print the JSON document instead of the Markdown table
  * @param output       the results file (Markdown; the JSON goes next to it with {@code .json}), or
  *                     {@code null} for {@code bench-results/<timestamp>.md}

@@ -10,10 +10,12 @@ import java.util.function.ToDoubleFunction;
  *
  * @param configuration  what was measured
  * @param bytes          bytes of memory moved per run
- * @param seconds        the median run's wall time of the transfer, from the source starting until it knows
- *                       the destination has every byte (for a migration: until the destination's verdict)
- * @param cpuSecondsSrc  the median CPU time of the source process over its window
- * @param cpuSecondsDst  the median CPU time of the destination process over its window
+ * @param seconds        the median of the runs' wall times of the transfer, from the source starting until it
+ *                       knows the destination has every byte (for a migration: until the destination's
+ *                       verdict); with an even number of runs, the mean of the middle two
+ * @param cpuSecondsSrc  the median of the runs' CPU times of the source process over its window
+ * @param cpuSecondsDst  the median of the runs' CPU times of the destination process over its window; each
+ *                       median is taken on its own, so the three may come from different runs
  * @param zeroCopySends  zero-copy send calls over all runs (zero-copy mode only)
  * @param zeroCopyCopied of those, completions the kernel reported as copied
  * @param jitMillisSrc   the most milliseconds the source's JIT compiled within one window

@@ -64,9 +64,14 @@ public final class BenchRunner {
         return new BenchReport(date, commandLine, Machine.current(), options.size(), results);
     }
 
+    /** How long the runner waits for a destination's own error after its source failed. */
+    private static final long DESTINATION_ERROR_GRACE_SECONDS = 5;
+
     /**
-     * Measures one configuration: one pair of workers, one warm-up, then {@link BenchOptions#repeat()} measured
-     * transfers. A failure becomes a skipped result that says why.
+     * Measures one configuration: one pair of workers, their warm-up ({@link BenchWorker#WARM_UP_PASSES}
+     * unmeasured transfers), then {@link BenchOptions#repeat()} measured transfers. A failure becomes a skipped
+     * result that says why, in the destination's words when it reported an error (the source then only saw
+     * the connection end).
      */
     BenchResult measure(Configuration configuration) {
         long timeout = 120 + (options.size() + options.warmUp()) / (50L << 20);
@@ -85,7 +90,16 @@ public final class BenchRunner {
                     String port = destination.await(BenchWorker.LISTENING, timeout).split(" ")[1];
                     destination.tell(BenchWorker.GO);
                     source.tell(BenchWorker.GO + " " + port);
-                    sent.add(SideReport.parse(source.await("RESULT", timeout)));
+                    try {
+                        sent.add(SideReport.parse(source.await("RESULT", timeout)));
+                    } catch (IOException e) {
+                        // A destination that failed first closed the connections: its reason is the real one.
+                        Optional<String> cause = destination.error(DESTINATION_ERROR_GRACE_SECONDS);
+                        if (cause.isPresent()) {
+                            throw new IOException(cause.get() + " (the source then: " + e.getMessage() + ")", e);
+                        }
+                        throw e;
+                    }
                     received.add(SideReport.parse(destination.await("RESULT", timeout)));
                 }
                 return BenchResult.measured(configuration, sent, received);

@@ -79,6 +79,8 @@ public final class BenchWorker {
      */
     public static int run(WorkerSpec spec, PrintStream out) {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        // Start the management bean now, not inside the first measured window.
+        CpuClock.compilationMillis();
         try (Arena arena = Arena.ofShared()) {
             switch (spec.role()) {
                 case SOURCE -> source(spec, arena, in, out);
@@ -130,14 +132,15 @@ public final class BenchWorker {
     private static void destination(WorkerSpec spec, Arena arena, BufferedReader in, PrintStream out)
             throws Exception {
         Configuration c = spec.configuration();
+        // Pre-touched memory is made once, before the warm-up (whose settling then absorbs what populating it
+        // set off in the kernel); fresh memory once per transfer, in an arena of its own.
+        MemorySegment preTouched = c.destination() == DestinationKind.PRE_TOUCHED
+                ? BenchMemory.destination(spec.size(), c.destination(), c.hugePages(), arena) : null;
         int passes = spec.warmUp() == 0 ? 0 : WARM_UP_PASSES;
         List<RamBlock> warmUp = passes == 0 ? List.of() : warmUpBlocks(BenchMemory.destination(
                 warmUpChunk(spec.size()), c.destination(), c.hugePages(), arena), spec.warmUp() / passes);
         warmUp(c, warmUp, passes, out);
         settled(out, passes > 0);
-        // Pre-touched memory is made once; fresh memory once per transfer, in an arena of its own.
-        MemorySegment preTouched = c.destination() == DestinationKind.PRE_TOUCHED
-                ? BenchMemory.destination(spec.size(), c.destination(), c.hugePages(), arena) : null;
         String command;
         while ((command = in.readLine()) != null) {
             expect(command.strip(), PREPARE);

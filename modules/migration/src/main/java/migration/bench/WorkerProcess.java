@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +28,17 @@ final class WorkerProcess implements AutoCloseable {
         this.process = process;
         this.what = what;
         Thread.ofPlatform().daemon(true).name("bench-worker-output").start(this::pump);
+    }
+
+    /**
+     * Wraps a started process that speaks the workers' protocol on its standard output (for tests).
+     *
+     * @param process the process
+     * @param what    what it is, for messages
+     * @return the wrapper
+     */
+    static WorkerProcess of(Process process, String what) {
+        return new WorkerProcess(process, what);
     }
 
     /**
@@ -109,6 +121,34 @@ final class WorkerProcess implements AutoCloseable {
             }
             if (line.startsWith(prefix + " ") || line.equals(prefix)) {
                 return line;
+            }
+        }
+    }
+
+    /**
+     * Waits briefly for an {@code ERROR} line, skipping other output: what the worker said when it failed.
+     *
+     * @param seconds how long to wait at most
+     * @return the error's text, or empty if the worker printed none in that time (or ended without one)
+     */
+    Optional<String> error(long seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            String line;
+            try {
+                line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+            if (line == null || line.equals(END)) {
+                if (line != null) {
+                    lines.add(END);
+                }
+                return Optional.empty();
+            }
+            if (line.startsWith(BenchWorker.ERROR + " ")) {
+                return Optional.of(line.substring(BenchWorker.ERROR.length() + 1));
             }
         }
     }

@@ -36,7 +36,8 @@ import migration.protocol.Wire;
  *
  * <p>When the migration verifies, it records each page's CRC32C in the block's {@link PageDigests} right after
  * each write returns, over the bytes that write took, while the kernel's copy of them is still in the cache
- * ({@link PayloadDigest}): the digests need no pass over the memory of their own.
+ * ({@link PayloadDigest}): the digests need no pass over the memory of their own. (A zero-copy write copies
+ * nothing, so there the CRC reads the pages from memory.)
  */
 public final class MultifdSender implements Runnable {
 
@@ -307,7 +308,7 @@ public final class MultifdSender implements Runnable {
     /**
      * Writes {@code iov[offset..offset+length)} completely (slicing this thread's own array in place as writes
      * come back partial), and after every write hands the payload bytes written so far to {@link #digest},
-     * while the kernel's copy of them is still in this CPU's cache.
+     * while the kernel's copy of them (copying writes) is still in this CPU's cache.
      *
      * @param lead bytes before the payload in the segments (the header), not digested
      */

@@ -7,7 +7,7 @@ import migration.MigrationProtocol;
 
 /**
  * The CRC32C of every page of one block, filled in by the channel threads while a page's bytes are in their
- * hands (as the kernel copies them to or from the socket, see {@link PayloadDigest}; zero pages from a
+ * hands (right after the system call that moved them, see {@link PayloadDigest}; zero pages from a
  * constant), and folded into the CRC32C of the whole block at the end with {@link Crc32c#combine}: the digest
  * of PROTOCOL.md §2.4 without a second pass over the memory. One {@code int} per page, no objects per page.
  *

@@ -16,7 +16,8 @@ import migration.protocol.Wire;
  * memory has just pulled those bytes into this CPU's cache (the source memory into the send path, the
  * destination memory out of the receive path), so the CRC reads them from the cache. A CRC pass before the
  * send or after the whole packet reads them from main memory instead: on the project's VM that ran at about
- * 12.6 GB/s against 30 GB/s from the cache, and was most of what verification cost.
+ * 12.6 GB/s against 30 GB/s from the cache, and was most of what verification cost. (A zero-copy send copies
+ * nothing at the call, so there the CRC reads the pages from memory, as any pass would.)
  *
  * <p>The payload is the packet's normal pages in the order of their offsets in the header (PROTOCOL.md §3.2),
  * each a whole page except a block's short last page. One instance per channel thread. The CRC reads through
