@@ -2,6 +2,7 @@ package migration.bench;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -102,18 +103,11 @@ final class WorkerProcess implements AutoCloseable {
     String await(String prefix, long seconds) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
-            String line;
-            try {
-                line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted waiting for the " + what, e);
-            }
+            String line = next(deadline);
             if (line == null) {
                 throw new IOException("the " + what + " did not answer " + prefix + " within " + seconds + " s");
             }
             if (line.equals(END)) {
-                lines.add(END);
                 throw new IOException("the " + what + " ended (exit status " + exitStatus() + ") before " + prefix);
             }
             if (line.startsWith(BenchWorker.ERROR + " ")) {
@@ -133,24 +127,37 @@ final class WorkerProcess implements AutoCloseable {
      */
     Optional<String> error(long seconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (true) {
-            String line;
-            try {
-                line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-            if (line == null || line.equals(END)) {
-                if (line != null) {
-                    lines.add(END);
+        try {
+            while (true) {
+                String line = next(deadline);
+                if (line == null || line.equals(END)) {
+                    return Optional.empty();
                 }
-                return Optional.empty();
+                if (line.startsWith(BenchWorker.ERROR + " ")) {
+                    return Optional.of(line.substring(BenchWorker.ERROR.length() + 1));
+                }
             }
-            if (line.startsWith(BenchWorker.ERROR + " ")) {
-                return Optional.of(line.substring(BenchWorker.ERROR.length() + 1));
-            }
+        } catch (IOException e) {
+            return Optional.empty();
         }
+    }
+
+    /**
+     * {@return the worker's next line, {@link #END} once it ended (which stays for later calls), or
+     * {@code null} if the deadline passed first}
+     */
+    private String next(long deadline) throws IOException {
+        String line;
+        try {
+            line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the " + what);
+        }
+        if (END.equals(line)) {
+            lines.add(END);
+        }
+        return line;
     }
 
     /**
