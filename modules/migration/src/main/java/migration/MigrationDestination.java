@@ -2,7 +2,6 @@ package migration;
 
 import io.channel.spi.ChannelProvider;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import migration.session.DestinationSession;
 
@@ -22,11 +21,12 @@ import migration.session.DestinationSession;
  * <p>The destination takes the channel count from the source; of the parameters it uses {@code provider},
  * {@code setupTimeout} (counted from the first connection) and {@code verify}. All methods are thread-safe.
  */
-public final class MigrationDestination implements AutoCloseable {
+public final class MigrationDestination extends Migration {
 
     private final DestinationSession session;
 
     private MigrationDestination(DestinationSession session) {
+        super(session);
         this.session = session;
     }
 
@@ -56,52 +56,11 @@ public final class MigrationDestination implements AutoCloseable {
         return session.localAddress();
     }
 
-    /** {@return live statistics; cheap and thread-safe} */
-    public MigrationStats stats() {
-        return session.stats();
-    }
-
     /**
      * {@return the blocks received into, in the source's order} Complete once {@link #await()} returned
      * normally; empty before the source's handshake.
      */
     public List<RamBlock> blocks() {
         return session.blocks();
-    }
-
-    /**
-     * Cancels the migration: tells the source, shuts the channels down, and returns at once. Does nothing once
-     * the migration has ended or is already ending. Any thread may call it.
-     */
-    public void cancel() {
-        session.cancel();
-    }
-
-    /**
-     * Waits until the migration has ended and all its threads have stopped and channels are closed.
-     *
-     * @return the final statistics, when the migration completed
-     * @throws MigrationException if it failed or was cancelled; {@link MigrationException#stats()} holds the
-     *                            final statistics
-     */
-    public MigrationStats await() throws MigrationException {
-        return session.awaitCompletion();
-    }
-
-    /**
-     * Waits up to {@code timeout} for the migration to end.
-     *
-     * @param timeout how long to wait
-     * @return whether it has ended and its threads have stopped
-     * @throws InterruptedException if interrupted while waiting
-     */
-    public boolean await(Duration timeout) throws InterruptedException {
-        return session.awaitEnd(timeout);
-    }
-
-    /** Cancels the migration if it is still running and waits until its threads have stopped. */
-    @Override
-    public void close() {
-        session.cancelAndAwaitEnd();
     }
 }

@@ -2,7 +2,6 @@ package migration;
 
 import io.channel.spi.ChannelProvider;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import migration.session.SourceSession;
@@ -21,11 +20,12 @@ import migration.session.SourceSession;
  * returned: zero-copy writes hand its pages to the kernel, and the final digests are computed over it.
  * The source only reads it. All methods are thread-safe.
  */
-public final class MigrationSource implements AutoCloseable {
+public final class MigrationSource extends Migration {
 
     private final SourceSession session;
 
     private MigrationSource(SourceSession session) {
+        super(session);
         this.session = session;
     }
 
@@ -55,49 +55,5 @@ public final class MigrationSource implements AutoCloseable {
     /** {@return the migration's id, sent on every channel} */
     public UUID migrationId() {
         return session.migrationId();
-    }
-
-    /** {@return live statistics; cheap and thread-safe} */
-    public MigrationStats stats() {
-        return session.stats();
-    }
-
-    /**
-     * Cancels the migration: tells the destination, shuts the channels down so that every thread wakes, and
-     * returns at once. Does nothing once the migration has ended or is already ending. Any thread may call it.
-     */
-    public void cancel() {
-        session.cancel();
-    }
-
-    /**
-     * Waits until the migration has ended and all its threads have stopped and channels are closed.
-     *
-     * @return the final statistics, when the migration completed
-     * @throws MigrationException if it failed or was cancelled; {@link MigrationException#stats()} holds the
-     *                            final statistics
-     */
-    public MigrationStats await() throws MigrationException {
-        return session.awaitCompletion();
-    }
-
-    /**
-     * Waits up to {@code timeout} for the migration to end.
-     *
-     * @param timeout how long to wait
-     * @return whether it has ended (completed, failed or cancelled) and its threads have stopped
-     * @throws InterruptedException if interrupted while waiting
-     */
-    public boolean await(Duration timeout) throws InterruptedException {
-        return session.awaitEnd(timeout);
-    }
-
-    /**
-     * Cancels the migration if it is still running and waits until its threads have stopped and its channels
-     * are closed. After this returns the caller may free the blocks' memory.
-     */
-    @Override
-    public void close() {
-        session.cancelAndAwaitEnd();
     }
 }

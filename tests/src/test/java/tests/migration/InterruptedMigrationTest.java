@@ -69,6 +69,24 @@ class InterruptedMigrationTest {
         }
     }
 
+    /** What a test does once a throttled zero-copy migration from {@code source} into {@code target} is under way. */
+    private interface MidTransfer {
+        void run(MigrationSource source, MigrationDestination destination) throws Exception;
+    }
+
+    /** Starts the migration, waits until 8 MiB have moved, runs {@code action}, and closes both sides. */
+    private static void midTransfer(MemorySegment source, MemorySegment target, MidTransfer action) throws Exception {
+        MigrationParameters params = MigrationParameters.defaults().withChannels(2).withZeroCopy(ZeroCopyMode.ON)
+                .withMaxBandwidth(RATE);
+        try (MigrationDestination destination = MigrationDestination.listen(new InetSocketAddress("127.0.0.1", 0),
+                RamBlockProvider.fixed(List.of(RamBlock.of("ram0", target.asSlice(GUARD, SIZE)))), params);
+             MigrationSource sourceSide = MigrationSource.start(destination.localAddress(),
+                     List.of(RamBlock.of("ram0", source)), params)) {
+            awaitProgress(destination, () -> destination.stats().transferred(), 8L << 20);
+            action.run(sourceSide, destination);
+        }
+    }
+
     @Test
     void cancellingTheSourceMidTransferCancelsBothSidesAndLeavesTheSourceUntouched() throws Exception {
         try (Arena arena = Arena.ofShared()) {
@@ -77,21 +95,14 @@ class InterruptedMigrationTest {
             MemorySegment pristine = arena.allocate(SIZE, 4096);
             pristine.copyFrom(source);
             MemorySegment target = guarded(arena);
-            MigrationParameters params = MigrationParameters.defaults().withChannels(2).withZeroCopy(ZeroCopyMode.ON)
-                    .withMaxBandwidth(RATE);
-            try (MigrationDestination destination = MigrationDestination.listen(new InetSocketAddress("127.0.0.1", 0),
-                    RamBlockProvider.fixed(List.of(RamBlock.of("ram0", target.asSlice(GUARD, SIZE)))), params);
-                 MigrationSource sourceSide = MigrationSource.start(destination.localAddress(),
-                         List.of(RamBlock.of("ram0", source)), params)) {
-                awaitProgress(destination, () -> destination.stats().transferred(), 8L << 20);
-
+            midTransfer(source, target, (sourceSide, destination) -> {
                 sourceSide.cancel();
 
                 MigrationException sourceEnd = assertThrows(MigrationException.class, sourceSide::await);
                 MigrationException destinationEnd = assertThrows(MigrationException.class, destination::await);
                 assertThat(sourceEnd.stats().status()).isEqualTo(MigrationStatus.CANCELLED);
                 assertThat(destinationEnd.stats().status()).isEqualTo(MigrationStatus.CANCELLED);
-            }
+            });
             assertThat(source.mismatch(pristine)).isEqualTo(-1);
             assertGuardsIntact(target);
         }
@@ -104,21 +115,14 @@ class InterruptedMigrationTest {
             MemorySegment source = arena.allocate(SIZE, 4096);
             Memories.fill(source, 6);
             MemorySegment target = guarded(arena);
-            MigrationParameters params = MigrationParameters.defaults().withChannels(2).withZeroCopy(ZeroCopyMode.ON)
-                    .withMaxBandwidth(RATE);
-            try (MigrationDestination destination = MigrationDestination.listen(new InetSocketAddress("127.0.0.1", 0),
-                    RamBlockProvider.fixed(List.of(RamBlock.of("ram0", target.asSlice(GUARD, SIZE)))), params);
-                 MigrationSource sourceSide = MigrationSource.start(destination.localAddress(),
-                         List.of(RamBlock.of("ram0", source)), params)) {
-                awaitProgress(destination, () -> destination.stats().transferred(), 8L << 20);
-
+            midTransfer(source, target, (sourceSide, destination) -> {
                 destination.cancel();
 
                 MigrationException destinationEnd = assertThrows(MigrationException.class, destination::await);
                 MigrationException sourceEnd = assertThrows(MigrationException.class, sourceSide::await);
                 assertThat(destinationEnd.stats().status()).isEqualTo(MigrationStatus.CANCELLED);
                 assertThat(sourceEnd.stats().status()).isIn(MigrationStatus.CANCELLED, MigrationStatus.FAILED);
-            }
+            });
             assertGuardsIntact(target);
         }
         assertThat(MigrationThreadsLeft.names()).isEmpty();

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 
 /**
  * A connected, blocking, bidirectional byte channel over a stream socket, with vectored I/O on
@@ -112,7 +113,28 @@ public abstract class IOChannel implements AutoCloseable {
      * @throws IOException on any I/O error; how much was written is then unknown
      */
     public final void writevAll(MemorySegment[] iov, int offset, int length, WriteFlag... flags) throws IOException {
+        writevAll(iov, offset, length, NO_PROGRESS, flags);
+    }
+
+    private static final LongConsumer NO_PROGRESS = written -> { };
+
+    /**
+     * Like {@link #writevAll(MemorySegment[], int, int, WriteFlag...)}, and after each write tells
+     * {@code progress} how many bytes have been written so far. A caller can then work on the bytes a copying
+     * write has just read, while they are still in this CPU's cache (multifd computes its page digests so).
+     *
+     * @param iov      the segments to write; the array itself is not modified
+     * @param offset   index of the first segment to use
+     * @param length   number of segments to use
+     * @param progress receives the running total after every write, on the calling thread
+     * @param flags    write flags
+     * @throws IOException on any I/O error; how much was written is then unknown
+     */
+    public final void writevAll(MemorySegment[] iov, int offset, int length, LongConsumer progress,
+                                WriteFlag... flags) throws IOException {
         Objects.checkFromIndexSize(offset, length, iov.length);
+        Objects.requireNonNull(progress, "progress");
+        long total = 0;
         MemorySegment[] current = iov;
         int off = offset;
         int len = length;
@@ -123,6 +145,8 @@ public abstract class IOChannel implements AutoCloseable {
         }
         while (len > 0) {
             long written = writev(current, off, len, flags);
+            total += written;
+            progress.accept(total);
             while (len > 0 && written >= current[off].byteSize()) {
                 written -= current[off].byteSize();
                 off++;

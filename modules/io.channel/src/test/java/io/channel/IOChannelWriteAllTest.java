@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,18 @@ class IOChannelWriteAllTest {
             channel.writevAll(iov, 0, iov.length);
 
             assertThat(channel.sink.toByteArray()).isEqualTo(concat(iov, 0, iov.length));
+        }
+    }
+
+    @Test
+    void writevAllReportsTheRunningTotalAfterEveryWrite() throws IOException {
+        try (Arena arena = Arena.ofConfined(); FakeChannel channel = new FakeChannel(3)) {
+            MemorySegment[] iov = {arena.allocate(4), arena.allocate(0), arena.allocate(5)};
+            List<Long> totals = new ArrayList<>();
+
+            channel.writevAll(iov, 0, iov.length, totals::add);
+
+            assertThat(totals).containsExactly(3L, 6L, 9L);
         }
     }
 

@@ -4,6 +4,8 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /**
  * A {@code HOST:PORT} as typed: {@code 127.0.0.1:4444}, {@code [::1]:4444}, {@code example.com:4444}.
@@ -96,6 +98,22 @@ record HostPort(String host, int port) {
             throw new IllegalArgumentException("cannot resolve host '" + host + "'");
         }
         return address;
+    }
+
+    /**
+     * Looks the host of an option's value up; a host that does not resolve is a usage error.
+     *
+     * @param line   the command, for the usage error
+     * @param option the option's name, such as {@code --to}
+     * @return the resolved address
+     * @throws ParameterException naming the option, its value and why
+     */
+    InetSocketAddress resolveOption(CommandLine line, String option) {
+        try {
+            return resolve();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(line, "invalid " + option + " '" + this + "': " + e.getMessage());
+        }
     }
 
     @Override

@@ -18,7 +18,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code multifd receive}: the destination side of {@code multifd send}. */
@@ -67,7 +66,7 @@ final class ReceiveCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        InetSocketAddress local = resolve();
+        InetSocketAddress local = listen.resolveOption(spec.commandLine(), "--listen");
         try (Arena arena = Arena.ofShared();
              MigrationDestination destination = MigrationDestination.listen(local, blocks(arena),
                      MigrationParameters.defaults());
@@ -95,13 +94,6 @@ final class ReceiveCommand implements Callable<Integer> {
         }
     }
 
-    private InetSocketAddress resolve() {
-        try {
-            return listen.resolve();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "invalid --listen '" + listen + "': " + e.getMessage());
-        }
-    }
 
     private RamBlockProvider blocks(Arena arena) {
         if (target.into != null) {

@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code multifd send}: the source side, migrating one file to a {@code multifd receive}. */
@@ -60,7 +59,7 @@ final class SendCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        InetSocketAddress destination = resolve();
+        InetSocketAddress destination = to.resolveOption(spec.commandLine(), "--to");
         MigrationParameters params = options.parameters()
                 .withMaxBandwidth(maxBandwidth);
         long size = fileSize();
@@ -82,13 +81,6 @@ final class SendCommand implements Callable<Integer> {
         }
     }
 
-    private InetSocketAddress resolve() {
-        try {
-            return to.resolve();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "invalid --to '" + to + "': " + e.getMessage());
-        }
-    }
 
     private long fileSize() throws IOException {
         if (!Files.isRegularFile(from)) {

@@ -306,30 +306,15 @@ public final class MultifdSender implements Runnable {
     private static final WriteFlag[] COPY = {};
 
     /**
-     * Writes {@code iov[offset..offset+length)} completely (slicing this thread's own array in place as writes
-     * come back partial), and after every write hands the payload bytes written so far to {@link #digest},
-     * while the kernel's copy of them (copying writes) is still in this CPU's cache.
+     * Writes {@code iov[offset..offset+length)} completely, and after every write hands the payload bytes
+     * written so far to {@link #digest}, while the kernel's copy of them (copying writes) is still in this
+     * CPU's cache.
      *
      * @param lead bytes before the payload in the segments (the header), not digested
      */
     private void writePayload(MemorySegment[] iov, int offset, int length, long lead, WriteFlag[] flags)
             throws IOException {
-        int off = offset;
-        int len = length;
-        long written = 0;
-        while (len > 0) {
-            long n = channel.writev(iov, off, len, flags);
-            written += n;
-            digest.advance(written - lead);
-            while (len > 0 && n >= iov[off].byteSize()) {
-                n -= iov[off].byteSize();
-                off++;
-                len--;
-            }
-            if (len > 0 && n > 0) {
-                iov[off] = iov[off].asSlice(n);
-            }
-        }
+        channel.writevAll(iov, offset, length, written -> digest.advance(written - lead), flags);
     }
 
     private void count(int headerLength, long covered) {

@@ -487,15 +487,6 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     @Override
-    public void failed(int channel, String message, Exception cause, boolean transport) {
-        if (transport) {
-            transportFailed(message, cause);
-        } else {
-            fail(MigrationStatus.FAILED, message, cause, true);
-        }
-    }
-
-    @Override
     public MigrationStats stats() {
         List<ChannelStats> channels = channelCounters.stream().map(ChannelCounters::snapshot).toList();
         MainChannel current = main;

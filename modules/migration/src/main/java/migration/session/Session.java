@@ -291,6 +291,24 @@ public abstract class Session {
         fail(MigrationStatus.FAILED, message, cause, true);
     }
 
+    /**
+     * A multifd channel's thread failed (the {@code failed} of both {@code SenderHost} and
+     * {@code ReceiverHost}): a connection error goes through {@link #transportFailed}, anything else fails the
+     * migration at once.
+     *
+     * @param channel   the channel id
+     * @param message   what failed and where
+     * @param cause     the error
+     * @param transport whether the cause is the connection rather than a protocol violation
+     */
+    public final void failed(int channel, String message, Exception cause, boolean transport) {
+        if (transport) {
+            transportFailed(message, cause);
+        } else {
+            fail(MigrationStatus.FAILED, message, cause, true);
+        }
+    }
+
     /** Shuts every channel down and wakes every waiter. */
     final void kick() {
         for (IOChannel channel : channels) {

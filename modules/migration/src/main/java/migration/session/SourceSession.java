@@ -340,15 +340,6 @@ public final class SourceSession extends Session implements SenderHost {
     }
 
     @Override
-    public void failed(int channel, String message, Exception cause, boolean transport) {
-        if (transport) {
-            transportFailed(message, cause);
-        } else {
-            fail(MigrationStatus.FAILED, message, cause, true);
-        }
-    }
-
-    @Override
     String setupTimeoutMessage() {
         return (accepted.getCount() > 0 && main != null
                 ? "the destination did not accept the migration within "
