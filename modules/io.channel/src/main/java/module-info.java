@@ -8,10 +8,13 @@
  * Linux {@code MSG_ZEROCOPY} provider in module {@code io.channel.linux}, are picked up when present on
  * the module path. See {@link io.channel.ChannelProviders} for selection and the
  * {@code io.channel.provider} system property.
+ *
+ * <p>{@link io.channel.tls.TlsChannel} runs TLS 1.3 (the JDK's own, {@code javax.net.ssl}) over any channel.
  */
 module io.channel {
     exports io.channel;
     exports io.channel.spi;
+    exports io.channel.tls;
 
     uses io.channel.spi.ChannelProvider;
     uses io.channel.spi.MemoryProvider;

@@ -1,0 +1,658 @@
+package io.channel.tls;
+
+import io.channel.ChannelStatistics;
+import io.channel.Feature;
+import io.channel.FlushResult;
+import io.channel.IOChannel;
+import io.channel.ShutdownDirection;
+import io.channel.tls.TlsHandshakeException.Reason;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.security.Principal;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLEngineResult.Status;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * TLS 1.3 over any connected {@link IOChannel}, through the JDK's own TLS ({@link SSLEngine}).
+ *
+ * <p>{@link #client(IOChannel, String, TlsParameters)} and {@link #server(IOChannel, TlsParameters)} take
+ * ownership of a freshly connected channel, run the whole handshake before they return (bounded by
+ * {@link TlsParameters#handshakeTimeout()}), and return a channel on which every byte written is encrypted and
+ * every byte read was authenticated; or they close the channel and throw a {@link TlsHandshakeException} that
+ * says why. No application byte crosses before the peer is authenticated.
+ *
+ * <p>After the TLS handshake the server sends one confirmation byte that the client reads before
+ * {@link #client} returns. In TLS 1.3 the client finishes its handshake before the server has checked the
+ * client's certificate; the confirmation makes a refused client learn it from {@code client()}, not from its
+ * first read. Both ends must therefore be {@code TlsChannel}s.
+ *
+ * <p>The {@link IOChannel} contract holds: {@code writev} encrypts as much as fits in one batch of records
+ * (about 256 KiB) and returns the number of plaintext bytes sent; {@code readv} returns what is decrypted
+ * from the records already received, blocking only when there is none. Records are decrypted straight into the
+ * caller's segments when they fit. {@link io.channel.WriteFlag#ZERO_COPY} is not supported ({@link #features()} lacks
+ * {@link Feature#WRITE_ZERO_COPY}): every byte is encrypted into this channel's own buffer before it is sent.
+ * One thread may write while another reads. {@link #close()} sends a {@code close_notify} alert when no write
+ * is in progress, then closes the underlying channel; a reader that meets the end of the stream without the
+ * peer's {@code close_notify} gets an {@link EOFException} (the stream may have been cut short).
+ *
+ * @see TlsParameters
+ */
+public final class TlsChannel extends IOChannel {
+
+    /** TLS record content type of a handshake message (RFC 8446 section 5.1). */
+    private static final int HANDSHAKE_RECORD = 22;
+    /** TLS record content type of an alert. */
+    private static final int ALERT_RECORD = 21;
+    /** Major version byte of every TLS record header ({@code legacy_record_version} 0x0301 or 0x0303). */
+    private static final int RECORD_MAJOR_VERSION = 3;
+    /** Records per batch in each direction: one raw write or read moves up to this many. */
+    private static final int RECORDS_PER_BATCH = 16;
+    /** The confirmation byte a server sends once it accepted the client. */
+    private static final byte ACCEPTED = 1;
+    /** How long {@link #close()} may spend sending {@code close_notify} to a peer that does not read. */
+    private static final Duration CLOSE_NOTIFY_TIMEOUT = Duration.ofSeconds(1);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private final IOChannel raw;
+    private final SSLEngine engine;
+    private final String peer;
+    private final Set<Feature> features;
+    private final int packetSize;
+    /** Ciphertext to send; touched only under {@link #writeLock}. */
+    private final ByteBuffer netOut;
+    private final MemorySegment netOutSegment;
+    /** Ciphertext received; {@code [position, limit)} is not yet decrypted. Reader thread only. */
+    private final ByteBuffer netIn;
+    private final MemorySegment netInSegment;
+    private final MemorySegment[] netInSlice = new MemorySegment[1];
+    /** Plaintext of a record too large for the caller's segments; {@code [position, limit)} is unread. */
+    private final ByteBuffer appIn;
+    private final MemorySegment appInSegment;
+    /** Serializes everything that sends: writes, handshake messages, alerts. */
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final LongAdder written = new LongAdder();
+    private final LongAdder read = new LongAdder();
+    private volatile boolean handshaking = true;
+    private volatile boolean readShutdown;
+    private boolean outputClosed;
+    private TlsSessionInfo session;
+
+    private TlsChannel(IOChannel raw, SSLEngine engine, String peer) {
+        this.raw = raw;
+        this.engine = engine;
+        this.peer = peer;
+        this.features = raw.features().contains(Feature.SHUTDOWN) ? Set.of(Feature.SHUTDOWN) : Set.of();
+        SSLSession initial = engine.getSession();
+        this.packetSize = initial.getPacketBufferSize();
+        this.netOut = ByteBuffer.allocateDirect(packetSize * RECORDS_PER_BATCH);
+        this.netOutSegment = MemorySegment.ofBuffer(netOut);
+        this.netIn = ByteBuffer.allocateDirect(packetSize * RECORDS_PER_BATCH);
+        this.netInSegment = MemorySegment.ofBuffer(netIn);
+        this.netIn.limit(0);
+        this.appIn = ByteBuffer.allocateDirect(initial.getApplicationBufferSize());
+        this.appInSegment = MemorySegment.ofBuffer(appIn);
+        this.appIn.limit(0);
+    }
+
+    /**
+     * Runs the client side of the handshake on a connected channel.
+     *
+     * @param raw        the connected channel; this call owns it from now on and closes it on failure
+     * @param host       the host name or address the channel was connected to: the name the server's
+     *                   certificate must carry unless {@link TlsParameters#hostname()} names another
+     * @param parameters credentials and checks
+     * @return the channel, authenticated both ways (unless the server does not ask for client certificates)
+     * @throws TlsHandshakeException if the handshake failed or was refused; {@code raw} is then closed
+     * @throws IOException           if closing {@code raw} after a failure failed
+     */
+    public static TlsChannel client(IOChannel raw, String host, TlsParameters parameters) throws IOException {
+        SSLEngine engine = parameters.engine(true, host, raw.remoteAddress().getPort());
+        return new TlsChannel(raw, engine, "server " + describe(raw.remoteAddress()))
+                .handshake(parameters.handshakeTimeout(), true);
+    }
+
+    /**
+     * Runs the server side of the handshake on an accepted channel.
+     *
+     * @param raw        the accepted channel; this call owns it from now on and closes it on failure
+     * @param parameters credentials and checks
+     * @return the channel, authenticated both ways (unless client certificates are not required)
+     * @throws TlsHandshakeException if the handshake failed or the client was refused; {@code raw} is then
+     *                               closed
+     * @throws IOException           if closing {@code raw} after a failure failed
+     */
+    public static TlsChannel server(IOChannel raw, TlsParameters parameters) throws IOException {
+        SSLEngine engine = parameters.engine(false, null, 0);
+        return new TlsChannel(raw, engine, "client " + describe(raw.remoteAddress()))
+                .handshake(parameters.handshakeTimeout(), false);
+    }
+
+    /**
+     * Tells whether the first bytes a plain-TCP peer received look like the start of a TLS handshake, so that
+     * a server without TLS can say "the peer speaks TLS" instead of "bad magic".
+     *
+     * @param prefix the first bytes received (at least two are needed for a yes)
+     * @return whether they are a TLS handshake record header
+     */
+    public static boolean looksLikeTls(MemorySegment prefix) {
+        return prefix.byteSize() >= 2 && prefix.get(ValueLayout.JAVA_BYTE, 0) == HANDSHAKE_RECORD
+                && prefix.get(ValueLayout.JAVA_BYTE, 1) == RECORD_MAJOR_VERSION;
+    }
+
+    /** {@return what the handshake agreed on: protocol, cipher suite, both identities} */
+    public TlsSessionInfo session() {
+        return session;
+    }
+
+    @Override
+    public Set<Feature> features() {
+        return features;
+    }
+
+    @Override
+    public String providerName() {
+        return raw.providerName();
+    }
+
+    @Override
+    public String zeroCopyUnavailableReason() {
+        return "TLS encrypts every byte into its own buffer before sending, so no page of the caller's is sent"
+                + " as it is (QEMU: Zero copy only available for non-compressed non-TLS multifd migration)";
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return raw.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return raw.remoteAddress();
+    }
+
+    /** {@return the plaintext bytes written and read; TLS adds about 22 bytes per 16 KiB record on the wire} */
+    @Override
+    public ChannelStatistics statistics() {
+        return new ChannelStatistics(written.sum(), read.sum(), 0, 0, 0, 0, 0);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Handshake
+
+    private TlsChannel handshake(Duration timeout, boolean client) throws IOException {
+        TlsHandshakeException failure = null;
+        try (Deadline deadline = Deadline.start(raw, timeout, "tls-handshake " + peer)) {
+            try {
+                runHandshake();
+                handshaking = false;
+                confirm(client);
+                session = sessionInfo();
+            } catch (IOException | RuntimeException e) {
+                failure = classify(e, deadline.expired(), timeout, client);
+                if (e instanceof SSLException && !deadline.expired()) {
+                    sendAlert();
+                }
+            }
+            if (failure == null && deadline.expired()) {
+                failure = classify(new ClosedChannelException(), true, timeout, client);
+            }
+        }
+        if (failure != null) {
+            try {
+                raw.close();
+            } catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
+        }
+        return this;
+    }
+
+    private void runHandshake() throws IOException {
+        engine.beginHandshake();
+        HandshakeStatus status = engine.getHandshakeStatus();
+        while (status != HandshakeStatus.FINISHED && status != HandshakeStatus.NOT_HANDSHAKING) {
+            switch (status) {
+                case NEED_WRAP -> {
+                    netOut.clear();
+                    SSLEngineResult result = engine.wrap(EMPTY, netOut);
+                    try {
+                        sendNetOut();
+                    } catch (IOException e) {
+                        throw connectionBroke(e);
+                    }
+                    status = result.getHandshakeStatus();
+                    if (result.getStatus() == Status.CLOSED) {
+                        throw new SSLException("the TLS engine closed during the handshake");
+                    }
+                }
+                case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                    appIn.clear();
+                    SSLEngineResult result = engine.unwrap(netIn, appIn);
+                    appIn.flip();
+                    status = result.getHandshakeStatus();
+                    if (result.getStatus() == Status.BUFFER_UNDERFLOW) {
+                        long n;
+                        try {
+                            n = receive();
+                        } catch (IOException e) {
+                            throw connectionBroke(e);
+                        }
+                        if (n < 0) {
+                            throw new TlsHandshakeException(Reason.PEER_CLOSED, "the " + peer + " closed the"
+                                    + " connection during the TLS handshake; if it runs without TLS, configure TLS"
+                                    + " on both sides", null);
+                        }
+                        checkLooksLikeTls();
+                    } else if (result.getStatus() == Status.CLOSED) {
+                        throw new SSLException("the peer closed TLS during the handshake");
+                    }
+                }
+                case NEED_TASK -> {
+                    runTasks();
+                    status = engine.getHandshakeStatus();
+                }
+                default -> throw new AssertionError(status);
+            }
+        }
+    }
+
+    private TlsHandshakeException connectionBroke(IOException e) {
+        return new TlsHandshakeException(Reason.PEER_CLOSED, "the connection to the " + peer + " broke during the"
+                + " TLS handshake (" + e.getMessage() + "); if the peer runs without TLS, configure TLS on both"
+                + " sides", e);
+    }
+
+    /** The server sends {@link #ACCEPTED}; the client waits for it. */
+    private void confirm(boolean client) throws IOException {
+        if (!client) {
+            MemorySegment accepted = MemorySegment.ofArray(new byte[] {ACCEPTED});
+            implWritev(new MemorySegment[] {accepted}, 0, 1, false);
+            written.reset();
+            return;
+        }
+        byte[] answer = new byte[1];
+        MemorySegment target = MemorySegment.ofArray(answer);
+        long n;
+        try {
+            n = implReadv(new MemorySegment[] {target}, 0, 1);
+        } catch (EOFException e) {
+            n = -1;
+        } catch (SSLException e) {
+            throw new TlsHandshakeException(Reason.REFUSED_BY_PEER, "the " + peer + " refused this side's"
+                    + " certificate: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw connectionBroke(e);
+        }
+        if (n < 0) {
+            throw new TlsHandshakeException(Reason.PEER_CLOSED, "the " + peer + " closed the connection after the"
+                    + " TLS handshake without accepting this side", null);
+        }
+        if (answer[0] != ACCEPTED) {
+            throw new TlsHandshakeException(Reason.OTHER, "the " + peer + " sent " + answer[0] + " instead of the"
+                    + " TLS confirmation byte: it is not a TlsChannel server", null);
+        }
+        read.reset();
+    }
+
+    /** Refuses a peer whose first bytes are no TLS record header (a plain-TCP peer, or another protocol). */
+    private void checkLooksLikeTls() throws TlsHandshakeException {
+        if (netIn.position() != 0 || netIn.limit() == 0) {
+            return;
+        }
+        int type = netIn.get(0);
+        boolean tls = type == HANDSHAKE_RECORD || type == ALERT_RECORD;
+        if (tls && netIn.limit() >= 2) {
+            tls = netIn.get(1) == RECORD_MAJOR_VERSION;
+        }
+        if (!tls) {
+            byte[] first = new byte[Math.min(8, netIn.limit())];
+            netIn.get(0, first);
+            String ascii = new String(first, java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .replaceAll("[^\\x20-\\x7e]", ".");
+            throw new TlsHandshakeException(Reason.NOT_TLS, "the " + peer + " does not speak TLS: its first bytes"
+                    + " are " + HexFormat.ofDelimiter(" ").formatHex(first) + " (\"" + ascii + "\"), not a TLS"
+                    + " record; configure TLS on both sides or on neither", null);
+        }
+    }
+
+    private TlsHandshakeException classify(Exception e, boolean expired, Duration timeout, boolean client) {
+        if (expired) {
+            return new TlsHandshakeException(Reason.TIMEOUT, "the TLS handshake with the " + peer
+                    + " did not complete within " + timeout.toMillis() + " ms: the peer stalled"
+                    + (client ? "" : " (or it is a plain-TCP client waiting for this side to speak first)"), e);
+        }
+        if (e instanceof TlsHandshakeException known) {
+            return known;
+        }
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof PeerVerifier.Refusal refusal) {
+                return new TlsHandshakeException(refusal.reason(), "refused the " + peer + ": "
+                        + refusal.getMessage(), e);
+            }
+        }
+        return new TlsHandshakeException(Reason.OTHER, "the TLS handshake with the " + peer + " failed: "
+                + e.getMessage(), e);
+    }
+
+    /** Sends what the engine has to say after a failure (its fatal alert); errors are of no interest. */
+    private void sendAlert() {
+        writeLock.lock();
+        try {
+            netOut.clear();
+            engine.closeOutbound();
+            while (!engine.isOutboundDone()) {
+                SSLEngineResult result = engine.wrap(EMPTY, netOut);
+                if (result.bytesProduced() == 0) {
+                    break;
+                }
+            }
+            sendNetOut();
+        } catch (IOException | RuntimeException e) {
+            // The peer may be gone; the handshake failure is what matters.
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private SSLSession sslSession() {
+        return engine.getSession();
+    }
+
+    private TlsSessionInfo sessionInfo() {
+        SSLSession ssl = sslSession();
+        X500Principal peerIdentity;
+        try {
+            Principal principal = ssl.getPeerPrincipal();
+            peerIdentity = principal instanceof X500Principal x500 ? x500 : null;
+        } catch (SSLPeerUnverifiedException e) {
+            peerIdentity = null;
+        }
+        return new TlsSessionInfo(ssl.getProtocol(), ssl.getCipherSuite(), peerIdentity,
+                (X500Principal) ssl.getLocalPrincipal());
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Data
+
+    @Override
+    protected long implWritev(MemorySegment[] iov, int offset, int length, boolean zeroCopy) throws IOException {
+        writeLock.lock();
+        try {
+            if (outputClosed) {
+                throw new ClosedChannelException();
+            }
+            ByteBuffer[] sources = buffers(iov, offset, length, netOut.capacity() - packetSize);
+            netOut.clear();
+            long consumed = 0;
+            int first = 0;
+            while (first < sources.length && netOut.remaining() >= packetSize) {
+                SSLEngineResult result = engine.wrap(sources, first, sources.length - first, netOut);
+                if (result.getStatus() == Status.CLOSED) {
+                    throw new SSLException("TLS output to the " + peer + " is closed");
+                }
+                consumed += result.bytesConsumed();
+                if (result.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
+                    runTasks();
+                }
+                while (first < sources.length && !sources[first].hasRemaining()) {
+                    first++;
+                }
+            }
+            wrapHandshakeMessages();
+            sendNetOut();
+            written.add(consumed);
+            return consumed;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    protected long implReadv(MemorySegment[] iov, int offset, int length) throws IOException {
+        if (appIn.hasRemaining()) {
+            return copyOutPlaintext(iov, offset, length);
+        }
+        ByteBuffer[] targets = buffers(iov, offset, length, netIn.capacity());
+        long produced = 0;
+        while (true) {
+            if (netIn.hasRemaining()) {
+                SSLEngineResult result = engine.unwrap(netIn, targets, 0, targets.length);
+                produced += result.bytesProduced();
+                afterUnwrap(result);
+                switch (result.getStatus()) {
+                    case OK -> {
+                        continue;
+                    }
+                    case CLOSED -> {
+                        // The peer's close_notify: end of stream after what it sent before.
+                        read.add(produced);
+                        return produced > 0 ? produced : -1;
+                    }
+                    case BUFFER_OVERFLOW -> {
+                        if (produced > 0) {
+                            read.add(produced);
+                            return produced;
+                        }
+                        // The next record is larger than the caller's segments: decrypt it aside.
+                        appIn.clear();
+                        SSLEngineResult aside = engine.unwrap(netIn, appIn);
+                        appIn.flip();
+                        afterUnwrap(aside);
+                        if (appIn.hasRemaining()) {
+                            return copyOutPlaintext(iov, offset, length);
+                        }
+                        if (aside.getStatus() == Status.CLOSED) {
+                            return -1;
+                        }
+                        continue;
+                    }
+                    case BUFFER_UNDERFLOW -> {
+                        if (produced > 0) {
+                            read.add(produced);
+                            return produced;
+                        }
+                    }
+                }
+            } else if (produced > 0) {
+                read.add(produced);
+                return produced;
+            }
+            if (receive() < 0) {
+                if (readShutdown || engine.isInboundDone()) {
+                    return -1;
+                }
+                throw new EOFException("the " + peer + " closed the connection without a TLS close_notify alert:"
+                        + " what it sent may have been cut short");
+            }
+        }
+    }
+
+    /** Handles what the engine wants after an unwrap: its delegated tasks, or a message to send (KeyUpdate). */
+    private void afterUnwrap(SSLEngineResult result) throws IOException {
+        HandshakeStatus status = result.getHandshakeStatus();
+        if (status == HandshakeStatus.NEED_TASK) {
+            runTasks();
+            status = engine.getHandshakeStatus();
+        }
+        // A writer holding the lock sends the message with its own records (wrap puts it first); never wait
+        // for the lock here, as a writer blocked on a full socket could wait on this reader's peer.
+        if (status == HandshakeStatus.NEED_WRAP && !handshaking && writeLock.tryLock()) {
+            try {
+                netOut.clear();
+                wrapHandshakeMessages();
+                sendNetOut();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** Appends pending post-handshake messages to {@link #netOut}; under {@link #writeLock}. */
+    private void wrapHandshakeMessages() throws SSLException {
+        while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && netOut.remaining() >= packetSize) {
+            SSLEngineResult result = engine.wrap(EMPTY, netOut);
+            if (result.bytesProduced() == 0) {
+                return;
+            }
+        }
+    }
+
+    private long copyOutPlaintext(MemorySegment[] iov, int offset, int length) {
+        long copied = 0;
+        for (int i = offset; i < offset + length && appIn.hasRemaining(); i++) {
+            long n = Math.min(iov[i].byteSize(), appIn.remaining());
+            MemorySegment.copy(appInSegment, appIn.position(), iov[i], 0, n);
+            appIn.position(appIn.position() + (int) n);
+            copied += n;
+        }
+        read.add(copied);
+        return copied;
+    }
+
+    /** Writes all of {@code netOut[0, position)} to the underlying channel. */
+    private void sendNetOut() throws IOException {
+        if (netOut.position() > 0) {
+            raw.writeAll(netOutSegment.asSlice(0, netOut.position()));
+        }
+        netOut.clear();
+    }
+
+    /**
+     * Reads more ciphertext after what {@link #netIn} holds, first moving a partial record to the front when
+     * the buffer is full.
+     *
+     * @return bytes read, or {@code -1} at end of stream
+     */
+    private long receive() throws IOException {
+        if (netIn.limit() == netIn.capacity()) {
+            netIn.compact();
+            netIn.flip();
+        }
+        int end = netIn.limit();
+        netInSlice[0] = netInSegment.asSlice(end, netIn.capacity() - end);
+        long n = raw.readv(netInSlice, 0, 1);
+        if (n > 0) {
+            netIn.limit(end + (int) n);
+        }
+        return n;
+    }
+
+    /**
+     * Views the caller's segments as byte buffers, up to about {@code limit} bytes in all: a write or read
+     * never moves more than one batch, so there is no point making more views.
+     */
+    private static ByteBuffer[] buffers(MemorySegment[] iov, int offset, int length, long limit) {
+        ByteBuffer[] buffers = new ByteBuffer[Math.min(length, 64)];
+        long total = 0;
+        int count = 0;
+        for (int i = offset; i < offset + length && total < limit; i++) {
+            if (count == buffers.length) {
+                buffers = Arrays.copyOf(buffers, Math.min(length, count * 2));
+            }
+            MemorySegment segment = iov[i];
+            long size = Math.min(segment.byteSize(), limit - total);
+            buffers[count++] = (size == segment.byteSize() ? segment : segment.asSlice(0, size)).asByteBuffer();
+            total += size;
+        }
+        return count == buffers.length ? buffers : Arrays.copyOf(buffers, count);
+    }
+
+    @Override
+    protected FlushResult implFlush() {
+        return FlushResult.NOTHING_PENDING;
+    }
+
+    @Override
+    protected void implShutdown(ShutdownDirection direction) throws IOException {
+        switch (direction) {
+            case READ -> {
+                readShutdown = true;
+                raw.shutdown(ShutdownDirection.READ);
+            }
+            case WRITE -> {
+                writeLock.lock();
+                try {
+                    closeOutput();
+                } finally {
+                    writeLock.unlock();
+                }
+                raw.shutdown(ShutdownDirection.WRITE);
+            }
+            case BOTH -> {
+                // Wakes blocked threads at once; a close_notify could itself block.
+                readShutdown = true;
+                raw.shutdown(ShutdownDirection.BOTH);
+            }
+        }
+    }
+
+    /** Sends {@code close_notify} once; under {@link #writeLock}. */
+    private void closeOutput() throws IOException {
+        if (outputClosed) {
+            return;
+        }
+        outputClosed = true;
+        engine.closeOutbound();
+        netOut.clear();
+        while (!engine.isOutboundDone() && netOut.remaining() >= packetSize) {
+            if (engine.wrap(EMPTY, netOut).bytesProduced() == 0) {
+                break;
+            }
+        }
+        sendNetOut();
+    }
+
+    @Override
+    protected void implClose() throws IOException {
+        try {
+            // A writer holding the lock is blocked or busy; closing the channel below ends it instead.
+            if (session != null && writeLock.tryLock()) {
+                Deadline deadline = Deadline.start(raw, CLOSE_NOTIFY_TIMEOUT, "tls-close " + peer);
+                try {
+                    closeOutput();
+                } catch (IOException | RuntimeException e) {
+                    // The peer may be gone already: closing is what matters.
+                } finally {
+                    deadline.close();
+                    writeLock.unlock();
+                }
+            }
+        } finally {
+            raw.close();
+        }
+    }
+
+    private static String describe(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    @Override
+    public String toString() {
+        return "TlsChannel[" + peer + (session == null ? "" : ", " + session) + "]";
+    }
+}

@@ -1,0 +1,272 @@
+package io.channel.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.channel.Feature;
+import io.channel.FlushResult;
+import io.channel.IOChannel;
+import io.channel.ShutdownDirection;
+import io.channel.WriteFlag;
+import io.channel.ZeroCopyUnavailableException;
+import java.io.EOFException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.security.auth.x500.X500Principal;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TlsChannelLoopbackTest {
+
+    private static final ThrowawayAuthority CA = ThrowawayAuthority.create("loopback test CA");
+    private static final TlsParameters SERVER =
+            TlsParameters.of(CA.issue("destination", TlsPeers.LOOPBACK_NAMES).credentials());
+    private static final TlsParameters CLIENT =
+            TlsParameters.of(CA.issue("source", TlsPeers.LOOPBACK_NAMES).credentials());
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        TlsPeers.warmUp();
+    }
+
+    @Test
+    void bothSidesSeeTls13TheCipherSuiteAndEachOthersIdentity() throws Exception {
+        try (TlsPeers.Pair pair = TlsPeers.pair(SERVER, CLIENT)) {
+            TlsChannel client = pair.client();
+            TlsChannel server = pair.server();
+            assertThat(client.session().protocol()).isEqualTo("TLSv1.3");
+            assertThat(client.session().cipherSuite()).isEqualTo("TLS_AES_128_GCM_SHA256");
+            assertThat(client.session().peerIdentity()).isEqualTo(new X500Principal("CN=destination"));
+            assertThat(server.session().peerIdentity()).isEqualTo(new X500Principal("CN=source"));
+            assertThat(server.session().localIdentity()).isEqualTo(new X500Principal("CN=destination"));
+            assertThat(client.providerName()).isEqualTo("copy");
+        }
+    }
+
+    @Test
+    void aServerReachedByIpAddressIsCheckedAgainstItsIpAddressNames() throws Exception {
+        try (TlsPeers peers = new TlsPeers().serve(SERVER);
+             TlsChannel client = peers.connect("127.0.0.1", CLIENT)) {
+            assertThat(client.session().peerIdentity().getName()).isEqualTo("CN=destination");
+        }
+    }
+
+    /** Odd-sized segments, more than a batch of records per call, both directions at once. */
+    @Test
+    void manyOddSizedSegmentsArriveIntactInBothDirectionsAtOnce() throws Exception {
+        try (Arena arena = Arena.ofShared();
+             TlsPeers.Pair pair = TlsPeers.pair(SERVER, CLIENT)) {
+            TlsChannel client = pair.client();
+            TlsChannel server = pair.server();
+            MemorySegment[] toServer = randomSegments(arena, 1, 2000);
+            MemorySegment[] toClient = randomSegments(arena, 2, 700);
+            MemorySegment atServer = arena.allocate(total(toServer));
+            MemorySegment atClient = arena.allocate(total(toClient));
+            CompletableFuture<Void> serverSide = TlsPeers.inBackground(() -> {
+                server.writevAll(toClient, 0, toClient.length);
+                server.readFully(atServer);
+                return null;
+            });
+            CompletableFuture<Void> clientReads = TlsPeers.inBackground(() -> {
+                client.readFully(atClient);
+                return null;
+            });
+            client.writevAll(toServer, 0, toServer.length);
+            serverSide.get(30, TimeUnit.SECONDS);
+            clientReads.get(30, TimeUnit.SECONDS);
+
+            assertThat(atServer.mismatch(concatenate(arena, toServer))).isEqualTo(-1);
+            assertThat(atClient.mismatch(concatenate(arena, toClient))).isEqualTo(-1);
+            assertThat(client.statistics().bytesWritten()).isEqualTo(atServer.byteSize());
+            assertThat(server.statistics().bytesRead()).isEqualTo(atServer.byteSize());
+        }
+    }
+
+    @Test
+    void readsSmallerThanARecordReturnTheRestOnLaterReads() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             TlsPeers.Pair pair = TlsPeers.pair(SERVER, CLIENT)) {
+            TlsChannel client = pair.client();
+            TlsChannel server = pair.server();
+            MemorySegment sent = randomSegments(arena, 3, 1)[0];
+            client.writeAll(sent);
+            MemorySegment received = arena.allocate(sent.byteSize());
+            MemorySegment[] oneByte = new MemorySegment[1];
+            for (long i = 0; i < received.byteSize(); i++) {
+                oneByte[0] = received.asSlice(i, 1);
+                assertThat(server.readv(oneByte, 0, 1)).isEqualTo(1);
+            }
+            assertThat(received.mismatch(sent)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void largeSegmentsArriveIntact() throws Exception {
+        try (Arena arena = Arena.ofShared();
+             TlsPeers.Pair pair = TlsPeers.pair(SERVER, CLIENT)) {
+            TlsChannel client = pair.client();
+            TlsChannel server = pair.server();
+            MemorySegment sent = arena.allocate(24 << 20);
+            fill(sent, new Random(4));
+            MemorySegment received = arena.allocate(sent.byteSize());
+            CompletableFuture<Void> reader = TlsPeers.inBackground(() -> {
+                server.readFully(received);
+                return null;
+            });
+            client.writeAll(sent);
+            reader.get(30, TimeUnit.SECONDS);
+            assertThat(received.mismatch(sent)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void zeroCopyIsNotAFeatureAndAskingForItFailsSayingTlsCopies() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             TlsPeers.Pair pair = TlsPeers.pair(SERVER, CLIENT)) {
+            TlsChannel client = pair.client();
+            TlsChannel server = pair.server();
+            assertThat(client.features()).doesNotContain(Feature.WRITE_ZERO_COPY).contains(Feature.SHUTDOWN);
+            assertThatThrownBy(() -> client.writeAll(arena.allocate(4096), WriteFlag.ZERO_COPY))
+                    .isInstanceOf(ZeroCopyUnavailableException.class)
+                    .hasMessageContaining("TLS encrypts every byte");
+            assertThat(client.flush()).isEqualTo(FlushResult.NOTHING_PENDING);
+            assertThat(server.zeroCopyUnavailableReason()).contains("non-TLS");
+        }
+    }
+
+    @Test
+    void closeSendsCloseNotifySoThePeerReadsACleanEndOfStream() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             TlsPeers peers = new TlsPeers().serve(SERVER);
+             TlsChannel server = peers.connect("localhost", CLIENT)) {
+            TlsChannel client = peers.serverResult();
+            client.writeAll(arena.allocate(100));
+            client.close();
+            client.close();
+
+            assertThat(client.isOpen()).isFalse();
+            MemorySegment target = arena.allocate(1000);
+            assertThat(server.readv(new MemorySegment[] {target}, 0, 1)).isEqualTo(100);
+            assertThat(server.readv(new MemorySegment[] {target}, 0, 1)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void shutdownOfTheWriteSideLetsThePeerReadTheEndAndStillAnswer() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             TlsPeers.Pair pair = TlsPeers.pair(SERVER, CLIENT)) {
+            TlsChannel client = pair.client();
+            TlsChannel server = pair.server();
+            client.writeAll(arena.allocate(10));
+            client.shutdown(ShutdownDirection.WRITE);
+
+            assertThatThrownBy(() -> server.readFully(arena.allocate(16)))
+                    .isInstanceOf(EOFException.class)
+                    .hasMessageContaining("after 10 of 16 bytes");
+            server.writeAll(arena.allocate(5));
+            client.readFully(arena.allocate(5));
+        }
+    }
+
+    @Test
+    void anEndOfStreamWithoutCloseNotifySaysTheDataMayBeCutShort() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             TlsPeers.Pair pair = TlsPeers.pair(SERVER, CLIENT)) {
+            TlsChannel client = pair.client();
+            TlsChannel server = pair.server();
+            // Cut the connection under TLS, as a crash or an attacker would.
+            client.shutdown(ShutdownDirection.BOTH);
+
+            assertThatThrownBy(() -> server.readFully(arena.allocate(16)))
+                    .isInstanceOf(EOFException.class)
+                    .hasMessageContaining("without a TLS close_notify");
+        }
+    }
+
+    @Test
+    void closeWakesABlockedReader() throws Exception {
+        try (Arena arena = Arena.ofShared();
+             TlsPeers peers = new TlsPeers().serve(SERVER);
+             TlsChannel client = peers.connect("localhost", CLIENT)) {
+            TlsChannel server = peers.serverResult();
+            CompletableFuture<Thread> readerThread = new CompletableFuture<>();
+            CompletableFuture<Long> reader = TlsPeers.inBackground(() -> {
+                readerThread.complete(Thread.currentThread());
+                return server.readv(new MemorySegment[] {arena.allocate(16)}, 0, 1);
+            });
+            awaitBlockedInSocketRead(readerThread.get(10, TimeUnit.SECONDS));
+            server.close();
+
+            assertThatThrownBy(() -> reader.get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(
+                    java.nio.channels.ClosedChannelException.class);
+            assertThat(client.isOpen()).isTrue();
+        }
+    }
+
+    private static void awaitBlockedInSocketRead(Thread thread) throws InterruptedException {
+        while (java.util.Arrays.stream(thread.getStackTrace())
+                .noneMatch(frame -> frame.getClassName().endsWith("SocketChannelImpl")
+                        && frame.getMethodName().equals("read"))) {
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void noThreadOrDescriptorOutlivesAConnection() throws Exception {
+        long before = TlsPeers.openSockets();
+        try (TlsPeers peers = new TlsPeers().serve(SERVER);
+             IOChannel client = peers.connect("localhost", CLIENT);
+             IOChannel server = peers.serverResult()) {
+            assertThat(client.isOpen()).isTrue();
+            assertThat(server.isOpen()).isTrue();
+        }
+        assertThat(TlsPeers.tlsThreads()).isEmpty();
+        if (before >= 0) {
+            assertThat(TlsPeers.openSockets()).isEqualTo(before);
+        }
+    }
+
+    static MemorySegment[] randomSegments(Arena arena, long seed, int count) {
+        Random random = new Random(seed);
+        MemorySegment[] segments = new MemorySegment[count];
+        for (int i = 0; i < count; i++) {
+            segments[i] = arena.allocate(1 + random.nextInt(count == 1 ? 100_000 : 9_000));
+            fill(segments[i], random);
+        }
+        return segments;
+    }
+
+    static void fill(MemorySegment segment, Random random) {
+        byte[] bytes = new byte[(int) Math.min(segment.byteSize(), 1 << 20)];
+        for (long at = 0; at < segment.byteSize(); at += bytes.length) {
+            random.nextBytes(bytes);
+            long n = Math.min(bytes.length, segment.byteSize() - at);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, segment, at, n);
+        }
+    }
+
+    private static long total(MemorySegment[] segments) {
+        long total = 0;
+        for (MemorySegment segment : segments) {
+            total += segment.byteSize();
+        }
+        return total;
+    }
+
+    private static MemorySegment concatenate(Arena arena, MemorySegment[] segments) {
+        MemorySegment all = arena.allocate(total(segments));
+        long at = 0;
+        for (MemorySegment segment : segments) {
+            MemorySegment.copy(segment, 0, all, at, segment.byteSize());
+            at += segment.byteSize();
+        }
+        assertThat(all.get(ValueLayout.JAVA_BYTE, 0)).isEqualTo(segments[0].get(ValueLayout.JAVA_BYTE, 0));
+        return all;
+    }
+}

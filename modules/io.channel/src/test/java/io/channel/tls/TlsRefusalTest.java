@@ -1,0 +1,238 @@
+package io.channel.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.channel.IOChannel;
+import io.channel.tls.TlsHandshakeException.Reason;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Every way a peer is refused: each ends with a reason on both sides and nothing left open. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TlsRefusalTest {
+
+    private static final ThrowawayAuthority CA = ThrowawayAuthority.create("refusal test CA");
+    private static final ThrowawayAuthority OTHER_CA = ThrowawayAuthority.create("some other CA");
+    private static final TlsParameters SERVER =
+            TlsParameters.of(CA.issue("destination", TlsPeers.LOOPBACK_NAMES).credentials());
+    private static final TlsParameters CLIENT =
+            TlsParameters.of(CA.issue("source", TlsPeers.LOOPBACK_NAMES).credentials());
+
+    private long socketsBefore;
+
+    @BeforeEach
+    void countDescriptors() throws Exception {
+        socketsBefore = TlsPeers.openSockets();
+    }
+
+    @AfterEach
+    void nothingIsLeftBehind() throws Exception {
+        assertThat(TlsPeers.tlsThreads()).isEmpty();
+        if (socketsBefore >= 0) {
+            assertThat(TlsPeers.openSockets()).isEqualTo(socketsBefore);
+        }
+    }
+
+    @BeforeAll
+    static void warmUp() throws Exception {
+        TlsPeers.warmUp();
+    }
+
+    @Test
+    void aServerSignedByAnotherCaIsRefusedAsUnknownCa() throws Exception {
+        TlsParameters stranger = TlsParameters.of(OTHER_CA.issue("destination", TlsPeers.LOOPBACK_NAMES).credentials());
+        try (TlsPeers peers = new TlsPeers().serve(stranger)) {
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_CA))
+                    .hasMessageContaining("'CN=destination' is issued by 'CN=some other CA'")
+                    .hasMessageContaining("not a trusted CA (trusted: 'CN=refusal test CA')");
+            assertThat(peers.serverFailure()).hasMessageContaining("the TLS handshake with the client")
+                    .hasMessageContaining("certificate_unknown");
+        }
+    }
+
+    @Test
+    void aClientSignedByAnotherCaIsRefusedByTheServer() throws Exception {
+        ThrowawayAuthority.Issued foreign = OTHER_CA.issue("source", TlsPeers.LOOPBACK_NAMES);
+        // It trusts the server's CA, but its own certificate comes from elsewhere.
+        TlsParameters stranger = TlsParameters.of(TlsCredentials.of(List.of(CA.certificate()),
+                List.of(foreign.certificate()), foreign.privateKey()));
+        try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
+            assertThatThrownBy(() -> peers.connect("localhost", stranger))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
+                    .hasMessageContaining("refused this side's certificate");
+            TlsHandshakeException server = peers.serverFailure();
+            assertThat(server.reason()).isEqualTo(Reason.UNKNOWN_CA);
+            assertThat(server).hasMessageContaining("refused the client").hasMessageContaining("'CN=source'");
+        }
+    }
+
+    @Test
+    void anExpiredServerCertificateIsRefusedAsExpired() throws Exception {
+        Instant now = Instant.now();
+        TlsParameters expired = TlsParameters.of(CA.issue("destination", TlsPeers.LOOPBACK_NAMES,
+                now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))).credentials());
+        try (TlsPeers peers = new TlsPeers().serve(expired)) {
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.EXPIRED))
+                    .hasMessageContaining("the peer's certificate 'CN=destination' expired on");
+            assertThat(peers.serverFailure()).hasMessageContaining("certificate_expired");
+        }
+    }
+
+    @Test
+    void anExpiredClientCertificateIsRefusedByTheServerAsExpired() throws Exception {
+        Instant now = Instant.now();
+        TlsParameters expired = TlsParameters.of(CA.issue("source", TlsPeers.LOOPBACK_NAMES,
+                now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))).credentials());
+        try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
+            assertThatThrownBy(() -> peers.connect("localhost", expired))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
+                    .hasMessageContaining("refused this side's certificate");
+            assertThat(peers.serverFailure().reason()).isEqualTo(Reason.EXPIRED);
+        }
+    }
+
+    @Test
+    void aServerCertificateForAnotherHostIsRefusedAsWrongName() throws Exception {
+        TlsParameters elsewhere = TlsParameters.of(CA.issue("destination", List.of("db.example.org", "10.1.2.3"))
+                .credentials());
+        try (TlsPeers peers = new TlsPeers().serve(elsewhere)) {
+            assertThatThrownBy(() -> peers.connect("127.0.0.1", CLIENT))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.WRONG_NAME))
+                    .hasMessageContaining("made out to [DNS:db.example.org, IP:10.1.2.3], not to '127.0.0.1'");
+            peers.serverFailure();
+        }
+    }
+
+    @Test
+    void theExpectedHostnameCanBeNamedInsteadOfTheHostConnectedTo() throws Exception {
+        TlsParameters elsewhere = TlsParameters.of(CA.issue("destination", List.of("db.example.org")).credentials());
+        try (TlsPeers peers = new TlsPeers().serve(elsewhere);
+             TlsChannel client = peers.connect("127.0.0.1", CLIENT.withHostname("db.example.org"))) {
+            assertThat(client.session().peerIdentity().getName()).isEqualTo("CN=destination");
+        }
+    }
+
+    @Test
+    void aClientWhoseIdentityIsNotAllowedIsRefusedOnBothSides() throws Exception {
+        TlsParameters picky = SERVER.withAllowedPeers(List.of("CN=other-source", "CN=backup, O=Example"));
+        try (TlsPeers peers = new TlsPeers().serve(picky)) {
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER));
+            TlsHandshakeException server = peers.serverFailure();
+            assertThat(server.reason()).isEqualTo(Reason.IDENTITY_NOT_ALLOWED);
+            assertThat(server).hasMessageContaining("the peer's identity 'CN=source' is not among the allowed"
+                    + " identities ['CN=other-source', 'CN=backup,O=Example']");
+        }
+    }
+
+    @Test
+    void anAllowedIdentityIsAcceptedWhateverItsSpelling() throws Exception {
+        TlsParameters picky = SERVER.withAllowedPeers(List.of("cn=source"));
+        try (TlsPeers peers = new TlsPeers().serve(picky);
+             TlsChannel client = peers.connect("localhost", CLIENT)) {
+            assertThat(peers.serverResult().session().peerIdentity().getName()).isEqualTo("CN=source");
+            assertThat(client.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void aPlainClientIsRefusedAsNotSpeakingTls() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             TlsPeers peers = new TlsPeers().serve(SERVER);
+             IOChannel plain = peers.connectPlain()) {
+            plain.writeAll(MemorySegment.ofArray("MULTIFD\0hello".getBytes(StandardCharsets.US_ASCII)));
+
+            TlsHandshakeException server = peers.serverFailure();
+            assertThat(server.reason()).isEqualTo(Reason.NOT_TLS);
+            assertThat(server).hasMessageContaining("does not speak TLS: its first bytes are 4d 55 4c 54 49 46 44"
+                    + " 00 (\"MULTIFD.\")");
+            // The plain client sees the connection end.
+            assertThat(plain.readv(new MemorySegment[] {arena.allocate(64)}, 0, 1)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aTlsClientAgainstAPlainServerIsToldThePeerClosedDuringTheHandshake() throws Exception {
+        try (Arena arena = Arena.ofShared(); TlsPeers peers = new TlsPeers()) {
+            var plainServer = TlsPeers.inBackground(() -> {
+                try (IOChannel plain = peers.acceptPlain()) {
+                    // A plain peer reads what it takes for its own greeting, finds garbage, and hangs up.
+                    MemorySegment first = arena.allocate(2);
+                    plain.readFully(first);
+                    return TlsChannel.looksLikeTls(first);
+                }
+            });
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.PEER_CLOSED))
+                    .hasMessageContaining("during the TLS handshake")
+                    .hasMessageContaining("configure TLS on both sides");
+            assertThat(plainServer.get(10, TimeUnit.SECONDS)).as("the plain side can tell it was TLS").isTrue();
+        }
+    }
+
+    @Test
+    void aTlsClientAgainstAPlainServerThatAnswersIsRefusedAsNotTls() throws Exception {
+        try (TlsPeers peers = new TlsPeers()) {
+            var plainServer = TlsPeers.inBackground(() -> {
+                try (IOChannel plain = peers.acceptPlain()) {
+                    plain.writeAll(MemorySegment.ofArray("ERROR bad magic\n".getBytes(StandardCharsets.US_ASCII)));
+                    plain.readv(new MemorySegment[] {MemorySegment.ofArray(new byte[4096])}, 0, 1);
+                }
+                return null;
+            });
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.NOT_TLS))
+                    .hasMessageContaining("the server 127.0.0.1:")
+                    .hasMessageContaining("does not speak TLS");
+            plainServer.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aClientThatStallsMidHandshakeTimesOut() throws Exception {
+        try (Arena arena = Arena.ofConfined();
+             TlsPeers peers = new TlsPeers().serve(SERVER.withHandshakeTimeout(Duration.ofMillis(300)));
+             IOChannel stalling = peers.connectPlain()) {
+            // The first 3 bytes of a TLS record header, then nothing.
+            stalling.writeAll(MemorySegment.ofArray(new byte[] {22, 3, 1}));
+
+            TlsHandshakeException server = peers.serverFailure();
+            assertThat(server.reason()).isEqualTo(Reason.TIMEOUT);
+            assertThat(server).hasMessageContaining("did not complete within 300 ms: the peer stalled");
+            assertThat(stalling.readv(new MemorySegment[] {arena.allocate(64)}, 0, 1)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aServerThatStallsMidHandshakeTimesOut() throws Exception {
+        try (TlsPeers peers = new TlsPeers()) {
+            var silent = TlsPeers.inBackground(peers::acceptPlain);
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT.withHandshakeTimeout(Duration.ofMillis(300))))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT))
+                    .hasMessageContaining("the TLS handshake with the server 127.0.0.1:");
+            silent.get(10, TimeUnit.SECONDS).close();
+        }
+    }
+}
