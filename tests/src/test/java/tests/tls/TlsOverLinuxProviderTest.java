@@ -1,0 +1,88 @@
+package tests.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.channel.ChannelListener;
+import io.channel.ChannelOptions;
+import io.channel.ChannelProviders;
+import io.channel.IOChannel;
+import io.channel.spi.ChannelProvider;
+import io.channel.tls.ThrowawayAuthority;
+import io.channel.tls.TlsChannel;
+import io.channel.tls.TlsHandshakeException;
+import io.channel.tls.TlsParameters;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** TLS over the Linux provider's own sockets (FFM {@code sendmsg}/{@code recvmsg}), not only over java.nio. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TlsOverLinuxProviderTest {
+
+    private static final ThrowawayAuthority CA = ThrowawayAuthority.create("linux provider test CA");
+    private static final List<String> NAMES = List.of("localhost", "127.0.0.1");
+    private static final TlsParameters SERVER = TlsParameters.of(CA.issue("destination", NAMES).credentials());
+    private static final TlsParameters CLIENT = TlsParameters.of(CA.issue("source", NAMES).credentials());
+
+    private ChannelProvider linux;
+
+    @BeforeEach
+    void linuxProvider() {
+        linux = ChannelProviders.named("linux");
+        assumeTrue(linux.isAvailable(), () -> "Linux provider unavailable: " + linux.unavailabilityCause());
+    }
+
+    @Test
+    void dataCrossesTlsOverLinuxSocketsIntact() throws Exception {
+        try (Arena arena = Arena.ofShared();
+             ChannelListener listener = linux.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                     ChannelOptions.defaults())) {
+            MemorySegment sent = arena.allocate(16 << 20);
+            byte[] random = new byte[(int) sent.byteSize()];
+            new Random(7).nextBytes(random);
+            MemorySegment.copy(MemorySegment.ofArray(random), 0, sent, 0, sent.byteSize());
+            MemorySegment received = arena.allocate(sent.byteSize());
+            CompletableFuture<String> server = CompletableFuture.supplyAsync(() -> {
+                try (TlsChannel in = TlsChannel.server(listener.accept(), SERVER)) {
+                    in.readFully(received);
+                    return in.session().peerIdentity().getName();
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            try (TlsChannel out = TlsChannel.client(linux.connect(listener.localAddress(), ChannelOptions.defaults()),
+                    "localhost", CLIENT)) {
+                assertThat(out.providerName()).isEqualTo("linux");
+                out.writeAll(sent);
+            }
+            assertThat(server.get(30, TimeUnit.SECONDS)).isEqualTo("CN=source");
+            assertThat(received.mismatch(sent)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aPlainLinuxClientIsRefusedAsNotTls() throws Exception {
+        try (ChannelListener listener = linux.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ChannelOptions.defaults());
+             IOChannel plain = linux.connect(listener.localAddress(), ChannelOptions.defaults())) {
+            plain.writeAll(MemorySegment.ofArray("not TLS at all".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            IOChannel accepted = listener.accept();
+
+            assertThatThrownBy(() -> TlsChannel.server(accepted, SERVER))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(TlsHandshakeException.Reason.NOT_TLS));
+            assertThat(accepted.isOpen()).as("a refused channel is closed").isFalse();
+        }
+    }
+}
