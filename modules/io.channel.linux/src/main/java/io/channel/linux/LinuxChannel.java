@@ -639,8 +639,9 @@ final class LinuxChannel extends IOChannel {
 
     /**
      * Stops writing, waits (bounded by {@link ChannelOptions#closeTimeout()}) for outstanding zero-copy
-     * completions, then closes. The order matters (kernel notes, trap 10): after {@code close(2)} no completion
-     * can ever be read, yet the kernel may still send from the caller's pages.
+     * completions, then closes. The order matters ({@code Documentation/networking/msg_zerocopy.rst},
+     * "Notifications": completions are queued on the socket's own error queue): after {@code close(2)} no
+     * completion can ever be read, yet the kernel may still send from the caller's pages.
      */
     @Override
     protected void implClose() throws IOException {
