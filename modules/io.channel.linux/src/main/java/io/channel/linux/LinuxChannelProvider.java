@@ -16,7 +16,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -93,11 +92,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
     @Override
     public IOChannel connect(InetSocketAddress remote, ChannelOptions options) throws IOException {
         ensureAvailability();
-        InetSocketAddress target = remote.isUnresolved()
-                ? new InetSocketAddress(remote.getHostString(), remote.getPort()) : remote;
-        if (target.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve host '" + remote.getHostString() + "'");
-        }
+        InetSocketAddress target = ChannelProvider.resolve(remote);
         Syscalls syscalls = Syscalls.nativeSyscalls();
         Sockets sockets = new Sockets(syscalls);
         Errors errors = sockets.errors();
@@ -219,11 +214,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
     /** {@link #listen(InetSocketAddress, ChannelOptions)} over the given system calls, for tests. */
     ChannelListener listen(InetSocketAddress local, ChannelOptions options, Syscalls syscalls) throws IOException {
         ensureAvailability();
-        InetSocketAddress address = local.isUnresolved()
-                ? new InetSocketAddress(local.getHostString(), local.getPort()) : local;
-        if (address.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve host '" + local.getHostString() + "'");
-        }
+        InetSocketAddress address = ChannelProvider.resolve(local);
         Sockets sockets = new Sockets(syscalls);
         Errors errors = sockets.errors();
         String where = "listening on " + address;

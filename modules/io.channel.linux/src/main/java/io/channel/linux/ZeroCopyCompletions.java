@@ -10,9 +10,10 @@ import io.channel.FlushResult;
  * <p>Facts it relies on ({@code Documentation/networking/msg_zerocopy.rst}, sections "Notifications" to
  * "Deferred copies"; the counter is {@code sk_zckey}, see {@code net/core/skbuff.c}): each socket has a 32-bit
  * id counter starting at 0; every {@code sendmsg(MSG_ZEROCOPY)} that returns more than 0 consumes exactly one
- * id (a call returning -1 consumes none); a notification reports the inclusive range {@code [ee_info, ee_data]}, which the kernel may merge across the 2^32 wrap, so its
- * length is {@code (hi - lo + 1) mod 2^32}; the copied code ({@code SO_EE_CODE_ZEROCOPY_COPIED}) is a hint
- * for the whole merged range.
+ * id (a call returning -1 consumes none); a notification reports the inclusive range
+ * {@code [ee_info, ee_data]}, which the kernel may merge across the 2^32 wrap, so its length is
+ * {@code (hi - lo + 1) mod 2^32}; the copied code ({@code SO_EE_CODE_ZEROCOPY_COPIED}) is a hint for the whole
+ * merged range.
  *
  * <p>Not thread-safe: the channel guards it with one lock.
  */
