@@ -11,6 +11,7 @@ import io.channel.linux.internal.Syscalls;
 import io.channel.linux.internal.gen.pollfd;
 import io.channel.linux.internal.gen.socket_h;
 import io.channel.spi.ChannelProvider;
+import io.channel.spi.SupportedPlatform;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  * copying (counted in {@link io.channel.ChannelStatistics#copyFallbacks()}, logged once), or fails when
  * {@link ChannelOptions#strictZeroCopy()} is set.
  */
+// IMPORTANT: the platforms Availability.platformCause accepts; selection instantiates nothing else.
+@SupportedPlatform(os = "linux", arch = {"amd64", "x86_64"})
 public final class LinuxChannelProvider implements ChannelProvider {
 
     /** The provider's name, for {@code -Dio.channel.provider=linux}. */

@@ -3,7 +3,8 @@ package io.channel.linux;
 import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.Syscalls;
 import io.channel.linux.internal.gen.socket_h;
-import io.channel.spi.MemoryProvider;
+import io.channel.memory.MemoryProvider;
+import io.channel.spi.SupportedPlatform;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,7 +17,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Why: the JDK's {@link Arena#allocate} zeroes what it returns, which faults in every page on the allocating
  * thread. A receiver wants the opposite: memory that costs nothing until the data arrives, and faults taken in
  * bulk, off the receive path, 2 MiB at a time where huge pages are allowed.
+ *
+ * <p>{@link io.channel.memory.MemoryProviders} prefers it where it is available;
+ * {@code -Dio.channel.memory.provider=portable} turns it down.
  */
+// IMPORTANT: the platforms Availability.platformCause accepts; selection instantiates nothing else.
+@SupportedPlatform(os = "linux", arch = {"amd64", "x86_64"})
 public final class LinuxMemoryProvider implements MemoryProvider {
 
     /** The name of this provider. */
