@@ -109,7 +109,7 @@ final class LinuxChannel extends IOChannel {
     LinuxChannel(Syscalls syscalls, SocketDescriptor descriptor, ChannelOptions options, InetSocketAddress local,
                  InetSocketAddress remote, String zeroCopyUnavailable, Supplier<HostLimits> limits) {
         this.syscalls = Objects.requireNonNull(syscalls, "syscalls");
-        this.errors = new Errors(syscalls);
+        this.errors = syscalls.errors();
         this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
         this.options = Objects.requireNonNull(options, "options");
         this.local = local;

@@ -98,7 +98,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
         InetSocketAddress target = ChannelProvider.resolve(remote);
         Syscalls syscalls = Syscalls.nativeSyscalls();
         Sockets sockets = new Sockets(syscalls);
-        Errors errors = sockets.errors();
+        Errors errors = syscalls.errors();
         String where = "connecting to " + target;
         int fd = syscalls.socket(SocketAddresses.family(target),
                 socket_h.SOCK_STREAM() | socket_h.SOCK_CLOEXEC() | socket_h.SOCK_NONBLOCK(), 0);
@@ -192,7 +192,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
             if (options.zeroCopy()) {
                 int errno = sockets.trySetInt(fd, socket_h.SOL_SOCKET(), socket_h.SO_ZEROCOPY(), 1);
                 zeroCopyUnavailable = errno == 0 ? null
-                        : "setsockopt(SO_ZEROCOPY) failed: " + sockets.errors().strerror(errno);
+                        : "setsockopt(SO_ZEROCOPY) failed: " + syscalls.errors().strerror(errno);
             } else {
                 zeroCopyUnavailable = "zero-copy was not asked for when this channel was opened"
                         + " (ChannelOptions.zeroCopy() is false)";
@@ -219,7 +219,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
         ensureAvailability();
         InetSocketAddress address = ChannelProvider.resolve(local);
         Sockets sockets = new Sockets(syscalls);
-        Errors errors = sockets.errors();
+        Errors errors = syscalls.errors();
         String where = "listening on " + address;
         int fd = syscalls.socket(SocketAddresses.family(address),
                 socket_h.SOCK_STREAM() | socket_h.SOCK_CLOEXEC() | socket_h.SOCK_NONBLOCK(), 0);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ErrorQueueMessagesTest {
 
     private final Arena arena = Arena.ofConfined();
-    private final Errors errors = new Errors(new FakeKernel());
+    private final Errors errors = new FakeKernel().errors();
     private final MemorySegment control = arena.allocate(LinuxChannel.CONTROL_BYTES, 8);
 
     @AfterEach

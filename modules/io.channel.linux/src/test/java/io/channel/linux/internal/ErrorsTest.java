@@ -9,6 +9,7 @@ import io.channel.linux.internal.gen.socket_h;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ErrorsTest {
@@ -55,6 +56,23 @@ class ErrorsTest {
     void contextIsAppendedInParentheses() {
         assertThat(errors.exception("connect", socket_h.ECONNREFUSED(), "connecting to /127.0.0.1:1"))
                 .hasMessage("connect failed: Description " + socket_h.ECONNREFUSED() + " (connecting to /127.0.0.1:1)");
+    }
+
+    @Test
+    void eachStrerrorTextIsFetchedOnceAndThenServedFromTheCache() {
+        AtomicInteger calls = new AtomicInteger();
+        Syscalls counting = (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(),
+                new Class<?>[] {Syscalls.class}, (proxy, method, args) -> {
+                    calls.incrementAndGet();
+                    return "Description " + args[0];
+                });
+        Errors cached = new Errors(counting);
+
+        cached.exception("sendmsg", socket_h.ECONNRESET());
+        cached.exception("recvmsg", socket_h.ECONNRESET());
+
+        assertThat(cached.strerror(socket_h.ECONNRESET())).isEqualTo("Description " + socket_h.ECONNRESET());
+        assertThat(calls).hasValue(1);
     }
 
     @Test
