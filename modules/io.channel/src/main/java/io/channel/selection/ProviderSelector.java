@@ -76,11 +76,6 @@ public final class ProviderSelector<P> {
         this.cause = cause;
     }
 
-    /** {@return the system property that names the provider to use} */
-    public String property() {
-        return property;
-    }
-
     /**
      * Instantiates the providers whose class fits this platform, each class once, and keeps the first of each
      * name.
