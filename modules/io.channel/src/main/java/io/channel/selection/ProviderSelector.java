@@ -127,9 +127,12 @@ public final class ProviderSelector<P> {
         if (osFits && archFits) {
             return null;
         }
-        return "it supports only " + String.join("/", platform.os().length == 0 ? new String[] {"any OS"}
-                : platform.os()) + " on " + String.join("/", platform.arch().length == 0 ? new String[] {"any"}
-                : platform.arch()) + ", this is " + osName + " on " + osArch;
+        return "it supports only " + oneOf(platform.os(), "any OS") + " on " + oneOf(platform.arch(), "any")
+                + ", this is " + osName + " on " + osArch;
+    }
+
+    private static String oneOf(String[] values, String ifEmpty) {
+        return values.length == 0 ? ifEmpty : String.join("/", values);
     }
 
     /**
