@@ -343,6 +343,15 @@ class HostileSourceTest {
     }
 
     @Test
+    void aCancelWhileTheChannelsConnectEndsTheDestinationAsCancelledNotAsASetupTimeout() throws Exception {
+        SocketChannel socket = source.main(2, "ram0", MIB);
+        FakeSource.frame(socket, 8, "cancelled by the source".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(destination::await).hasMessage("cancelled by the source")
+                .satisfies(e -> assertThat(((MigrationException) e).stats().status())
+                        .isEqualTo(MigrationStatus.CANCELLED));
+    }
+
+    @Test
     void channelsMayArriveBeforeTheMainChannelAndRoundsAreApplied() throws Exception {
         // A well-behaved fake source, to pin the protocol down: multifd channel first, two rounds.
         SocketChannel data = source.multifd(source.id, 0);

@@ -55,8 +55,8 @@ import migration.protocol.Wire;
  * the migration of its HELLO. Anything else (a connect-and-close, a silent connection, another migration's
  * channel, garbage) is dropped and counted ({@link UnidentifiedConnections}).
  *
- * <p>A main channel reader ({@code main-reader}) reads the source's frames until the end, so the liveness rule
- * holds after COMPLETE too; it hands ROUND_END and COMPLETE to the control thread, which meets the channels at
+ * <p>A main channel reader ({@code main-reader}) reads the source's frames from HELLO to the end, so the liveness
+ * rule holds after COMPLETE too; it hands ROUND_END and COMPLETE to the control thread, which meets the channels at
  * each round's end.
  */
 public final class DestinationSession extends Session implements ReceiverHost {
@@ -218,8 +218,6 @@ public final class DestinationSession extends Session implements ReceiverHost {
         for (MultifdReceiver receiver : list) {
             startWorker("multifd-" + receiver.id(), receiver);
         }
-        mainReaderStarted();
-        startWorker("main-reader", this::readMain);
         Complete complete = null;
         while (complete == null) {
             Object next = roundEnds.poll(100, TimeUnit.MILLISECONDS);
@@ -499,6 +497,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
             notifyAll();
             checkReady();
         }
+        // Read the source's frames from now on: an ERROR or CANCEL while the multifd channels connect explains
+        // itself instead of ending as a setup timeout.
+        mainReaderStarted();
+        startWorker("main-reader", this::readMain);
     }
 
     private void adoptMultifd(IOChannel channel, InitPacket init)

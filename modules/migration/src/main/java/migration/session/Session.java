@@ -37,7 +37,15 @@ import migration.protocol.ProtocolException;
  * on the main channel every second, fails the migration when setup takes too long or the peer stays silent
  * too long, and shuts channels down if a failing thread could not. No thread blocks for ever: every wait
  * either checks {@link #stopping()} at least every 100 ms or is a channel operation that
- * {@link #fail shutting the channels down} ends.
+ * {@link #fail shutting the channels down} ends. The watchdog also applies the progress rule
+ * ({@link #stalled}) and drops what waited too long ({@link #expire}).
+ *
+ * <p>The state is private; subclasses change it only through named transitions, in this order:
+ * {@link #plan} (blocks and channels known), {@link #armSetupDeadline}, {@link #mainChannelReady},
+ * {@link #setupDone} (ACTIVE), {@link #roundEnded} per round, {@link #verdict}, and at any time
+ * {@link #fail} (FAILED or CANCELLED, first outcome wins), {@link #cancel} or {@link #peerEnded}. The final
+ * status is set once, when every thread has stopped. The live statistics ({@link #stats()}) are built here
+ * from that state, with the two things that differ by side ({@link #mainBytes}, {@link #zeroCopyStats}).
  */
 public abstract class Session {
 
@@ -470,16 +478,15 @@ public abstract class Session {
      * @param action what it runs
      */
     final void startShortWorker(String name, Runnable action) {
-        Thread[] self = new Thread[1];
-        self[0] = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(() -> {
+        Thread thread = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(() -> {
             try {
                 action.run();
             } finally {
-                workers.remove(self[0]);
+                workers.remove(Thread.currentThread());
             }
         });
-        workers.add(self[0]);
-        self[0].start();
+        workers.add(thread);
+        thread.start();
     }
 
     /**
