@@ -15,7 +15,10 @@ module io.channel {
 
     uses io.channel.spi.ChannelProvider;
     uses io.channel.spi.MemoryProvider;
+    uses io.channel.memory.DirtyTrackerProvider;
 
     provides io.channel.spi.ChannelProvider with io.channel.copy.CopyingChannelProvider;
     provides io.channel.spi.MemoryProvider with io.channel.memory.PortableMemoryProvider;
+    provides io.channel.memory.DirtyTrackerProvider with io.channel.memory.ChecksumDirtyTrackerProvider,
+            io.channel.memory.ApplicationDirtyTrackerProvider;
 }

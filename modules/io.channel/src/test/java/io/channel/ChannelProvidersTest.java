@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.channel.spi.ChannelProvider;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ResourceBundle;
 import org.junit.jupiter.api.Test;
 
 class ChannelProvidersTest {
@@ -90,33 +88,6 @@ class ChannelProvidersTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no channel provider is available on " + System.getProperty("os.name"))
                 .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
-    }
-
-    /** Records what is logged at INFO and above. */
-    static final class RecordingLogger implements System.Logger {
-        final List<String> infoLines = new ArrayList<>();
-
-        @Override
-        public String getName() {
-            return "io.channel";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            if (level.getSeverity() >= Level.INFO.getSeverity()) {
-                infoLines.add(msg);
-            }
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            log(level, bundle, format, (Throwable) null);
-        }
     }
 
     @Test
