@@ -169,7 +169,19 @@ public final class DirtyTrackers {
      * @throws UnsupportedOperationException if that provider is unavailable (with its cause)
      */
     public static DirtyTracker track(MemorySegment memory, String providerName) {
-        DirtyTrackerProvider provider = named(providerName);
+        return track(memory, named(providerName));
+    }
+
+    /**
+     * Makes a tracker for a region with the given provider, or with the portable one if that provider refuses
+     * the region. For tools and tests that bring their own provider. The tracker is not armed.
+     *
+     * @param memory   the region, at least one byte; it must stay mapped until the tracker is closed
+     * @param provider the provider to try first
+     * @return the tracker, owned by the caller
+     * @throws UnsupportedOperationException if that provider is unavailable (with its cause)
+     */
+    public static DirtyTracker track(MemorySegment memory, DirtyTrackerProvider provider) {
         provider.ensureAvailability();
         return track(provider, new ChecksumDirtyTrackerProvider(), memory, LOG);
     }
