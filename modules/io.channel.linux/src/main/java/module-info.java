@@ -11,5 +11,5 @@ module io.channel.linux {
     requires io.channel;
 
     provides io.channel.spi.ChannelProvider with io.channel.linux.LinuxChannelProvider;
-    provides io.channel.spi.MemoryProvider with io.channel.linux.LinuxMemoryProvider;
+    provides io.channel.memory.MemoryProvider with io.channel.linux.LinuxMemoryProvider;
 }

@@ -1,6 +1,6 @@
 package migration;
 
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
@@ -82,7 +82,7 @@ public final class RamBlock {
             throw new IllegalArgumentException("ram block '" + name + "': size must not be negative: " + size);
         }
         Objects.requireNonNull(arena, "arena");
-        // io.channel.PageMemory: untouched anonymous memory where the Linux provider is present, Arena.allocate
+        // io.channel.memory.PageMemory: untouched anonymous memory where the Linux provider is present, Arena.allocate
         // elsewhere; both read as zero. No huge pages: measured on a 2-vCPU VM, first touch of fresh THP memory
         // cost 3.3-3.7 CPU-s/GiB against 0.9-1.1 with 4 KiB pages (docs/benchmarks, 2026-11-26).
         return new RamBlock(name, PageMemory.allocate(Math.max(size, 1), false, arena).asSlice(0, size), true);

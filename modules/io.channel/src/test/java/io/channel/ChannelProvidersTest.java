@@ -3,6 +3,7 @@ package io.channel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.channel.selection.RecordingLogger;
 import io.channel.spi.ChannelProvider;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -98,7 +99,7 @@ class ChannelProvidersTest {
         ChannelProviders.selectAndLog(List.of(COPY, broken), null, log);
         ChannelProviders.selectAndLog(List.of(COPY, broken), null, log);
 
-        assertThat(log.infoLines).containsExactly(
+        assertThat(log.infoLines()).containsExactly(
                 "using channel provider 'copy'; passed over 'broken-once': switched off");
     }
 
@@ -108,7 +109,7 @@ class ChannelProvidersTest {
 
         ChannelProviders.selectAndLog(List.of(COPY, new StubProvider("quiet", 5, null)), null, log);
 
-        assertThat(log.infoLines).isEmpty();
+        assertThat(log.infoLines()).isEmpty();
     }
 
     @Test

@@ -23,7 +23,7 @@ final class DemoContent {
     /**
      * Fills zeroed memory.
      *
-     * @param memory memory that is all zero, such as fresh {@link io.channel.PageMemory#allocate} memory
+     * @param memory memory that is all zero, such as fresh {@link io.channel.memory.PageMemory#allocate} memory
      * @param seed   the same seed gives the same content
      */
     static void fill(MemorySegment memory, long seed) {

@@ -4,7 +4,7 @@ import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
 import io.channel.ChannelProviders;
 import io.channel.IOChannel;
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
 import java.io.EOFException;
 import java.io.IOException;

@@ -97,7 +97,7 @@ final class Availability {
      * @return the kernel's refusal, or {@code null}
      */
     static Throwable probe(Syscalls syscalls) {
-        Errors errors = new Errors(syscalls);
+        Errors errors = syscalls.errors();
         int type = socket_h.SOCK_STREAM() | socket_h.SOCK_CLOEXEC();
         int fd = syscalls.socket(socket_h.AF_INET6(), type, 0);
         if (fd < 0) {

@@ -90,11 +90,33 @@ class ChildJvmTest {
 
     @Test
     @Timeout(60)
-    void onAnotherOsTheLinuxProviderSaysWhyAndCopyIsChosen() throws Exception {
+    void onAnotherOsTheLinuxProviderIsNotInstantiatedAndCopyIsChosenSayingWhy() throws Exception {
         Result result = runHere(List.of(NATIVE_ACCESS, "-Dos.name=Mac OS X"), "select");
 
         assertThat(result.value("selected")).isEqualTo("copy");
+        assertThat(result.value("describe")).contains("passed over '" + LinuxChannelProvider.class.getName()
+                + "' (not instantiated: it supports only linux").contains("Mac OS X");
         assertThat(result.value("linux-cause")).contains("needs Linux").contains("Mac OS X");
+    }
+
+    @Test
+    @Timeout(60)
+    void withoutNativeAccessMemoryComesFromThePortableProviderAndTheLinuxOneIsNamedAsPassedOver() throws Exception {
+        Result result = runHere(List.of(), "memory");
+
+        assertThat(result.value("selected")).isEqualTo("portable");
+        assertThat(result.value("describe")).startsWith("using memory provider 'portable'; passed over 'linux': ")
+                .contains(NATIVE_ACCESS);
+    }
+
+    @Test
+    @Timeout(60)
+    void theMemoryPropertyForcesThePortableProviderEvenWithNativeAccess() throws Exception {
+        Result result = runHere(List.of(NATIVE_ACCESS, "-Dio.channel.memory.provider=portable"), "memory");
+
+        assertThat(result.value("selected")).isEqualTo("portable");
+        assertThat(result.value("describe")).isEqualTo("using memory provider 'portable' (forced by"
+                + " -Dio.channel.memory.provider=portable); passed over 'linux' (not requested)");
     }
 
     @Test

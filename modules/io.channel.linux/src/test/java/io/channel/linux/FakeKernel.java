@@ -1,5 +1,6 @@
 package io.channel.linux;
 
+import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.Syscalls;
 import io.channel.linux.internal.gen.cmsghdr;
 import io.channel.linux.internal.gen.iovec;
@@ -37,6 +38,12 @@ class FakeKernel implements Syscalls {
     final Deque<Integer> inFlight = new ArrayDeque<>();
     boolean completionsCopied = true;
     int nextId;
+    private final Errors errors = new Errors(this);
+
+    @Override
+    public Errors errors() {
+        return errors;
+    }
 
     @Override
     public long sendmsg(int fd, MemorySegment message, int flags) {

@@ -6,6 +6,7 @@ import io.channel.ChannelProviders;
 import io.channel.ChannelStatistics;
 import io.channel.IOChannel;
 import io.channel.WriteFlag;
+import io.channel.memory.MemoryProviders;
 import io.channel.spi.ChannelProvider;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,6 +21,7 @@ import java.util.zip.CRC32C;
  * The main class of the child JVMs in {@link ChildJvmTest}; prints {@code key=value} lines the test asserts on.
  * <ul>
  *   <li>{@code select}: which provider {@link ChannelProviders#select()} picks and why.</li>
+ *   <li>{@code memory}: which provider {@link MemoryProviders#select()} picks and why.</li>
  *   <li>{@code send <MiB> <strict>}: sends that many MiB with ZERO_COPY over IPv4 loopback to a reader thread
  *       of the same JVM, and prints both checksums and the sender's statistics, or the error.</li>
  * </ul>
@@ -40,6 +42,7 @@ public final class ProviderProbeMain {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "select" -> select();
+            case "memory" -> memory();
             case "send" -> send(Integer.parseInt(args[1]), Boolean.parseBoolean(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -49,8 +52,15 @@ public final class ProviderProbeMain {
         ChannelProviders.Selection selection = ChannelProviders.select();
         System.out.println("selected=" + selection.chosen().name());
         System.out.println("describe=" + selection.describe());
-        Throwable cause = ChannelProviders.named(LinuxChannelProvider.NAME).unavailabilityCause();
+        // Not ChannelProviders.named: on a platform it does not fit, selection never instantiates the provider.
+        Throwable cause = new LinuxChannelProvider().unavailabilityCause();
         System.out.println("linux-cause=" + (cause == null ? "none" : cause.getMessage()));
+    }
+
+    private static void memory() {
+        MemoryProviders.Selection selection = MemoryProviders.select();
+        System.out.println("selected=" + selection.chosen().name());
+        System.out.println("describe=" + selection.describe());
     }
 
     private static void send(int mebibytes, boolean strict) throws Exception {

@@ -3,7 +3,9 @@ package io.channel.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.channel.RecordingLogger;
+import io.channel.memory.portable.ApplicationDirtyTrackerProvider;
+import io.channel.memory.portable.ChecksumDirtyTrackerProvider;
+import io.channel.selection.RecordingLogger;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -74,7 +76,7 @@ class DirtyTrackersTest {
     @Test
     void anUnknownNameFailsListingTheProvidersFound() {
         assertThatThrownBy(() -> DirtyTrackers.select(List.of(PORTABLE, KERNEL), "nope"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("-Dio.channel.dirty.tracker=nope names no dirty tracker; found: [kernel, portable]");
     }
 
@@ -93,7 +95,7 @@ class DirtyTrackersTest {
         DirtyTrackers.selectAndLog(List.of(PORTABLE, broken), null, log);
         DirtyTrackers.selectAndLog(List.of(PORTABLE, broken), null, log);
 
-        assertThat(log.infoLines).containsExactly("using dirty tracker 'portable'; passed over 'broken-once': no uffd");
+        assertThat(log.infoLines()).containsExactly("using dirty tracker 'portable'; passed over 'broken-once': no uffd");
     }
 
     @Test
@@ -107,7 +109,7 @@ class DirtyTrackersTest {
                     .hasMessage("'picky' refused the region: hugetlbfs mappings are not supported");
             assertThat(tracker.describe()).isEqualTo(
                     "portable ('picky' refused the region: hugetlbfs mappings are not supported)");
-            assertThat(log.infoLines).containsExactly("dirty tracker 'picky' refused the region: hugetlbfs mappings"
+            assertThat(log.infoLines()).containsExactly("dirty tracker 'picky' refused the region: hugetlbfs mappings"
                     + " are not supported; tracking it with 'portable', which reads the whole region at each sync");
         }
     }

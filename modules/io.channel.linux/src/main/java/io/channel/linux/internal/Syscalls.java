@@ -11,6 +11,9 @@ import java.lang.foreign.MemorySegment;
  * returned when that is not {@code -1}, and <strong>{@code -errno}</strong> when the call failed (the
  * convention of raw Linux system calls). Pointers are {@link MemorySegment}s the caller allocated; the
  * implementation neither keeps nor frees them. {@link NativeSyscalls} is the real one.
+ *
+ * <p>Each implementation owns one {@link Errors}, returned by {@link #errors()}, so that every user of the same
+ * calls shares one errno mapping and its cache of {@code strerror} texts.
  */
 public interface Syscalls {
 
@@ -18,6 +21,9 @@ public interface Syscalls {
     static Syscalls nativeSyscalls() {
         return NativeSyscalls.instance();
     }
+
+    /** {@return the errno mapping over these calls: always the same object, made with {@code new Errors(this)}} */
+    Errors errors();
 
     /**
      * {@code int socket(int domain, int type, int protocol)}.

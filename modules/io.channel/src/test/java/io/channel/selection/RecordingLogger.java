@@ -1,14 +1,18 @@
-package io.channel;
+package io.channel.selection;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ResourceBundle;
 
-/** A {@link System.Logger} for tests: records the messages logged at INFO and above. */
+/** A {@link System.Logger} that records what is logged at INFO and above, for the selection tests. */
 public final class RecordingLogger implements System.Logger {
 
-    /** The messages logged at INFO and above, in order. */
-    public final List<String> infoLines = new ArrayList<>();
+    private final List<String> infoLines = new ArrayList<>();
+
+    /** {@return the messages logged at INFO or above, in order} */
+    public List<String> infoLines() {
+        return infoLines;
+    }
 
     @Override
     public String getName() {

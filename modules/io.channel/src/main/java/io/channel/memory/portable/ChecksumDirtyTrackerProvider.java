@@ -1,10 +1,12 @@
-package io.channel.memory;
+package io.channel.memory.portable;
 
+import io.channel.memory.DirtyTracker;
+import io.channel.memory.DirtyTrackerProvider;
 import java.lang.foreign.MemorySegment;
 
 /**
  * The portable dirty tracker ({@code portable}): page checksums compared at each sync, see
- * {@link ChecksumDirtyTracker}. Available everywhere and for any memory; it is what {@link DirtyTrackers} falls
+ * {@link ChecksumDirtyTracker}. Available everywhere and for any memory; it is what {@link io.channel.memory.DirtyTrackers} falls
  * back to when a better provider is unavailable or refuses a region.
  */
 public final class ChecksumDirtyTrackerProvider implements DirtyTrackerProvider {

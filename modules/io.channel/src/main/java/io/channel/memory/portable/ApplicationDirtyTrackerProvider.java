@@ -1,5 +1,8 @@
-package io.channel.memory;
+package io.channel.memory.portable;
 
+import io.channel.memory.DirtyPages;
+import io.channel.memory.DirtyTracker;
+import io.channel.memory.DirtyTrackerProvider;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -7,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * {@link DirtyTracker#markDirty} after each write, and each sync returns exactly the reported pages. Exact and
  * cheap (a bit set per write, nothing read at sync) when every write is reported, and wrong when one is not,
  * so it is never picked on its own: only by name, with {@code -Dio.channel.dirty.tracker=application} or
- * {@link DirtyTrackers#track(MemorySegment, String)}.
+ * {@link io.channel.memory.DirtyTrackers#track(MemorySegment, String)}.
  */
 public final class ApplicationDirtyTrackerProvider implements DirtyTrackerProvider {
 

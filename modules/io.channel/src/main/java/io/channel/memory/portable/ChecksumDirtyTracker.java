@@ -1,5 +1,7 @@
-package io.channel.memory;
+package io.channel.memory.portable;
 
+import io.channel.memory.DirtyPages;
+import io.channel.memory.DirtyTracker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
