@@ -1,0 +1,116 @@
+package migration.cli;
+
+import io.channel.ChannelProviders;
+import io.channel.memory.PageMemory;
+import io.channel.spi.ChannelProvider;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import migration.json.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code multifd info}: which channel providers exist here, which one would be used, and the host's limits. */
+@Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Shows the channel providers found, each one's availability (and why not), the one a "
+                + "migration would use (honouring -Dio.channel.provider), the host limits that decide what "
+                + "zero-copy can pin (RLIMIT_MEMLOCK, net.core.optmem_max), and the memory provider."},
+        footer = {"", "Exit codes: 0, or 1 when no channel provider can be used here."})
+final class InfoCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--json", description = "Print one JSON document: providers, chosen, diagnostics "
+            + "(by provider name), memory-provider.")
+    private boolean json;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<ChannelProvider> providers = ChannelProviders.all();
+        String chosen = null;
+        String chosenWhy;
+        try {
+            ChannelProviders.Selection selection = ChannelProviders.select();
+            chosen = selection.chosen().name();
+            chosenWhy = selection.forced() ? "forced by -D" + ChannelProviders.PROVIDER_PROPERTY + "=" + chosen
+                    : selection.rejections().getSuppressed().length > 0 ? selection.describe()
+                    : "the available provider with the highest priority";
+        } catch (RuntimeException e) {
+            chosenWhy = OneLine.of(e);
+        }
+        String memory = PageMemory.provider().name();
+        if (json) {
+            out.println(Json.write(document(providers, chosen, chosenWhy, memory)));
+        } else {
+            out.print(text(providers, chosen, chosenWhy, memory));
+        }
+        out.flush();
+        if (chosen == null) {
+            throw new CommandFailure("no channel provider can be used: " + chosenWhy);
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> document(List<ChannelProvider> providers, String chosen, String chosenWhy,
+                                                String memory) {
+        List<Object> list = new ArrayList<>();
+        Map<String, Object> diagnostics = new LinkedHashMap<>();
+        for (ChannelProvider provider : providers) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            Throwable cause = provider.unavailabilityCause();
+            entry.put("name", provider.name());
+            entry.put("priority", provider.priority());
+            entry.put("available", cause == null);
+            entry.put("zero-copy", provider.supportsZeroCopy());
+            entry.put("cause", cause == null ? null : OneLine.of(cause));
+            list.add(entry);
+            Map<String, String> facts = provider.diagnostics();
+            if (!facts.isEmpty()) {
+                diagnostics.put(provider.name(), new LinkedHashMap<>(facts));
+            }
+        }
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("providers", list);
+        document.put("chosen", chosen);
+        document.put("chosen-why", chosenWhy);
+        document.put("diagnostics", diagnostics);
+        document.put("memory-provider", memory);
+        return document;
+    }
+
+    private static String text(List<ChannelProvider> providers, String chosen, String chosenWhy, String memory) {
+        StringBuilder text = new StringBuilder();
+        String nl = System.lineSeparator();
+        text.append("channel providers (highest priority first):").append(nl);
+        int width = providers.stream().mapToInt(p -> p.name().length()).max().orElse(0);
+        for (ChannelProvider provider : providers) {
+            Throwable cause = provider.unavailabilityCause();
+            text.append("  ").append(provider.name()).append(" ".repeat(width - provider.name().length()))
+                    .append("  priority ").append(provider.priority())
+                    .append(", ").append(provider.supportsZeroCopy() ? "zero-copy" : "copying only")
+                    .append(", ").append(cause == null ? "available" : "unavailable: " + OneLine.of(cause))
+                    .append(nl);
+        }
+        text.append("chosen: ").append(chosen == null ? "none" : chosen).append(" (").append(chosenWhy).append(')')
+                .append(nl);
+        for (ChannelProvider provider : providers) {
+            Map<String, String> facts = provider.diagnostics();
+            if (facts.isEmpty()) {
+                continue;
+            }
+            text.append(provider.name()).append(" diagnostics:").append(nl);
+            int keyWidth = facts.keySet().stream().mapToInt(String::length).max().orElse(0);
+            facts.forEach((key, value) -> text.append("  ").append(key).append(" ".repeat(keyWidth - key.length()))
+                    .append("  ").append(value).append(nl));
+        }
+        text.append("memory provider: ").append(memory).append(nl);
+        return text.toString();
+    }
+}
