@@ -111,7 +111,9 @@ public final class TlsChannel extends IOChannel {
         this.netIn = ByteBuffer.allocate(packetSize * RECORDS_PER_BATCH);
         this.netInSegment = MemorySegment.ofBuffer(netIn);
         this.netIn.limit(0);
-        this.appIn = ByteBuffer.allocate(initial.getApplicationBufferSize());
+        // IMPORTANT: as large as a whole record, not just its plaintext: the engine refuses (BUFFER_OVERFLOW) a
+        // buffer smaller than its estimate of the plaintext, which is the record's length less the header only.
+        this.appIn = ByteBuffer.allocate(Math.max(initial.getApplicationBufferSize(), packetSize));
         this.appInSegment = MemorySegment.ofBuffer(appIn);
         this.appIn.limit(0);
     }
@@ -462,18 +464,28 @@ public final class TlsChannel extends IOChannel {
                             read.add(produced);
                             return produced;
                         }
-                        // The next record is larger than the caller's segments: decrypt it aside.
+                        // The next record is larger than the caller's segments: decrypt it aside. The engine
+                        // says so from the record's header alone, so the record may not be complete yet.
                         appIn.clear();
                         SSLEngineResult aside = engine.unwrap(netIn, appIn);
                         appIn.flip();
                         afterUnwrap(aside);
-                        if (appIn.hasRemaining()) {
-                            return copyOutPlaintext(iov, offset, length);
+                        switch (aside.getStatus()) {
+                            case OK -> {
+                                if (appIn.hasRemaining()) {
+                                    return copyOutPlaintext(iov, offset, length);
+                                }
+                                continue;
+                            }
+                            case CLOSED -> {
+                                return -1;
+                            }
+                            case BUFFER_OVERFLOW -> throw new IllegalStateException("a TLS record does not fit the "
+                                    + appIn.capacity() + "-byte plaintext buffer (packet size " + packetSize + ")");
+                            case BUFFER_UNDERFLOW -> {
+                                // Read the rest of the record below.
+                            }
                         }
-                        if (aside.getStatus() == Status.CLOSED) {
-                            return -1;
-                        }
-                        continue;
                     }
                     case BUFFER_UNDERFLOW -> {
                         if (produced > 0) {

@@ -20,6 +20,8 @@ import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsChannelLoopbackTest {
@@ -88,21 +90,32 @@ class TlsChannelLoopbackTest {
         }
     }
 
-    @Test
-    void readsSmallerThanARecordReturnTheRestOnLaterReads() throws Exception {
-        try (Arena arena = Arena.ofConfined();
-             TlsPeers.Pair pair = TlsPeers.pair(SERVER, CLIENT)) {
-            TlsChannel client = pair.client();
-            TlsChannel server = pair.server();
-            MemorySegment sent = randomSegments(arena, 3, 1)[0];
-            client.writeAll(sent);
-            MemorySegment received = arena.allocate(sent.byteSize());
-            MemorySegment[] oneByte = new MemorySegment[1];
-            for (long i = 0; i < received.byteSize(); i++) {
-                oneByte[0] = received.asSlice(i, 1);
-                assertThat(server.readv(oneByte, 0, 1)).isEqualTo(1);
+    /** Records arrive 1000 bytes at a time, so reads meet partial records, including after an overflow. */
+    @ParameterizedTest(name = "reads of {0} bytes")
+    @ValueSource(ints = {1, 4096, 16383, 16384, 65536})
+    void readsOfAnySizeReassembleRecordsThatArriveInPieces(int readSize) throws Exception {
+        try (Arena arena = Arena.ofShared(); TlsPeers peers = new TlsPeers()) {
+            CompletableFuture<TlsChannel> serving = TlsPeers.inBackground(
+                    () -> TlsChannel.server(new TricklingChannel(peers.acceptPlain(), 1000), SERVER));
+            try (TlsChannel client = peers.connect("localhost", CLIENT);
+                 TlsChannel server = serving.get(30, TimeUnit.SECONDS)) {
+                MemorySegment sent = arena.allocate(100_000);
+                fill(sent, new Random(3));
+                CompletableFuture<Void> writer = TlsPeers.inBackground(() -> {
+                    client.writeAll(sent);
+                    return null;
+                });
+                MemorySegment received = arena.allocate(sent.byteSize());
+                MemorySegment[] one = new MemorySegment[1];
+                for (long at = 0; at < received.byteSize(); ) {
+                    one[0] = received.asSlice(at, Math.min(readSize, received.byteSize() - at));
+                    long n = server.readv(one, 0, 1);
+                    assertThat(n).isBetween(1L, (long) readSize);
+                    at += n;
+                }
+                writer.get(10, TimeUnit.SECONDS);
+                assertThat(received.mismatch(sent)).isEqualTo(-1);
             }
-            assertThat(received.mismatch(sent)).isEqualTo(-1);
         }
     }
 

@@ -1,0 +1,74 @@
+package io.channel.tls;
+
+import io.channel.ChannelStatistics;
+import io.channel.Feature;
+import io.channel.FlushResult;
+import io.channel.IOChannel;
+import io.channel.ShutdownDirection;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.Set;
+
+/** Reads at most {@code chunk} bytes at a time from another channel, so that TLS records arrive in pieces. */
+final class TricklingChannel extends IOChannel {
+
+    private final IOChannel inner;
+    private final long chunk;
+
+    TricklingChannel(IOChannel inner, long chunk) {
+        this.inner = inner;
+        this.chunk = chunk;
+    }
+
+    @Override
+    public Set<Feature> features() {
+        return inner.features();
+    }
+
+    @Override
+    public String providerName() {
+        return inner.providerName();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return inner.localAddress();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return inner.remoteAddress();
+    }
+
+    @Override
+    public ChannelStatistics statistics() {
+        return inner.statistics();
+    }
+
+    @Override
+    protected long implWritev(MemorySegment[] iov, int offset, int length, boolean zeroCopy) throws IOException {
+        return inner.writev(iov, offset, length);
+    }
+
+    @Override
+    protected long implReadv(MemorySegment[] iov, int offset, int length) throws IOException {
+        MemorySegment first = iov[offset];
+        return inner.readv(new MemorySegment[] {first.asSlice(0, Math.min(chunk, first.byteSize()))}, 0, 1);
+    }
+
+    @Override
+    protected FlushResult implFlush() throws IOException {
+        return inner.flush();
+    }
+
+    @Override
+    protected void implShutdown(ShutdownDirection direction) throws IOException {
+        inner.shutdown(direction);
+    }
+
+    @Override
+    protected void implClose() throws IOException {
+        inner.close();
+    }
+}
