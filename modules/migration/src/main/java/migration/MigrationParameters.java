@@ -1,5 +1,6 @@
 package migration;
 
+import io.channel.tls.TlsParameters;
 import java.time.Duration;
 
 /**
@@ -24,10 +25,15 @@ import java.time.Duration;
  *                           themselves are held at once, 2 to 4096; one more is closed at once (and counted). A
  *                           source connects all its channels before it sends a byte, so this must be at least its
  *                           channel count plus one; the default, 256, fits every source. Unused by the source
+ * @param tls                TLS for the main channel and every multifd channel (QEMU's {@code tls-creds},
+ *                           {@code tls-hostname}, {@code tls-authz}), or {@code null} for plain TCP. With TLS
+ *                           nothing but the handshake crosses before the peer is authenticated, the TLS
+ *                           handshake counts against {@code setupTimeout}, and zero-copy is impossible: {@code on}
+ *                           fails, {@code auto} copies
  */
 public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxBandwidth, String provider,
                                   Duration setupTimeout, boolean verify, Duration livenessTimeout,
-                                  Duration progressTimeout, int maxUnidentifiedConnections) {
+                                  Duration progressTimeout, int maxUnidentifiedConnections, TlsParameters tls) {
 
     /** The longest timeout accepted. */
     public static final Duration MAX_SETUP_TIMEOUT = Duration.ofHours(24);
@@ -70,6 +76,27 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
     }
 
     /**
+     * The parameters without TLS (plain TCP).
+     *
+     * @param channels                   number of multifd channels
+     * @param zeroCopy                   the zero-copy mode
+     * @param maxBandwidth               the bandwidth limit, 0 for none
+     * @param provider                   the channel provider's name, or {@code null}
+     * @param setupTimeout               the setup timeout
+     * @param verify                     whether to send or check digests
+     * @param livenessTimeout            the liveness timeout
+     * @param progressTimeout            the progress timeout
+     * @param maxUnidentifiedConnections the bound on unidentified connections
+     * @throws IllegalArgumentException naming the parameter and the values it accepts
+     */
+    public MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxBandwidth, String provider,
+                               Duration setupTimeout, boolean verify, Duration livenessTimeout,
+                               Duration progressTimeout, int maxUnidentifiedConnections) {
+        this(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify, livenessTimeout, progressTimeout,
+                maxUnidentifiedConnections, null);
+    }
+
+    /**
      * The parameters before the liveness and progress timeouts and the connection bound were parameters: those
      * take their defaults.
      *
@@ -108,7 +135,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withChannels(int value) {
         return new MigrationParameters(value, zeroCopy, maxBandwidth, provider, setupTimeout, verify, livenessTimeout,
-                progressTimeout, maxUnidentifiedConnections);
+                progressTimeout, maxUnidentifiedConnections, tls);
     }
 
     /**
@@ -117,7 +144,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withZeroCopy(ZeroCopyMode value) {
         return new MigrationParameters(channels, value, maxBandwidth, provider, setupTimeout, verify, livenessTimeout,
-                progressTimeout, maxUnidentifiedConnections);
+                progressTimeout, maxUnidentifiedConnections, tls);
     }
 
     /**
@@ -126,7 +153,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withMaxBandwidth(long bytesPerSecond) {
         return new MigrationParameters(channels, zeroCopy, bytesPerSecond, provider, setupTimeout, verify,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls);
     }
 
     /**
@@ -135,7 +162,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withProvider(String name) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, name, setupTimeout, verify, livenessTimeout,
-                progressTimeout, maxUnidentifiedConnections);
+                progressTimeout, maxUnidentifiedConnections, tls);
     }
 
     /**
@@ -144,7 +171,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withSetupTimeout(Duration timeout) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, timeout, verify, livenessTimeout,
-                progressTimeout, maxUnidentifiedConnections);
+                progressTimeout, maxUnidentifiedConnections, tls);
     }
 
     /**
@@ -153,7 +180,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withVerify(boolean value) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, value,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls);
     }
 
     /**
@@ -162,7 +189,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withLivenessTimeout(Duration timeout) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify, timeout,
-                progressTimeout, maxUnidentifiedConnections);
+                progressTimeout, maxUnidentifiedConnections, tls);
     }
 
     /**
@@ -171,7 +198,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withProgressTimeout(Duration timeout) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify,
-                livenessTimeout, timeout, maxUnidentifiedConnections);
+                livenessTimeout, timeout, maxUnidentifiedConnections, tls);
     }
 
     /**
@@ -180,6 +207,15 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withMaxUnidentifiedConnections(int value) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify,
-                livenessTimeout, progressTimeout, value);
+                livenessTimeout, progressTimeout, value, tls);
+    }
+
+    /**
+     * {@return a copy with TLS on every channel, or plain TCP}
+     * @param value the TLS parameters, or {@code null} for plain TCP
+     */
+    public MigrationParameters withTls(TlsParameters value) {
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, value);
     }
 }

@@ -33,12 +33,14 @@ import migration.json.Json;
  * @param unidentifiedConnections destination: accepted connections dropped because they never identified
  *                                themselves as this migration's (port scanners, health checks, strangers); 0 at
  *                                the source
+ * @param tls                     whether the channels run TLS, its protocol, cipher suite and the peer's identity
  */
 public record MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
                              long total, long remaining, double mbps, long normalPages, long duplicatePages,
                              long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
                              int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
-                             String errorDescription, boolean verified, long unidentifiedConnections) {
+                             String errorDescription, boolean verified, long unidentifiedConnections,
+                             TlsStats tls) {
 
     /**
      * Checks and copies the components.
@@ -49,12 +51,46 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         Objects.requireNonNull(status, "status");
         channels = List.copyOf(channels);
         Objects.requireNonNull(zeroCopy, "zeroCopy");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /**
+     * Statistics of a migration over plain TCP.
+     *
+     * @param status                  the status
+     * @param totalTimeMillis         the total time
+     * @param setupTimeMillis         the setup time
+     * @param transferred             bytes on the wire
+     * @param total                   bytes of RAM
+     * @param remaining               bytes of RAM not yet moved
+     * @param mbps                    the throughput
+     * @param normalPages             pages sent with contents
+     * @param duplicatePages          zero pages
+     * @param normalBytes             bytes of normal pages
+     * @param dirtySyncCount          completed rounds
+     * @param dirtySyncMissedZeroCopy flushes where every zero-copy write was copied
+     * @param multifdBytes            bytes on the multifd channels
+     * @param pageSize                the page size
+     * @param channels                per-channel statistics
+     * @param zeroCopy                the zero-copy statistics
+     * @param errorDescription        the error, or {@code null}
+     * @param verified                whether the digests were checked and matched
+     * @param unidentifiedConnections connections dropped unidentified
+     */
+    public MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
+                          long total, long remaining, double mbps, long normalPages, long duplicatePages,
+                          long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
+                          int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
+                          String errorDescription, boolean verified, long unidentifiedConnections) {
+        this(status, totalTimeMillis, setupTimeMillis, transferred, total, remaining, mbps, normalPages,
+                duplicatePages, normalBytes, dirtySyncCount, dirtySyncMissedZeroCopy, multifdBytes, pageSize, channels,
+                zeroCopy, errorDescription, verified, unidentifiedConnections, TlsStats.OFF);
     }
 
     /**
      * Renders the statistics as one JSON object, with QEMU's {@code query-migrate} names where they exist:
      * {@code status}, {@code total-time}, {@code setup-time}, {@code ram} {...}, {@code zero-copy} {...},
-     * {@code channels} [...], {@code verified} and {@code error-desc} (only when there is an error).
+     * {@code channels} [...], {@code verified}, {@code tls} {...} and {@code error-desc} (only when there is an error).
      *
      * @return the JSON text, on one line
      */
@@ -99,6 +135,16 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         document.put("channels", perChannel);
         document.put("verified", verified);
         document.put("unidentified-connections", unidentifiedConnections);
+        Map<String, Object> secure = new LinkedHashMap<>();
+        secure.put("enabled", tls.enabled());
+        if (tls.protocol() != null) {
+            secure.put("protocol", tls.protocol());
+            secure.put("cipher-suite", tls.cipherSuite());
+        }
+        if (tls.peerIdentity() != null) {
+            secure.put("peer-identity", tls.peerIdentity());
+        }
+        document.put("tls", secure);
         if (errorDescription != null) {
             document.put("error-desc", errorDescription);
         }

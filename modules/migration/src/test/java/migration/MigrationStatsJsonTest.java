@@ -25,7 +25,8 @@ class MigrationStatsJsonTest {
     void statsRenderAsOneObjectWithQemuNames() {
         Map<String, Object> json = (Map<String, Object>) JsonReader.parse(stats("off by request", "boom").toJson());
         assertThat(json).containsOnlyKeys("status", "total-time", "setup-time", "ram", "zero-copy", "channels",
-                "verified", "unidentified-connections", "error-desc");
+                "verified", "unidentified-connections", "tls", "error-desc");
+        assertThat(json).containsEntry("tls", Map.of("enabled", false));
         assertThat(json).containsEntry("status", "failed").containsEntry("total-time", 1234L)
                 .containsEntry("setup-time", 56L).containsEntry("verified", false)
                 .containsEntry("unidentified-connections", 3L).containsEntry("error-desc", "boom");

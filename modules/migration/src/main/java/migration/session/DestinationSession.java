@@ -6,6 +6,8 @@ import io.channel.ChannelProviders;
 import io.channel.IOChannel;
 import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
+import io.channel.tls.TlsChannel;
+import io.channel.tls.TlsParameters;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -165,6 +167,11 @@ public final class DestinationSession extends Session implements ReceiverHost {
             listener = chosen.listen(local, ChannelOptions.defaults());
         } catch (IOException e) {
             throw new MigrationException("cannot listen on " + local + ": " + e.getMessage(), e);
+        }
+        if (params.tls() == null && !local.getAddress().isLoopbackAddress()) {
+            LOG.log(System.Logger.Level.WARNING, "listening on " + listener.localAddress() + " without TLS: anyone"
+                    + " who can reach this port can write this process's memory; configure TLS to accept only"
+                    + " authenticated sources");
         }
         DestinationSession session = new DestinationSession(listener, provider, knownZero, prefault, params);
         session.startThreads();
@@ -379,9 +386,13 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     /** Finds out what an accepted connection is; drops it if it is not the migration's. */
-    private void identify(IOChannel channel) {
-        String from = address(channel);
+    private void identify(IOChannel accepted) {
+        String from = address(accepted);
+        IOChannel channel = accepted;
         try {
+            if (params().tls() != null) {
+                channel = secure(accepted, from);
+            }
             identifyOrReject(channel, from);
         } catch (Stranger e) {
             if (strangers.drop(channel, e.getMessage())) {
@@ -399,6 +410,32 @@ public final class DestinationSession extends Session implements ReceiverHost {
         } catch (RuntimeException e) {
             fail(MigrationStatus.FAILED, "identifying a connection from " + from + ": internal error: " + e, e, true);
         }
+    }
+
+    /**
+     * Runs the TLS handshake on an accepted connection before it may say anything; the setup timeout bounds it
+     * too. A peer that fails it is a stranger, refused with a warning that says why.
+     */
+    private IOChannel secure(IOChannel accepted, String from) throws Stranger {
+        TlsParameters tls = params().tls();
+        TlsChannel channel;
+        try {
+            channel = TlsChannel.server(accepted, params().setupTimeout().compareTo(tls.handshakeTimeout()) < 0
+                    ? tls.withHandshakeTimeout(params().setupTimeout()) : tls);
+        } catch (IOException e) {
+            String why = "refused a connection from " + from + ": " + e.getMessage();
+            if (strangers.contains(accepted) && !stopping()) {
+                LOG.log(System.Logger.Level.WARNING, why);
+            }
+            throw new Stranger(why);
+        }
+        register(channel);
+        unregister(accepted);
+        if (!strangers.replace(accepted, channel)) {
+            throw new Stranger("a connection from " + from + " completed its TLS handshake too late");
+        }
+        tlsSession(channel.session());
+        return channel;
     }
 
     private static String address(IOChannel channel) {

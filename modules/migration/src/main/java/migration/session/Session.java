@@ -2,6 +2,7 @@ package migration.session;
 
 import io.channel.IOChannel;
 import io.channel.ShutdownDirection;
+import io.channel.tls.TlsSessionInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import migration.MigrationParameters;
 import migration.MigrationStats;
 import migration.MigrationProtocol;
 import migration.MigrationStatus;
+import migration.TlsStats;
 import migration.ZeroCopyStats;
 import migration.multifd.ChannelCounters;
 import migration.multifd.TransferCounters;
@@ -93,6 +95,8 @@ public abstract class Session {
     private volatile long lastActivityNanos = System.nanoTime();
     /** When SETUP must be over, or 0 while the deadline is not armed. */
     private volatile long setupDeadlineNanos;
+    /** The first TLS handshake's outcome (every channel's agrees), or null. */
+    private volatile TlsSessionInfo tlsSession;
     /** When the watchdog shuts the main channel after the final RESULT, or 0. */
     private volatile long drainDeadlineNanos;
 
@@ -153,6 +157,22 @@ public abstract class Session {
         }
         channelCounters = List.copyOf(list);
         total = bytes;
+    }
+
+    /** {@return when SETUP must be over ({@link System#nanoTime()}), or 0 while the deadline is not armed} */
+    final long setupDeadlineNanos() {
+        return setupDeadlineNanos;
+    }
+
+    /**
+     * Records a completed TLS handshake for the statistics; the first one wins.
+     *
+     * @param session what the handshake agreed on
+     */
+    final void tlsSession(TlsSessionInfo session) {
+        if (tlsSession == null) {
+            tlsSession = session;
+        }
     }
 
     /** Starts the setup timeout now, unless it already runs. */
@@ -332,7 +352,8 @@ public abstract class Session {
                 Math.max(0, all - counters.processedBytes.sum()), mbps(transferred), counters.normalPages.sum(),
                 counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
                 counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, perChannel,
-                zeroCopyStats(perChannel), errorDescription(), verified, unidentifiedConnections());
+                zeroCopyStats(perChannel), errorDescription(), verified, unidentifiedConnections(),
+                params.tls() == null ? TlsStats.OFF : TlsStats.of(tlsSession));
     }
 
     /**

@@ -6,10 +6,13 @@ import io.channel.Feature;
 import io.channel.FlushResult;
 import io.channel.IOChannel;
 import io.channel.spi.ChannelProvider;
+import io.channel.tls.TlsChannel;
+import io.channel.tls.TlsParameters;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -117,7 +120,7 @@ public final class SourceSession extends Session implements SenderHost {
             }
         }
         ZeroCopyPlan plan = ZeroCopyPlan.choose(params.zeroCopy(), params.provider(), candidates,
-                System.getProperty("os.name", "unknown"));
+                System.getProperty("os.name", "unknown"), params.tls() != null);
         if (params.zeroCopy() == ZeroCopyMode.AUTO && !plan.requestZeroCopy() && params.provider() == null) {
             LOG.log(System.Logger.Level.INFO, "zero-copy: " + plan.reason());
         }
@@ -218,8 +221,9 @@ public final class SourceSession extends Session implements SenderHost {
 
     private IOChannel connect(ChannelOptions options, String what) throws MigrationException, Stopped {
         checkStopping();
+        IOChannel raw;
         try {
-            return plan.provider().connect(destination, options);
+            raw = plan.provider().connect(destination, options);
         } catch (IOException e) {
             checkStopping();
             // The SPI asks providers to name the address in their messages; say it here only if one did not.
@@ -227,6 +231,22 @@ public final class SourceSession extends Session implements SenderHost {
             String address = destination.getHostString() + ":" + destination.getPort();
             throw new MigrationException("cannot connect " + what + (detail.contains(address) ? "" : " to "
                     + destination) + ": " + detail, e);
+        }
+        return params().tls() == null ? raw : secure(raw, what);
+    }
+
+    /** Runs the TLS handshake on a connected channel before any frame; the setup timeout bounds it too. */
+    private IOChannel secure(IOChannel raw, String what) throws MigrationException, Stopped {
+        TlsParameters tls = params().tls();
+        Duration timeout = Duration.ofNanos(Math.max(1_000_000, setupDeadlineNanos() - System.nanoTime()));
+        try {
+            TlsChannel channel = TlsChannel.client(raw, destination.getHostString(),
+                    timeout.compareTo(tls.handshakeTimeout()) < 0 ? tls.withHandshakeTimeout(timeout) : tls);
+            tlsSession(channel.session());
+            return channel;
+        } catch (IOException e) {
+            checkStopping();
+            throw new MigrationException("TLS on " + what + " to " + destination + ": " + e.getMessage(), e);
         }
     }
 

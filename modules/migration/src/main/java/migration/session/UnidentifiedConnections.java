@@ -64,6 +64,22 @@ final class UnidentifiedConnections<C> {
     }
 
     /**
+     * The connection goes on as another object (its TLS layer, say), keeping its place and deadline.
+     *
+     * @param connection  the connection as admitted
+     * @param replacement what it is from now on
+     * @return whether it was still in the book ({@code false}: it was dropped meanwhile, and counted)
+     */
+    synchronized boolean replace(C connection, C replacement) {
+        Long deadline = pending.remove(connection);
+        if (deadline == null) {
+            return false;
+        }
+        pending.put(replacement, deadline);
+        return true;
+    }
+
+    /**
      * {@return whether the connection is still in the book}
      * @param connection the connection
      */

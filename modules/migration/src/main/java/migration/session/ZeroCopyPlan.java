@@ -24,6 +24,28 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
     public static final String NO_ZERO_COPY_PROVIDER =
             "no zero-copy channel provider found (module io.channel.linux is not on the module path)";
 
+    /** QEMU's refusal of zero-copy with TLS ({@code migration/options.c}), word for word. */
+    public static final String TLS_REFUSES_ZERO_COPY =
+            "Zero copy only available for non-compressed non-TLS multifd migration";
+    /** The reason {@code auto} copies under TLS. */
+    public static final String COPYING_FOR_TLS =
+            "TLS encrypts every page into its own buffer before sending, so zero-copy cannot work; copying";
+
+    /**
+     * Chooses the provider and decides about zero-copy, for plain TCP.
+     *
+     * @param mode       the requested zero-copy mode
+     * @param requested  the provider name from the parameters, or {@code null}
+     * @param candidates the providers to choose from, or {@code null} for those found by {@link ChannelProviders}
+     * @param osName     the value of {@code os.name}
+     * @return the plan
+     * @throws MigrationException if no provider can be used, or zero-copy is required and cannot work
+     */
+    public static ZeroCopyPlan choose(ZeroCopyMode mode, String requested, List<ChannelProvider> candidates,
+                                      String osName) throws MigrationException {
+        return choose(mode, requested, candidates, osName, false);
+    }
+
     /**
      * Chooses the provider and decides about zero-copy.
      *
@@ -32,12 +54,16 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
      * @param candidates the providers to choose from, or {@code null} for those found by
      *                   {@link ChannelProviders} (which honours {@code -Dio.channel.provider})
      * @param osName     the value of {@code os.name}
+     * @param tls        whether the channels run TLS, which rules zero-copy out
      * @return the plan
      * @throws MigrationException if no provider can be used, or zero-copy is required and cannot work; the
      *                            message uses QEMU's words where they fit
      */
     public static ZeroCopyPlan choose(ZeroCopyMode mode, String requested, List<ChannelProvider> candidates,
-                                      String osName) throws MigrationException {
+                                      String osName, boolean tls) throws MigrationException {
+        if (tls && mode == ZeroCopyMode.ON) {
+            throw new MigrationException(TLS_REFUSES_ZERO_COPY);
+        }
         if (mode == ZeroCopyMode.ON && !osName.toLowerCase(Locale.ROOT).startsWith("linux")) {
             throw new MigrationException("Zero copy currently only available on Linux (this is " + osName + ")");
         }
@@ -57,6 +83,9 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
         ChannelProvider provider = selection.chosen();
         if (mode == ZeroCopyMode.OFF) {
             return new ZeroCopyPlan(provider, false, OFF_BY_REQUEST);
+        }
+        if (tls) {
+            return new ZeroCopyPlan(provider, false, COPYING_FOR_TLS);
         }
         if (provider.supportsZeroCopy()) {
             return new ZeroCopyPlan(provider, true, IN_EFFECT);
