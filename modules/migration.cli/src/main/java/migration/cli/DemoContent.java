@@ -24,7 +24,7 @@ final class DemoContent {
     /**
      * Fills zeroed memory.
      *
-     * @param memory memory that is all zero, such as fresh {@link io.channel.PageMemory#allocate} memory
+     * @param memory memory that is all zero, such as fresh {@link io.channel.memory.PageMemory#allocate} memory
      * @param seed   the same seed gives the same content
      * @param stop   says to stop early (Ctrl-C): slices not yet begun are left zero
      */

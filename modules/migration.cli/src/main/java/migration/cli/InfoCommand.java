@@ -1,7 +1,7 @@
 package migration.cli;
 
 import io.channel.ChannelProviders;
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -4,18 +4,25 @@ import io.channel.IOChannel;
 import io.channel.ShutdownDirection;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import migration.ChannelStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationStats;
+import migration.MigrationProtocol;
 import migration.MigrationStatus;
+import migration.ZeroCopyStats;
+import migration.multifd.ChannelCounters;
+import migration.multifd.TransferCounters;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
 import migration.protocol.MainChannel;
@@ -30,7 +37,15 @@ import migration.protocol.ProtocolException;
  * on the main channel every second, fails the migration when setup takes too long or the peer stays silent
  * too long, and shuts channels down if a failing thread could not. No thread blocks for ever: every wait
  * either checks {@link #stopping()} at least every 100 ms or is a channel operation that
- * {@link #fail shutting the channels down} ends.
+ * {@link #fail shutting the channels down} ends. The watchdog also applies the progress rule
+ * ({@link #stalled}) and drops what waited too long ({@link #expire}).
+ *
+ * <p>The state is private; subclasses change it only through named transitions, in this order:
+ * {@link #plan} (blocks and channels known), {@link #armSetupDeadline}, {@link #mainChannelReady},
+ * {@link #setupDone} (ACTIVE), {@link #roundEnded} per round, {@link #verdict}, and at any time
+ * {@link #fail} (FAILED or CANCELLED, first outcome wins), {@link #cancel} or {@link #peerEnded}. The final
+ * status is set once, when every thread has stopped. The live statistics ({@link #stats()}) are built here
+ * from that state, with the two things that differ by side ({@link #mainBytes}, {@link #zeroCopyStats}).
  */
 public abstract class Session {
 
@@ -38,8 +53,6 @@ public abstract class Session {
     public static final String THREAD_PREFIX = "migration-";
     /** How often each side sends a HEARTBEAT on the main channel. */
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
-    /** How long a peer may stay silent (no frame on the main channel, no packet) before the migration fails. */
-    static final Duration PEER_SILENCE_LIMIT = Duration.ofSeconds(10);
     /** How long a thread that hit a connection error waits for the main channel to explain it. */
     static final Duration TRANSPORT_ERROR_GRACE = Duration.ofSeconds(1);
     /** How long stopping may take before the watchdog shuts channels down regardless. */
@@ -62,30 +75,34 @@ public abstract class Session {
         }
     }
 
-    final String side;
-    final String peer;
-    final MigrationParameters params;
-    final long startNanos = System.nanoTime();
-    volatile long setupDoneNanos;
-    volatile long endNanos;
-    volatile MigrationStatus status = MigrationStatus.SETUP;
-    volatile boolean stopping;
-    volatile MainChannel main;
-    volatile boolean heartbeats;
-    volatile boolean silenceCheck;
-    volatile long lastActivityNanos = System.nanoTime();
+    private final String side;
+    private final String peer;
+    private final MigrationParameters params;
+    private final long startNanos = System.nanoTime();
+    private final TransferCounters counters = new TransferCounters();
+    private volatile List<ChannelCounters> channelCounters = List.of();
+    private volatile long total;
+    private volatile boolean verified;
+    private volatile long setupDoneNanos;
+    private volatile long endNanos;
+    private volatile MigrationStatus status = MigrationStatus.SETUP;
+    private volatile boolean stopping;
+    private volatile MainChannel main;
+    private volatile boolean heartbeats;
+    private volatile boolean silenceCheck;
+    private volatile long lastActivityNanos = System.nanoTime();
     /** When SETUP must be over, or 0 while the deadline is not armed. */
-    volatile long setupDeadlineNanos;
+    private volatile long setupDeadlineNanos;
     /** When the watchdog shuts the main channel after the final RESULT, or 0. */
-    volatile long drainDeadlineNanos;
+    private volatile long drainDeadlineNanos;
 
     private final AtomicReference<Ending> ending = new AtomicReference<>();
     private final Set<IOChannel> channels = ConcurrentHashMap.newKeySet();
-    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private final CountDownLatch finished = new CountDownLatch(1);
-    final CountDownLatch mainReaderEnded = new CountDownLatch(1);
+    private final CountDownLatch mainReaderEnded = new CountDownLatch(1);
     /** Whether a thread reads the main channel now (so a connection error may soon be explained). */
-    volatile boolean mainReaderStarted;
+    private volatile boolean mainReaderStarted;
     private volatile long kickDeadlineNanos;
     private volatile boolean lateKickDone;
     private volatile boolean watchdogStop;
@@ -97,6 +114,195 @@ public abstract class Session {
         this.side = side;
         this.peer = peer;
         this.params = params;
+    }
+
+    // ---- State, read by subclasses.
+
+    /** {@return the parameters} */
+    final MigrationParameters params() {
+        return params;
+    }
+
+    /** {@return the migration-wide counters} */
+    final TransferCounters counters() {
+        return counters;
+    }
+
+    /** {@return the per-channel counters, by id; empty until the channel count is known} */
+    final List<ChannelCounters> channelCounters() {
+        return channelCounters;
+    }
+
+    /** {@return the main channel once it carries frames, else {@code null}} */
+    final MainChannel main() {
+        return main;
+    }
+
+    // ---- Named transitions.
+
+    /**
+     * The blocks and the channel count are known (the source at start, the destination at HELLO).
+     *
+     * @param bytes    the sum of the blocks' sizes
+     * @param channels the number of multifd channels
+     */
+    final void plan(long bytes, int channels) {
+        List<ChannelCounters> list = new ArrayList<>(channels);
+        for (int i = 0; i < channels; i++) {
+            list.add(new ChannelCounters(i));
+        }
+        channelCounters = List.copyOf(list);
+        total = bytes;
+    }
+
+    /** Starts the setup timeout now, unless it already runs. */
+    final synchronized void armSetupDeadline() {
+        if (setupDeadlineNanos == 0) {
+            setupDeadlineNanos = System.nanoTime() + params.setupTimeout().toNanos();
+        }
+    }
+
+    /**
+     * The main channel is connected and identified: from now on failures are told to the peer on it.
+     *
+     * @param channel the main channel
+     */
+    final void mainChannelReady(MainChannel channel) {
+        main = channel;
+    }
+
+    /** Starts sending a HEARTBEAT every second. */
+    final void startHeartbeats() {
+        heartbeats = true;
+    }
+
+    /** The handshake is done: the migration is ACTIVE, heartbeats flow and the peer must show signs of life. */
+    final void setupDone() {
+        setupDoneNanos = System.nanoTime();
+        status = MigrationStatus.ACTIVE;
+        touch();
+        heartbeats = true;
+        silenceCheck = true;
+    }
+
+    /** Every channel ended a round at its SYNC. */
+    final void roundEnded() {
+        counters.dirtySyncCount.incrementAndGet();
+    }
+
+    /**
+     * The verdict is known and the peer may go quiet from now on: no more heartbeats, no more silence check.
+     *
+     * @param digestsVerified whether the digests were checked and matched
+     */
+    final void verdict(boolean digestsVerified) {
+        verified = digestsVerified;
+        heartbeats = false;
+        silenceCheck = false;
+    }
+
+    /**
+     * After the final RESULT: the watchdog shuts the main channel down after {@code limit} if the peer has not
+     * closed it by then.
+     *
+     * @param limit how long to wait for the peer to close
+     */
+    final void drainFor(Duration limit) {
+        drainDeadlineNanos = System.nanoTime() + limit.toNanos();
+    }
+
+    /** A thread reads the main channel from now on (so a connection error elsewhere may soon be explained). */
+    final void mainReaderStarted() {
+        mainReaderStarted = true;
+    }
+
+    /**
+     * The peer ended the migration with ERROR or CANCEL: the migration fails or is cancelled with its words, made
+     * safe and quoted ({@link Frame#peerText()}).
+     *
+     * @param frame an ERROR or CANCEL frame
+     */
+    final void peerEnded(Frame frame) {
+        if (frame.type() == FrameType.CANCEL) {
+            String plain = "cancelled by the " + peer;
+            String text = frame.text();
+            fail(MigrationStatus.CANCELLED, text.isEmpty() || text.equals(plain) ? plain
+                    : plain + ": " + frame.peerText(), null, false);
+        } else {
+            fail(MigrationStatus.FAILED, "the " + peer + " failed: " + frame.peerText(), null, false);
+        }
+    }
+
+    /** What a side does with a frame from its peer other than HEARTBEAT, ERROR and CANCEL. */
+    interface FrameHandler {
+        /**
+         * Handles a frame.
+         *
+         * @param frame the frame
+         * @return whether to read on
+         * @throws ProtocolException if the frame is malformed or not allowed now
+         */
+        boolean handle(Frame frame) throws ProtocolException;
+    }
+
+    /**
+     * The main channel's reader, on its own thread until it returns: reads the peer's frames, takes HEARTBEAT as
+     * a sign of life, ends the migration on ERROR and CANCEL, and gives every other frame to {@code handler}.
+     * Reports a protocol error, the peer closing or the connection failing, unless the peer may close by now.
+     *
+     * @param handler      the side's frames
+     * @param peerMayClose whether the migration is over for the peer (the verdict was sent), so that its close,
+     *                     a reset or stray bytes mean nothing
+     * @param closedEarly  the message for a peer that closes the main channel too early
+     */
+    final void readFrames(FrameHandler handler, BooleanSupplier peerMayClose, Supplier<String> closedEarly) {
+        MainChannel channel = main;
+        try {
+            while (true) {
+                Frame frame = channel.read("the " + peer);
+                if (frame == null) {
+                    if (!stopping && !peerMayClose.getAsBoolean()) {
+                        fail(MigrationStatus.FAILED, closedEarly.get(), null, false);
+                    }
+                    return;
+                }
+                touch();
+                switch (frame.type()) {
+                    case HEARTBEAT -> {
+                    }
+                    case ERROR, CANCEL -> {
+                        peerEnded(frame);
+                        return;
+                    }
+                    default -> {
+                        if (!handler.handle(frame)) {
+                            return;
+                        }
+                    }
+                }
+            }
+        } catch (ProtocolException e) {
+            if (!peerMayClose.getAsBoolean()) {
+                fail(MigrationStatus.FAILED, e.getMessage(), e, true);
+            }
+        } catch (IOException e) {
+            if (!stopping && !peerMayClose.getAsBoolean()) {
+                fail(MigrationStatus.FAILED, "main channel: the connection to the " + peer + " failed: "
+                        + e.getMessage(), e, false);
+            }
+        } catch (RuntimeException e) {
+            fail(MigrationStatus.FAILED, "main channel reader: internal error: " + e, e, true);
+        } finally {
+            mainReaderEnded.countDown();
+        }
+    }
+
+    /**
+     * {@return the error for a frame the side does not expect from its peer}
+     * @param frame the frame
+     */
+    final ProtocolException unexpected(Frame frame) {
+        return new ProtocolException("main channel: unexpected " + frame.type() + " frame from the " + peer);
     }
 
     /** Starts the control and watchdog threads. */
@@ -115,10 +321,58 @@ public abstract class Session {
     abstract void runSession() throws Exception;
 
     /** {@return the live statistics} */
-    public abstract MigrationStats stats();
+    public final MigrationStats stats() {
+        List<ChannelStats> perChannel = channelCounters.stream().map(ChannelCounters::snapshot).toList();
+        MainChannel current = main;
+        long mainBytes = current == null ? 0 : mainBytes(current);
+        long multifd = counters.multifdBytes.sum();
+        long transferred = mainBytes + multifd;
+        long all = total;
+        return new MigrationStats(status, totalTimeMillis(), setupTimeMillis(), transferred, all,
+                Math.max(0, all - counters.processedBytes.sum()), mbps(transferred), counters.normalPages.sum(),
+                counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
+                counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, perChannel,
+                zeroCopyStats(perChannel), errorDescription(), verified, unidentifiedConnections());
+    }
+
+    /**
+     * {@return the main channel's bytes this side counts: sent at the source, received at the destination}
+     * @param channel the main channel
+     */
+    abstract long mainBytes(MainChannel channel);
+
+    /**
+     * {@return the zero-copy part of the statistics}
+     * @param perChannel the channels' statistics
+     */
+    abstract ZeroCopyStats zeroCopyStats(List<ChannelStats> perChannel);
 
     /** {@return the message for a setup that took longer than the setup timeout} */
     abstract String setupTimeoutMessage();
+
+    /**
+     * Checks the progress rule, every 100 ms while the migration is ACTIVE: a multifd channel that has data to
+     * move must move some within the progress timeout.
+     *
+     * @param now {@link System#nanoTime()}
+     * @return why the migration fails, naming the channel, or {@code null} while every channel moves
+     */
+    String stalled(long now) {
+        return null;
+    }
+
+    /** {@return connections dropped because they did not identify themselves as the migration's (destination)} */
+    long unidentifiedConnections() {
+        return 0;
+    }
+
+    /**
+     * Drops what waited too long (connections that did not identify themselves), every 100 ms until the end.
+     *
+     * @param now {@link System#nanoTime()}
+     */
+    void expire(long now) {
+    }
 
     /** Closes whatever else the subclass owns (listener); called once, at the end. */
     void closeResources() {
@@ -214,6 +468,34 @@ public abstract class Session {
         Thread thread = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(action);
         workers.add(thread);
         thread.start();
+    }
+
+    /**
+     * Starts a worker thread that forgets itself when it ends, for short tasks that may come in large numbers
+     * (one per accepted connection); the end of the migration joins those still running.
+     *
+     * @param name   the name after {@value #THREAD_PREFIX} and the side
+     * @param action what it runs
+     */
+    final void startShortWorker(String name, Runnable action) {
+        Thread thread = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(() -> {
+            try {
+                action.run();
+            } finally {
+                workers.remove(Thread.currentThread());
+            }
+        });
+        workers.add(thread);
+        thread.start();
+    }
+
+    /**
+     * Forgets a channel its owner closed itself (a connection that was not the migration's).
+     *
+     * @param channel the channel
+     */
+    final void unregister(IOChannel channel) {
+        channels.remove(channel);
     }
 
     /**
@@ -318,7 +600,7 @@ public abstract class Session {
         wakeWaiters();
     }
 
-    private static void shutdownQuietly(IOChannel channel) {
+    static void shutdownQuietly(IOChannel channel) {
         try {
             channel.shutdown(ShutdownDirection.BOTH);
         } catch (IOException | RuntimeException e) {
@@ -350,12 +632,19 @@ public abstract class Session {
                     fail(MigrationStatus.FAILED, setupTimeoutMessage(), null, true);
                     continue;
                 }
-                if (silenceCheck && now - lastActivityNanos > PEER_SILENCE_LIMIT.toNanos()) {
+                Duration liveness = params.livenessTimeout();
+                if (silenceCheck && now - lastActivityNanos > liveness.toNanos()) {
                     fail(MigrationStatus.FAILED, "no sign of life from the " + peer + " for "
-                            + format(PEER_SILENCE_LIMIT) + " (no heartbeat on the main channel, no packet);"
+                            + format(liveness) + " (no heartbeat on the main channel, no packet);"
                             + " the " + peer + " is hung or the network is down", null, true);
                     continue;
                 }
+                String stalled = status == MigrationStatus.ACTIVE ? stalled(now) : null;
+                if (stalled != null) {
+                    fail(MigrationStatus.FAILED, stalled, null, true);
+                    continue;
+                }
+                expire(now);
                 if (heartbeats && current != null && now - lastHeartbeat >= HEARTBEAT_INTERVAL.toNanos()) {
                     lastHeartbeat = now;
                     try {

@@ -24,7 +24,6 @@ import migration.ChannelStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationProtocol;
-import migration.MigrationStats;
 import migration.MigrationStatus;
 import migration.RamBlock;
 import migration.ZeroCopyMode;
@@ -42,7 +41,8 @@ import migration.protocol.Hello;
 import migration.protocol.MainChannel;
 import migration.protocol.ProtocolException;
 import migration.protocol.Result;
-import migration.protocol.Wire;
+import migration.protocol.InitPacket;
+import migration.protocol.RoundEnd;
 
 /**
  * The source side of a migration: connects the main channel and the multifd channels, sends the handshake,
@@ -59,17 +59,18 @@ public final class SourceSession extends Session implements SenderHost {
     private final List<RamBlock> blocks;
     private final ZeroCopyPlan plan;
     private final UUID migrationId = UUID.randomUUID();
-    private final TransferCounters counters = new TransferCounters();
-    private final List<ChannelCounters> channelCounters;
     private final BandwidthLimiter limiter;
     private final AtomicLong packetNumbers = new AtomicLong();
     private final List<PageDigests> pageDigests;
     private final CountDownLatch accepted = new CountDownLatch(1);
     private final CountDownLatch resultArrived = new CountDownLatch(1);
-    private final long total;
+    private final TransferCounters counters;
+    private final List<ChannelCounters> channelCounters;
     private volatile Result result;
     private volatile CountDownLatch syncs;
-    private volatile boolean verified;
+    private volatile List<MultifdSender> senders = List.of();
+    /** Whether COMPLETE is being or has been sent: a RESULT before it is a protocol error. */
+    private volatile boolean completeSent;
 
     private SourceSession(InetSocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
                           ZeroCopyPlan plan) {
@@ -80,12 +81,9 @@ public final class SourceSession extends Session implements SenderHost {
         this.limiter = new BandwidthLimiter(params.maxBandwidth());
         this.pageDigests = params.verify()
                 ? blocks.stream().map(b -> new PageDigests(b.size())).toList() : null;
-        List<ChannelCounters> list = new ArrayList<>();
-        for (int i = 0; i < params.channels(); i++) {
-            list.add(new ChannelCounters(i));
-        }
-        this.channelCounters = List.copyOf(list);
-        this.total = blocks.stream().mapToLong(RamBlock::size).sum();
+        plan(blocks.stream().mapToLong(RamBlock::size).sum(), params.channels());
+        this.counters = counters();
+        this.channelCounters = channelCounters();
     }
 
     /**
@@ -124,13 +122,14 @@ public final class SourceSession extends Session implements SenderHost {
             LOG.log(System.Logger.Level.INFO, "zero-copy: " + plan.reason());
         }
         SourceSession session = new SourceSession(destination, blocks, params, plan);
-        session.setupDeadlineNanos = session.startNanos + params.setupTimeout().toNanos();
+        session.armSetupDeadline();
         session.startThreads();
         return session;
     }
 
     @Override
     void runSession() throws Exception {
+        MigrationParameters params = params();
         ChannelOptions options = ChannelOptions.defaults().withConnectTimeout(params.setupTimeout());
         IOChannel mainChannel = connect(options.withZeroCopy(false), "the main channel");
         register(mainChannel);
@@ -157,30 +156,29 @@ public final class SourceSession extends Session implements SenderHost {
         // The first bytes move only now, after every channel passed the zero-copy checks.
         mainFrames.writePreamble();
         // From here on failures are reported to the destination on the main channel.
-        main = mainFrames;
-        main.send(new Hello(migrationId, params.channels(), MigrationProtocol.PAGE_SIZE,
+        mainChannelReady(mainFrames);
+        mainFrames.send(new Hello(migrationId, params.channels(), MigrationProtocol.PAGE_SIZE,
                 MigrationProtocol.MAX_PAGES_PER_PACKET,
                 blocks.stream().map(b -> new Hello.BlockInfo(b.name(), b.size())).toList()).encode());
         // Read the answer from now on: a refusal (ERROR) may arrive while the init packets are being sent.
-        mainReaderStarted = true;
+        mainReaderStarted();
         startWorker("main-reader", this::readMain);
         for (int i = 0; i < data.size(); i++) {
             sendInit(data.get(i), i);
         }
-        heartbeats = true;
+        startHeartbeats();
         awaitLatch(accepted);
-        setupDoneNanos = System.nanoTime();
-        status = MigrationStatus.ACTIVE;
-        touch();
-        silenceCheck = true;
+        setupDone();
 
         List<MemorySegment> memory = blocks.stream().map(RamBlock::memory).toList();
         List<MultifdSender> senders = new ArrayList<>();
         for (int i = 0; i < data.size(); i++) {
-            MultifdSender sender = new MultifdSender(i, data.get(i), memory, limiter, packetNumbers, counters,
-                    channelCounters.get(i), params.zeroCopy(), zeroCopy.get(i), pageDigests, this);
-            senders.add(sender);
-            startWorker("multifd-" + i, sender);
+            senders.add(new MultifdSender(i, data.get(i), memory, limiter, packetNumbers, counters,
+                    channelCounters.get(i), params.zeroCopy(), zeroCopy.get(i), pageDigests, this));
+        }
+        this.senders = List.copyOf(senders);
+        for (MultifdSender sender : senders) {
+            startWorker("multifd-" + sender.id(), sender);
         }
 
         // No dirty tracking yet: a migration is a single round of every page. With dirty tracking, later
@@ -191,25 +189,26 @@ public final class SourceSession extends Session implements SenderHost {
         while (true) {
             rounds++;
             runRound(rounds, new PacketCursor(sizes), senders);
-            counters.dirtySyncCount.incrementAndGet();
+            roundEnded();
             if (lastRound(rounds)) {
                 break;
             }
-            main.send(Frame.roundEnd(rounds));
+            mainFrames.send(new RoundEnd(rounds).encode());
         }
         for (MultifdSender sender : senders) {
             sender.submit(new MultifdSender.StopJob());
         }
         int[] digests = params.verify() ? digests() : null;
         checkStopping();
-        main.send(new Complete(rounds, counters.dataPackets.sum(), digests).encode());
+        completeSent = true;
+        mainFrames.send(new Complete(rounds, counters.dataPackets.sum(), digests).encode());
         awaitLatch(resultArrived);
         Result verdict = result;
         if (!verdict.ok()) {
             fail(MigrationStatus.FAILED, "the destination rejected the migration: " + verdict.message(), null, false);
             throw new Stopped();
         }
-        verified = verdict.verified();
+        verdict(verdict.verified());
     }
 
     /** Whether the round just synced was the last: always, until dirty tracking exists. */
@@ -233,19 +232,14 @@ public final class SourceSession extends Session implements SenderHost {
 
     private void sendInit(IOChannel channel, int id) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment init = arena.allocate(Wire.INIT_SIZE);
-            init.set(Wire.INT, 0, Wire.MULTIFD_MAGIC);
-            init.set(Wire.INT, 4, Wire.VERSION);
-            init.set(Wire.LONG, 8, migrationId.getMostSignificantBits());
-            init.set(Wire.LONG, 16, migrationId.getLeastSignificantBits());
-            init.set(Wire.INT, 24, id);
-            init.set(Wire.INT, 28, 0);
+            MemorySegment init = arena.allocate(InitPacket.SIZE);
+            new InitPacket(migrationId, id).encode(init);
             channel.writeAll(init);
         } catch (IOException e) {
             throw new IOException("multifd channel " + id + ": sending the init packet failed: " + e.getMessage(), e);
         }
-        channelCounters.get(id).add(Wire.INIT_SIZE, 0);
-        counters.multifdBytes.add(Wire.INIT_SIZE);
+        channelCounters.get(id).add(InitPacket.SIZE, 0);
+        counters.multifdBytes.add(InitPacket.SIZE);
     }
 
     /** Every sender sends packets from the cursor until it is exhausted, then its SYNC; waits for all. */
@@ -281,54 +275,26 @@ public final class SourceSession extends Session implements SenderHost {
     }
 
     private void readMain() {
-        try {
-            while (true) {
-                Frame frame = main.read("the destination");
-                if (frame == null) {
-                    if (!stopping()) {
-                        fail(MigrationStatus.FAILED, "the destination closed the main channel"
-                                + (accepted.getCount() > 0 ? " during the handshake" : " before the migration ended"),
-                                null, false);
-                    }
-                    return;
+        readFrames(this::handle, () -> false, () -> "the destination closed the main channel"
+                + (accepted.getCount() > 0 ? " during the handshake" : " before the migration ended"));
+    }
+
+    /** ACCEPT, then RESULT once COMPLETE is out; returns false after RESULT (nothing more to read). */
+    private boolean handle(Frame frame) throws ProtocolException {
+        switch (frame.type()) {
+            case ACCEPT -> accepted.countDown();
+            case RESULT -> {
+                if (!completeSent) {
+                    throw new ProtocolException("main channel: RESULT from the destination before COMPLETE (the"
+                            + " source has not sent everything yet)");
                 }
-                touch();
-                switch (frame.type()) {
-                    case ACCEPT -> accepted.countDown();
-                    case HEARTBEAT -> {
-                    }
-                    case RESULT -> {
-                        result = Result.decode(frame);
-                        resultArrived.countDown();
-                        return;
-                    }
-                    case ERROR -> {
-                        fail(MigrationStatus.FAILED, "the destination failed: " + frame.text(), null, false);
-                        return;
-                    }
-                    case CANCEL -> {
-                        String text = frame.text();
-                        fail(MigrationStatus.CANCELLED, text.isEmpty() ? "cancelled by the destination"
-                                : text.startsWith("cancelled by the destination") ? text
-                                : "cancelled by the destination: " + text, null, false);
-                        return;
-                    }
-                    default -> throw new ProtocolException("main channel: unexpected " + frame.type()
-                            + " frame from the destination");
-                }
+                result = Result.decode(frame);
+                resultArrived.countDown();
+                return false;
             }
-        } catch (ProtocolException e) {
-            fail(MigrationStatus.FAILED, e.getMessage(), e, true);
-        } catch (IOException e) {
-            if (!stopping()) {
-                fail(MigrationStatus.FAILED, "main channel: the connection to the destination failed: "
-                        + e.getMessage(), e, false);
-            }
-        } catch (RuntimeException e) {
-            fail(MigrationStatus.FAILED, "main channel reader: internal error: " + e, e, true);
-        } finally {
-            mainReaderEnded.countDown();
+            default -> throw unexpected(frame);
         }
+        return true;
     }
 
     @Override
@@ -340,28 +306,34 @@ public final class SourceSession extends Session implements SenderHost {
     }
 
     @Override
-    String setupTimeoutMessage() {
-        return (accepted.getCount() > 0 && main != null
-                ? "the destination did not accept the migration within "
-                : "could not connect to the destination " + destination + " within ")
-                + format(params.setupTimeout());
+    String stalled(long now) {
+        long limit = params().progressTimeout().toNanos();
+        for (MultifdSender sender : senders) {
+            long since = sender.blockedSince();
+            if (since != 0 && now - since > limit) {
+                return "multifd channel " + sender.id() + " made no progress for " + format(params().progressTimeout())
+                        + ": the destination does not read it (it may be overloaded, or answer heartbeats but not"
+                        + " take the data)";
+            }
+        }
+        return null;
     }
 
     @Override
-    public MigrationStats stats() {
-        List<ChannelStats> channels = channelCounters.stream().map(ChannelCounters::snapshot).toList();
-        MainChannel current = main;
-        long mainBytes = current == null ? 0 : current.bytesWritten();
-        long multifd = counters.multifdBytes.sum();
-        long transferred = mainBytes + multifd;
-        return new MigrationStats(status, totalTimeMillis(), setupTimeMillis(), transferred, total,
-                Math.max(0, total - counters.processedBytes.sum()), mbps(transferred), counters.normalPages.sum(),
-                counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
-                counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, channels,
-                zeroCopyStats(channels), errorDescription(), verified);
+    String setupTimeoutMessage() {
+        return (accepted.getCount() > 0 && main() != null
+                ? "the destination did not accept the migration within "
+                : "could not connect to the destination " + destination + " within ")
+                + format(params().setupTimeout());
     }
 
-    private ZeroCopyStats zeroCopyStats(List<ChannelStats> channels) {
+    @Override
+    long mainBytes(MainChannel channel) {
+        return channel.bytesWritten();
+    }
+
+    @Override
+    ZeroCopyStats zeroCopyStats(List<ChannelStats> channels) {
         long sends = 0;
         long copied = 0;
         long enobufs = 0;
@@ -379,7 +351,7 @@ public final class SourceSession extends Session implements SenderHost {
         for (ChannelCounters channel : channelCounters) {
             active |= channel.zeroCopyActive() && channel.hasFlushedZeroCopy();
         }
-        return new ZeroCopyStats(params.zeroCopy(), plan.provider().name(), active, sends, copied, enobufs, fallbacks,
+        return new ZeroCopyStats(params().zeroCopy(), plan.provider().name(), active, sends, copied, enobufs, fallbacks,
                 zeroCopyReason());
     }
 
