@@ -1,0 +1,69 @@
+package migration.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import migration.MigrationDestination;
+import migration.MigrationParameters;
+import migration.MigrationSource;
+import migration.RamBlock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The peer's words (error texts, block names) reach the terminal escaped, cut, and on one line. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PeerTextTest {
+
+    private static final String ESC = "\u001b";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBlockNameWithEscapeSequencesIsShownEscapedByReceive() throws Exception {
+        RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--size", "1m");
+        String[] address = receiver.address().split(":");
+
+        try (Arena arena = Arena.ofShared();
+             MigrationSource source = MigrationSource.start(new InetSocketAddress(address[0],
+                     Integer.parseInt(address[1])), List.of(RamBlock.anonymous(ESC + "[2J" + ESC + "[31mram", 2 << 20,
+                     arena)), MigrationParameters.defaults().withProvider("copy"))) {
+            org.assertj.core.api.Assertions.catchThrowable(source::await);
+        }
+        Run received = receiver.result();
+
+        assertThat(received.exitCode()).isEqualTo(1);
+        assertThat(received.err()).doesNotContain(ESC);
+        assertThat(received.errLines()).last().asString().contains("'\\x1b[2J\\x1b[31mram'");
+    }
+
+    @Test
+    void aDestinationsErrorTextIsShownOnOneEscapedLineBySend() throws Exception {
+        Path source = CommandsTest.randomFile(dir.resolve("source.bin"), 1 << 20);
+        String hostile = ESC + "[2J" + "fake\nmultifd send: completed, digests verified" + "x".repeat(4000);
+        try (Arena arena = Arena.ofShared();
+             MigrationDestination destination = MigrationDestination.listen(
+                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), (name, size) -> {
+                         throw new IOException(hostile);
+                     }, MigrationParameters.defaults().withProvider("copy"))) {
+
+            Run sent = Run.of("send", "--to", HostPort.format(destination.localAddress()), "--from",
+                    source.toString());
+
+            assertThat(sent.exitCode()).isEqualTo(1);
+            assertThat(sent.err()).doesNotContain(ESC);
+            assertThat(sent.errLines()).singleElement().asString()
+                    .startsWith("multifd send: ")
+                    .contains("\\x1b[2Jfake; multifd send: completed")
+                    .contains(" more characters)")
+                    .hasSizeLessThan(OneLine.MAX_LENGTH + 60);
+        }
+    }
+}
