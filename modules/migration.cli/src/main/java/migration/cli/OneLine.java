@@ -1,14 +1,14 @@
 package migration.cli;
 
-import java.util.Locale;
-
 /**
  * Messages on one line, safe to print on a terminal. Every message the tool prints may carry text it did not
- * write: the peer's ERROR and CANCEL texts and block names, inside the library's messages ("the source failed:
- * ..."). Such text could hold escape sequences that clear the screen, colour it or fake a "completed" line, or be a
- * megabyte long. So line breaks become {@code "; "}, every other control or formatting character is shown escaped
- * ({@code \x1b}, {@code <U+202E>}), a backslash is doubled so an escape cannot be faked, and the text is cut to
- * {@link #MAX_LENGTH} characters, saying how much was left out.
+ * write: the peer's ERROR and CANCEL texts and block names inside the library's messages, where the library
+ * already quotes and escapes them ({@code the source failed: "..."}), but also exception messages of any origin.
+ * Such text could hold escape sequences that clear the screen, colour it or fake a "completed" line, or be a
+ * megabyte long. So, as the last step before the terminal, line breaks become {@code "; "}, every other control or
+ * invisible formatting character is shown escaped as the library does ({@code \x1b}, and a backslash, {@code u} and
+ * the code point in braces above U+00FF), and the line is cut to {@link #MAX_LENGTH} characters, saying how much
+ * was left out. Backslashes are left as they are, so what the library escaped is not escaped twice.
  */
 final class OneLine {
 
@@ -47,16 +47,14 @@ final class OneLine {
 
     private static void escape(int c, StringBuilder out) {
         int type = Character.getType(c);
-        if (c == '\\') {
-            out.append("\\\\");
-        } else if (type == Character.CONTROL && c <= 0xff) {
+        if (type == Character.CONTROL && c <= 0xff) {
             // C0, DEL and C1 (0x9b is a one-byte CSI for some terminals).
             out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
         } else if (type == Character.FORMAT || type == Character.SURROGATE || type == Character.UNASSIGNED
                 || type == Character.PRIVATE_USE || type == Character.LINE_SEPARATOR
                 || type == Character.PARAGRAPH_SEPARATOR) {
             // Bidirectional overrides (U+202E), zero-width characters, lone surrogates: invisible or misleading.
-            out.append(String.format(Locale.ROOT, "<U+%04X>", c));
+            out.append("\\u{").append(Integer.toHexString(c)).append('}');
         } else {
             out.appendCodePoint(c);
         }

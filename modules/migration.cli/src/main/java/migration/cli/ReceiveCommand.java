@@ -1,6 +1,6 @@
 package migration.cli;
 
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;

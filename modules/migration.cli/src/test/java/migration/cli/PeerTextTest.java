@@ -7,17 +7,17 @@ import java.lang.foreign.Arena;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import migration.MigrationDestination;
 import migration.MigrationParameters;
-import migration.MigrationSource;
-import migration.RamBlock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The peer's words (error texts, block names) reach the terminal escaped, cut, and on one line. */
+/**
+ * The peer's words reach the terminal escaped, cut, and on one line. (Block names with control characters are
+ * refused by the library when it decodes HELLO.)
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PeerTextTest {
 
@@ -25,24 +25,6 @@ class PeerTextTest {
 
     @TempDir
     Path dir;
-
-    @Test
-    void aBlockNameWithEscapeSequencesIsShownEscapedByReceive() throws Exception {
-        RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--size", "1m");
-        String[] address = receiver.address().split(":");
-
-        try (Arena arena = Arena.ofShared();
-             MigrationSource source = MigrationSource.start(new InetSocketAddress(address[0],
-                     Integer.parseInt(address[1])), List.of(RamBlock.anonymous(ESC + "[2J" + ESC + "[31mram", 2 << 20,
-                     arena)), MigrationParameters.defaults().withProvider("copy"))) {
-            org.assertj.core.api.Assertions.catchThrowable(source::await);
-        }
-        Run received = receiver.result();
-
-        assertThat(received.exitCode()).isEqualTo(1);
-        assertThat(received.err()).doesNotContain(ESC);
-        assertThat(received.errLines()).last().asString().contains("'\\x1b[2J\\x1b[31mram'");
-    }
 
     @Test
     void aDestinationsErrorTextIsShownOnOneEscapedLineBySend() throws Exception {
@@ -61,7 +43,7 @@ class PeerTextTest {
             assertThat(sent.err()).doesNotContain(ESC);
             assertThat(sent.errLines()).singleElement().asString()
                     .startsWith("multifd send: ")
-                    .contains("\\x1b[2Jfake; multifd send: completed")
+                    .contains("\\x1b[2Jfake")
                     .contains(" more characters)")
                     .hasSizeLessThan(OneLine.MAX_LENGTH + 60);
         }
