@@ -45,6 +45,9 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     private SourceOptions options;
 
+    @Mixin
+    private TlsOptions tls;
+
     @Option(names = "--max-bandwidth", paramLabel = "RATE", defaultValue = "0",
             converter = OptionConverters.Rate.class,
             description = "Limit across all channels in bytes per second, e.g. 100m; 0 for none (default).")
@@ -61,7 +64,7 @@ final class SendCommand implements Callable<Integer> {
         String name = spec.qualifiedName();
         InetSocketAddress destination = to.resolveOption(spec.commandLine(), "--to");
         MigrationParameters params = options.parameters()
-                .withMaxBandwidth(maxBandwidth);
+                .withMaxBandwidth(maxBandwidth).withTls(tls.parameters());
         long size = fileSize();
         try (Arena arena = Arena.ofShared()) {
             RamBlock block = RamBlock.mapFile(BLOCK, from, size, false, arena);

@@ -121,7 +121,9 @@ public final class SourceSession extends Session implements SenderHost {
         }
         ZeroCopyPlan plan = ZeroCopyPlan.choose(params.zeroCopy(), params.provider(), candidates,
                 System.getProperty("os.name", "unknown"), params.tls() != null);
-        if (params.zeroCopy() == ZeroCopyMode.AUTO && !plan.requestZeroCopy() && params.provider() == null) {
+        // Under TLS copying is a given, not news: the statistics still say why.
+        if (params.zeroCopy() == ZeroCopyMode.AUTO && !plan.requestZeroCopy() && params.provider() == null
+                && params.tls() == null) {
             LOG.log(System.Logger.Level.INFO, "zero-copy: " + plan.reason());
         }
         SourceSession session = new SourceSession(destination, blocks, params, plan);
