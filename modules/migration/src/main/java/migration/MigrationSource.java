@@ -101,6 +101,23 @@ public final class MigrationSource extends Migration {
         session.switchover();
     }
 
+    /**
+     * Reports that the application wrote bytes of a block, for the next dirty sync of a live migration. Needed
+     * only with the {@code application} tracker ({@link LiveParameters#withTracker}), which knows nothing else;
+     * the other trackers add the reports to what they find (for example writes by another process to shared
+     * memory, which the kernel tracker of this process does not see). Call it after the write; any thread.
+     * Does nothing for a migration started with {@link #start}.
+     *
+     * @param block  the block's name
+     * @param offset the first byte written, from the block's start
+     * @param length the number of bytes written
+     * @throws IllegalArgumentException  if no block has that name
+     * @throws IndexOutOfBoundsException if the bytes are not all inside the block
+     */
+    public void markDirty(String block, long offset, long length) {
+        session.markDirty(block, offset, length);
+    }
+
     /** {@return the migration's id, sent on every channel} */
     public UUID migrationId() {
         return session.migrationId();

@@ -55,6 +55,30 @@ class LiveMigrationTest {
         }
     }
 
+    /**
+     * Migrates a block live until asked: once the source has ended three rounds, {@code switchover()}; checks
+     * that the destination holds the source's final bytes; stops the writers.
+     */
+    private static MigrationStats migrateLive(RamBlock block, Arena arena, MigrationParameters params,
+                                              LiveParameters live, TestWriters writers,
+                                              List<ChannelProvider> providers,
+                                              java.util.function.Consumer<MigrationSource> started) throws Exception {
+        try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
+                RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
+             MigrationSource source = MigrationSource.startLive(destination.localAddress(), List.of(block), params,
+                     live, writers, providers)) {
+            started.accept(source);
+            awaitRounds(source, 3);
+            source.switchover();
+            MigrationStats stats = source.await();
+            destination.await();
+            assertThat(destination.blocks().get(0).memory().mismatch(block.memory())).isEqualTo(-1);
+            return stats;
+        } finally {
+            writers.stopAll();
+        }
+    }
+
     @ParameterizedTest(name = "zero-copy {0}, {1} writer(s), burst {2}, pause {3} ns")
     @CsvSource({"off, 2, 64, 0", "on, 1, 16, 200000", "auto, 2, 64, 0"})
     void twoHundredFiftySixMebibytesWrittenDuringTheMigrationArriveAsTheirFinalBytes(String zeroCopy, int threads,
@@ -64,19 +88,8 @@ class LiveMigrationTest {
             TestMemory.fillMixed(block.memory(), 3);
             TestWriters writers = new TestWriters(block.memory(), threads, burst, pauseNanos).start();
             MigrationParameters params = MigrationParameters.defaults().withChannels(2).withZeroCopy(mode(zeroCopy));
-            MigrationStats stats;
-            try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
-                    RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
-                 MigrationSource source = MigrationSource.startLive(destination.localAddress(), List.of(block),
-                         params, UNTIL_ASKED, writers, providers(zeroCopy))) {
-                awaitRounds(source, 3);
-                source.switchover();
-                stats = source.await();
-                destination.await();
-                assertThat(destination.blocks().get(0).memory().mismatch(block.memory())).isEqualTo(-1);
-            } finally {
-                writers.stopAll();
-            }
+            MigrationStats stats = migrateLive(block, arena, params, UNTIL_ASKED, writers, providers(zeroCopy),
+                    source -> { });
             assertThat(stats.verified()).isTrue();
             assertThat(writers.writes.get()).isPositive();
             assertThat(writers.calls).containsExactly("pause:migration-source");
@@ -108,6 +121,44 @@ class LiveMigrationTest {
             assertThat(stats.toJson()).contains("\"dirty-pages-rate\":", "\"expected-downtime\":",
                     "\"downtime\":" + live.downtimeMillis(), "\"cpu-throttle-percentage\":0", "\"tracker\":\"portable\"",
                     "\"pages-sent\":" + 256 * MIB / MigrationProtocol.PAGE_SIZE);
+        }
+    }
+
+    @Test
+    void anApplicationThatReportsItsWritesMigratesLiveWithTheApplicationTracker() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock block = RamBlock.anonymous("ram0", 32 * MIB, arena);
+            TestMemory.fillMixed(block.memory(), 4);
+            // The writers run from the start but write only once they can report to the source.
+            TestWriters writers = new TestWriters(block.memory(), 2, 16, 0);
+            writers.hold = true;
+            writers.start();
+            MigrationStats stats = migrateLive(block, arena, EndToEndMigrationTest.copying(2),
+                    UNTIL_ASKED.withTracker("application"), writers, null, source -> {
+                        writers.reporter = (offset, length) -> source.markDirty("ram0", offset, length);
+                        writers.hold = false;
+                    });
+            assertThat(stats.verified()).isTrue();
+            assertThat(stats.live().trackers()).singleElement()
+                    .satisfies(t -> assertThat(t.tracker()).isEqualTo("application"));
+            assertThat(stats.live().rounds().get(1).dirtyPagesFound()).isPositive();
+        }
+    }
+
+    @Test
+    void reportingAWriteToABlockThatDoesNotExistFailsNamingIt() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock block = RamBlock.anonymous("ram0", MIB, arena);
+            try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
+                    RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
+                 MigrationSource source = MigrationSource.startLive(destination.localAddress(), List.of(block),
+                         EndToEndMigrationTest.copying(1), UNTIL_ASKED, new TestWriters(block.memory(), 0, 1, 0))) {
+                assertThatThrownBy(() -> source.markDirty("ram1", 0, 8)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessage("no ram block is named \"ram1\"");
+                assertThatThrownBy(() -> source.markDirty("ram0", MIB - 4, 8))
+                        .isInstanceOf(IndexOutOfBoundsException.class);
+                source.await();
+            }
         }
     }
 

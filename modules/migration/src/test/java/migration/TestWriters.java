@@ -30,6 +30,10 @@ final class TestWriters implements SourceHooks {
     /** The thread each hook ran on, in order: "pause:migration-source", ... */
     final List<String> calls = new CopyOnWriteArrayList<>();
     private volatile int throttle;
+    /** While set, the writers run but write nothing (so that they can be started before what they report to). */
+    volatile boolean hold;
+    /** Told of every write (offset, length) when set: an application that reports what it writes. */
+    volatile java.util.function.BiConsumer<Long, Long> reporter;
 
     TestWriters(MemorySegment memory, int threads, int burst, long pauseNanos) {
         this.memory = memory;
@@ -53,9 +57,17 @@ final class TestWriters implements SourceHooks {
         SplittableRandom random = new SplittableRandom(seed);
         long pages = memory.byteSize() / MigrationProtocol.PAGE_SIZE;
         while (!stop) {
+            if (hold) {
+                Thread.onSpinWait();
+                continue;
+            }
             for (int i = 0; i < burst; i++) {
                 long offset = random.nextLong(pages) * MigrationProtocol.PAGE_SIZE + random.nextInt(512) * 8L;
                 memory.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, random.nextLong());
+                var report = reporter;
+                if (report != null) {
+                    report.accept(offset, 8L);
+                }
             }
             writes.addAndGet(burst);
             int percent = throttle;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import migration.LiveParameters;
 import migration.LiveStats;
@@ -238,6 +239,23 @@ final class Precopy implements AutoCloseable {
      */
     void downtime(long nanos) {
         downtimeMillis = nanos / 1_000_000;
+    }
+
+    /**
+     * Reports bytes the application wrote, for the next sync.
+     *
+     * @param block  the block's index
+     * @param offset the first byte written
+     * @param length the bytes written
+     * @throws IndexOutOfBoundsException if the bytes are not all inside the block
+     */
+    void markDirty(int block, long offset, long length) {
+        DirtyTracker tracker = trackers.get(block);
+        if (tracker == null) {
+            Objects.checkFromIndexSize(offset, length, 0);
+        } else {
+            tracker.markDirty(offset, length);
+        }
     }
 
     /** {@return the current throttle, 0 when not throttling} */

@@ -43,6 +43,7 @@ import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.Hello;
 import migration.protocol.MainChannel;
+import migration.protocol.PeerText;
 import migration.protocol.ProtocolException;
 import migration.protocol.Result;
 import migration.protocol.InitPacket;
@@ -344,6 +345,27 @@ public final class SourceSession extends Session implements SenderHost {
      */
     public void switchover() {
         switchoverRequested = true;
+    }
+
+    /**
+     * Reports bytes of a block the application wrote (see {@code MigrationSource.markDirty}).
+     *
+     * @param block  the block's name
+     * @param offset the first byte written
+     * @param length the bytes written
+     * @throws IllegalArgumentException  if no block has that name
+     * @throws IndexOutOfBoundsException if the bytes are not all inside the block
+     */
+    public void markDirty(String block, long offset, long length) {
+        for (int b = 0; b < blocks.size(); b++) {
+            if (blocks.get(b).name().equals(block)) {
+                if (precopy != null) {
+                    precopy.markDirty(b, offset, length);
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no ram block is named " + PeerText.quote(block));
     }
 
     @Override
