@@ -16,14 +16,17 @@ import migration.json.Json;
  * @param transferred             bytes on the wire so far, headers included, on all channels (the source
  *                                counts what it sent, the destination what it received)
  * @param total                   bytes of RAM to migrate (the sum of the block sizes)
- * @param remaining               bytes of RAM not yet sent (source) or received (destination)
+ * @param remaining               bytes of RAM not yet sent (source) or received (destination); for a live
+ *                                source, the bytes of the current round not yet sent
  * @param mbps                    average throughput in megabits per second since the migration started
  * @param normalPages             pages sent with their contents
  * @param duplicatePages          zero pages, sent as offsets only (QEMU's {@code duplicate})
  * @param normalBytes             bytes of the normal pages
  * @param dirtySyncCount          completed rounds (sync points)
- * @param dirtySyncMissedZeroCopy channel flushes at a sync point where the kernel had copied every
- *                                zero-copy write (QEMU's {@code dirty-sync-missed-zero-copy})
+ * @param dirtySyncMissedZeroCopy channel flushes at a sync point (the end of a round) on a channel whose
+ *                                pages were all copied although zero-copy was asked for: the kernel reported
+ *                                every zero-copy write copied, or {@code auto} had switched the channel to
+ *                                copying for that reason (QEMU's {@code dirty-sync-missed-zero-copy})
  * @param multifdBytes            bytes on the multifd channels, headers included
  * @param pageSize                the page size in bytes
  * @param channels                per-channel statistics, by id
