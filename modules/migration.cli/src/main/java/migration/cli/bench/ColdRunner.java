@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * each a fresh process of the tool (the image's {@code bin/multifd} launcher where there is one), with no
  * warm-up, from a file of incompressible bytes into a file that is absent (fresh) or exists with every page
  * written (pre-touched). The files live in one directory, by default {@code /dev/shm} (tmpfs), and are
- * deleted by {@link #close()}.
+ * deleted by {@link #close()}, or when the JVM exits.
  */
 final class ColdRunner implements AutoCloseable {
 
@@ -44,6 +44,9 @@ final class ColdRunner implements AutoCloseable {
         this.destination = directory.resolve("multifd-bench-destination");
         this.timeoutSeconds = 120 + size / (50L << 20);
         this.tool = tool();
+        // Two --size files in tmpfs are memory: gone with the run even when it is interrupted (SIGTERM, Ctrl-C).
+        source.toFile().deleteOnExit();
+        destination.toFile().deleteOnExit();
     }
 
     /** {@return the default directory: tmpfs {@code /dev/shm} where it exists, else the temporary directory} */
