@@ -18,7 +18,10 @@ module io.channel {
 
     uses io.channel.spi.ChannelProvider;
     uses io.channel.memory.MemoryProvider;
+    uses io.channel.memory.DirtyTrackerProvider;
 
     provides io.channel.spi.ChannelProvider with io.channel.copy.CopyingChannelProvider;
     provides io.channel.memory.MemoryProvider with io.channel.memory.portable.PortableMemoryProvider;
+    provides io.channel.memory.DirtyTrackerProvider with io.channel.memory.portable.ChecksumDirtyTrackerProvider,
+            io.channel.memory.portable.ApplicationDirtyTrackerProvider;
 }

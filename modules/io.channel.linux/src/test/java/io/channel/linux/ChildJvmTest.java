@@ -143,6 +143,14 @@ class ChildJvmTest {
     private static Result sendAsNobody(boolean strict) throws Exception {
         assumeTrue(new LinuxChannelProvider().isAvailable(),
                 () -> String.valueOf(new LinuxChannelProvider().unavailabilityCause()));
+        return runAsNobody("send", "256", String.valueOf(strict));
+    }
+
+    /**
+     * Runs {@link ProviderProbeMain} as user nobody with 64 KiB of memlock, from a world-readable copy of the
+     * module path.
+     */
+    private static Result runAsNobody(String... args) throws Exception {
         assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false),
                 "switching to user nobody needs root");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
@@ -163,12 +171,27 @@ class ChildJvmTest {
             copyReadable(testClasses(), testClasses);
             List<String> command = new ArrayList<>(List.of("/usr/bin/prlimit", "--memlock=65536:65536",
                     "/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
-            command.addAll(command(modulePath, testClasses, List.of(NATIVE_ACCESS, "-Xmx256m"),
-                    "send", "256", String.valueOf(strict)));
+            command.addAll(command(modulePath, testClasses, List.of(NATIVE_ACCESS, "-Xmx256m"), args));
             return run(command);
         } finally {
             deleteTree(copy);
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void asNobodyTheKernelDirtyTrackerReportsExactlyTheWrittenPagesOfAnonymousAndSharedFileMemory()
+            throws Exception {
+        assumeTrue(new LinuxDirtyTrackerProvider().isAvailable(),
+                () -> String.valueOf(new LinuxDirtyTrackerProvider().unavailabilityCause()));
+
+        Result result = runAsNobody("dirty");
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.value("user")).isEqualTo("nobody");
+        assertThat(result.value("dirty-selected")).isEqualTo("linux");
+        assertThat(result.value("anonymous")).isEqualTo("linux: [3,4) [7,9), then [3,4)");
+        assertThat(result.value("shared-file")).isEqualTo("linux: [3,4) [7,9), then [3,4)");
     }
 
     @Test

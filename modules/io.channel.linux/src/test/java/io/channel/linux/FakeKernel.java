@@ -194,4 +194,19 @@ class FakeKernel implements Syscalls {
     public int madvise(long address, long length, int advice) {
         throw new UnsupportedOperationException("the fake kernel has no memory calls");
     }
+
+    @Override
+    public int userfaultfd(int flags) {
+        throw new UnsupportedOperationException("the fake kernel has no dirty-tracking calls");
+    }
+
+    @Override
+    public int ioctl(int fd, long request, MemorySegment arg) {
+        throw new UnsupportedOperationException("the fake kernel has no dirty-tracking calls");
+    }
+
+    @Override
+    public int open(MemorySegment path, int flags) {
+        throw new UnsupportedOperationException("the fake kernel has no dirty-tracking calls");
+    }
 }

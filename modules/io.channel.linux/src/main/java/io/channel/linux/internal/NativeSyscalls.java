@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.channel.linux.internal.gen.dirty_tracking_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -308,6 +309,43 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public int madvise(long address, long length, int advice) {
         return invoke("madvise", state -> (int) Madvise.HANDLE.invokeExact(state, address, length, advice));
+    }
+
+    // --- dirty tracking: userfaultfd and /proc/self/pagemap ----------------------------------------------
+
+    private static final class Syscall {
+        // long syscall(long number, ...): variadic from the second argument.
+        static final MethodHandle HANDLE = bind("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT),
+                Linker.Option.firstVariadicArg(1));
+    }
+
+    @Override
+    public int userfaultfd(int flags) {
+        long number = dirty_tracking_h.SYS_userfaultfd();
+        return (int) invokeLong("syscall(SYS_userfaultfd)",
+                state -> (long) Syscall.HANDLE.invokeExact(state, number, flags));
+    }
+
+    private static final class Ioctl {
+        // int ioctl(int fd, unsigned long request, ...): variadic from the third argument.
+        static final MethodHandle HANDLE = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+                Linker.Option.firstVariadicArg(2));
+    }
+
+    @Override
+    public int ioctl(int fd, long request, MemorySegment arg) {
+        return invoke("ioctl", state -> (int) Ioctl.HANDLE.invokeExact(state, fd, request, arg));
+    }
+
+    private static final class Open {
+        // int open(const char *path, int flags, ...): the mode is only read with O_CREAT or O_TMPFILE.
+        static final MethodHandle HANDLE = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+    }
+
+    @Override
+    public int open(MemorySegment path, int flags) {
+        return invoke("open", state -> (int) Open.HANDLE.invokeExact(state, path, flags));
     }
 
     // --- strerror ----------------------------------------------------------------------------------------

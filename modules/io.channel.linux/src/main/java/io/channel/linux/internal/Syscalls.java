@@ -206,6 +206,33 @@ public interface Syscalls {
     int madvise(long address, long length, int advice);
 
     /**
+     * {@code syscall(SYS_userfaultfd, int flags)} ({@code man 2 userfaultfd}; glibc has no wrapper).
+     *
+     * @param flags {@code O_CLOEXEC}, {@code O_NONBLOCK}, {@code UFFD_USER_MODE_ONLY}
+     * @return the new descriptor, or {@code -errno}
+     */
+    int userfaultfd(int flags);
+
+    /**
+     * {@code int ioctl(int fd, unsigned long request, void *arg)}.
+     *
+     * @param fd      the descriptor
+     * @param request the request, for example {@code UFFDIO_REGISTER} or {@code PAGEMAP_SCAN}
+     * @param arg     the request's struct, read and written by the kernel
+     * @return the request's non-negative result, or {@code -errno}
+     */
+    int ioctl(int fd, long request, MemorySegment arg);
+
+    /**
+     * {@code int open(const char *path, int flags)}, without {@code O_CREAT} (so no mode).
+     *
+     * @param path  a NUL-terminated path
+     * @param flags {@code O_*} flags
+     * @return the new descriptor, or {@code -errno}
+     */
+    int open(MemorySegment path, int flags);
+
+    /**
      * {@code char *strerror(int errno)}, copied into a Java string at once.
      *
      * @param errno the error number
