@@ -19,6 +19,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +137,39 @@ class LinuxDirtyTrackerTest {
             }
 
             assertThat(tracker.sync()).isEqualTo(expected.build());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void writesRacingWithSyncsAreReportedByOneSyncOrTheNext() throws Exception {
+        int pages = 8192;
+        MemorySegment memory = new LinuxMemoryProvider().allocate(pages * PAGE, false, arena);
+        try (DirtyTracker tracker = provider.track(memory)) {
+            tracker.arm();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                int first = w;
+                writers.add(Thread.ofPlatform().start(() -> {
+                    for (long page = first; page < pages; page += 3) {
+                        write(memory, page);
+                    }
+                }));
+            }
+            DirtyPages seen = DirtyPages.none(pages);
+            while (writers.stream().anyMatch(Thread::isAlive)) {
+                seen = seen.union(tracker.sync());
+            }
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            seen = seen.union(tracker.sync());
+
+            DirtyPages.Builder expected = DirtyPages.builder(pages);
+            for (long page = 0; page < pages; page += 3) {
+                expected.add(page, Math.min(page + 2, pages));
+            }
+            assertThat(seen).isEqualTo(expected.build());
         }
     }
 

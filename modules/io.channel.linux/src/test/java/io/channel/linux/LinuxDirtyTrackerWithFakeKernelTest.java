@@ -32,6 +32,7 @@ class LinuxDirtyTrackerWithFakeKernelTest {
      * A kernel with a scripted userfaultfd and pagemap: what it offers and refuses is set per test; descriptors
      * are counted so that leaks show.
      */
+    @SuppressWarnings("restricted") // like the kernel, the fake writes where the scan argument's vec points
     static final class FakeUserfaultfd extends FakeKernel {
         long offeredFeatures = 0x1ffff;
         int userfaultfdErrno;
@@ -69,7 +70,7 @@ class LinuxDirtyTrackerWithFakeKernelTest {
         public int ioctl(int fd, long request, MemorySegment arg) {
             if (request == dirty_tracking_h.UFFDIO_API()) {
                 ioctls.add("UFFDIO_API");
-                long asked = uffdio_api.features(arg.reinterpret(uffdio_api.layout().byteSize()));
+                long asked = uffdio_api.features(arg);
                 if ((asked & ~offeredFeatures) != 0) {
                     return -dirty_tracking_h.EINVAL(); // fs/userfaultfd.c: unknown features are refused
                 }
@@ -78,11 +79,10 @@ class LinuxDirtyTrackerWithFakeKernelTest {
             }
             if (request == dirty_tracking_h.UFFDIO_REGISTER()) {
                 ioctls.add("UFFDIO_REGISTER");
-                MemorySegment register = arg.reinterpret(uffdio_register.layout().byteSize());
-                if (uffdio_range.start(uffdio_register.range(register)) == refusedRegistration) {
+                if (uffdio_range.start(uffdio_register.range(arg)) == refusedRegistration) {
                     return -dirty_tracking_h.EINVAL();
                 }
-                uffdio_register.ioctls(register, writeProtectAllowed ? 1L << dirty_tracking_h._UFFDIO_WRITEPROTECT() : 0);
+                uffdio_register.ioctls(arg, writeProtectAllowed ? 1L << dirty_tracking_h._UFFDIO_WRITEPROTECT() : 0);
                 return 0;
             }
             if (request == dirty_tracking_h.UFFDIO_WRITEPROTECT() || request == dirty_tracking_h.UFFDIO_UNREGISTER()) {
@@ -95,12 +95,11 @@ class LinuxDirtyTrackerWithFakeKernelTest {
                     return -scanErrno;
                 }
                 // Every page of the scanned range was written: one region, the walk complete.
-                MemorySegment scan = arg.reinterpret(pm_scan_arg.layout().byteSize());
-                MemorySegment region = MemorySegment.ofAddress(pm_scan_arg.vec(scan))
+                MemorySegment region = MemorySegment.ofAddress(pm_scan_arg.vec(arg))
                         .reinterpret(page_region.layout().byteSize());
-                page_region.start(region, pm_scan_arg.start(scan));
-                page_region.end(region, pm_scan_arg.end(scan));
-                pm_scan_arg.walk_end(scan, pm_scan_arg.end(scan));
+                page_region.start(region, pm_scan_arg.start(arg));
+                page_region.end(region, pm_scan_arg.end(arg));
+                pm_scan_arg.walk_end(arg, pm_scan_arg.end(arg));
                 return 1;
             }
             throw new AssertionError("unexpected ioctl 0x" + Long.toHexString(request));

@@ -35,6 +35,7 @@ class PagemapScanTest {
      * PM_SCAN_WP_MATCHING (reports runs of written pages, at most vec_len of them, stops at the first run that does
      * not fit and says where in walk_end, and clears what it reported), and records every argument it saw.
      */
+    @SuppressWarnings("restricted") // like the kernel, the fake writes where the scan argument's vec points
     static final class FakePagemap implements PagemapScan.Call {
         final BitSet written = new BitSet();
         final List<long[]> calls = new ArrayList<>();
@@ -188,6 +189,7 @@ class PagemapScanTest {
     }
 
     @Test
+    @SuppressWarnings("restricted") // the fake answer is written where the scan argument's vec points
     void aRegionOutsideTheScannedRangeIsAnError() {
         PagemapScan.Call outside = arg -> {
             MemorySegment region = MemorySegment.ofAddress(pm_scan_arg.vec(arg)).reinterpret(24);
