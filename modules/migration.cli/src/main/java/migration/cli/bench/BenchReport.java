@@ -39,7 +39,9 @@ public record BenchReport(String date, String commandLine, Machine machine, long
 
     private static final String COLD_NOTE = "Cold: each run starts one `multifd receive --listen 127.0.0.1:0"
             + " --into FILE --json` and, once it listens, one `multifd send --from FILE --channels N --json`, both"
-            + " fresh processes of the tool with its defaults and no warm-up. GiB/s is by the sender's own"
+            + " fresh processes of the tool with its defaults and no warm-up, into an absent file (fresh) or over an"
+            + " existing one whose every page was written (pre-touched; receive --into writes a temporary file and"
+            + " renames it onto the existing one). GiB/s is by the sender's own"
             + " total-time (migration start to the destination's verdict); send process is the sending process's"
             + " life, start-up and exit included. CPU and minor faults are each whole process's, start-up"
             + " included (the receiver's from before it listened), from /proc via the shell that waited for it."
