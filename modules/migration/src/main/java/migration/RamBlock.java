@@ -18,11 +18,17 @@ import java.util.Objects;
  * {@link MemorySegment} owned by the caller, who must keep its arena open until the migration's
  * {@code await()} or {@code close()} has returned.
  *
+ * <p>The memory must be accessible by every thread (a shared, automatic or global arena, or a mapping owned by
+ * one): the migration reads and writes it on its own threads, so a confined arena is refused here, at once.
+ *
  * <p>The source only ever reads a block's memory (zero-copy writes hand its pages to the kernel, which is why
  * the memory must stay valid until the migration has ended). The destination writes pages into it. Pages are
  * {@value MigrationProtocol#PAGE_SIZE} bytes; a size that is not a multiple of that ends in a short page.
  */
 public final class RamBlock {
+
+    /** A thread that owns no arena, to ask a segment whether threads other than its owner may access it. */
+    private static final Thread ANOTHER_THREAD = Thread.ofVirtual().unstarted(() -> { });
 
     private final String name;
     private final MemorySegment memory;
@@ -35,6 +41,11 @@ public final class RamBlock {
             throw new IllegalArgumentException("ram block '" + name + "' must be native memory (heap arrays can"
                     + " move under a zero-copy write), but got a heap segment");
         }
+        if (!memory.isAccessibleBy(ANOTHER_THREAD)) {
+            throw new IllegalArgumentException("ram block '" + name + "' must be memory every thread can access (the"
+                    + " migration reads and writes it on its own threads), but its arena is confined to thread "
+                    + owner(memory) + "; allocate or map it with Arena.ofShared(), Arena.ofAuto() or Arena.global()");
+        }
         this.memory = memory;
         this.knownZero = knownZero;
     }
@@ -45,7 +56,8 @@ public final class RamBlock {
      * @param name   the block's name, 1 to 255 bytes of UTF-8
      * @param memory native memory; at the destination it must be writable
      * @return the block
-     * @throws IllegalArgumentException if the name is empty or too long, or the memory is on the heap
+     * @throws IllegalArgumentException if the name is empty or too long, or the memory is on the heap or
+     *                                  confined to one thread
      */
     public static RamBlock of(String name, MemorySegment memory) {
         return new RamBlock(name, memory, false);
@@ -61,7 +73,7 @@ public final class RamBlock {
      *
      * @param name  the block's name
      * @param size  bytes, not negative
-     * @param arena owns the memory
+     * @param arena owns the memory; shared, automatic or global, not confined
      * @return the block
      */
     public static RamBlock anonymous(String name, long size, Arena arena) {
@@ -108,7 +120,7 @@ public final class RamBlock {
      * @param file     the file
      * @param size     bytes to map
      * @param writable whether to map for writing (destination) or reading (source)
-     * @param arena    owns the mapping; closing it unmaps the file
+     * @param arena    owns the mapping (shared, automatic or global, not confined); closing it unmaps the file
      * @return the block
      * @throws IOException if the file cannot be opened, sized or mapped; the message names the file
      */
@@ -134,19 +146,22 @@ public final class RamBlock {
                 throw new IOException("cannot map " + file + " for writing: " + e.getMessage(), e);
             }
         }
+        long held;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long length = channel.size();
-            if (length < size) {
-                throw new IOException("cannot map " + size + " bytes of " + file + ": it holds only " + length
-                        + " bytes");
+            held = channel.size();
+            if (held >= size) {
+                return new RamBlock(name, channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), false);
             }
-            return new RamBlock(name, channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), false);
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("cannot map")) {
-                throw e;
-            }
             throw new IOException("cannot map " + file + " for reading: " + e.getMessage(), e);
         }
+        throw new IOException("cannot map " + size + " bytes of " + file + ": it holds only " + held + " bytes");
+    }
+
+    /** {@return the name of the thread a confined segment belongs to, for messages} */
+    private static String owner(MemorySegment memory) {
+        Thread current = Thread.currentThread();
+        return memory.isAccessibleBy(current) ? "'" + current.getName() + "'" : "other than this one";
     }
 
     /** {@return the block's name} */

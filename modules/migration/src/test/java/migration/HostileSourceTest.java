@@ -55,11 +55,17 @@ class HostileSourceTest {
         arena.close();
     }
 
+    private SocketChannel main;
+
     private SocketChannel handshake() throws Exception {
-        SocketChannel main = source.main(1, "ram0", MIB);
+        main = source.main(1, "ram0", MIB);
         SocketChannel data = source.multifd(source.id, 0);
         FakeSource.readFrame(main, 2);
         return data;
+    }
+
+    private static byte[] complete(int rounds, long packets) {
+        return ByteBuffer.allocate(20).putInt(rounds).putInt(0).putLong(packets).putInt(0).array();
     }
 
     private void assertBlockUntouched() {
@@ -213,6 +219,33 @@ class HostileSourceTest {
         source.multifd(source.id, 1);
         assertThatThrownBy(destination::await)
                 .hasMessage("multifd: only 1 of 2 channels connected within 2 s");
+    }
+
+    @Test
+    void aShortRoundEndIsAProtocolErrorNamingTheField() throws Exception {
+        handshake();
+        FakeSource.frame(main, 4, new byte[] {0, 1});
+        assertThatThrownBy(destination::await).isInstanceOf(MigrationException.class)
+                .hasMessage("main channel, ROUND_END: the body has 2 bytes, expected 4 (the round)");
+    }
+
+    @Test
+    void aRoundEndForAnotherRoundThanTheNextIsAProtocolError() throws Exception {
+        SocketChannel data = handshake();
+        FakeSource.write(data, FakeSource.sync(1));
+        FakeSource.frame(main, 4, ByteBuffer.allocate(4).putInt(2).array());
+        assertThatThrownBy(destination::await)
+                .hasMessage("main channel, ROUND_END: round 2, expected 1 (the next round to end)");
+    }
+
+    @Test
+    void aCompleteClaimingMoreRoundsThanTheSourceEndedIsAProtocolError() throws Exception {
+        SocketChannel data = handshake();
+        FakeSource.write(data, FakeSource.sync(1));
+        FakeSource.frame(main, 5, complete(2, 0));
+        assertThatThrownBy(destination::await)
+                .hasMessage("main channel, COMPLETE: round count 2, but the source ended 0 rounds with ROUND_END"
+                        + " before it, so expected 1");
     }
 
     @Test

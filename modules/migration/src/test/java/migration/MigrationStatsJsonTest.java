@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import migration.json.Json;
 import org.junit.jupiter.api.Test;
+import testkit.JsonReader;
 
 class MigrationStatsJsonTest {
 

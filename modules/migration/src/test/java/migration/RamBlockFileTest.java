@@ -20,7 +20,7 @@ class RamBlockFileTest {
         Path file = dir.resolve("copy.img");
         long tooBig = Files.getFileStore(dir).getUsableSpace() + (1L << 30);
 
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             assertThatThrownBy(() -> RamBlock.mapFile("ram0", file, tooBig, true, arena))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("not enough space for ram block 'ram0' in " + file)
@@ -33,7 +33,7 @@ class RamBlockFileTest {
     void aDestinationFileIsCreatedWithTheBlockSize() throws IOException {
         Path file = dir.resolve("copy.img");
 
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             RamBlock block = RamBlock.mapFile("ram0", file, 3 * 4096 + 1, true, arena);
 
             assertThat(block.size()).isEqualTo(3 * 4096 + 1);
@@ -45,7 +45,7 @@ class RamBlockFileTest {
     void aSourceFileShorterThanTheBlockIsRefused() throws IOException {
         Path file = Files.write(dir.resolve("short.img"), new byte[100]);
 
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             assertThatThrownBy(() -> RamBlock.mapFile("ram0", file, 4096, false, arena))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("it holds only 100 bytes");

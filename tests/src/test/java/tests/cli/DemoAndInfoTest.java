@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import testkit.JsonReader;
 
 /** The image's {@code multifd} launcher runs the demo and describes the providers, on Linux with its provider. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -39,7 +40,7 @@ class DemoAndInfoTest {
         Launcher.Result run = Launcher.run("info", "--json");
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
-        Map<String, Object> info = MiniJson.object(run.out());
+        Map<String, Object> info = JsonReader.object(run.out());
         assertThat(providers(info)).extracting(p -> p.get("name")).contains("linux", "copy");
         assertThat(provider(info, "linux")).containsEntry("available", true).containsEntry("zero-copy", true);
         assertThat(provider(info, "copy")).containsEntry("available", true).containsEntry("zero-copy", false);
@@ -53,7 +54,7 @@ class DemoAndInfoTest {
                 Map.of("JDK_JAVA_OPTIONS", "-Dio.channel.provider=copy")).result();
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
-        assertThat(MiniJson.object(run.out())).containsEntry("chosen", "copy");
+        assertThat(JsonReader.object(run.out())).containsEntry("chosen", "copy");
     }
 
     @SuppressWarnings("unchecked")

@@ -28,13 +28,18 @@ public final class Launcher {
     private Launcher() {
     }
 
-    /** {@return the built image's directory} Skips the test, naming the path, when it was not built. */
+    /**
+     * {@return the built image's directory} The build (tests/pom.xml) builds the image before these tests and names
+     * it in system property {@code multifd.image}: when it is named, a missing image fails the test. Only a run
+     * outside Maven, where nothing names it, skips.
+     */
     public static Path image() {
         String property = System.getProperty("multifd.image");
         assumeTrue(property != null, "system property multifd.image is not set (run through Maven: mvn verify)");
         Path image = Path.of(property);
-        assumeTrue(Files.isExecutable(image.resolve("bin/multifd")),
-                "no runtime image at " + image + " (build it with: mvn -DskipTests package)");
+        assertThat(image.resolve("bin/multifd"))
+                .as("the runtime image the build names in multifd.image (build it with: mvn -DskipTests package)")
+                .isExecutable();
         return image;
     }
 

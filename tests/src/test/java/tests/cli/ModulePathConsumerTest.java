@@ -20,14 +20,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The module-path story: a user's module ({@code src/test/resources/consumer}) that requires only {@code migration}
- * is compiled against the built module jars, run with them on the module path (no class path), and linked with
- * them into a runtime image of its own, whose launcher runs it too.
+ * is compiled against the library's module jars alone (no tool, no picocli), run with them on the module path (no
+ * class path), and linked with them into a runtime image of its own, whose launcher runs it too.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ModulePathConsumerTest {
 
     private static final String MIGRATED = "consumer: migrated 16777216 bytes, verified=true";
     private static final String NATIVE_ACCESS = "--enable-native-access=io.channel.linux";
+    private static final List<String> LIBRARY_MODULES = List.of("io.channel", "io.channel.linux", "migration");
+    private static final String VERSION = System.getProperty("multifd.version");
 
     @TempDir
     Path dir;
@@ -41,10 +43,11 @@ class ModulePathConsumerTest {
 
     @Test
     void aConsumerModuleRunsFromTheModulePathWithTheLinuxProviderBoundAsAService() throws Exception {
-        Path consumerJar = compileAndPackConsumer();
+        Path modules = modules();
+        Path consumerJar = compileAndPackConsumer(modules);
 
         Launcher.Result run = Launcher.start(List.of(tool("java"), "--module-path",
-                modules() + File.pathSeparator + consumerJar, NATIVE_ACCESS, "-m", "consumer/consumer.Main"),
+                modules + File.pathSeparator + consumerJar, NATIVE_ACCESS, "-m", "consumer/consumer.Main"),
                 Map.of()).result();
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
@@ -53,11 +56,12 @@ class ModulePathConsumerTest {
 
     @Test
     void aConsumerLinkedIntoItsOwnImageRunsFromItsLauncher() throws Exception {
-        Path consumerJar = compileAndPackConsumer();
+        Path modules = modules();
+        Path consumerJar = compileAndPackConsumer(modules);
         Path image = dir.resolve("image");
 
         Launcher.Result linked = Launcher.start(List.of(tool("jlink"), "--module-path",
-                modules() + File.pathSeparator + consumerJar, "--add-modules", "consumer,io.channel.linux",
+                modules + File.pathSeparator + consumerJar, "--add-modules", "consumer,io.channel.linux",
                 "--add-options=" + NATIVE_ACCESS, "--launcher", "consumer=consumer/consumer.Main",
                 "--no-header-files", "--no-man-pages", "--strip-debug", "--output", image.toString()),
                 Map.of()).result();
@@ -69,10 +73,10 @@ class ModulePathConsumerTest {
     }
 
     /** {@return the consumer compiled with {@code --release 22} against the module jars, as a modular jar} */
-    private Path compileAndPackConsumer() throws IOException {
+    private Path compileAndPackConsumer(Path modules) throws IOException {
         Path sources = dir.resolve("src");
         List<String> javac = new ArrayList<>(List.of(tool("javac"), "--release", "22", "-Xlint:all", "-Werror",
-                "--module-path", modules().toString(), "-d", dir.resolve("classes").toString()));
+                "--module-path", modules.toString(), "-d", dir.resolve("classes").toString()));
         for (String file : List.of("module-info.java", "consumer/Main.java")) {
             Path target = sources.resolve(file);
             Files.createDirectories(target.getParent());
@@ -92,21 +96,25 @@ class ModulePathConsumerTest {
         return jar;
     }
 
-    /** {@return the built module jars (migration, io.channel, io.channel.linux, picocli)} Skips when absent. */
-    private static Path modules() {
+    /**
+     * {@return a directory holding only the library's module jars: {@code io.channel}, {@code io.channel.linux} and
+     * {@code migration}} Neither the tool ({@code migration.cli}) nor picocli is there, so the consumer shows that a
+     * library user needs neither. The build names the jars' directory in system property {@code multifd.modules}:
+     * when it is named, a missing jar fails the test; only a run outside Maven skips.
+     */
+    private Path modules() throws IOException {
         String property = System.getProperty("multifd.modules");
         assumeTrue(property != null, "system property multifd.modules is not set (run through Maven: mvn verify)");
-        Path modules = Path.of(property);
-        assumeTrue(Files.isDirectory(modules) && hasJars(modules), "no module jars at " + modules + " (build them with: mvn -DskipTests package)");
-        return modules;
-    }
-
-    private static boolean hasJars(Path modules) {
-        try (var files = Files.list(modules)) {
-            return files.anyMatch(f -> f.getFileName().toString().startsWith("migration"));
-        } catch (IOException e) {
-            return false;
+        Path built = Path.of(property);
+        Path library = dir.resolve("library-modules");
+        Files.createDirectories(library);
+        for (String module : LIBRARY_MODULES) {
+            Path jar = built.resolve(module + "-" + VERSION + ".jar");
+            assertThat(jar).as("module jar %s the build names in multifd.modules (build it with: mvn -DskipTests"
+                    + " package)", module).isRegularFile();
+            Files.copy(jar, library.resolve(jar.getFileName()));
         }
+        return library;
     }
 
     /** {@return a tool of the JDK running this test} Skips when this Java has no such tool (a JRE). */

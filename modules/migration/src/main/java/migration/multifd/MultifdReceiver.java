@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.zip.CRC32C;
 import migration.MigrationProtocol;
+import migration.protocol.PacketHeader;
 import migration.protocol.ProtocolException;
 import migration.protocol.Wire;
 
@@ -37,6 +38,8 @@ public final class MultifdReceiver implements Runnable {
 
     private long lastPacket;
     private volatile long dataPackets;
+    /** {@link System#nanoTime()} when bytes last arrived on this channel. */
+    private volatile long progressNanos = System.nanoTime();
 
     /**
      * Creates the receiver of one channel.
@@ -60,40 +63,58 @@ public final class MultifdReceiver implements Runnable {
         this.host = host;
     }
 
+    /** {@return {@link System#nanoTime()} when bytes last arrived on this channel} */
+    public long progressNanos() {
+        return progressNanos;
+    }
+
     /** {@return data packets received so far (SYNC not counted)} */
     public long dataPackets() {
         return dataPackets;
     }
 
+    /**
+     * A connection error whose message already names the channel and the packet, raised where that context is
+     * known (in the middle of a packet), so that {@link #run} does not wrap it again.
+     */
+    private static final class PacketIOException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        PacketIOException(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
     @Override
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment header = arena.allocate(Wire.MAX_PACKET_HEADER_SIZE, 8);
-            MemorySegment fixedHeader = header.asSlice(0, Wire.PACKET_FIXED_SIZE);
+            PacketHeader header = new PacketHeader(arena);
             CRC32C crc = new CRC32C();
             while (!host.stopping()) {
-                if (!receivePacket(header, fixedHeader, crc)) {
+                if (!receivePacket(header, crc)) {
                     return;
                 }
             }
         } catch (ProtocolException e) {
             host.failed(id, e.getMessage(), e, false);
+        } catch (PacketIOException e) {
+            host.failed(id, e.getMessage(), e, true);
         } catch (IOException e) {
             String where = "multifd channel " + id + ", " + (lastPacket == 0 ? "before the first packet"
-                    : "after packet " + lastPacket);
-            host.failed(id, e.getMessage() != null && e.getMessage().startsWith("multifd channel") ? e.getMessage()
-                    : where + ": " + e.getMessage(), e, true);
+                    : "after packet " + Long.toUnsignedString(lastPacket));
+            host.failed(id, where + ": " + e.getMessage(), e, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             host.failed(id, "multifd channel " + id + ": interrupted", e, false);
         } catch (RuntimeException e) {
-            host.failed(id, "multifd channel " + id + ", packet " + lastPacket + ": " + e, e, false);
+            host.failed(id, "multifd channel " + id + ", packet " + Long.toUnsignedString(lastPacket) + ": " + e, e,
+                    false);
         } catch (InternalError e) {
             // What the JVM raises when a write into a mapped file faults (SIGBUS): the file system under a
             // file-backed block ran out of space, or the file was truncated. Fail the migration, never hang it.
-            host.failed(id, "multifd channel " + id + ", packet " + lastPacket + ": writing into the destination"
-                    + " memory faulted (a full file system or a truncated file under a mapped block?): " + e,
-                    new IOException("memory fault", e), false);
+            host.failed(id, "multifd channel " + id + ", packet " + Long.toUnsignedString(lastPacket)
+                    + ": writing into the destination memory faulted (a full file system or a truncated file under"
+                    + " a mapped block?): " + e, new IOException("memory fault", e), false);
         }
     }
 
@@ -103,116 +124,61 @@ public final class MultifdReceiver implements Runnable {
      * time (HotSpot compiles a loop on its own only after tens of thousands of iterations): the work lives here,
      * in a method that is compiled after a few thousand packets.
      */
-    private boolean receivePacket(MemorySegment header, MemorySegment fixedHeader, CRC32C crc)
-            throws IOException, InterruptedException {
-        if (!Wire.readOrEnd(channel, fixedHeader, "the packet header")) {
+    private boolean receivePacket(PacketHeader header, CRC32C crc) throws IOException, InterruptedException {
+        if (!Wire.readOrEnd(channel, header.fixedPart(), "the packet header")) {
             throw new EOFException("the source closed the channel");
         }
-        host.alive();
-        int magic = header.get(Wire.INT, 0);
-        if (magic != Wire.MULTIFD_MAGIC) {
-            throw new ProtocolException("multifd channel " + id + ", "
-                    + (lastPacket == 0 ? "first packet" : "packet after " + lastPacket)
-                    + ": received packet magic " + Wire.hex(magic & 0xffffffffL)
-                    + ", expected " + Wire.hex(Wire.MULTIFD_MAGIC));
-        }
-        long number = header.get(Wire.LONG, 24);
-        // Messages are built only on failure: nothing is allocated per packet on the good path.
-        Where where = new Where(id, number);
-        int version = header.get(Wire.INT, 4);
-        if (version != Wire.VERSION) {
-            throw new ProtocolException(where + ": received packet version " + version + ", expected "
-                    + Wire.VERSION);
-        }
-        int flags = header.get(Wire.INT, 8);
-        if ((flags & ~Wire.KNOWN_FLAGS) != 0) {
-            throw new ProtocolException(where + ": unknown flags " + Wire.hex(flags & ~Wire.KNOWN_FLAGS & 0xffffffffL)
-                    + " in flags " + Wire.hex(flags & 0xffffffffL) + " (known: " + Wire.hex(Wire.KNOWN_FLAGS) + ")");
-        }
-        if (number <= lastPacket) {
-            throw new ProtocolException(where + ": packet number not above the previous one on this channel ("
-                    + lastPacket + ")");
-        }
-        int block = header.get(Wire.INT, 12);
-        int normal = header.get(Wire.INT, 16);
-        int zeros = header.get(Wire.INT, 20);
-        if ((flags & Wire.FLAG_SYNC) != 0) {
-            if (block != 0 || normal != 0 || zeros != 0) {
-                throw new ProtocolException(where + ": SYNC packet with block " + block + ", "
-                        + Integer.toUnsignedString(normal) + " normal and " + Integer.toUnsignedString(zeros)
-                        + " zero pages; a SYNC carries no pages");
-            }
-            lastPacket = number;
-            channelCounters.add(Wire.PACKET_FIXED_SIZE, 1);
-            counters.multifdBytes.add(Wire.PACKET_FIXED_SIZE);
+        progress();
+        header.checkFixed(id, lastPacket, blocks.length);
+        if (header.isSync()) {
+            lastPacket = header.number();
+            channelCounters.add(PacketHeader.FIXED_SIZE, 1);
+            counters.multifdBytes.add(PacketHeader.FIXED_SIZE);
             int round = barrier.arrive(id);
             RoundBarrier.Release release = barrier.awaitRelease(round, host::stopping);
             return release != null && release != RoundBarrier.Release.DONE;
         }
-        receivePages(header, where, number, block, normal, zeros, crc);
+        receivePages(header, crc);
         return true;
     }
 
-    /** "multifd channel N, packet M", for messages; a record so that building it costs nothing on the good path. */
-    private record Where(int channel, long packet) {
-        @Override
-        public String toString() {
-            return "multifd channel " + channel + ", packet " + Long.toUnsignedString(packet);
-        }
-    }
-
-    private void receivePages(MemorySegment header, Where where, long number, int blockIndex, int normal,
-                              int zeros, CRC32C crc) throws IOException {
-        int capacity = MigrationProtocol.MAX_PAGES_PER_PACKET;
-        if (blockIndex < 0 || blockIndex >= blocks.length) {
-            throw new ProtocolException(where + ": block index " + Integer.toUnsignedString(blockIndex)
-                    + " out of range (the source announced " + blocks.length + " block"
-                    + (blocks.length == 1 ? "" : "s") + ")");
-        }
-        if (normal < 0 || normal > capacity) {
-            throw new ProtocolException(where + ": received packet with " + Integer.toUnsignedString(normal)
-                    + " non-zero pages, which exceeds maximum expected pages " + capacity);
-        }
-        if (zeros < 0 || zeros > capacity) {
-            throw new ProtocolException(where + ": received packet with " + Integer.toUnsignedString(zeros)
-                    + " zero pages, expected maximum " + capacity);
-        }
-        if (normal + zeros > capacity) {
-            throw new ProtocolException(where + ": received packet with " + normal + " non-zero and " + zeros
-                    + " zero pages, more than the " + capacity + " a packet holds");
-        }
-        if (normal + zeros == 0) {
-            throw new ProtocolException(where + ": data packet without pages");
-        }
-        ReceivingBlock block = blocks[blockIndex];
+    private void receivePages(PacketHeader header, CRC32C crc) throws IOException {
+        ReceivingBlock block = blocks[header.block()];
         MemorySegment memory = block.memory();
         long size = memory.byteSize();
-        int pages = normal + zeros;
-        MemorySegment offsets = header.asSlice(Wire.PACKET_FIXED_SIZE, (long) Wire.OFFSET_SIZE * pages);
+        int normal = header.normalPages();
+        int pages = normal + header.zeroPages();
+        MemorySegment offsets = header.offsetsPart();
         try {
             Wire.readFully(channel, offsets, "the page offsets");
-        } catch (EOFException e) {
-            throw new EOFException(where + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new PacketIOException(header.where(id) + ": " + e.getMessage(), e);
         }
-        checkOffsets(offsets, where, block, normal, pages);
+        header.checkOffsets(id, block.name(), size);
         // The whole header is valid: only now is the block's memory touched.
-        lastPacket = number;
+        lastPacket = header.number();
         long payload = payload(offsets, normal, size);
         long covered = payload + zeroBytes(offsets, normal, pages, size);
         digest.start(block.digests(), memory, offsets, 0, normal);
-        applyRuns(offsets, where, block, normal, payload);
-        assert digest.complete() : where + " read but not digested";
+        applyRuns(offsets, header, block, normal, payload);
+        assert digest.complete() : header.where(id) + " read but not digested";
         applyZeroPages(offsets, block, normal, pages, crc);
-        long headerLength = Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * pages;
-        host.alive();
+        long headerLength = PacketHeader.FIXED_SIZE + (long) PacketHeader.OFFSET_SIZE * pages;
+        progress();
         channelCounters.add(headerLength + payload, 1);
         counters.multifdBytes.add(headerLength + payload);
         counters.normalPages.add(normal);
-        counters.duplicatePages.add(zeros);
+        counters.duplicatePages.add(header.zeroPages());
         counters.normalBytes.add(payload);
         counters.processedBytes.add(covered);
         counters.dataPackets.increment();
         dataPackets++;
+    }
+
+    /** Bytes arrived: the source is alive and this channel moves. */
+    private void progress() {
+        progressNanos = System.nanoTime();
+        host.alive();
     }
 
     /*
@@ -222,27 +188,7 @@ public final class MultifdReceiver implements Runnable {
      */
 
     private static long offsetAt(MemorySegment offsets, int i) {
-        return offsets.get(Wire.LONG, (long) Wire.OFFSET_SIZE * i);
-    }
-
-    /** Every offset is page-aligned and inside the block. */
-    private static void checkOffsets(MemorySegment offsets, Where where, ReceivingBlock block, int normal,
-                                     int pages) throws ProtocolException {
-        long size = block.memory().byteSize();
-        for (int i = 0; i < pages; i++) {
-            long offset = offsetAt(offsets, i);
-            if (offset < 0 || offset >= size) {
-                String kind = i < normal ? "offset" : "zero-page offset";
-                throw new ProtocolException(where + ": " + kind + " " + Wire.hex(offset) + " outside block '"
-                        + block.name() + "' (size " + Wire.hex(size) + ")");
-            }
-            if (offset % MigrationProtocol.PAGE_SIZE != 0) {
-                String kind = i < normal ? "offset" : "zero-page offset";
-                throw new ProtocolException(where + ": " + kind + " " + Wire.hex(offset)
-                        + " in block '" + block.name() + "' is not a multiple of the page size "
-                        + MigrationProtocol.PAGE_SIZE);
-            }
-        }
+        return offsets.get(Wire.LONG, (long) PacketHeader.OFFSET_SIZE * i);
     }
 
     /** {@return the bytes of the normal pages (a block's last page may be short)} */
@@ -263,7 +209,7 @@ public final class MultifdReceiver implements Runnable {
     }
 
     /** Reads the normal pages straight into the block, each run of contiguous pages with one read loop. */
-    private void applyRuns(MemorySegment offsets, Where where, ReceivingBlock block, int normal, long payload)
+    private void applyRuns(MemorySegment offsets, PacketHeader header, ReceivingBlock block, int normal, long payload)
             throws IOException {
         MemorySegment memory = block.memory();
         long size = memory.byteSize();
@@ -278,7 +224,7 @@ public final class MultifdReceiver implements Runnable {
                 j++;
             }
             MemorySegment run = memory.asSlice(start, end - start);
-            done = readRun(run, where, done, payload);
+            done = readRun(run, header, done, payload);
             markReceived(block.received(), offsets, i, j);
             i = j;
         }
@@ -313,7 +259,7 @@ public final class MultifdReceiver implements Runnable {
     private final MemorySegment[] one = new MemorySegment[1];
     private final PayloadDigest digest = new PayloadDigest();
 
-    private long readRun(MemorySegment run, Where where, long doneBefore, long payload) throws IOException {
+    private long readRun(MemorySegment run, PacketHeader header, long doneBefore, long payload) throws IOException {
         long done = 0;
         long size = run.byteSize();
         while (done < size) {
@@ -322,14 +268,15 @@ public final class MultifdReceiver implements Runnable {
             try {
                 n = channel.readv(one, 0, 1);
             } catch (IOException e) {
-                throw new IOException(where + ": reading the payload failed after " + (doneBefore + done) + " of "
-                        + payload + " bytes: " + e.getMessage(), e);
+                throw new PacketIOException(header.where(id) + ": reading the payload failed after "
+                        + (doneBefore + done) + " of " + payload + " bytes: " + e.getMessage(), e);
             }
             if (n < 0) {
-                throw new EOFException(where + ": connection closed in the payload after " + (doneBefore + done)
-                        + " of " + payload + " bytes");
+                throw new PacketIOException(header.where(id) + ": connection closed in the payload after "
+                        + (doneBefore + done) + " of " + payload + " bytes", new EOFException("end of stream"));
             }
             done += n;
+            progressNanos = System.nanoTime();
             // The bytes just read are in this CPU's cache now: digest them before they leave it.
             digest.advance(doneBefore + done);
         }

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import migration.MigrationProtocol;
 import migration.ZeroCopyMode;
-import migration.protocol.Wire;
+import migration.protocol.PacketHeader;
 
 /**
  * The sending side of one multifd channel, run on its own platform thread (FFM downcalls pin virtual
@@ -130,7 +130,7 @@ public final class MultifdSender implements Runnable {
     @Override
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment header = arena.allocate(Wire.MAX_PACKET_HEADER_SIZE, 8);
+            PacketHeader header = new PacketHeader(arena);
             MemorySegment[] iov = new MemorySegment[1 + MigrationProtocol.MAX_PAGES_PER_PACKET];
             long[] zeroOffsets = new long[MigrationProtocol.MAX_PAGES_PER_PACKET];
             PacketCursor.Claim claim = new PacketCursor.Claim();
@@ -196,7 +196,7 @@ public final class MultifdSender implements Runnable {
      */
 
     /** Sends one packet of pages; returns false if the migration is stopping. */
-    private boolean sendPages(PacketCursor.Claim job, MemorySegment header, MemorySegment[] iov,
+    private boolean sendPages(PacketCursor.Claim job, PacketHeader header, MemorySegment[] iov,
                               long[] zeroOffsets, CRC32C crc) throws IOException, InterruptedException {
         MemorySegment block = blocks[job.block()];
         long size = block.byteSize();
@@ -205,19 +205,20 @@ public final class MultifdSender implements Runnable {
         MemorySegment packet = block.asSlice(packetStart, packetEnd - packetStart);
         classify(packet, packetStart, header, zeroOffsets, digests == null ? null : digests[job.block()],
                 job.firstPage(), crc);
-        int runs = gather(packet, packetStart, header, iov);
+        int runs = gather(packet, iov);
         for (int i = 0; i < zeros; i++) {
-            header.set(Wire.LONG, Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * (normal + i), zeroOffsets[i]);
+            header.setOffset(normal + i, zeroOffsets[i]);
         }
         long number = packetNumbers.incrementAndGet();
         lastPacket = number;
-        writeFixedHeader(header, 0, job.block(), normal, zeros, number);
-        int headerLength = Wire.PACKET_FIXED_SIZE + Wire.OFFSET_SIZE * (normal + zeros);
+        header.setData(job.block(), normal, zeros, number);
+        int headerLength = header.length();
         if (!limiter.acquire(headerLength + payload, host::stopping)) {
             return false;
         }
-        digest.start(digests == null ? null : digests[job.block()], block, header, Wire.PACKET_FIXED_SIZE, normal);
-        write(header, headerLength, iov, runs);
+        digest.start(digests == null ? null : digests[job.block()], block, header.segment(),
+                PacketHeader.FIXED_SIZE, normal);
+        write(header.bytes(), iov, runs);
         assert digest.complete() : "packet " + number + " written but not digested";
         count(headerLength, packet.byteSize());
         if (zeroCopyPending && !firstFlushDone) {
@@ -231,7 +232,7 @@ public final class MultifdSender implements Runnable {
      * the header, {@link #normal}, {@link #zeros} and {@link #payload}; records the zero pages' CRC32C (a
      * constant). The normal pages' CRCs are taken as they are written (see {@link PayloadDigest}).
      */
-    private void classify(MemorySegment packet, long packetStart, MemorySegment header, long[] zeroOffsets,
+    private void classify(MemorySegment packet, long packetStart, PacketHeader header, long[] zeroOffsets,
                           PageDigests pageDigests, long firstPage, CRC32C crc) {
         Arrays.fill(zeroMask, 0);
         int n = 0;
@@ -248,7 +249,7 @@ public final class MultifdSender implements Runnable {
                     pageDigests.recordZero(crc, firstPage + i);
                 }
             } else {
-                header.set(Wire.LONG, Wire.PACKET_FIXED_SIZE + (long) Wire.OFFSET_SIZE * n, packetStart + at);
+                header.setOffset(n, packetStart + at);
                 n++;
                 total += length;
             }
@@ -263,7 +264,7 @@ public final class MultifdSender implements Runnable {
     }
 
     /** Puts the runs of contiguous normal pages into {@code iov[1..]}; returns how many. */
-    private int gather(MemorySegment packet, long packetStart, MemorySegment header, MemorySegment[] iov) {
+    private int gather(MemorySegment packet, MemorySegment[] iov) {
         if (zeros == 0) {
             iov[1] = packet;
             return packet.byteSize() == 0 ? 0 : 1;
@@ -289,15 +290,15 @@ public final class MultifdSender implements Runnable {
     }
 
     /** Writes the header and the pages: one gathering write, or with zero-copy the header first. */
-    private void write(MemorySegment header, int headerLength, MemorySegment[] iov, int runs) throws IOException {
+    private void write(MemorySegment header, MemorySegment[] iov, int runs) throws IOException {
         if (zeroCopy && runs > 0) {
             // IMPORTANT: the header buffer is reused, so it must never be handed to the kernel with ZERO_COPY.
-            channel.writeAll(header.asSlice(0, headerLength));
+            channel.writeAll(header);
             writePayload(iov, 1, runs, 0, ZERO_COPY);
             zeroCopyPending = true;
         } else {
-            iov[0] = header.asSlice(0, headerLength);
-            writePayload(iov, 0, 1 + runs, headerLength, COPY);
+            iov[0] = header;
+            writePayload(iov, 0, 1 + runs, header.byteSize(), COPY);
         }
         Arrays.fill(iov, 0, 1 + runs, null);
     }
@@ -343,32 +344,21 @@ public final class MultifdSender implements Runnable {
     }
 
     /** Writes a SYNC packet and flushes; returns null if the migration is stopping. */
-    private FlushResult sendSync(MemorySegment header) throws IOException, InterruptedException {
+    private FlushResult sendSync(PacketHeader header) throws IOException, InterruptedException {
         long number = packetNumbers.incrementAndGet();
         lastPacket = number;
-        writeFixedHeader(header, Wire.FLAG_SYNC, 0, 0, 0, number);
-        if (!limiter.acquire(Wire.PACKET_FIXED_SIZE, host::stopping)) {
+        header.setSync(number);
+        if (!limiter.acquire(PacketHeader.FIXED_SIZE, host::stopping)) {
             return null;
         }
-        channel.writeAll(header.asSlice(0, Wire.PACKET_FIXED_SIZE));
-        channelCounters.add(Wire.PACKET_FIXED_SIZE, 1);
-        counters.multifdBytes.add(Wire.PACKET_FIXED_SIZE);
+        channel.writeAll(header.bytes());
+        channelCounters.add(PacketHeader.FIXED_SIZE, 1);
+        counters.multifdBytes.add(PacketHeader.FIXED_SIZE);
         FlushResult result = FlushResult.NOTHING_PENDING;
         if (zeroCopyPending) {
             result = channel.flush();
             zeroCopyPending = false;
         }
         return result;
-    }
-
-    private static void writeFixedHeader(MemorySegment header, int flags, int block, int normal, int zeros,
-                                         long number) {
-        header.set(Wire.INT, 0, Wire.MULTIFD_MAGIC);
-        header.set(Wire.INT, 4, Wire.VERSION);
-        header.set(Wire.INT, 8, flags);
-        header.set(Wire.INT, 12, block);
-        header.set(Wire.INT, 16, normal);
-        header.set(Wire.INT, 20, zeros);
-        header.set(Wire.LONG, 24, number);
     }
 }

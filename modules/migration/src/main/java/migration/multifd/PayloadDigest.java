@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 import migration.MigrationProtocol;
+import migration.protocol.PacketHeader;
 import migration.protocol.Wire;
 
 /**
@@ -80,7 +81,7 @@ final class PayloadDigest {
             return;
         }
         while (done < payloadDone && page < normal) {
-            long offset = offsets.get(Wire.LONG, offsetsBase + (long) Wire.OFFSET_SIZE * page);
+            long offset = offsets.get(Wire.LONG, offsetsBase + (long) PacketHeader.OFFSET_SIZE * page);
             long length = Math.min(PAGE, block.byteSize() - offset);
             long from = done - pageStart;
             long to = Math.min(length, payloadDone - pageStart);

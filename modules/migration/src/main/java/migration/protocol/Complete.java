@@ -70,4 +70,19 @@ public record Complete(int rounds, long dataPackets, int[] digests) {
                     + " bytes)");
         }
     }
+
+    /**
+     * Checks the round count against the rounds the source ended with ROUND_END before this frame: COMPLETE
+     * ends the next one.
+     *
+     * @param roundsEnded the ROUND_END frames received
+     * @throws ProtocolException if the counts disagree
+     */
+    public void checkRounds(int roundsEnded) throws ProtocolException {
+        if (rounds != roundsEnded + 1) {
+            throw new ProtocolException("main channel, COMPLETE: round count " + rounds + ", but the source ended "
+                    + roundsEnded + " round" + (roundsEnded == 1 ? "" : "s") + " with ROUND_END before it, so expected "
+                    + (roundsEnded + 1));
+        }
+    }
 }

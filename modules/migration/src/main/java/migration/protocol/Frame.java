@@ -49,12 +49,4 @@ public record Frame(FrameType type, byte[] body) {
     public ByteBuffer buffer() {
         return ByteBuffer.wrap(body);
     }
-
-    /**
-     * {@return a ROUND_END frame}
-     * @param round the round that ended, from 1
-     */
-    public static Frame roundEnd(int round) {
-        return new Frame(FrameType.ROUND_END, ByteBuffer.allocate(4).putInt(round).array());
-    }
 }

@@ -24,21 +24,6 @@ public final class Wire {
 
     /** Main channel preamble: magic (4), version (4). */
     public static final int PREAMBLE_SIZE = 8;
-    /** Multifd init packet: magic (4), version (4), uuid (16), channel id (4), reserved (4). */
-    public static final int INIT_SIZE = 32;
-    /** Fixed part of a multifd packet header; the page offsets follow. */
-    public static final int PACKET_FIXED_SIZE = 32;
-    /** Size of one page offset in a packet header. */
-    public static final int OFFSET_SIZE = 8;
-    /** The largest packet header: the fixed part and 128 offsets. */
-    public static final int MAX_PACKET_HEADER_SIZE = PACKET_FIXED_SIZE
-            + OFFSET_SIZE * MigrationProtocol.MAX_PAGES_PER_PACKET;
-
-    /** Packet flag: this packet ends a round on its channel; it carries no pages. */
-    public static final int FLAG_SYNC = 1;
-    /** Every flag bit this version knows; any other bit is rejected. */
-    public static final int KNOWN_FLAGS = FLAG_SYNC;
-
     /** Main channel frame header: type (2), reserved (2), body length (4). */
     public static final int FRAME_HEADER_SIZE = 8;
     /** The largest frame body accepted. */

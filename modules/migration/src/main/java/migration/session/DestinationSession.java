@@ -11,21 +11,19 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.function.Predicate;
 import migration.ChannelStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationProtocol;
-import migration.MigrationStats;
 import migration.MigrationStatus;
 import migration.RamBlock;
 import migration.RamBlockProvider;
 import migration.ZeroCopyStats;
-import migration.multifd.ChannelCounters;
 import migration.multifd.MultifdReceiver;
 import migration.multifd.ReceiverHost;
 import migration.multifd.ReceivingBlock;
@@ -35,9 +33,11 @@ import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
 import migration.protocol.Hello;
+import migration.protocol.InitPacket;
 import migration.protocol.MainChannel;
 import migration.protocol.ProtocolException;
 import migration.protocol.Result;
+import migration.protocol.RoundEnd;
 import migration.protocol.Wire;
 
 /**
@@ -48,25 +48,28 @@ import migration.protocol.Wire;
  */
 public final class DestinationSession extends Session implements ReceiverHost {
 
+    /** How long the destination reads the main channel after RESULT, waiting for the source to close it. */
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
+
     /** A multifd channel that identified itself before the main channel arrived. */
-    private record Init(IOChannel channel, UUID migrationId, int id) {
+    private record Init(IOChannel channel, InitPacket packet) {
     }
 
     private final ChannelListener listener;
     private final RamBlockProvider provider;
     private final Predicate<RamBlock> knownZero;
     private final boolean prefault;
-    private final TransferCounters counters = new TransferCounters();
+    private final TransferCounters counters;
     private final List<RamBlock> blocks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Init> early = new ArrayList<>();
-    private volatile List<ChannelCounters> channelCounters = List.of();
     private volatile Hello hello;
     private volatile int connected;
     private volatile int earlyCount;
-    private volatile long total;
-    private volatile boolean verified;
     private IOChannel[] dataChannels;
-    private RoundBarrier barrier;
+    /** Set by the control thread, read by the threads that wake waiters: volatile. */
+    private volatile RoundBarrier barrier;
+    /** Rounds that ended with ROUND_END; only the control thread reads the main channel until COMPLETE. */
+    private int roundsEnded;
 
     private DestinationSession(ChannelListener listener, RamBlockProvider provider, Predicate<RamBlock> knownZero,
                                boolean prefault, MigrationParameters params) {
@@ -75,6 +78,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
         this.provider = provider;
         this.knownZero = knownZero;
         this.prefault = prefault;
+        this.counters = counters();
     }
 
     /**
@@ -150,14 +154,11 @@ public final class DestinationSession extends Session implements ReceiverHost {
 
     @Override
     void runSession() throws Exception {
+        MigrationParameters params = params();
         accept();
         closeListener();
-        main.send(Frame.empty(FrameType.ACCEPT));
-        setupDoneNanos = System.nanoTime();
-        status = MigrationStatus.ACTIVE;
-        touch();
-        heartbeats = true;
-        silenceCheck = true;
+        main().send(Frame.empty(FrameType.ACCEPT));
+        setupDone();
 
         List<ReceivingBlock> receiving = new ArrayList<>();
         List<Boolean> fresh = new ArrayList<>();
@@ -170,28 +171,27 @@ public final class DestinationSession extends Session implements ReceiverHost {
             startWorker("prefault", new Prefaulter(blocks.stream().map(RamBlock::memory).toList(), fresh,
                     counters.processedBytes::sum, this::stopping));
         }
-        barrier = new RoundBarrier(dataChannels.length);
+        RoundBarrier rounds = new RoundBarrier(dataChannels.length);
+        barrier = rounds;
         List<MultifdReceiver> receivers = new ArrayList<>();
         for (int i = 0; i < dataChannels.length; i++) {
-            MultifdReceiver receiver = new MultifdReceiver(i, dataChannels[i], receiving, barrier, counters,
-                    channelCounters.get(i), this);
+            MultifdReceiver receiver = new MultifdReceiver(i, dataChannels[i], receiving, rounds, counters,
+                    channelCounters().get(i), this);
             receivers.add(receiver);
             startWorker("multifd-" + i, receiver);
         }
         Complete complete;
-        mainReaderStarted = true;
+        mainReaderStarted();
         try {
-            complete = readUntilComplete();
+            complete = readUntilComplete(rounds);
         } finally {
-            mainReaderEnded.countDown();
+            mainReaderEnded();
         }
-        // Busy from here on: the main channel is not read, so its silence means nothing.
-        silenceCheck = false;
-        if (!barrier.awaitAll(complete.rounds(), this::stopping)) {
+        if (!rounds.awaitAll(complete.rounds(), this::stopping)) {
             throw new Stopped();
         }
-        counters.dirtySyncCount.incrementAndGet();
-        barrier.release(complete.rounds(), true);
+        roundEnded();
+        rounds.release(complete.rounds(), true);
         long received = 0;
         for (MultifdReceiver receiver : receivers) {
             received += receiver.dataPackets();
@@ -218,19 +218,20 @@ public final class DestinationSession extends Session implements ReceiverHost {
                 problem = "verification failed: " + String.join("; ", mismatches);
             }
         }
-        heartbeats = false;
         if (problem != null) {
-            main.send(new Result(false, checked, problem).encode());
+            verdict(false);
+            main().send(new Result(false, checked, problem).encode());
             fail(MigrationStatus.FAILED, problem, null, false);
             throw new Stopped();
         }
-        verified = checked;
-        main.send(new Result(true, checked, "").encode());
+        verdict(checked);
+        main().send(new Result(true, checked, "").encode());
         drainMain();
     }
 
     /** Reads main channel frames until COMPLETE. */
-    private Complete readUntilComplete() throws IOException, InterruptedException, Stopped {
+    private Complete readUntilComplete(RoundBarrier rounds) throws IOException, InterruptedException, Stopped {
+        MainChannel main = main();
         while (true) {
             Frame frame;
             try {
@@ -257,25 +258,22 @@ public final class DestinationSession extends Session implements ReceiverHost {
                 case HEARTBEAT -> {
                 }
                 case ROUND_END -> {
-                    int round = frame.buffer().getInt();
-                    if (!barrier.awaitAll(round, this::stopping)) {
+                    RoundEnd end = RoundEnd.decode(frame);
+                    end.checkNext(roundsEnded + 1);
+                    if (!rounds.awaitAll(end.round(), this::stopping)) {
                         throw new Stopped();
                     }
-                    counters.dirtySyncCount.incrementAndGet();
-                    barrier.release(round, false);
+                    roundsEnded = end.round();
+                    roundEnded();
+                    rounds.release(end.round(), false);
                 }
                 case COMPLETE -> {
-                    return Complete.decode(frame, blocks.size());
+                    Complete complete = Complete.decode(frame, blocks.size());
+                    complete.checkRounds(roundsEnded);
+                    return complete;
                 }
-                case ERROR -> {
-                    fail(MigrationStatus.FAILED, "the source failed: " + frame.text(), null, false);
-                    throw new Stopped();
-                }
-                case CANCEL -> {
-                    String text = frame.text();
-                    fail(MigrationStatus.CANCELLED, text.isEmpty() ? "cancelled by the source"
-                            : text.startsWith("cancelled by the source") ? text : "cancelled by the source: " + text,
-                            null, false);
+                case ERROR, CANCEL -> {
+                    peerEnded(frame);
                     throw new Stopped();
                 }
                 default -> throw new ProtocolException("main channel: unexpected " + frame.type()
@@ -286,9 +284,9 @@ public final class DestinationSession extends Session implements ReceiverHost {
 
     /** After RESULT: read until the source closes (bounded), so closing here never resets unread data. */
     private void drainMain() {
-        drainDeadlineNanos = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        drainFor(DRAIN_LIMIT);
         try {
-            while (main.read("the source") != null) {
+            while (main().read("the source") != null) {
                 // Heartbeats sent before the source read RESULT.
             }
         } catch (IOException e) {
@@ -310,10 +308,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
                         + e.getMessage(), e);
             }
             register(channel);
-            if (setupDeadlineNanos == 0) {
-                // The setup timeout runs from the first connection: a destination may wait long for its source.
-                setupDeadlineNanos = System.nanoTime() + params.setupTimeout().toNanos();
-            }
+            // The setup timeout runs from the first connection: a destination may wait long for its source.
+            armSetupDeadline();
             try {
                 identify(channel);
             } catch (IOException e) {
@@ -338,7 +334,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
             int magic = preamble.get(Wire.INT, 0);
             int version = preamble.get(Wire.INT, 4);
             if (magic == Wire.MAIN_MAGIC) {
-                if (main != null) {
+                if (main() != null) {
                     throw new ProtocolException("a second main channel connected from " + from);
                 }
                 if (version != Wire.VERSION) {
@@ -351,15 +347,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
                     throw new ProtocolException("main channel from " + from + ": expected a HELLO frame, received "
                             + (frame == null ? "end of stream" : frame.type()));
                 }
-                main = candidate;
+                mainChannelReady(candidate);
                 Hello received = Hello.decode(frame);
-                openBlocks(received);
+                plan(openBlocks(received), received.channels());
                 dataChannels = new IOChannel[received.channels()];
-                List<ChannelCounters> list = new ArrayList<>();
-                for (int i = 0; i < received.channels(); i++) {
-                    list.add(new ChannelCounters(i));
-                }
-                channelCounters = List.copyOf(list);
                 hello = received;
                 for (Init init : early) {
                     adopt(init);
@@ -370,16 +361,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
                     throw new ProtocolException("multifd: received packet version " + version + " expected "
                             + Wire.VERSION + " (connection from " + from + ")");
                 }
-                MemorySegment rest = arena.allocate(Wire.INIT_SIZE - Wire.PREAMBLE_SIZE);
-                Wire.readFully(channel, rest, "the multifd init packet from " + from);
-                UUID id = new UUID(rest.get(Wire.LONG, 0), rest.get(Wire.LONG, 8));
-                int channelId = rest.get(Wire.INT, 16);
-                int reserved = rest.get(Wire.INT, 20);
-                if (reserved != 0) {
-                    throw new ProtocolException("multifd: init packet of channel " + Integer.toUnsignedString(channelId)
-                            + " has reserved field " + Wire.hex(reserved & 0xffffffffL) + ", expected 0");
-                }
-                Init init = new Init(channel, id, channelId);
+                MemorySegment packet = arena.allocate(InitPacket.SIZE);
+                MemorySegment.copy(preamble, 0, packet, 0, Wire.PREAMBLE_SIZE);
+                Wire.readFully(channel, packet.asSlice(Wire.PREAMBLE_SIZE), "the multifd init packet from " + from);
+                Init init = new Init(channel, InitPacket.decode(packet, from));
                 if (hello == null) {
                     if (early.size() >= MigrationProtocol.MAX_CHANNELS) {
                         throw new ProtocolException("multifd: more than " + MigrationProtocol.MAX_CHANNELS
@@ -400,25 +385,25 @@ public final class DestinationSession extends Session implements ReceiverHost {
 
     private void adopt(Init init) throws ProtocolException {
         Hello current = hello;
-        if (!init.migrationId().equals(current.migrationId())) {
-            throw new ProtocolException("multifd: received uuid '" + init.migrationId() + "' and expected uuid '"
-                    + current.migrationId() + "' for channel " + Integer.toUnsignedString(init.id()));
+        InitPacket packet = init.packet();
+        String mismatch = packet.mismatch(current.migrationId());
+        if (mismatch != null) {
+            throw new ProtocolException(mismatch);
         }
-        if (init.id() < 0 || init.id() >= current.channels()) {
-            throw new ProtocolException("multifd: received channel id " + Integer.toUnsignedString(init.id())
-                    + " is greater than number of channels " + current.channels());
+        packet.checkChannel(current.channels());
+        int id = packet.channel();
+        if (dataChannels[id] != null) {
+            throw new ProtocolException("multifd: received channel id " + id + " twice (already set up)");
         }
-        if (dataChannels[init.id()] != null) {
-            throw new ProtocolException("multifd: received channel id " + init.id() + " twice (already set up)");
-        }
-        dataChannels[init.id()] = init.channel();
-        channelCounters.get(init.id()).attach(init.channel(), false);
-        channelCounters.get(init.id()).add(Wire.INIT_SIZE, 0);
-        counters.multifdBytes.add(Wire.INIT_SIZE);
+        dataChannels[id] = init.channel();
+        channelCounters().get(id).attach(init.channel(), false);
+        channelCounters().get(id).add(InitPacket.SIZE, 0);
+        counters.multifdBytes.add(InitPacket.SIZE);
         connected++;
     }
 
-    private void openBlocks(Hello received) throws MigrationException {
+    /** Asks the provider for every announced block; returns the sum of their sizes. */
+    private long openBlocks(Hello received) throws MigrationException {
         long sum = 0;
         for (Hello.BlockInfo info : received.blocks()) {
             RamBlock block;
@@ -441,7 +426,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
             blocks.add(block);
             sum += info.size();
         }
-        total = sum;
+        return sum;
     }
 
     private void closeListener() {
@@ -474,11 +459,11 @@ public final class DestinationSession extends Session implements ReceiverHost {
     String setupTimeoutMessage() {
         Hello current = hello;
         if (current == null) {
-            return "the main channel did not connect within " + format(params.setupTimeout()) + " ("
+            return "the main channel did not connect within " + format(params().setupTimeout()) + " ("
                     + earlyCount + " multifd channel" + (earlyCount == 1 ? "" : "s") + " connected)";
         }
         return "multifd: only " + connected + " of " + current.channels() + " channels connected within "
-                + format(params.setupTimeout());
+                + format(params().setupTimeout());
     }
 
     @Override
@@ -487,20 +472,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     @Override
-    public MigrationStats stats() {
-        List<ChannelStats> channels = channelCounters.stream().map(ChannelCounters::snapshot).toList();
-        MainChannel current = main;
-        long mainBytes = current == null ? 0 : current.bytesRead();
-        long multifd = counters.multifdBytes.sum();
-        long transferred = mainBytes + multifd;
-        long all = total;
-        return new MigrationStats(status, totalTimeMillis(), setupTimeMillis(), transferred, all,
-                Math.max(0, all - counters.processedBytes.sum()), mbps(transferred), counters.normalPages.sum(),
-                counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
-                counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, channels,
-                new ZeroCopyStats(params.zeroCopy(), listener.providerName(), false, 0, 0, 0, 0,
-                        "zero-copy is a send-side feature; the destination receives by reading"),
-                errorDescription(), verified);
+    long mainBytes(MainChannel channel) {
+        return channel.bytesRead();
+    }
+
+    @Override
+    ZeroCopyStats zeroCopyStats(List<ChannelStats> perChannel) {
+        return new ZeroCopyStats(params().zeroCopy(), listener.providerName(), false, 0, 0, 0, 0,
+                "zero-copy is a send-side feature; the destination receives by reading");
     }
 
     private static String hex32(int value) {

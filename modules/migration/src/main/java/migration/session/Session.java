@@ -4,6 +4,7 @@ import io.channel.IOChannel;
 import io.channel.ShutdownDirection;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,10 +13,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import migration.ChannelStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationStats;
+import migration.MigrationProtocol;
 import migration.MigrationStatus;
+import migration.ZeroCopyStats;
+import migration.multifd.ChannelCounters;
+import migration.multifd.TransferCounters;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
 import migration.protocol.MainChannel;
@@ -62,30 +68,34 @@ public abstract class Session {
         }
     }
 
-    final String side;
-    final String peer;
-    final MigrationParameters params;
-    final long startNanos = System.nanoTime();
-    volatile long setupDoneNanos;
-    volatile long endNanos;
-    volatile MigrationStatus status = MigrationStatus.SETUP;
-    volatile boolean stopping;
-    volatile MainChannel main;
-    volatile boolean heartbeats;
-    volatile boolean silenceCheck;
-    volatile long lastActivityNanos = System.nanoTime();
+    private final String side;
+    private final String peer;
+    private final MigrationParameters params;
+    private final long startNanos = System.nanoTime();
+    private final TransferCounters counters = new TransferCounters();
+    private volatile List<ChannelCounters> channelCounters = List.of();
+    private volatile long total;
+    private volatile boolean verified;
+    private volatile long setupDoneNanos;
+    private volatile long endNanos;
+    private volatile MigrationStatus status = MigrationStatus.SETUP;
+    private volatile boolean stopping;
+    private volatile MainChannel main;
+    private volatile boolean heartbeats;
+    private volatile boolean silenceCheck;
+    private volatile long lastActivityNanos = System.nanoTime();
     /** When SETUP must be over, or 0 while the deadline is not armed. */
-    volatile long setupDeadlineNanos;
+    private volatile long setupDeadlineNanos;
     /** When the watchdog shuts the main channel after the final RESULT, or 0. */
-    volatile long drainDeadlineNanos;
+    private volatile long drainDeadlineNanos;
 
     private final AtomicReference<Ending> ending = new AtomicReference<>();
     private final Set<IOChannel> channels = ConcurrentHashMap.newKeySet();
     private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final CountDownLatch finished = new CountDownLatch(1);
-    final CountDownLatch mainReaderEnded = new CountDownLatch(1);
+    private final CountDownLatch mainReaderEnded = new CountDownLatch(1);
     /** Whether a thread reads the main channel now (so a connection error may soon be explained). */
-    volatile boolean mainReaderStarted;
+    private volatile boolean mainReaderStarted;
     private volatile long kickDeadlineNanos;
     private volatile boolean lateKickDone;
     private volatile boolean watchdogStop;
@@ -97,6 +107,127 @@ public abstract class Session {
         this.side = side;
         this.peer = peer;
         this.params = params;
+    }
+
+    // ---- State, read by subclasses.
+
+    /** {@return the parameters} */
+    final MigrationParameters params() {
+        return params;
+    }
+
+    /** {@return the migration-wide counters} */
+    final TransferCounters counters() {
+        return counters;
+    }
+
+    /** {@return the per-channel counters, by id; empty until the channel count is known} */
+    final List<ChannelCounters> channelCounters() {
+        return channelCounters;
+    }
+
+    /** {@return the main channel once it carries frames, else {@code null}} */
+    final MainChannel main() {
+        return main;
+    }
+
+    // ---- Named transitions.
+
+    /**
+     * The blocks and the channel count are known (the source at start, the destination at HELLO).
+     *
+     * @param bytes    the sum of the blocks' sizes
+     * @param channels the number of multifd channels
+     */
+    final void plan(long bytes, int channels) {
+        List<ChannelCounters> list = new ArrayList<>(channels);
+        for (int i = 0; i < channels; i++) {
+            list.add(new ChannelCounters(i));
+        }
+        channelCounters = List.copyOf(list);
+        total = bytes;
+    }
+
+    /** Starts the setup timeout now, unless it already runs. */
+    final synchronized void armSetupDeadline() {
+        if (setupDeadlineNanos == 0) {
+            setupDeadlineNanos = System.nanoTime() + params.setupTimeout().toNanos();
+        }
+    }
+
+    /**
+     * The main channel is connected and identified: from now on failures are told to the peer on it.
+     *
+     * @param channel the main channel
+     */
+    final void mainChannelReady(MainChannel channel) {
+        main = channel;
+    }
+
+    /** Starts sending a HEARTBEAT every second. */
+    final void startHeartbeats() {
+        heartbeats = true;
+    }
+
+    /** The handshake is done: the migration is ACTIVE, heartbeats flow and the peer must show signs of life. */
+    final void setupDone() {
+        setupDoneNanos = System.nanoTime();
+        status = MigrationStatus.ACTIVE;
+        touch();
+        heartbeats = true;
+        silenceCheck = true;
+    }
+
+    /** Every channel ended a round at its SYNC. */
+    final void roundEnded() {
+        counters.dirtySyncCount.incrementAndGet();
+    }
+
+    /**
+     * The verdict is known and the peer may go quiet from now on: no more heartbeats, no more silence check.
+     *
+     * @param digestsVerified whether the digests were checked and matched
+     */
+    final void verdict(boolean digestsVerified) {
+        verified = digestsVerified;
+        heartbeats = false;
+        silenceCheck = false;
+    }
+
+    /**
+     * After the final RESULT: the watchdog shuts the main channel down after {@code limit} if the peer has not
+     * closed it by then.
+     *
+     * @param limit how long to wait for the peer to close
+     */
+    final void drainFor(Duration limit) {
+        drainDeadlineNanos = System.nanoTime() + limit.toNanos();
+    }
+
+    /** A thread reads the main channel from now on (so a connection error elsewhere may soon be explained). */
+    final void mainReaderStarted() {
+        mainReaderStarted = true;
+    }
+
+    /** The main channel's reader stopped reading. */
+    final void mainReaderEnded() {
+        mainReaderEnded.countDown();
+    }
+
+    /**
+     * The peer ended the migration with ERROR or CANCEL: the migration fails or is cancelled with its words.
+     *
+     * @param frame an ERROR or CANCEL frame
+     */
+    final void peerEnded(Frame frame) {
+        String text = frame.text();
+        if (frame.type() == FrameType.CANCEL) {
+            String prefix = "cancelled by the " + peer;
+            fail(MigrationStatus.CANCELLED, text.isEmpty() ? prefix : text.startsWith(prefix) ? text
+                    : prefix + ": " + text, null, false);
+        } else {
+            fail(MigrationStatus.FAILED, "the " + peer + " failed: " + text, null, false);
+        }
     }
 
     /** Starts the control and watchdog threads. */
@@ -115,7 +246,31 @@ public abstract class Session {
     abstract void runSession() throws Exception;
 
     /** {@return the live statistics} */
-    public abstract MigrationStats stats();
+    public final MigrationStats stats() {
+        List<ChannelStats> perChannel = channelCounters.stream().map(ChannelCounters::snapshot).toList();
+        MainChannel current = main;
+        long mainBytes = current == null ? 0 : mainBytes(current);
+        long multifd = counters.multifdBytes.sum();
+        long transferred = mainBytes + multifd;
+        long all = total;
+        return new MigrationStats(status, totalTimeMillis(), setupTimeMillis(), transferred, all,
+                Math.max(0, all - counters.processedBytes.sum()), mbps(transferred), counters.normalPages.sum(),
+                counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
+                counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, perChannel,
+                zeroCopyStats(perChannel), errorDescription(), verified);
+    }
+
+    /**
+     * {@return the main channel's bytes this side counts: sent at the source, received at the destination}
+     * @param channel the main channel
+     */
+    abstract long mainBytes(MainChannel channel);
+
+    /**
+     * {@return the zero-copy part of the statistics}
+     * @param perChannel the channels' statistics
+     */
+    abstract ZeroCopyStats zeroCopyStats(List<ChannelStats> perChannel);
 
     /** {@return the message for a setup that took longer than the setup timeout} */
     abstract String setupTimeoutMessage();

@@ -24,7 +24,6 @@ import migration.ChannelStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationProtocol;
-import migration.MigrationStats;
 import migration.MigrationStatus;
 import migration.RamBlock;
 import migration.ZeroCopyMode;
@@ -42,7 +41,8 @@ import migration.protocol.Hello;
 import migration.protocol.MainChannel;
 import migration.protocol.ProtocolException;
 import migration.protocol.Result;
-import migration.protocol.Wire;
+import migration.protocol.InitPacket;
+import migration.protocol.RoundEnd;
 
 /**
  * The source side of a migration: connects the main channel and the multifd channels, sends the handshake,
@@ -59,17 +59,15 @@ public final class SourceSession extends Session implements SenderHost {
     private final List<RamBlock> blocks;
     private final ZeroCopyPlan plan;
     private final UUID migrationId = UUID.randomUUID();
-    private final TransferCounters counters = new TransferCounters();
-    private final List<ChannelCounters> channelCounters;
     private final BandwidthLimiter limiter;
     private final AtomicLong packetNumbers = new AtomicLong();
     private final List<PageDigests> pageDigests;
     private final CountDownLatch accepted = new CountDownLatch(1);
     private final CountDownLatch resultArrived = new CountDownLatch(1);
-    private final long total;
+    private final TransferCounters counters;
+    private final List<ChannelCounters> channelCounters;
     private volatile Result result;
     private volatile CountDownLatch syncs;
-    private volatile boolean verified;
 
     private SourceSession(InetSocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
                           ZeroCopyPlan plan) {
@@ -80,12 +78,9 @@ public final class SourceSession extends Session implements SenderHost {
         this.limiter = new BandwidthLimiter(params.maxBandwidth());
         this.pageDigests = params.verify()
                 ? blocks.stream().map(b -> new PageDigests(b.size())).toList() : null;
-        List<ChannelCounters> list = new ArrayList<>();
-        for (int i = 0; i < params.channels(); i++) {
-            list.add(new ChannelCounters(i));
-        }
-        this.channelCounters = List.copyOf(list);
-        this.total = blocks.stream().mapToLong(RamBlock::size).sum();
+        plan(blocks.stream().mapToLong(RamBlock::size).sum(), params.channels());
+        this.counters = counters();
+        this.channelCounters = channelCounters();
     }
 
     /**
@@ -124,13 +119,14 @@ public final class SourceSession extends Session implements SenderHost {
             LOG.log(System.Logger.Level.INFO, "zero-copy: " + plan.reason());
         }
         SourceSession session = new SourceSession(destination, blocks, params, plan);
-        session.setupDeadlineNanos = session.startNanos + params.setupTimeout().toNanos();
+        session.armSetupDeadline();
         session.startThreads();
         return session;
     }
 
     @Override
     void runSession() throws Exception {
+        MigrationParameters params = params();
         ChannelOptions options = ChannelOptions.defaults().withConnectTimeout(params.setupTimeout());
         IOChannel mainChannel = connect(options.withZeroCopy(false), "the main channel");
         register(mainChannel);
@@ -157,22 +153,19 @@ public final class SourceSession extends Session implements SenderHost {
         // The first bytes move only now, after every channel passed the zero-copy checks.
         mainFrames.writePreamble();
         // From here on failures are reported to the destination on the main channel.
-        main = mainFrames;
-        main.send(new Hello(migrationId, params.channels(), MigrationProtocol.PAGE_SIZE,
+        mainChannelReady(mainFrames);
+        mainFrames.send(new Hello(migrationId, params.channels(), MigrationProtocol.PAGE_SIZE,
                 MigrationProtocol.MAX_PAGES_PER_PACKET,
                 blocks.stream().map(b -> new Hello.BlockInfo(b.name(), b.size())).toList()).encode());
         // Read the answer from now on: a refusal (ERROR) may arrive while the init packets are being sent.
-        mainReaderStarted = true;
+        mainReaderStarted();
         startWorker("main-reader", this::readMain);
         for (int i = 0; i < data.size(); i++) {
             sendInit(data.get(i), i);
         }
-        heartbeats = true;
+        startHeartbeats();
         awaitLatch(accepted);
-        setupDoneNanos = System.nanoTime();
-        status = MigrationStatus.ACTIVE;
-        touch();
-        silenceCheck = true;
+        setupDone();
 
         List<MemorySegment> memory = blocks.stream().map(RamBlock::memory).toList();
         List<MultifdSender> senders = new ArrayList<>();
@@ -191,25 +184,25 @@ public final class SourceSession extends Session implements SenderHost {
         while (true) {
             rounds++;
             runRound(rounds, new PacketCursor(sizes), senders);
-            counters.dirtySyncCount.incrementAndGet();
+            roundEnded();
             if (lastRound(rounds)) {
                 break;
             }
-            main.send(Frame.roundEnd(rounds));
+            mainFrames.send(new RoundEnd(rounds).encode());
         }
         for (MultifdSender sender : senders) {
             sender.submit(new MultifdSender.StopJob());
         }
         int[] digests = params.verify() ? digests() : null;
         checkStopping();
-        main.send(new Complete(rounds, counters.dataPackets.sum(), digests).encode());
+        mainFrames.send(new Complete(rounds, counters.dataPackets.sum(), digests).encode());
         awaitLatch(resultArrived);
         Result verdict = result;
         if (!verdict.ok()) {
             fail(MigrationStatus.FAILED, "the destination rejected the migration: " + verdict.message(), null, false);
             throw new Stopped();
         }
-        verified = verdict.verified();
+        verdict(verdict.verified());
     }
 
     /** Whether the round just synced was the last: always, until dirty tracking exists. */
@@ -233,19 +226,14 @@ public final class SourceSession extends Session implements SenderHost {
 
     private void sendInit(IOChannel channel, int id) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment init = arena.allocate(Wire.INIT_SIZE);
-            init.set(Wire.INT, 0, Wire.MULTIFD_MAGIC);
-            init.set(Wire.INT, 4, Wire.VERSION);
-            init.set(Wire.LONG, 8, migrationId.getMostSignificantBits());
-            init.set(Wire.LONG, 16, migrationId.getLeastSignificantBits());
-            init.set(Wire.INT, 24, id);
-            init.set(Wire.INT, 28, 0);
+            MemorySegment init = arena.allocate(InitPacket.SIZE);
+            new InitPacket(migrationId, id).encode(init);
             channel.writeAll(init);
         } catch (IOException e) {
             throw new IOException("multifd channel " + id + ": sending the init packet failed: " + e.getMessage(), e);
         }
-        channelCounters.get(id).add(Wire.INIT_SIZE, 0);
-        counters.multifdBytes.add(Wire.INIT_SIZE);
+        channelCounters.get(id).add(InitPacket.SIZE, 0);
+        counters.multifdBytes.add(InitPacket.SIZE);
     }
 
     /** Every sender sends packets from the cursor until it is exhausted, then its SYNC; waits for all. */
@@ -283,7 +271,7 @@ public final class SourceSession extends Session implements SenderHost {
     private void readMain() {
         try {
             while (true) {
-                Frame frame = main.read("the destination");
+                Frame frame = main().read("the destination");
                 if (frame == null) {
                     if (!stopping()) {
                         fail(MigrationStatus.FAILED, "the destination closed the main channel"
@@ -302,15 +290,8 @@ public final class SourceSession extends Session implements SenderHost {
                         resultArrived.countDown();
                         return;
                     }
-                    case ERROR -> {
-                        fail(MigrationStatus.FAILED, "the destination failed: " + frame.text(), null, false);
-                        return;
-                    }
-                    case CANCEL -> {
-                        String text = frame.text();
-                        fail(MigrationStatus.CANCELLED, text.isEmpty() ? "cancelled by the destination"
-                                : text.startsWith("cancelled by the destination") ? text
-                                : "cancelled by the destination: " + text, null, false);
+                    case ERROR, CANCEL -> {
+                        peerEnded(frame);
                         return;
                     }
                     default -> throw new ProtocolException("main channel: unexpected " + frame.type()
@@ -327,7 +308,7 @@ public final class SourceSession extends Session implements SenderHost {
         } catch (RuntimeException e) {
             fail(MigrationStatus.FAILED, "main channel reader: internal error: " + e, e, true);
         } finally {
-            mainReaderEnded.countDown();
+            mainReaderEnded();
         }
     }
 
@@ -341,27 +322,19 @@ public final class SourceSession extends Session implements SenderHost {
 
     @Override
     String setupTimeoutMessage() {
-        return (accepted.getCount() > 0 && main != null
+        return (accepted.getCount() > 0 && main() != null
                 ? "the destination did not accept the migration within "
                 : "could not connect to the destination " + destination + " within ")
-                + format(params.setupTimeout());
+                + format(params().setupTimeout());
     }
 
     @Override
-    public MigrationStats stats() {
-        List<ChannelStats> channels = channelCounters.stream().map(ChannelCounters::snapshot).toList();
-        MainChannel current = main;
-        long mainBytes = current == null ? 0 : current.bytesWritten();
-        long multifd = counters.multifdBytes.sum();
-        long transferred = mainBytes + multifd;
-        return new MigrationStats(status, totalTimeMillis(), setupTimeMillis(), transferred, total,
-                Math.max(0, total - counters.processedBytes.sum()), mbps(transferred), counters.normalPages.sum(),
-                counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
-                counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, channels,
-                zeroCopyStats(channels), errorDescription(), verified);
+    long mainBytes(MainChannel channel) {
+        return channel.bytesWritten();
     }
 
-    private ZeroCopyStats zeroCopyStats(List<ChannelStats> channels) {
+    @Override
+    ZeroCopyStats zeroCopyStats(List<ChannelStats> channels) {
         long sends = 0;
         long copied = 0;
         long enobufs = 0;
@@ -379,7 +352,7 @@ public final class SourceSession extends Session implements SenderHost {
         for (ChannelCounters channel : channelCounters) {
             active |= channel.zeroCopyActive() && channel.hasFlushedZeroCopy();
         }
-        return new ZeroCopyStats(params.zeroCopy(), plan.provider().name(), active, sends, copied, enobufs, fallbacks,
+        return new ZeroCopyStats(params().zeroCopy(), plan.provider().name(), active, sends, copied, enobufs, fallbacks,
                 zeroCopyReason());
     }
 

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.zip.CRC32C;
+import migration.protocol.PacketHeader;
 import migration.protocol.Wire;
 import org.junit.jupiter.api.Test;
 
@@ -31,9 +32,9 @@ class PayloadDigestTest {
 
     /** Offsets as a packet header holds them, after {@code base} bytes. */
     private static MemorySegment offsets(Arena arena, long base, long... pages) {
-        MemorySegment header = arena.allocate(base + (long) Wire.OFFSET_SIZE * pages.length, 8);
+        MemorySegment header = arena.allocate(base + (long) PacketHeader.OFFSET_SIZE * pages.length, 8);
         for (int i = 0; i < pages.length; i++) {
-            header.set(Wire.LONG, base + (long) Wire.OFFSET_SIZE * i, pages[i] * PAGE);
+            header.set(Wire.LONG, base + (long) PacketHeader.OFFSET_SIZE * i, pages[i] * PAGE);
         }
         return header;
     }

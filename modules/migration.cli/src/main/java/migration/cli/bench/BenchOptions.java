@@ -1,0 +1,51 @@
+package migration.cli.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a benchmark run measures.
+ *
+ * @param size         bytes moved per configuration
+ * @param channels     channel (and ceiling stream) counts
+ * @param modes        the modes, the ceiling among them
+ * @param destinations the kinds of destination memory
+ * @param hugePages    whether destination memory asks for transparent huge pages
+ * @param prefault     whether migration destinations populate fresh memory ahead of the receivers
+ * @param verify       whether migrations check the end-to-end digests
+ * @param warmUp       bytes each configuration moves, unmeasured, before it measures
+ * @param repeat       measured transfers per configuration, after its warm-up; the report gives their medians
+ * @param json         whether to print the JSON document instead of the Markdown table
+ * @param output       the results file (Markdown; the JSON goes next to it with {@code .json}), or
+ *                     {@code null} for {@code bench-results/<timestamp>.md}
+ */
+public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, List<DestinationKind> destinations,
+                           boolean hugePages, boolean prefault, boolean verify, long warmUp, int repeat, boolean json,
+                           Path output) {
+
+    /** Checks and copies. */
+    public BenchOptions {
+        channels = List.copyOf(channels);
+        modes = List.copyOf(modes);
+        destinations = List.copyOf(destinations);
+        if (channels.isEmpty() || modes.isEmpty() || destinations.isEmpty()) {
+            throw new IllegalArgumentException("nothing to measure: channels, modes and destinations must not be empty");
+        }
+        if (repeat < 1) {
+            throw new IllegalArgumentException("repeat must be at least 1, but is " + repeat);
+        }
+    }
+
+    /** {@return the configurations, grouped by destination: the ceilings first, then each mode by channels} */
+    public List<Configuration> configurations() {
+        List<Configuration> list = new java.util.ArrayList<>();
+        for (DestinationKind destination : destinations) {
+            for (Mode mode : modes) {
+                for (int n : channels) {
+                    list.add(new Configuration(mode, n, destination, hugePages, prefault, verify));
+                }
+            }
+        }
+        return list;
+    }
+}

@@ -1,0 +1,245 @@
+package migration.cli.bench;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import migration.json.Json;
+
+/**
+ * The results of one run and what they say: the Markdown table, the JSON document and the verdict on the
+ * target (the best migration reaches at least {@value #TARGET_PERCENT}% of the ceiling's throughput, with at
+ * most {@value #TARGET_CPU_RATIO} times its CPU per GiB, into fresh and into pre-touched memory).
+ *
+ * @param date        when the run started (ISO-8601)
+ * @param commandLine the command line of the run
+ * @param machine     the machine
+ * @param size        bytes per configuration
+ * @param results     one per configuration, in the order run
+ */
+public record BenchReport(String date, String commandLine, Machine machine, long size, List<BenchResult> results) {
+
+    /** The throughput target, in percent of the ceiling. */
+    public static final double TARGET_PERCENT = 80;
+    /** The CPU target: total CPU per GiB at most this multiple of the ceiling's. */
+    public static final double TARGET_CPU_RATIO = 1.3;
+
+    private static final String CPU_NOTE = "CPU is each process's user+system time over its transfer window."
+            + " On loopback the receive path (softirq, including the copy into the receiver's socket buffer) runs"
+            + " in whichever task is on the CPU, mostly the sender, so the split between the sides is approximate;"
+            + " their sum is not. JIT ms is the time the JIT compilers spent within each window (included in the"
+            + " CPU figures); the warm-up exists to keep it near zero.";
+
+    private static final double GIB = 1L << 30;
+
+    /** Copies the list. */
+    public BenchReport {
+        results = List.copyOf(results);
+    }
+
+    /**
+     * The verdict for one kind of destination memory.
+     *
+     * @param destination the kind
+     * @param ceiling     the best ceiling measured into it
+     * @param best        the fastest migration into it
+     */
+    public record Verdict(DestinationKind destination, BenchResult ceiling, BenchResult best) {
+
+        /** {@return the best migration's throughput in percent of the ceiling's} */
+        public double percent() {
+            return best.percentOf(ceiling);
+        }
+
+        /** {@return the best migration's total CPU per GiB as a multiple of the ceiling's} */
+        public double cpuRatio() {
+            return best.cpuRatioTo(ceiling);
+        }
+
+        /** {@return whether both targets are met} */
+        public boolean met() {
+            return percent() >= TARGET_PERCENT && cpuRatio() <= TARGET_CPU_RATIO;
+        }
+
+        /** {@return one line in plain words} */
+        public String describe() {
+            return String.format(Locale.ROOT, "%s: best migration %s reaches %.0f%% of the ceiling (%s, %.2f GiB/s)"
+                            + " with %.2f× its CPU per GiB (%.3f vs %.3f CPU-s/GiB): target %s",
+                    destination.label(), best.configuration().describe(), percent(), ceiling.configuration().describe(),
+                    ceiling.gibPerSecond(), cpuRatio(), best.cpuPerGibTotal(), ceiling.cpuPerGibTotal(),
+                    met() ? "met" : "NOT met");
+        }
+    }
+
+    /**
+     * {@return the ceiling a result is compared with: the fastest ceiling into the same kind of memory with
+     * the same huge-page setting}
+     * @param result a result
+     */
+    public Optional<BenchResult> ceilingFor(BenchResult result) {
+        Configuration c = result.configuration();
+        return results.stream()
+                .filter(r -> r.isMeasured() && r.configuration().mode() == Mode.CEILING
+                        && r.configuration().destination() == c.destination()
+                        && r.configuration().hugePages() == c.hugePages())
+                .max(Comparator.comparingDouble(BenchResult::gibPerSecond));
+    }
+
+    /** {@return the verdict for each kind of destination memory that has a ceiling and a migration} */
+    public List<Verdict> verdicts() {
+        List<Verdict> verdicts = new ArrayList<>();
+        for (DestinationKind kind : DestinationKind.values()) {
+            results.stream()
+                    .filter(r -> r.isMeasured() && r.configuration().mode() != Mode.CEILING
+                            && r.configuration().destination() == kind && ceilingFor(r).isPresent())
+                    .max(Comparator.comparingDouble(BenchResult::gibPerSecond))
+                    .ifPresent(best -> verdicts.add(new Verdict(kind, ceilingFor(best).orElseThrow(), best)));
+        }
+        return verdicts;
+    }
+
+    /** {@return the results as a Markdown table, one row per configuration} */
+    public String markdownTable() {
+        StringBuilder out = new StringBuilder();
+        out.append("| mode | channels | destination | GiB/s | % of ceiling | CPU-s/GiB src | CPU-s/GiB dst | JIT ms src/dst"
+                + " | zero-copy |\n");
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---|\n");
+        for (BenchResult r : results) {
+            Configuration c = r.configuration();
+            String destination = c.destination().label() + (c.hugePages() ? ", THP" : "")
+                    + (c.prefaults() ? ", prefault" : "")
+                    + (c.verify() || c.mode() == Mode.CEILING ? "" : ", no verify");
+            out.append("| ").append(c.mode().label()).append(" | ").append(c.channels()).append(" | ")
+                    .append(destination).append(" | ");
+            if (!r.isMeasured()) {
+                out.append("skipped: ").append(r.skipped().replace('|', '/').replace('\n', ' '))
+                        .append(" | | | | | |\n");
+                continue;
+            }
+            double percent = r.percentOf(ceilingFor(r).orElse(null));
+            out.append(format(r.gibPerSecond(), 2));
+            if (r.runs().size() > 1) {
+                double[] range = r.gibPerSecondRange();
+                out.append(" (").append(format(range[0], 2)).append("–").append(format(range[1], 2)).append(')');
+            }
+            out.append(" | ")
+                    .append(Double.isNaN(percent) ? "—" : format(percent, 0) + "%").append(" | ")
+                    .append(format(r.cpuPerGibSrc(), 3)).append(" | ")
+                    .append(format(r.cpuPerGibDst(), 3)).append(" | ")
+                    .append(r.jitMillisSrc()).append(" / ").append(r.jitMillisDst()).append(" | ")
+                    .append(zeroCopy(r)).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    /** {@return the whole Markdown document: header, table, verdict and notes} */
+    public String markdown() {
+        StringBuilder out = new StringBuilder();
+        out.append("# multifd bench, ").append(date).append("\n\n");
+        out.append("- command: `").append(commandLine).append("`\n");
+        out.append("- machine: ").append(machine.processors()).append(" CPUs, ").append(machine.cpuModel())
+                .append(", kernel ").append(machine.kernel()).append(", THP ").append(machine.transparentHugePages())
+                .append(", memory provider ").append(machine.memoryProvider()).append('\n');
+        out.append("- size: ").append(size).append(" bytes (").append(format(size / (double) (1L << 30), 3))
+                .append(" GiB) of incompressible data per configuration, over loopback\n");
+        int runs = results.stream().mapToInt(r -> r.runs().size()).max().orElse(0);
+        if (runs > 1) {
+            out.append("- runs: each configuration measured ").append(runs).append(" times after its warm-up;"
+                    + " the figures are medians, the GiB/s range (slowest–fastest run) in brackets\n");
+        }
+        out.append('\n');
+        out.append(markdownTable()).append('\n');
+        for (Verdict verdict : verdicts()) {
+            out.append("- ").append(verdict.describe()).append('\n');
+        }
+        out.append("\n").append(CPU_NOTE).append('\n');
+        return out.toString();
+    }
+
+    /** {@return the JSON document: one object per configuration in {@code results}} */
+    public String json() {
+        Map<String, Object> machineJson = new LinkedHashMap<>();
+        machineJson.put("processors", machine.processors());
+        machineJson.put("kernel", machine.kernel());
+        machineJson.put("cpu-model", machine.cpuModel());
+        machineJson.put("transparent-huge-pages", machine.transparentHugePages());
+        machineJson.put("memory-provider", machine.memoryProvider());
+        List<Map<String, Object>> resultsJson = new ArrayList<>();
+        for (BenchResult r : results) {
+            Configuration c = r.configuration();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("mode", c.mode().label());
+            row.put("channels", c.channels());
+            row.put("destination", c.destination().label());
+            row.put("huge-pages", c.hugePages());
+            row.put("prefault", c.prefaults());
+            row.put("verify", c.verify() && c.mode() != Mode.CEILING);
+            if (r.isMeasured()) {
+                row.put("bytes", r.bytes());
+                row.put("seconds", rounded(r.seconds()));
+                row.put("gib-per-s", rounded(r.gibPerSecond()));
+                row.put("percent-of-ceiling", rounded(r.percentOf(ceilingFor(r).orElse(null))));
+                row.put("cpu-s-per-gib-src", rounded(r.cpuPerGibSrc()));
+                row.put("cpu-s-per-gib-dst", rounded(r.cpuPerGibDst()));
+                row.put("jit-ms-src", r.jitMillisSrc());
+                row.put("jit-ms-dst", r.jitMillisDst());
+                List<Map<String, Object>> runs = new ArrayList<>();
+                for (BenchResult.Run run : r.runs()) {
+                    Map<String, Object> runJson = new LinkedHashMap<>();
+                    runJson.put("seconds", rounded(run.seconds()));
+                    runJson.put("gib-per-s", rounded(run.seconds() > 0 ? r.bytes() / GIB / run.seconds() : 0));
+                    runJson.put("cpu-s-per-gib-src", rounded(run.cpuSecondsSrc() / (r.bytes() / GIB)));
+                    runJson.put("cpu-s-per-gib-dst", rounded(run.cpuSecondsDst() / (r.bytes() / GIB)));
+                    runs.add(runJson);
+                }
+                row.put("runs", runs);
+                if (c.mode().zeroCopy()) {
+                    row.put("zero-copy-sends", r.zeroCopySends());
+                    row.put("zero-copy-copied", r.zeroCopyCopied());
+                }
+            } else {
+                row.put("skipped", r.skipped());
+            }
+            resultsJson.add(row);
+        }
+        List<Map<String, Object>> verdictsJson = new ArrayList<>();
+        for (Verdict v : verdicts()) {
+            Map<String, Object> verdict = new LinkedHashMap<>();
+            verdict.put("destination", v.destination().label());
+            verdict.put("best-mode", v.best().configuration().mode().label());
+            verdict.put("best-channels", v.best().configuration().channels());
+            verdict.put("percent-of-ceiling", rounded(v.percent()));
+            verdict.put("cpu-ratio", rounded(v.cpuRatio()));
+            verdict.put("met", v.met());
+            verdictsJson.add(verdict);
+        }
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("date", date);
+        document.put("command", commandLine);
+        document.put("machine", machineJson);
+        document.put("size", size);
+        document.put("results", resultsJson);
+        document.put("verdicts", verdictsJson);
+        document.put("note", CPU_NOTE);
+        return Json.write(document) + "\n";
+    }
+
+    /** Four decimals are more than any of these figures is worth; NaN (no ceiling) becomes JSON null. */
+    private static Double rounded(double value) {
+        return Double.isFinite(value) ? Math.round(value * 10000) / 10000.0 : null;
+    }
+
+    private static String zeroCopy(BenchResult r) {
+        if (!r.configuration().mode().zeroCopy()) {
+            return "—";
+        }
+        return r.zeroCopyCopied() + " of " + r.zeroCopySends() + " sends copied";
+    }
+
+    static String format(double value, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+}

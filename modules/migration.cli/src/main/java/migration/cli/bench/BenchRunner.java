@@ -1,0 +1,147 @@
+package migration.cli.bench;
+
+import io.channel.ChannelProviders;
+import io.channel.spi.ChannelProvider;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Runs every configuration of a benchmark, one pair of child processes ({@link WorkerProcess}) each, one
+ * after the other, and collects the report.
+ */
+public final class BenchRunner {
+
+    private final BenchOptions options;
+    private final PrintStream progress;
+
+    /**
+     * @param options  what to measure
+     * @param progress where progress lines go (standard error)
+     */
+    public BenchRunner(BenchOptions options, PrintStream progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param commandLine the command line, for the report
+     * @return the report
+     */
+    public BenchReport run(String commandLine) {
+        String date = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        Optional<String> linuxUnavailable = linuxUnavailable();
+        List<BenchResult> results = new ArrayList<>();
+        List<Configuration> configurations = options.configurations();
+        int index = 0;
+        for (Configuration configuration : configurations) {
+            index++;
+            String prefix = "[" + index + "/" + configurations.size() + "] " + configuration.describe() + ": ";
+            BenchResult result;
+            if ("linux".equals(configuration.mode().provider()) && linuxUnavailable.isPresent()) {
+                result = BenchResult.skipped(configuration, linuxUnavailable.get());
+            } else {
+                result = measure(configuration);
+            }
+            progress.println(prefix + (result.isMeasured()
+                    ? String.format(Locale.ROOT, "%.2f GiB/s, CPU-s/GiB src %.3f dst %.3f", result.gibPerSecond(),
+                    result.cpuPerGibSrc(), result.cpuPerGibDst())
+                    : "skipped: " + result.skipped()));
+            progress.flush();
+            results.add(result);
+        }
+        return new BenchReport(date, commandLine, Machine.current(), options.size(), results);
+    }
+
+    /** How long the runner waits for a destination's own error after its source failed. */
+    private static final long DESTINATION_ERROR_GRACE_SECONDS = 5;
+
+    /**
+     * Measures one configuration: one pair of workers, their warm-up ({@link BenchWorker#WARM_UP_PASSES}
+     * unmeasured transfers), then {@link BenchOptions#repeat()} measured transfers. A failure becomes a skipped
+     * result that says why, in the destination's words when it reported an error (the source then only saw
+     * the connection end).
+     */
+    BenchResult measure(Configuration configuration) {
+        long timeout = 120 + (options.size() + options.warmUp()) / (50L << 20);
+        try (WorkerProcess destination = WorkerProcess.start(new WorkerSpec(WorkerSpec.Role.DESTINATION,
+                configuration, options.size(), List.of(), options.warmUp()))) {
+            String[] ready = destination.await(BenchWorker.READY, timeout).split(" ");
+            List<Integer> warmUpPorts = Arrays.stream(ready, 1, ready.length).map(Integer::valueOf).toList();
+            try (WorkerProcess source = WorkerProcess.start(new WorkerSpec(WorkerSpec.Role.SOURCE, configuration,
+                    options.size(), warmUpPorts, options.warmUp()))) {
+                source.await(BenchWorker.READY, timeout);
+                destination.await(BenchWorker.SETTLED, timeout);
+                List<SideReport> sent = new ArrayList<>();
+                List<SideReport> received = new ArrayList<>();
+                for (int run = 0; run < options.repeat(); run++) {
+                    destination.tell(BenchWorker.PREPARE);
+                    String port = destination.await(BenchWorker.LISTENING, timeout).split(" ")[1];
+                    destination.tell(BenchWorker.GO);
+                    source.tell(BenchWorker.GO + " " + port);
+                    try {
+                        sent.add(SideReport.parse(source.await("RESULT", timeout)));
+                    } catch (IOException e) {
+                        // A destination that failed first closed the connections: its reason is the real one.
+                        Optional<String> cause = destination.error(DESTINATION_ERROR_GRACE_SECONDS);
+                        if (cause.isPresent()) {
+                            throw new IOException(cause.get() + " (the source then: " + e.getMessage() + ")", e);
+                        }
+                        throw e;
+                    }
+                    received.add(SideReport.parse(destination.await("RESULT", timeout)));
+                }
+                return BenchResult.measured(configuration, sent, received);
+            }
+        } catch (IOException | RuntimeException e) {
+            return BenchResult.skipped(configuration, "failed: " + BenchWorker.oneLine(e));
+        }
+    }
+
+    /** {@return why the Linux provider cannot be used here, if it cannot} */
+    static Optional<String> linuxUnavailable() {
+        Optional<ChannelProvider> linux = ChannelProviders.all().stream().filter(p -> p.name().equals("linux"))
+                .findFirst();
+        if (linux.isEmpty()) {
+            return Optional.of("the Linux provider (module io.channel.linux) is not in this runtime");
+        }
+        Throwable cause = linux.get().unavailabilityCause();
+        return cause == null ? Optional.empty() : Optional.of("the Linux provider is unavailable: " + cause.getMessage());
+    }
+
+    /**
+     * Writes the Markdown and JSON files.
+     *
+     * @param report the report
+     * @param output the Markdown file, or {@code null} for {@code bench-results/<timestamp>.md}
+     * @return the Markdown file written
+     * @throws IOException if writing fails
+     */
+    public static Path write(BenchReport report, Path output) throws IOException {
+        Path given = output != null ? output : Path.of("bench-results",
+                report.date().replace(':', '-').replaceAll("[+].*|Z$", "") + ".md");
+        Path parent = given.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        String name = given.getFileName().toString();
+        String stem = name.endsWith(".md") ? name.substring(0, name.length() - 3)
+                : name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+        Path markdown = given.resolveSibling(stem + ".md");
+        Path json = given.resolveSibling(stem + ".json");
+        Files.writeString(markdown, report.markdown());
+        Files.writeString(json, report.json());
+        return markdown;
+    }
+}

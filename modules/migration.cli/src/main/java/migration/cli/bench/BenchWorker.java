@@ -1,0 +1,346 @@
+package migration.cli.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import migration.MigrationException;
+import migration.MigrationParameters;
+import migration.MigrationSource;
+import migration.MigrationStats;
+import migration.RamBlock;
+import migration.RamBlockProvider;
+import migration.ZeroCopyMode;
+import migration.session.DestinationSession;
+
+/**
+ * One side of one configuration, run in its own process so that its CPU time is its own. A worker prepares
+ * its memory, takes part in an unmeasured warm-up and then measures as many transfers as the runner asks for:
+ * process CPU time, wall time and JIT compilation time over each, printed as one {@link SideReport} line.
+ *
+ * <p>The runner speaks to it in lines. Standard output: {@code READY <warm-up ports…>} (a destination, once
+ * it listens for the warm-up; a source, once its warm-up is over), {@code SETTLED} (a destination after its
+ * warm-up), {@code LISTENING <port>} (a destination ready for a measured transfer), {@code RESULT …} after each
+ * one, and {@code ERROR <text>} on failure, after which it exits with status 1. Standard input:
+ * {@code PREPARE} (a destination makes memory and listens), {@code GO} (a destination starts measuring) and
+ * {@code GO <port>} (a source sends); the end of input ends the worker with status 0.
+ *
+ * <p>Every measured transfer into fresh memory gets memory of its own, never touched before and unmapped
+ * after it; pre-touched memory is populated once and reused.
+ *
+ * <p>The warm-up runs the same code over separate memory, so that the measurement sees the steady state of
+ * a long migration rather than the JIT at work. It takes {@value #WARM_UP_PASSES} transfers: C2 compiles a
+ * method called once per packet only after some 5,000 calls (HotSpot's {@code Tier4InvocationThreshold}), that
+ * is 2.5 GiB of 512 KiB packets, and the end of a transfer takes branches no packet took (end of stream,
+ * session close), which throws the compiled code of the hottest methods away. The second pass compiles them
+ * again, now with those branches in their profile, so that the measured transfers neither run profiled code
+ * nor pay for compiling it.
+ */
+public final class BenchWorker {
+
+    /** The line that starts a measurement ({@code GO <port>} for a source). */
+    static final String GO = "GO";
+    /** The line that asks a destination to make memory for the next measured transfer and listen. */
+    static final String PREPARE = "PREPARE";
+    /** The prefix of the line a worker prints when its warm-up is under way (destination) or over (source). */
+    static final String READY = "READY";
+    /** The line a destination prints when its warm-up is over and the JIT has settled. */
+    static final String SETTLED = "SETTLED";
+    /** The prefix of the line a destination prints when it listens for a measured transfer. */
+    static final String LISTENING = "LISTENING";
+    /** The prefix of the line a worker prints when it failed. */
+    static final String ERROR = "ERROR";
+
+    private static final String BLOCK = "ram0";
+    /** The warm-up moves its bytes through blocks of at most this size that share their memory. */
+    static final long WARM_UP_CHUNK = 256L << 20;
+    /** Transfers the warm-up is split into. */
+    static final int WARM_UP_PASSES = 2;
+
+    private BenchWorker() {
+    }
+
+    /**
+     * Runs a worker until its standard input ends.
+     *
+     * @param spec what to do
+     * @param out  where the protocol lines go (standard output)
+     * @return the exit status: 0 when every transfer asked for was measured, 1 on failure
+     */
+    public static int run(WorkerSpec spec, PrintStream out) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        // Start the management bean now, not inside the first measured window.
+        CpuClock.compilationMillis();
+        try (Arena arena = Arena.ofShared()) {
+            switch (spec.role()) {
+                case SOURCE -> source(spec, arena, in, out);
+                case DESTINATION -> destination(spec, arena, in, out);
+            }
+            return 0;
+        } catch (Exception | OutOfMemoryError e) {
+            out.println(ERROR + " " + spec.role().label() + ": " + oneLine(e));
+            out.flush();
+            return 1;
+        }
+    }
+
+    private static void source(WorkerSpec spec, Arena arena, BufferedReader in, PrintStream out) throws Exception {
+        MemorySegment memory = BenchMemory.source(spec.size(), arena);
+        // Unmeasured warm-up: the same code paths, so that the measurement sees compiled code.
+        for (int port : spec.warmUpPorts()) {
+            send(spec, port, warmUpBlocks(memory, spec.warmUp() / spec.warmUpPorts().size()));
+        }
+        if (!spec.warmUpPorts().isEmpty()) {
+            settle();
+        }
+        print(out, READY);
+        String command;
+        while ((command = in.readLine()) != null) {
+            int port = portOf(command.strip(), GO);
+            Window window = Window.open();
+            long[] zeroCopy = send(spec, port, List.of(RamBlock.of(BLOCK, memory)));
+            print(out, window.close(spec.size(), zeroCopy[0], zeroCopy[1]).toLine());
+        }
+    }
+
+    /** Sends the blocks; returns zero-copy sends and copied completions. */
+    private static long[] send(WorkerSpec spec, int port, List<RamBlock> blocks) throws Exception {
+        Configuration c = spec.configuration();
+        if (c.mode() == Mode.CEILING) {
+            for (RamBlock block : blocks) {
+                CeilingWorker.send(port, block.memory(), c.channels());
+            }
+            return new long[2];
+        }
+        InetSocketAddress destination = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        try (MigrationSource source = MigrationSource.start(destination, blocks, parameters(c))) {
+            MigrationStats stats = source.await();
+            return new long[] {stats.zeroCopy().sends(), stats.zeroCopy().copied()};
+        }
+    }
+
+    private static void destination(WorkerSpec spec, Arena arena, BufferedReader in, PrintStream out)
+            throws Exception {
+        Configuration c = spec.configuration();
+        // Pre-touched memory is made once, before the warm-up (whose settling then absorbs what populating it
+        // set off in the kernel); fresh memory once per transfer, in an arena of its own.
+        MemorySegment preTouched = c.destination() == DestinationKind.PRE_TOUCHED
+                ? BenchMemory.destination(spec.size(), c.destination(), c.hugePages(), arena) : null;
+        int passes = spec.warmUp() == 0 ? 0 : WARM_UP_PASSES;
+        List<RamBlock> warmUp = passes == 0 ? List.of() : warmUpBlocks(BenchMemory.destination(
+                warmUpChunk(spec.size()), c.destination(), c.hugePages(), arena), spec.warmUp() / passes);
+        warmUp(c, warmUp, passes, out);
+        settled(out, passes > 0);
+        String command;
+        while ((command = in.readLine()) != null) {
+            expect(command.strip(), PREPARE);
+            try (Arena transfer = Arena.ofShared()) {
+                MemorySegment memory = preTouched != null ? preTouched
+                        : BenchMemory.destination(spec.size(), c.destination(), c.hugePages(), transfer);
+                print(out, receive(c, memory, in, out).toLine());
+            }
+        }
+    }
+
+    /** Receives the warm-up passes. */
+    private static void warmUp(Configuration c, List<RamBlock> warmUp, int passes, PrintStream out)
+            throws Exception {
+        boolean fresh = c.destination() == DestinationKind.FRESH;
+        if (c.mode() == Mode.CEILING) {
+            List<ServerSocketChannel> servers = new ArrayList<>();
+            try {
+                for (int i = 0; i < passes; i++) {
+                    servers.add(CeilingWorker.listen());
+                }
+                print(out, READY + ports(servers.stream().map(BenchWorker::port).toList()));
+                for (ServerSocketChannel server : servers) {
+                    for (RamBlock block : warmUp) {
+                        CeilingWorker.receive(server, block.memory(), c.channels(), false);
+                    }
+                }
+            } finally {
+                for (ServerSocketChannel server : servers) {
+                    server.close();
+                }
+            }
+            return;
+        }
+        List<DestinationSession> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < passes; i++) {
+                sessions.add(listen(warmUp, fresh, c));
+            }
+            print(out, READY + ports(sessions.stream().map(s -> s.localAddress().getPort()).toList()));
+            for (DestinationSession session : sessions) {
+                session.awaitCompletion();
+            }
+        } finally {
+            for (DestinationSession session : sessions) {
+                session.cancel();
+                session.awaitEnd();
+            }
+        }
+    }
+
+    /** Listens for one measured transfer into {@code memory}, says where, and measures it from {@code GO}. */
+    private static SideReport receive(Configuration c, MemorySegment memory, BufferedReader in, PrintStream out)
+            throws Exception {
+        if (c.mode() == Mode.CEILING) {
+            ServerSocketChannel server = CeilingWorker.listen();
+            try {
+                print(out, LISTENING + " " + port(server));
+                expect(in.readLine(), GO);
+                Window window = Window.open();
+                CeilingWorker.receive(server, memory, c.channels(), false);
+                return window.close(memory.byteSize(), 0, 0);
+            } finally {
+                server.close();
+            }
+        }
+        DestinationSession session = listen(List.of(RamBlock.of(BLOCK, memory)),
+                c.destination() == DestinationKind.FRESH, c);
+        try {
+            print(out, LISTENING + " " + session.localAddress().getPort());
+            expect(in.readLine(), GO);
+            Window window = Window.open();
+            session.awaitCompletion();
+            return window.close(memory.byteSize(), 0, 0);
+        } finally {
+            session.cancel();
+            session.awaitEnd();
+        }
+    }
+
+    /** The measured window: process CPU time, wall time and JIT compilation time from open to close. */
+    private record Window(long cpu, long start, long jit) {
+
+        static Window open() {
+            return new Window(CpuClock.processCpuNanos(), System.nanoTime(), CpuClock.compilationMillis());
+        }
+
+        SideReport close(long bytes, long zeroCopySends, long zeroCopyCopied) {
+            long wall = System.nanoTime() - start;
+            return new SideReport(CpuClock.processCpuNanos() - cpu, wall, bytes, zeroCopySends, zeroCopyCopied,
+                    CpuClock.compilationMillis() - jit);
+        }
+    }
+
+    private static DestinationSession listen(List<RamBlock> blocks, boolean fresh, Configuration c)
+            throws MigrationException {
+        return DestinationSession.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                RamBlockProvider.fixed(blocks), block -> fresh, c.prefault(), parameters(c), null);
+    }
+
+    /** {@return the memory one warm-up block covers} */
+    static long warmUpChunk(long size) {
+        return Math.min(size, WARM_UP_CHUNK);
+    }
+
+    /**
+     * {@return blocks {@code warm-up-0}, {@code warm-up-1}, … that all alias the first {@link #warmUpChunk} bytes
+     * of {@code memory}, together {@code total} bytes (rounded up to whole chunks)} One warm-up migration then
+     * moves as many packets as a large one without needing as much memory.
+     */
+    static List<RamBlock> warmUpBlocks(MemorySegment memory, long total) {
+        MemorySegment chunk = memory.asSlice(0, warmUpChunk(memory.byteSize()));
+        int count = (int) Math.min(1024, (total + chunk.byteSize() - 1) / chunk.byteSize());
+        List<RamBlock> blocks = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            blocks.add(RamBlock.of("warm-up-" + i, chunk));
+        }
+        return blocks;
+    }
+
+    private static int port(ServerSocketChannel server) {
+        try {
+            return ((InetSocketAddress) server.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static MigrationParameters parameters(Configuration c) {
+        return MigrationParameters.defaults().withChannels(c.channels()).withProvider(c.mode().provider())
+                .withZeroCopy(c.mode().zeroCopy() ? ZeroCopyMode.ON : ZeroCopyMode.OFF)
+                .withSetupTimeout(Duration.ofSeconds(60)).withVerify(c.verify());
+    }
+
+    /**
+     * Waits until this process is idle: the JIT compiles in the background, and compilations queued by the
+     * warm-up would otherwise run, and be counted, in the measured window. Idle means under 5% of one CPU
+     * over 200 ms; gives up after 10 s.
+     */
+    static void settle() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long before = CpuClock.processCpuNanos();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            long now = CpuClock.processCpuNanos();
+            if (now - before < 10_000_000L) {
+                return;
+            }
+            before = now;
+        }
+    }
+
+    /** Settles after a warm-up and says so. */
+    private static void settled(PrintStream out, boolean warmedUp) throws InterruptedException {
+        if (warmedUp) {
+            settle();
+        }
+        print(out, SETTLED);
+    }
+
+    private static void print(PrintStream out, String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    /** {@return " p1 p2 …"} */
+    private static String ports(List<Integer> ports) {
+        StringBuilder line = new StringBuilder();
+        ports.forEach(p -> line.append(' ').append(p));
+        return line.toString();
+    }
+
+    /** Checks that the runner said {@code expected}. */
+    private static void expect(String line, String expected) throws IOException {
+        if (line == null) {
+            throw new IOException("the benchmark runner went away before saying " + expected);
+        }
+        if (!line.strip().equals(expected)) {
+            throw new IOException("expected '" + expected + "' from the benchmark runner, but got '" + line + "'");
+        }
+    }
+
+    /** {@return the port in a line {@code <command> <port>}} */
+    static int portOf(String line, String command) throws IOException {
+        String[] words = line.split(" ");
+        if (words.length == 2 && words[0].equals(command)) {
+            try {
+                int port = Integer.parseInt(words[1]);
+                if (port > 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // Reported below.
+            }
+        }
+        throw new IOException("expected '" + command + " <port>' from the benchmark runner, but got '" + line + "'");
+    }
+
+    static String oneLine(Throwable e) {
+        String message = e instanceof MigrationException || e.getMessage() != null ? e.getMessage() : e.toString();
+        return String.valueOf(message).replace('\n', ' ');
+    }
+}

@@ -1,0 +1,53 @@
+package migration.cli.bench;
+
+/** What moves the bytes in one benchmark configuration. */
+public enum Mode {
+    /** Plain blocking {@code java.nio} socket streams, a sender and a receiver, no protocol: the loopback ceiling. */
+    CEILING("ceiling", null, false),
+    /** Migration with the portable copying provider ({@code java.nio}). */
+    COPY_PROVIDER("copy-provider", "copy", false),
+    /** Migration with the Linux provider, writing by copy. */
+    LINUX_COPY("linux-copy", "linux", false),
+    /** Migration with the Linux provider and {@code MSG_ZEROCOPY} required. */
+    LINUX_ZERO_COPY("linux-zero-copy", "linux", true);
+
+    private final String label;
+    private final String provider;
+    private final boolean zeroCopy;
+
+    Mode(String label, String provider, boolean zeroCopy) {
+        this.label = label;
+        this.provider = provider;
+        this.zeroCopy = zeroCopy;
+    }
+
+    /** {@return the name used in the table, the JSON and on the command line} */
+    public String label() {
+        return label;
+    }
+
+    /** {@return the channel provider a migration uses, or {@code null} for the ceiling} */
+    public String provider() {
+        return provider;
+    }
+
+    /** {@return whether the source writes pages with zero-copy} */
+    public boolean zeroCopy() {
+        return zeroCopy;
+    }
+
+    /**
+     * {@return the mode with this label}
+     * @param label as in {@link #label()}
+     * @throws IllegalArgumentException naming the labels accepted
+     */
+    public static Mode ofLabel(String label) {
+        for (Mode mode : values()) {
+            if (mode.label.equals(label)) {
+                return mode;
+            }
+        }
+        throw new IllegalArgumentException("unknown mode '" + label + "'; expected one of ceiling, copy-provider,"
+                + " linux-copy, linux-zero-copy");
+    }
+}

@@ -1,0 +1,202 @@
+package migration.cli.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child process running one {@link BenchWorker}: the same runtime as this one, started with
+ * {@code -m migration.cli/migration.cli.Main bench --worker …}. Its standard error goes to ours; its standard
+ * output is read line by line.
+ */
+final class WorkerProcess implements AutoCloseable {
+
+    private static final String END = "\u0000end";
+
+    private final Process process;
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final String what;
+
+    private WorkerProcess(Process process, String what) {
+        this.process = process;
+        this.what = what;
+        Thread.ofPlatform().daemon(true).name("bench-worker-output").start(this::pump);
+    }
+
+    /**
+     * Wraps a started process that speaks the workers' protocol on its standard output (for tests).
+     *
+     * @param process the process
+     * @param what    what it is, for messages
+     * @return the wrapper
+     */
+    static WorkerProcess of(Process process, String what) {
+        return new WorkerProcess(process, what);
+    }
+
+    /**
+     * Starts a worker.
+     *
+     * @param spec what it does
+     * @return the running process
+     * @throws IOException if it cannot be started
+     */
+    static WorkerProcess start(WorkerSpec spec) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(spec));
+        builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        return new WorkerProcess(builder.start(), spec.role().label() + " of " + spec.configuration().describe());
+    }
+
+    /** {@return the command line that runs {@code spec} in a child of this runtime} */
+    static List<String> command(WorkerSpec spec) {
+        List<String> command = new ArrayList<>();
+        // Linux reports "/path/java (deleted)" once the launcher was replaced on disk (a rebuild): use the path.
+        command.add(ProcessHandle.current().info().command().map(c -> c.replaceFirst(" \\(deleted\\)$", ""))
+                .orElse(System.getProperty("java.home") + "/bin/java"));
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null && !modulePath.isEmpty()) {
+            // Run from a build (Maven, an IDE): the image's launcher options are not baked in.
+            command.add("--module-path");
+            command.add(modulePath);
+            if (ModuleLayer.boot().findModule("io.channel.linux").isPresent()) {
+                command.add("--enable-native-access=io.channel.linux");
+            }
+        }
+        command.add("-m");
+        command.add("migration.cli/migration.cli.Main");
+        command.add("bench");
+        command.add("--worker");
+        command.add(spec.toArgument());
+        return command;
+    }
+
+    private void pump() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(line);
+            }
+        } catch (IOException e) {
+            // The process ended.
+        } finally {
+            lines.add(END);
+        }
+    }
+
+    /**
+     * Waits for the next protocol line with the given prefix, skipping other output.
+     *
+     * @param prefix  the line's first word, such as {@code READY} or {@code RESULT}
+     * @param seconds how long to wait at most
+     * @return the line
+     * @throws IOException if the worker failed, ended or took too long; the message says which
+     */
+    String await(String prefix, long seconds) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            String line = next(deadline);
+            if (line == null) {
+                throw new IOException("the " + what + " did not answer " + prefix + " within " + seconds + " s");
+            }
+            if (line.equals(END)) {
+                throw new IOException("the " + what + " ended (exit status " + exitStatus() + ") before " + prefix);
+            }
+            if (line.startsWith(BenchWorker.ERROR + " ")) {
+                throw new IOException(line.substring(BenchWorker.ERROR.length() + 1));
+            }
+            if (line.startsWith(prefix + " ") || line.equals(prefix)) {
+                return line;
+            }
+        }
+    }
+
+    /**
+     * Waits briefly for an {@code ERROR} line, skipping other output: what the worker said when it failed.
+     *
+     * @param seconds how long to wait at most
+     * @return the error's text, or empty if the worker printed none in that time (or ended without one)
+     */
+    Optional<String> error(long seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        try {
+            while (true) {
+                String line = next(deadline);
+                if (line == null || line.equals(END)) {
+                    return Optional.empty();
+                }
+                if (line.startsWith(BenchWorker.ERROR + " ")) {
+                    return Optional.of(line.substring(BenchWorker.ERROR.length() + 1));
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@return the worker's next line, {@link #END} once it ended (which stays for later calls), or
+     * {@code null} if the deadline passed first}
+     */
+    private String next(long deadline) throws IOException {
+        String line;
+        try {
+            line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for the " + what);
+        }
+        if (END.equals(line)) {
+            lines.add(END);
+        }
+        return line;
+    }
+
+    /**
+     * Sends the worker one line of the protocol ({@link BenchWorker}).
+     *
+     * @param line the line, without its end
+     * @throws IOException if the worker is gone
+     */
+    void tell(String line) throws IOException {
+        OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    private String exitStatus() {
+        try {
+            return process.waitFor(5, TimeUnit.SECONDS) ? String.valueOf(process.exitValue()) : "still running";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    /** Waits briefly for the worker to exit, and kills it if it does not. */
+    @Override
+    public void close() {
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // Already gone.
+        }
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package migration.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import testkit.JsonReader;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands run in this process, with the copying provider (the Linux one is not on this module's path). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CommandsTest {
+
+    @Test
+    void demoWithJsonPrintsOneDocumentSayingCompletedAndVerified() {
+        Run run = Run.of("demo", "--size", "8m", "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, Object> stats = JsonReader.object(run.out());
+        assertThat(stats).containsEntry("status", "completed").containsEntry("verified", true);
+        assertThat(stats.get("ram")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("total", 8L << 20)
+                .containsEntry("remaining", 0L);
+        assertThat(stats.get("channels")).asList().hasSize(2);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void demoMemoryHasAboutAQuarterZeroPages() {
+        Run run = Run.of("demo", "--size", "16m", "--json", "--channels", "1");
+
+        Map<String, Object> ram = (Map<String, Object>) JsonReader.object(run.out()).get("ram");
+        long zero = (Long) ram.get("duplicate");
+        long normal = (Long) ram.get("normal");
+        assertThat((double) zero / (zero + normal)).isBetween(0.15, 0.35);
+    }
+
+    @Test
+    void demoPrintsASummaryTableWithTheProviderAndWhatZeroCopyDid() {
+        Run run = Run.of("demo", "--size", "4m", "--channels", "3");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("multifd demo: migrated 4.00 MiB")
+                .contains("completed, digests verified by the destination")
+                .contains("3 multifd + 1 main, provider copy")
+                .contains("no zero-copy sends: every page was sent by copying");
+    }
+
+    @Test
+    void demoWithZeroCopyOnFailsWithOneLineWhereNoProviderCanDoIt() {
+        Run run = Run.of("demo", "--size", "4m", "--zero-copy", "on");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.errLines()).last().asString().startsWith("multifd demo: ").contains("zero-copy");
+        assertThat(run.errLines()).noneMatch(line -> line.startsWith("\tat "));
+    }
+
+    @Test
+    void infoWithJsonListsTheCopyProviderAsAvailableAndChosen() {
+        Run run = Run.of("info", "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, Object> info = JsonReader.object(run.out());
+        assertThat(info.get("providers")).asList().anySatisfy(provider -> assertThat(provider)
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.map(String.class, Object.class))
+                .containsEntry("name", "copy")
+                .containsEntry("available", true)
+                .containsEntry("zero-copy", false)
+                .containsEntry("cause", null));
+        assertThat(info).containsEntry("chosen", "copy").containsKeys("diagnostics", "memory-provider");
+    }
+
+    @Test
+    void infoAsTextNamesTheChosenProvider() {
+        Run run = Run.of("info");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("chosen: copy").contains("memory provider: ");
+    }
+
+    @Test
+    void sendAndReceiveMoveAFileAndTheReceivedFileEqualsIt(@TempDir Path dir) throws Exception {
+        Path source = randomFile(dir.resolve("source.bin"), (3 << 20) + 123);
+        Path target = dir.resolve("target.bin");
+        Receiver receiver = Receiver.start("receive", "--listen", "127.0.0.1:0", "--into", target.toString());
+
+        Run sent = Run.of("send", "--to", receiver.address(), "--from", source.toString(), "--channels", "3");
+        Run received = receiver.result();
+
+        assertThat(sent.exitCode()).as(sent.err()).isZero();
+        assertThat(received.exitCode()).as(received.err()).isZero();
+        assertThat(Files.mismatch(source, target)).isEqualTo(-1);
+    }
+
+    @Test
+    void receiveIntoMemoryOfTheWrongSizeFailsOnBothSidesNamingTheMismatch(@TempDir Path dir) throws Exception {
+        Path source = randomFile(dir.resolve("source.bin"), 2 << 20);
+        Receiver receiver = Receiver.start("receive", "--listen", "127.0.0.1:0", "--size", "1m");
+
+        Run sent = Run.of("send", "--to", receiver.address(), "--from", source.toString());
+        Run received = receiver.result();
+
+        assertThat(received.exitCode()).isEqualTo(1);
+        assertThat(received.errLines()).last().asString().startsWith("multifd receive: ").contains("size mismatch");
+        assertThat(sent.exitCode()).isEqualTo(1);
+        assertThat(sent.errLines()).last().asString().startsWith("multifd send: ").contains("size mismatch");
+    }
+
+    @Test
+    void receiveGivesUpAfterItsTimeout() {
+        Run run = Run.of("receive", "--listen", "127.0.0.1:0", "--size", "1m", "--timeout", "200ms");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.errLines()).first().asString().startsWith("listening on 127.0.0.1:");
+        assertThat(run.errLines()).last().asString()
+                .isEqualTo("multifd receive: no migration completed within 200 ms (--timeout); cancelled");
+    }
+
+    @Test
+    void sendingAMissingFileFailsWithOneLine(@TempDir Path dir) {
+        Run run = Run.of("send", "--to", "127.0.0.1:9", "--from", dir.resolve("absent").toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.errLines()).containsExactly("multifd send: cannot send " + dir.resolve("absent")
+                + ": no such file");
+    }
+
+    private static Path randomFile(Path file, int size) throws Exception {
+        byte[] bytes = new byte[size];
+        SplittableRandom random = new SplittableRandom(size);
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) random.nextInt();
+        }
+        return Files.write(file, bytes);
+    }
+
+    /** A {@code receive} running on another thread, whose standard error is watched for the address. */
+    private record Receiver(CompletableFuture<Run> run, LineWatcher err) {
+
+        static Receiver start(String... args) {
+            LineWatcher err = new LineWatcher();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CompletableFuture<Run> run = CompletableFuture.supplyAsync(() -> {
+                int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+                return new Run(code, out.toString(StandardCharsets.UTF_8), err.text());
+            });
+            return new Receiver(run, err);
+        }
+
+        String address() throws InterruptedException {
+            String line = err.awaitLineStartingWith("listening on ");
+            return line.substring("listening on ".length());
+        }
+
+        Run result() throws Exception {
+            return run.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Standard error of an in-process run, with a wait for a line. */
+    private static final class LineWatcher extends ByteArrayOutputStream {
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            super.write(b, off, len);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            super.write(b);
+            notifyAll();
+        }
+
+        synchronized String text() {
+            return toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized String awaitLineStartingWith(String prefix) throws InterruptedException {
+            while (true) {
+                List<String> lines = text().lines().toList();
+                for (int i = 0; i < lines.size(); i++) {
+                    boolean complete = i < lines.size() - 1 || text().endsWith("\n");
+                    if (complete && lines.get(i).startsWith(prefix)) {
+                        return lines.get(i);
+                    }
+                }
+                wait();
+            }
+        }
+    }
+}

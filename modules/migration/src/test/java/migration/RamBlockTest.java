@@ -1,0 +1,37 @@
+package migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.Arena;
+import org.junit.jupiter.api.Test;
+
+class RamBlockTest {
+
+    @Test
+    void memoryOfAConfinedArenaIsRefusedWhenTheBlockIsMade() {
+        try (Arena arena = Arena.ofConfined()) {
+            assertThatThrownBy(() -> RamBlock.of("ram0", arena.allocate(4096)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("ram block 'ram0' must be memory every thread can access (the migration reads and"
+                            + " writes it on its own threads), but its arena is confined to thread '"
+                            + Thread.currentThread().getName() + "'; allocate or map it with Arena.ofShared(),"
+                            + " Arena.ofAuto() or Arena.global()");
+        }
+    }
+
+    @Test
+    void anAnonymousBlockInAConfinedArenaIsRefused() {
+        try (Arena arena = Arena.ofConfined()) {
+            assertThatThrownBy(() -> RamBlock.anonymous("ram0", 4096, arena))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("confined");
+        }
+    }
+
+    @Test
+    void memoryOfASharedArenaIsABlock() {
+        try (Arena arena = Arena.ofShared()) {
+            assertThat(RamBlock.of("ram0", arena.allocate(4096)).size()).isEqualTo(4096);
+        }
+    }
+}

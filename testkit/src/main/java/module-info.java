@@ -1,0 +1,8 @@
+/**
+ * What the tests of several modules share, kept out of every shipped module: {@link testkit.JsonReader}, which
+ * reads the JSON documents the library and the tool write. Only tests depend on it; it is neither installed nor
+ * deployed.
+ */
+module testkit {
+    exports testkit;
+}
