@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * a source that sends frames and packets in any order on up to four channels, as an input script says, valid or
  * not. Whatever the script, once the source has closed every connection a destination that got a HELLO ends (one
  * that did not is still waiting for its source, and ends when closed); nothing is written
- * outside its block (guard bytes on both sides stay as they were); and it reports success only if the source sent
- * a consistent COMPLETE: as many data packets as were sent, and as many rounds as every channel sent SYNCs.
+ * outside its block (guard bytes on both sides stay as they were); and it reports success only if the source's
+ * first COMPLETE was consistent: as many data packets as were sent, and as many rounds as every channel sent SYNCs.
  *
  * <p>The script is read a byte at a time (missing bytes read as 0), an action per opcode byte (see
  * {@link Script#step}), so that hand-written inputs under {@code DestinationSessionFuzzTestInputs/} can describe a
@@ -42,7 +42,8 @@ class DestinationSessionFuzzTest {
     private static final Duration ENDS_WITHIN = Duration.ofSeconds(15);
     private static final int MAX_ACTIONS = 48;
 
-    @FuzzTest(maxDuration = "5m")
+    // Under the 5-minute JUnit timeout of the build, which covers a whole fuzzing run as one test.
+    @FuzzTest(maxDuration = "4m")
     void aDestinationEndsWritesOnlyInsideItsBlockAndSucceedsOnlyAfterAConsistentComplete(byte[] input)
             throws Exception {
         drive(input);
@@ -95,7 +96,7 @@ class DestinationSessionFuzzTest {
             assertThat(ended).as("the destination ended within %s of the source closing every connection; %s",
                     ENDS_WITHIN, script.log).isTrue();
             if (destination.stats().status() == MigrationStatus.COMPLETED) {
-                assertThat(script.consistentComplete()).as("success after a consistent COMPLETE; %s", script.log)
+                assertThat(script.consistentFirstComplete()).as("success after a consistent COMPLETE; %s", script.log)
                         .isTrue();
             }
             assertThat(TestMemory.firstNotEqual(whole.asSlice(0, GUARD), PATTERN)).as("bytes before the block; %s",
@@ -122,6 +123,7 @@ class DestinationSessionFuzzTest {
         private int roundsEnded;
         private int completeRounds = -1;
         private long completePackets = -1;
+        private boolean consistentWhenSent;
 
         Script(byte[] input, FakeSource source) {
             this.input = ByteBuffer.wrap(input);
@@ -134,7 +136,14 @@ class DestinationSessionFuzzTest {
 
         void run() throws IOException {
             for (int i = 0; i < MAX_ACTIONS && input.hasRemaining(); i++) {
-                step(next());
+                try {
+                    step(next());
+                } catch (IOException gone) {
+                    // Connecting or the blocking handshake writes failed (refused, reset): the destination ended
+                    // or hung up on this source, and nothing more reaches it.
+                    log.append(" (").append(gone.getMessage()).append(": the destination has hung up)");
+                    return;
+                }
             }
         }
 
@@ -207,8 +216,12 @@ class DestinationSessionFuzzTest {
                     int rounds = consistent ? syncs[0] : next();
                     long packets = consistent ? dataPackets : next();
                     frame(5, ByteBuffer.allocate(20).putInt(rounds).putInt(0).putLong(packets).putInt(0).array());
-                    completeRounds = rounds;
-                    completePackets = packets;
+                    if (completeRounds == -1) {
+                        // Only the first COMPLETE counts: a second one is a protocol error.
+                        completeRounds = rounds;
+                        completePackets = packets;
+                        consistentWhenSent = consistentComplete();
+                    }
                     awaitResult();
                     log.append(" COMPLETE(").append(rounds).append(", ").append(packets).append(')');
                 }
@@ -240,11 +253,12 @@ class DestinationSessionFuzzTest {
         }
 
         /**
-         * Waits up to 5 s for RESULT on the main channel, skipping other frames: the destination's answer to
-         * COMPLETE, before the script goes on (or closes everything).
+         * Waits up to 1 s for RESULT on the main channel, skipping other frames: the destination's answer to
+         * COMPLETE, before the script goes on (or closes everything). A consistent migration answers within
+         * milliseconds; one still waiting for packets makes every replay of its script wait the whole second.
          */
         private void awaitResult() {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             ByteBuffer header = ByteBuffer.allocate(8);
             try {
                 while (main != null && System.nanoTime() - deadline < 0) {
@@ -289,8 +303,16 @@ class DestinationSessionFuzzTest {
             return main != null;
         }
 
-        /** {@return whether the last COMPLETE matched what was sent: packets, and rounds = SYNCs per channel} */
-        boolean consistentComplete() {
+        /**
+         * {@return whether the first COMPLETE matched what was sent (packets, and rounds = SYNCs per channel),
+         * either when it was sent or by the end of the script} Packets and SYNCs sent after COMPLETE may still
+         * make it right: channels are not ordered against the main channel, so the destination waits for them.
+         */
+        boolean consistentFirstComplete() {
+            return consistentWhenSent || consistentComplete();
+        }
+
+        private boolean consistentComplete() {
             if (completeRounds < 1 || completePackets != dataPackets || roundsEnded != completeRounds - 1) {
                 return false;
             }
