@@ -18,7 +18,7 @@ class Crc32cProperties {
 
     /** {@return the seeds: one per case} */
     static LongStream seeds() {
-        return LongStream.range(0, 150);
+        return LongStream.range(0, 200);
     }
 
     private static int crc(byte[]... parts) {
@@ -41,18 +41,8 @@ class Crc32cProperties {
     void combiningTheCrcsOfTwoRunsGivesTheCrcOfTheirConcatenation(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         byte[] a = bytes(random, 9000);
-        byte[] b = bytes(random, 9000);
-
-        assertThat(Crc32c.combine(crc(a), crc(b), Crc32c.shiftOperator(b.length))).as("seed %d", seed)
-                .isEqualTo(crc(a, b));
-    }
-
-    @ParameterizedTest(name = "seed {0}")
-    @MethodSource("seeds")
-    void combiningHoldsForLongRunsOfZeros(long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        byte[] a = bytes(random, 64);
-        byte[] b = new byte[random.nextInt(1 << 16)];
+        // Every other case a long run of zeros: lengths whose operator needs many squarings.
+        byte[] b = seed % 2 == 0 ? bytes(random, 9000) : new byte[random.nextInt(1 << 16)];
 
         assertThat(Crc32c.combine(crc(a), crc(b), Crc32c.shiftOperator(b.length))).as("seed %d", seed)
                 .isEqualTo(crc(a, b));
