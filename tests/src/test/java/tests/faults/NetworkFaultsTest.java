@@ -75,10 +75,9 @@ class NetworkFaultsTest {
         Path source = randomFile(16 << 20);
 
         long start = System.nanoTime();
-        Migration migration = startMigration(source, null, null);
+        startMigration(source, null, null).assertCompletedAndIdentical(source);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-        migration.assertCompletedAndIdentical(source);
         assertThat(pair.sourceQdiscSentBytes()).as("bytes through the rate-limited qdisc")
                 .isGreaterThan(16L << 20);
         // A token bucket cannot let 16 MiB through faster than its rate (the 4 KiB burst is negligible).
@@ -88,11 +87,11 @@ class NetworkFaultsTest {
     @Test
     void aMigrationWithASecondOfDelayEachWayCompletesAndVerifies() throws Exception {
         Path source = randomFile(16 << 20);
+
         long start = System.nanoTime();
-        Migration migration = startMigration(source, new Proxy(1000, -1), null);
+        startMigration(source, new Proxy(1000, -1), null).assertCompletedAndIdentical(source);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-        migration.assertCompletedAndIdentical(source);
         // HELLO and ACCEPT alone cross the proxy once each way.
         assertThat(took).isGreaterThan(Duration.ofSeconds(2));
     }
