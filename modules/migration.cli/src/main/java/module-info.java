@@ -12,5 +12,8 @@ module migration.cli {
     // multifd bench reports the JIT's compilation time inside each measured window.
     requires java.management;
 
+    // multifd receive --size compares the size with the machine's memory and swap (com.sun.management).
+    requires jdk.management;
+
     opens migration.cli to info.picocli;
 }

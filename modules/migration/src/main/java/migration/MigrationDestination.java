@@ -19,7 +19,11 @@ import migration.session.DestinationSession;
  * }</pre>
  *
  * <p>The destination takes the channel count from the source; of the parameters it uses {@code provider},
- * {@code setupTimeout} (counted from the first connection) and {@code verify}. All methods are thread-safe.
+ * {@code setupTimeout} (counted from the moment the source's main channel identifies itself, and how long any
+ * accepted connection may take to identify itself), {@code verify}, {@code livenessTimeout},
+ * {@code progressTimeout} and {@code maxUnidentifiedConnections}. Connections that are not the migration's
+ * (a port scanner, a health check, another migration's channel) are dropped and counted
+ * ({@link MigrationStats#unidentifiedConnections()}), never failing it. All methods are thread-safe.
  */
 public final class MigrationDestination extends Migration {
 

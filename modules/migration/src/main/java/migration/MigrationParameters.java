@@ -1,26 +1,42 @@
 package migration;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How to migrate. Both sides take the same record; each uses the parts that concern it.
  *
- * @param channels     number of multifd channels, 1 to 255 (QEMU's {@code multifd-channels}); the source
- *                     announces it, the destination takes the source's number and ignores its own
- * @param zeroCopy     whether the source writes pages with zero-copy; unused by the destination
- * @param maxBandwidth the source's limit in bytes per second across all channels, {@code 0} for none;
- *                     unused by the destination
- * @param provider     the channel provider to use by name ({@code "copy"}, {@code "linux"}), or
- *                     {@code null} for the best available one (see {@link io.channel.ChannelProviders})
- * @param setupTimeout how long connecting all channels and the handshake may take
- * @param verify       source: send per-block digests at the end; destination: check them
+ * @param channels           number of multifd channels, 1 to 255 (QEMU's {@code multifd-channels}); the source
+ *                           announces it, the destination takes the source's number and ignores its own
+ * @param zeroCopy           whether the source writes pages with zero-copy; unused by the destination
+ * @param maxBandwidth       the source's limit in bytes per second across all channels, {@code 0} for none;
+ *                           unused by the destination
+ * @param provider           the channel provider to use by name ({@code "copy"}, {@code "linux"}), or
+ *                           {@code null} for the best available one (see {@link io.channel.ChannelProviders})
+ * @param setupTimeout       how long connecting all channels and the handshake may take; at the destination
+ *                           also how long an accepted connection may take to identify itself
+ * @param verify             source: send per-block digests at the end; destination: check them
+ * @param livenessTimeout    how long the peer may stay silent (no frame on the main channel, no packet) before
+ *                           the migration fails
+ * @param progressTimeout    how long a multifd channel that has data to move may move none before the
+ *                           migration fails naming the channel (a peer that sends heartbeats but does not read
+ *                           its channels)
+ * @param maxUnidentifiedConnections destination: how many accepted connections that have not yet identified
+ *                           themselves are held at once, 2 to 4096; one more is closed at once (and counted). A
+ *                           source connects all its channels before it sends a byte, so this must be at least its
+ *                           channel count plus one; the default, 256, fits every source. Unused by the source
  */
 public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxBandwidth, String provider,
-                                  Duration setupTimeout, boolean verify) {
+                                  Duration setupTimeout, boolean verify, Duration livenessTimeout,
+                                  Duration progressTimeout, int maxUnidentifiedConnections) {
 
-    /** The longest setup timeout accepted. */
+    /** The longest timeout accepted. */
     public static final Duration MAX_SETUP_TIMEOUT = Duration.ofHours(24);
+    /** The default setup, liveness and progress timeouts. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** The default of {@link #maxUnidentifiedConnections()}: the main channel and the most multifd channels. */
+    public static final int DEFAULT_MAX_UNIDENTIFIED_CONNECTIONS = MigrationProtocol.MAX_CHANNELS + 1;
+    /** The largest {@link #maxUnidentifiedConnections()} accepted. */
+    public static final int MAX_UNIDENTIFIED_CONNECTIONS = 4096;
 
     /**
      * Validates the parameters, with messages in QEMU's style.
@@ -43,24 +59,47 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
             throw new IllegalArgumentException("Parameter 'provider' expects the name of a channel provider"
                     + " (such as 'copy' or 'linux'), or none for the best available one");
         }
-        Objects.requireNonNull(setupTimeout, "setupTimeout");
-        if (setupTimeout.isNegative() || setupTimeout.isZero() || setupTimeout.compareTo(MAX_SETUP_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("Parameter 'setup-timeout' expects a duration between 1 ms and 24 h,"
-                    + " but got " + setupTimeout);
-        }
-        if (setupTimeout.toMillis() < 1) {
-            throw new IllegalArgumentException("Parameter 'setup-timeout' expects a duration between 1 ms and 24 h,"
-                    + " but got " + setupTimeout);
+        checkTimeout("setup-timeout", setupTimeout);
+        checkTimeout("liveness-timeout", livenessTimeout);
+        checkTimeout("progress-timeout", progressTimeout);
+        if (maxUnidentifiedConnections < 2 || maxUnidentifiedConnections > MAX_UNIDENTIFIED_CONNECTIONS) {
+            throw new IllegalArgumentException("Parameter 'max-unidentified-connections' expects a value between 2"
+                    + " and " + MAX_UNIDENTIFIED_CONNECTIONS);
         }
         provider = provider == null ? null : provider.strip();
     }
 
     /**
-     * {@return 2 channels, zero-copy {@code auto}, unlimited bandwidth, the best available provider, a 10 s
-     * setup timeout, and verification on}
+     * The parameters before the liveness and progress timeouts and the connection bound were parameters: those
+     * take their defaults.
+     *
+     * @param channels     number of multifd channels
+     * @param zeroCopy     the zero-copy mode
+     * @param maxBandwidth the bandwidth limit, 0 for none
+     * @param provider     the channel provider's name, or {@code null}
+     * @param setupTimeout the setup timeout
+     * @param verify       whether to send or check digests
+     * @throws IllegalArgumentException naming the parameter and the values it accepts
+     */
+    public MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxBandwidth, String provider,
+                               Duration setupTimeout, boolean verify) {
+        this(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT,
+                DEFAULT_MAX_UNIDENTIFIED_CONNECTIONS);
+    }
+
+    private static void checkTimeout(String name, Duration timeout) {
+        if (timeout == null || timeout.toNanos() < 1_000_000 || timeout.compareTo(MAX_SETUP_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("Parameter '" + name + "' expects a duration between 1 ms and 24 h,"
+                    + " but got " + timeout);
+        }
+    }
+
+    /**
+     * {@return 2 channels, zero-copy {@code auto}, unlimited bandwidth, the best available provider, 10 s setup,
+     * liveness and progress timeouts, verification on, and at most 256 unidentified connections}
      */
     public static MigrationParameters defaults() {
-        return new MigrationParameters(2, ZeroCopyMode.AUTO, 0, null, Duration.ofSeconds(10), true);
+        return new MigrationParameters(2, ZeroCopyMode.AUTO, 0, null, DEFAULT_TIMEOUT, true);
     }
 
     /**
@@ -68,7 +107,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param value 1 to 255
      */
     public MigrationParameters withChannels(int value) {
-        return new MigrationParameters(value, zeroCopy, maxBandwidth, provider, setupTimeout, verify);
+        return new MigrationParameters(value, zeroCopy, maxBandwidth, provider, setupTimeout, verify, livenessTimeout,
+                progressTimeout, maxUnidentifiedConnections);
     }
 
     /**
@@ -76,7 +116,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param value the mode
      */
     public MigrationParameters withZeroCopy(ZeroCopyMode value) {
-        return new MigrationParameters(channels, value, maxBandwidth, provider, setupTimeout, verify);
+        return new MigrationParameters(channels, value, maxBandwidth, provider, setupTimeout, verify, livenessTimeout,
+                progressTimeout, maxUnidentifiedConnections);
     }
 
     /**
@@ -84,7 +125,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param bytesPerSecond the limit, 0 for none
      */
     public MigrationParameters withMaxBandwidth(long bytesPerSecond) {
-        return new MigrationParameters(channels, zeroCopy, bytesPerSecond, provider, setupTimeout, verify);
+        return new MigrationParameters(channels, zeroCopy, bytesPerSecond, provider, setupTimeout, verify,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections);
     }
 
     /**
@@ -92,7 +134,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param name the provider's name, or {@code null} for the best available one
      */
     public MigrationParameters withProvider(String name) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, name, setupTimeout, verify);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, name, setupTimeout, verify, livenessTimeout,
+                progressTimeout, maxUnidentifiedConnections);
     }
 
     /**
@@ -100,7 +143,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param timeout how long setup may take
      */
     public MigrationParameters withSetupTimeout(Duration timeout) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, timeout, verify);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, timeout, verify, livenessTimeout,
+                progressTimeout, maxUnidentifiedConnections);
     }
 
     /**
@@ -108,6 +152,34 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param value whether digests are sent (source) or checked (destination)
      */
     public MigrationParameters withVerify(boolean value) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, value);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, value,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections);
+    }
+
+    /**
+     * {@return a copy with another liveness timeout}
+     * @param timeout how long the peer may stay silent
+     */
+    public MigrationParameters withLivenessTimeout(Duration timeout) {
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify, timeout,
+                progressTimeout, maxUnidentifiedConnections);
+    }
+
+    /**
+     * {@return a copy with another progress timeout}
+     * @param timeout how long a channel with data to move may move none
+     */
+    public MigrationParameters withProgressTimeout(Duration timeout) {
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify,
+                livenessTimeout, timeout, maxUnidentifiedConnections);
+    }
+
+    /**
+     * {@return a copy with another bound on unidentified connections}
+     * @param value 2 to 4096, at least the source's channel count plus one
+     */
+    public MigrationParameters withMaxUnidentifiedConnections(int value) {
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify,
+                livenessTimeout, progressTimeout, value);
     }
 }

@@ -30,12 +30,15 @@ import migration.json.Json;
  * @param zeroCopy                whether zero-copy is in effect and why
  * @param errorDescription        why the migration failed or was cancelled; {@code null} otherwise
  * @param verified                whether the destination checked the end-to-end digests and they matched
+ * @param unidentifiedConnections destination: accepted connections dropped because they never identified
+ *                                themselves as this migration's (port scanners, health checks, strangers); 0 at
+ *                                the source
  */
 public record MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
                              long total, long remaining, double mbps, long normalPages, long duplicatePages,
                              long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
                              int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
-                             String errorDescription, boolean verified) {
+                             String errorDescription, boolean verified, long unidentifiedConnections) {
 
     /**
      * Checks and copies the components.
@@ -95,6 +98,7 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         document.put("zero-copy", zero);
         document.put("channels", perChannel);
         document.put("verified", verified);
+        document.put("unidentified-connections", unidentifiedConnections);
         if (errorDescription != null) {
             document.put("error-desc", errorDescription);
         }

@@ -1,6 +1,6 @@
 package migration;
 
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import migration.protocol.PeerText;
 
 /**
  * A named block of memory to migrate: the "guest RAM" of a migration. Its memory is a native
@@ -53,7 +54,7 @@ public final class RamBlock {
     /**
      * Wraps memory the caller owns.
      *
-     * @param name   the block's name, 1 to 255 bytes of UTF-8
+     * @param name   the block's name, 1 to 255 bytes of UTF-8, without control or invisible characters
      * @param memory native memory; at the destination it must be writable
      * @return the block
      * @throws IllegalArgumentException if the name is empty or too long, or the memory is on the heap or
@@ -82,7 +83,7 @@ public final class RamBlock {
             throw new IllegalArgumentException("ram block '" + name + "': size must not be negative: " + size);
         }
         Objects.requireNonNull(arena, "arena");
-        // io.channel.PageMemory: untouched anonymous memory where the Linux provider is present, Arena.allocate
+        // io.channel.memory.PageMemory: untouched anonymous memory where the Linux provider is present, Arena.allocate
         // elsewhere; both read as zero. No huge pages: measured on a 2-vCPU VM, first touch of fresh THP memory
         // cost 3.3-3.7 CPU-s/GiB against 0.9-1.1 with 4 KiB pages (docs/benchmarks, 2026-11-26).
         return new RamBlock(name, PageMemory.allocate(Math.max(size, 1), false, arena).asSlice(0, size), true);
@@ -195,6 +196,10 @@ public final class RamBlock {
         if (bytes < 1 || bytes > MigrationProtocol.MAX_BLOCK_NAME_BYTES) {
             throw new IllegalArgumentException("a ram block name must be 1 to "
                     + MigrationProtocol.MAX_BLOCK_NAME_BYTES + " bytes of UTF-8, but '" + name + "' has " + bytes);
+        }
+        if (name.codePoints().anyMatch(PeerText::unsafe)) {
+            throw new IllegalArgumentException("a ram block name must not contain control or invisible characters,"
+                    + " but " + PeerText.quote(name) + " does");
         }
         return name;
     }

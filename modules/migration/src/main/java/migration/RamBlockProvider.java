@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Supplies the destination's memory. During the handshake the destination calls {@link #blockFor} once for
@@ -59,31 +58,32 @@ public interface RamBlockProvider {
      * Allocates a fresh zero-filled block for every announced block (see {@link RamBlock#anonymous}).
      *
      * @param arena owns the memory; close it only after the destination has ended
-     * @return the provider
+     * @return the provider; memory the system cannot map ({@code mmap} refused) fails the migration with an
+     *         {@link IOException} naming the block and its size, sent to the source
      */
     static RamBlockProvider anonymous(Arena arena) {
         Objects.requireNonNull(arena, "arena");
-        return (name, size) -> RamBlock.anonymous(name, size, arena);
+        return (name, size) -> {
+            try {
+                return RamBlock.anonymous(name, size, arena);
+            } catch (OutOfMemoryError e) {
+                // PageMemory reports a refused mmap (ENOMEM: beyond memory, overcommit or address space) so.
+                throw new IOException("cannot allocate " + size + " bytes for ram block '" + name + "' here: "
+                        + e.getMessage(), e);
+            }
+        };
     }
 
     /**
-     * Receives a single-block source into one file: creates or truncates it to the announced size and maps it
-     * read-write (see {@link RamBlock#mapFile}). A second announced block is refused.
+     * Receives a single-block source into one file, which changes only when the caller commits a migration that
+     * succeeded: the block is written to a temporary file in the same directory and {@link RamBlockFile#commit()}
+     * renames it onto {@code file}. A second announced block is refused.
      *
-     * @param file  the file to write
-     * @param arena owns the mapping
-     * @return the provider
+     * @param file  the file to write; an existing one stays as it was until {@code commit()}
+     * @param arena owns the mapping; close it only after the destination has ended
+     * @return the provider, which the caller commits or discards
      */
-    static RamBlockProvider file(Path file, Arena arena) {
-        Objects.requireNonNull(file, "file");
-        Objects.requireNonNull(arena, "arena");
-        AtomicReference<String> first = new AtomicReference<>();
-        return (name, size) -> {
-            if (!first.compareAndSet(null, name)) {
-                throw new IOException("the file destination " + file + " takes a single ram block, but the source"
-                        + " announced '" + first.get() + "' and '" + name + "'");
-            }
-            return RamBlock.mapFile(name, file, size, true, arena);
-        };
+    static RamBlockFile file(Path file, Arena arena) {
+        return new RamBlockFile(file, arena);
     }
 }

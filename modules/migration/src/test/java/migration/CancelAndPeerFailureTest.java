@@ -131,7 +131,7 @@ class CancelAndPeerFailureTest {
             InetSocketAddress address = (InetSocketAddress) server.getLocalAddress();
             List<SocketChannel> accepted = new ArrayList<>();
             try (MigrationSource migration = MigrationSource.start(address, List.of(randomBlock(arena)),
-                    SLOW.withMaxBandwidth(0))) {
+                    SLOW.withMaxBandwidth(0).withLivenessTimeout(Duration.ofSeconds(1)))) {
                 for (int i = 0; i < 3; i++) {
                     accepted.add(server.accept());
                 }
@@ -142,7 +142,7 @@ class CancelAndPeerFailureTest {
                 }
                 // Never reads again, never sends a heartbeat: the source's writes block until its watchdog acts.
                 assertThatThrownBy(migration::await).isInstanceOf(MigrationException.class)
-                        .hasMessageStartingWith("no sign of life from the destination for 10 s");
+                        .hasMessageStartingWith("no sign of life from the destination for 1 s");
             } finally {
                 for (SocketChannel socket : accepted) {
                     socket.close();

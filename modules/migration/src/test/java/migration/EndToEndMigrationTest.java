@@ -110,12 +110,13 @@ class EndToEndMigrationTest {
         }
         try (Arena arena = Arena.ofShared()) {
             RamBlock source = RamBlock.mapFile("disk", in, size, false, arena);
-            try (MigrationDestination destination = MigrationDestination.listen(loopback(),
-                    RamBlockProvider.file(out, arena), copying(2));
+            RamBlockFile target = RamBlockProvider.file(out, arena);
+            try (MigrationDestination destination = MigrationDestination.listen(loopback(), target, copying(2));
                  MigrationSource migration = MigrationSource.start(destination.localAddress(), List.of(source),
                          copying(2))) {
                 migration.await();
                 destination.await();
+                target.commit();
             }
         }
         assertThat(Files.mismatch(in, out)).isEqualTo(-1);

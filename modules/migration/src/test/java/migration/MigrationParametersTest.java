@@ -62,6 +62,47 @@ class MigrationParametersTest {
     }
 
     @Test
+    void theLivenessAndProgressTimeoutsAndTheConnectionBoundHaveDefaults() {
+        MigrationParameters params = MigrationParameters.defaults();
+        assertThat(params.livenessTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(params.progressTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(params.maxUnidentifiedConnections()).isEqualTo(256);
+    }
+
+    @Test
+    void withersSetTheNewKnobs() {
+        MigrationParameters params = MigrationParameters.defaults().withLivenessTimeout(Duration.ofMillis(5))
+                .withProgressTimeout(Duration.ofSeconds(2)).withMaxUnidentifiedConnections(4);
+        assertThat(params).isEqualTo(new MigrationParameters(2, ZeroCopyMode.AUTO, 0, null, Duration.ofSeconds(10),
+                true, Duration.ofMillis(5), Duration.ofSeconds(2), 4));
+    }
+
+    @Test
+    void aLivenessTimeoutBelowOneMillisecondIsRejected() {
+        assertThatThrownBy(() -> MigrationParameters.defaults().withLivenessTimeout(Duration.ofNanos(999_999)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Parameter 'liveness-timeout' expects a duration between 1 ms and 24 h, but got PT0.000999999S");
+    }
+
+    @Test
+    void aProgressTimeoutAboveADayIsRejected() {
+        assertThatThrownBy(() -> MigrationParameters.defaults().withProgressTimeout(Duration.ofHours(25)))
+                .hasMessage("Parameter 'progress-timeout' expects a duration between 1 ms and 24 h, but got PT25H");
+    }
+
+    @Test
+    void aMissingProgressTimeoutIsRejected() {
+        assertThatThrownBy(() -> MigrationParameters.defaults().withProgressTimeout(null))
+                .hasMessage("Parameter 'progress-timeout' expects a duration between 1 ms and 24 h, but got null");
+    }
+
+    @Test
+    void aBoundOfOneUnidentifiedConnectionIsRejected() {
+        assertThatThrownBy(() -> MigrationParameters.defaults().withMaxUnidentifiedConnections(1))
+                .hasMessage("Parameter 'max-unidentified-connections' expects a value between 2 and 4096");
+    }
+
+    @Test
     void zeroCopyModesParseIgnoringCase() {
         assertThat(ZeroCopyMode.parse("ON")).isEqualTo(ZeroCopyMode.ON);
         assertThat(ZeroCopyMode.parse(" auto ")).isEqualTo(ZeroCopyMode.AUTO);

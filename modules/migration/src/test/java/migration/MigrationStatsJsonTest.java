@@ -17,7 +17,7 @@ class MigrationStatsJsonTest {
                 2_867_200, 1, 2, 999_000, 4096,
                 List.of(new ChannelStats(0, 500_000, 4, "copy", false, ChannelStatistics.EMPTY),
                         new ChannelStats(1, 499_000, 5, "linux", true, ChannelStatistics.EMPTY)),
-                new ZeroCopyStats(ZeroCopyMode.AUTO, "copy", false, 3, 2, 1, 0, reason), error, false);
+                new ZeroCopyStats(ZeroCopyMode.AUTO, "copy", false, 3, 2, 1, 0, reason), error, false, 3);
     }
 
     @SuppressWarnings("unchecked")
@@ -25,9 +25,10 @@ class MigrationStatsJsonTest {
     void statsRenderAsOneObjectWithQemuNames() {
         Map<String, Object> json = (Map<String, Object>) JsonReader.parse(stats("off by request", "boom").toJson());
         assertThat(json).containsOnlyKeys("status", "total-time", "setup-time", "ram", "zero-copy", "channels",
-                "verified", "error-desc");
+                "verified", "unidentified-connections", "error-desc");
         assertThat(json).containsEntry("status", "failed").containsEntry("total-time", 1234L)
-                .containsEntry("setup-time", 56L).containsEntry("verified", false).containsEntry("error-desc", "boom");
+                .containsEntry("setup-time", 56L).containsEntry("verified", false)
+                .containsEntry("unidentified-connections", 3L).containsEntry("error-desc", "boom");
         Map<String, Object> ram = (Map<String, Object>) json.get("ram");
         assertThat(ram).containsOnlyKeys("transferred", "total", "remaining", "mbps", "normal", "normal-bytes",
                 "duplicate", "dirty-sync-count", "dirty-sync-missed-zero-copy", "multifd-bytes", "page-size");

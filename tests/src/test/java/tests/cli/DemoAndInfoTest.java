@@ -49,6 +49,28 @@ class DemoAndInfoTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void infoAsJsonGivesTheHostLimitsAsNumbers() {
+        assumeLinux();
+        Launcher.Result run = Launcher.run("info", "--json");
+
+        Map<String, Object> linux = (Map<String, Object>) ((Map<String, Object>) JsonReader.object(run.out())
+                .get("diagnostics")).get("linux");
+        assertThat(linux.get("optmem-max")).as(run.describe()).isInstanceOf(Long.class);
+        assertThat(linux.get("rlimit-memlock")).as(run.describe()).asInstanceOf(
+                org.assertj.core.api.InstanceOfAssertFactories.map(String.class, Object.class)).containsKeys("soft", "hard");
+    }
+
+    @Test
+    void theProviderOptionChoosesTheCopyingProvider() {
+        Launcher.Result run = Launcher.run("demo", "--size", "16m", "--provider", "copy");
+
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.out()).as(run.describe()).contains("provider copy");
+        assertThat(run.err()).as("no log lines about a forced provider").isEmpty();
+    }
+
+    @Test
     void infoHonoursTheProviderPropertyPassedThroughJdkJavaOptions() {
         Launcher.Result run = Launcher.start(Launcher.multifd("info", "--json"),
                 Map.of("JDK_JAVA_OPTIONS", "-Dio.channel.provider=copy")).result();

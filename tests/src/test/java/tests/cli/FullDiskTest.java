@@ -3,11 +3,8 @@ package tests.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -25,34 +22,17 @@ class FullDiskTest {
     @TempDir
     Path dir;
 
-    /** Runs {@code command} with {@code mountPoint} as a fresh 1 MiB tmpfs in a private mount namespace. */
-    private static List<String> onSmallTmpfs(Path mountPoint, List<String> command) {
-        List<String> wrapped = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
-                "mount -t tmpfs -o size=1m tmpfs \"$0\" && exec \"$@\"", mountPoint.toString()));
-        wrapped.addAll(command);
-        return wrapped;
-    }
-
-    private static boolean canMountPrivately(Path mountPoint) throws InterruptedException {
-        try {
-            Process probe = new ProcessBuilder(onSmallTmpfs(mountPoint, List.of("true"))).redirectErrorStream(true)
-                    .start();
-            return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Test
     void receivingIntoAFullFileSystemFailsBothSidesWithTheReason() throws Exception {
         Path mountPoint = Files.createDirectory(dir.resolve("small"));
-        assumeTrue(canMountPrivately(mountPoint), "needs unshare and mount (root) for a private 1 MiB tmpfs");
+        assumeTrue(PrivateTmpfs.available(mountPoint), "needs unshare and mount (root) for a private 1 MiB tmpfs");
         byte[] bytes = new byte[8 << 20];
         new Random(3).nextBytes(bytes);
         Path source = Files.write(dir.resolve("source.bin"), bytes);
 
-        try (Launcher.Child receiver = Launcher.start(onSmallTmpfs(mountPoint, Launcher.multifd("receive",
-                "--listen", "127.0.0.1:0", "--into", mountPoint.resolve("copy.img").toString())), Map.of())) {
+        try (Launcher.Child receiver = Launcher.start(PrivateTmpfs.around(mountPoint, "size=1m",
+                Launcher.multifd("receive", "--listen", "127.0.0.1:0", "--into",
+                        mountPoint.resolve("copy.img").toString())), Map.of())) {
             String listening = receiver.awaitErrLine("listening on ");
             String address = listening.substring("listening on ".length()).strip();
 

@@ -1,15 +1,9 @@
 package io.channel;
 
+import io.channel.selection.ProviderSelector;
 import io.channel.spi.ChannelProvider;
-import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.ServiceLoader;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 /**
  * Finds channel providers and picks the one to use.
@@ -20,6 +14,9 @@ import java.util.stream.Collectors;
  * (and fails, with its cause, where that is unavailable). When a provider is passed over, one line at INFO
  * level on the {@code io.channel} {@link System.Logger} says which one was chosen and why the others were
  * not; the rejected causes are attached to the selection as suppressed exceptions.
+ *
+ * <p>A provider class annotated with {@link io.channel.spi.SupportedPlatform} that does not fit this OS or
+ * architecture is never instantiated; it is reported among the rejections instead.
  */
 public final class ChannelProviders {
 
@@ -27,7 +24,8 @@ public final class ChannelProviders {
     public static final String PROVIDER_PROPERTY = "io.channel.provider";
 
     private static final System.Logger LOG = System.getLogger("io.channel");
-    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+    private static final ProviderSelector<ChannelProvider> SELECTOR = new ProviderSelector<>("channel provider",
+            PROVIDER_PROPERTY, ChannelProvider::name, ChannelProvider::priority, ChannelProvider::unavailabilityCause);
 
     private ChannelProviders() {
     }
@@ -43,22 +41,19 @@ public final class ChannelProviders {
     public record Selection(ChannelProvider chosen, List<ChannelProvider> candidates, Exception rejections,
                             boolean forced) {
 
+        private Selection(ProviderSelector.Choice<ChannelProvider> choice) {
+            this(choice.chosen(), choice.candidates(), choice.rejections(), choice.forced());
+        }
+
         /** {@return a one-line account of the choice, naming rejected providers and their causes} */
         public String describe() {
-            StringBuilder text = new StringBuilder("using channel provider '").append(chosen.name()).append('\'');
-            if (forced) {
-                text.append(" (forced by -D").append(PROVIDER_PROPERTY).append('=').append(chosen.name()).append(')');
-            }
-            for (Throwable rejected : rejections.getSuppressed()) {
-                text.append("; passed over ").append(rejected.getMessage());
-            }
-            return text.toString();
+            return SELECTOR.describe(new ProviderSelector.Choice<>(chosen, candidates, rejections, forced));
         }
     }
 
-    /** {@return every provider on the module path (or class path), highest priority first} */
+    /** {@return every provider on the module path (or class path) that fits this platform, highest priority first} */
     public static List<ChannelProvider> all() {
-        return Holder.ALL;
+        return Holder.FOUND.providers();
     }
 
     /**
@@ -70,22 +65,13 @@ public final class ChannelProviders {
      * @throws UnsupportedOperationException if the property names an unavailable provider (with its cause)
      */
     public static Selection select() {
-        return selectAndLog(all(), System.getProperty(PROVIDER_PROPERTY), LOG);
+        return new Selection(SELECTOR.selectAndLog(all(), Holder.FOUND.skipped(),
+                System.getProperty(PROVIDER_PROPERTY), LOG));
     }
 
     /** Selection plus the one-time log line; separate from {@link #select()} so tests can feed providers. */
     static Selection selectAndLog(List<ChannelProvider> candidates, String requested, System.Logger log) {
-        Selection selection = select(candidates, requested);
-        String line = selection.describe();
-        if (selection.rejections().getSuppressed().length > 0 && LOGGED.add(line)) {
-            log.log(Level.INFO, line);
-            for (Throwable rejected : selection.rejections().getSuppressed()) {
-                log.log(Level.DEBUG, "provider rejected", rejected);
-            }
-        } else if (LOGGED.add(line)) {
-            log.log(Level.DEBUG, line);
-        }
-        return selection;
+        return new Selection(SELECTOR.selectAndLog(candidates, List.of(), requested, log));
     }
 
     /**
@@ -98,36 +84,7 @@ public final class ChannelProviders {
      * @throws UnsupportedOperationException if {@code requested} names an unavailable provider
      */
     public static Selection select(List<ChannelProvider> candidates, String requested) {
-        List<ChannelProvider> sorted = new ArrayList<>(candidates);
-        sorted.sort(Comparator.comparingInt(ChannelProvider::priority).reversed()
-                .thenComparing(ChannelProvider::name));
-        Exception rejections = new Exception("rejected channel providers");
-        if (requested != null && !requested.isBlank()) {
-            String name = requested.strip();
-            ChannelProvider match = sorted.stream().filter(p -> p.name().equals(name)).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("-D" + PROVIDER_PROPERTY + "=" + name
-                            + " names no channel provider; found: " + names(sorted)));
-            match.ensureAvailability();
-            for (ChannelProvider other : sorted) {
-                if (other != match) {
-                    rejections.addSuppressed(new Exception("'" + other.name() + "' (not requested)"));
-                }
-            }
-            return new Selection(match, List.copyOf(sorted), rejections, true);
-        }
-        for (ChannelProvider provider : sorted) {
-            Throwable cause = provider.unavailabilityCause();
-            if (cause == null) {
-                return new Selection(provider, List.copyOf(sorted), rejections, false);
-            }
-            rejections.addSuppressed(new Exception("'" + provider.name() + "': " + cause.getMessage(), cause));
-        }
-        IllegalStateException none = new IllegalStateException("no channel provider is available on "
-                + System.getProperty("os.name") + "/" + System.getProperty("os.arch") + "; found: " + names(sorted));
-        for (Throwable rejected : rejections.getSuppressed()) {
-            none.addSuppressed(rejected);
-        }
-        throw none;
+        return new Selection(SELECTOR.select(candidates, List.of(), requested));
     }
 
     /**
@@ -135,34 +92,19 @@ public final class ChannelProviders {
      *
      * @param name the provider's name
      * @return the provider, available or not
-     * @throws IllegalArgumentException if none has that name
+     * @throws IllegalArgumentException if none has that name (the message lists what was found and what was
+     *                                  not instantiated on this platform)
      */
     public static ChannelProvider named(String name) {
-        Objects.requireNonNull(name, "name");
-        return all().stream().filter(p -> p.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no channel provider named '" + name + "'; found: "
-                        + names(all())));
-    }
-
-    private static String names(List<ChannelProvider> providers) {
-        return providers.stream().map(ChannelProvider::name).collect(Collectors.joining(", ", "[", "]"));
+        return SELECTOR.named(all(), Holder.FOUND.skipped(), name);
     }
 
     private static final class Holder {
-        static final List<ChannelProvider> ALL = load();
-
-        private static List<ChannelProvider> load() {
-            List<ChannelProvider> found = new ArrayList<>();
-            Set<String> seen = new java.util.HashSet<>();
-            // stream() lets us see each provider's type before instantiating it; constructors are cheap by
-            // contract, availability is probed lazily by each provider.
-            ServiceLoader.load(ChannelProvider.class, ChannelProviders.class.getClassLoader()).stream()
-                    .map(ServiceLoader.Provider::get)
-                    .filter(p -> seen.add(p.name()))
-                    .forEach(found::add);
-            found.sort(Comparator.comparingInt(ChannelProvider::priority).reversed()
-                    .thenComparing(ChannelProvider::name));
-            return List.copyOf(found);
-        }
+        // stream() names each provider's class before instantiating it: only classes that fit this platform
+        // (io.channel.spi.SupportedPlatform) are instantiated. Constructors are cheap by contract; availability
+        // is probed lazily by each provider.
+        static final ProviderSelector.Found<ChannelProvider> FOUND = SELECTOR.load(
+                ServiceLoader.load(ChannelProvider.class, ChannelProviders.class.getClassLoader()).stream(),
+                System.getProperty("os.name"), System.getProperty("os.arch"));
     }
 }

@@ -3,11 +3,10 @@ package io.channel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.channel.selection.RecordingLogger;
 import io.channel.spi.ChannelProvider;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.ResourceBundle;
 import org.junit.jupiter.api.Test;
 
 class ChannelProvidersTest {
@@ -92,33 +91,6 @@ class ChannelProvidersTest {
                 .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
     }
 
-    /** Records what is logged at INFO and above. */
-    static final class RecordingLogger implements System.Logger {
-        final List<String> infoLines = new ArrayList<>();
-
-        @Override
-        public String getName() {
-            return "io.channel";
-        }
-
-        @Override
-        public boolean isLoggable(Level level) {
-            return true;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            if (level.getSeverity() >= Level.INFO.getSeverity()) {
-                infoLines.add(msg);
-            }
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            log(level, bundle, format, (Throwable) null);
-        }
-    }
-
     @Test
     void passingOverAProviderIsLoggedOnceAtInfo() {
         RecordingLogger log = new RecordingLogger();
@@ -127,7 +99,7 @@ class ChannelProvidersTest {
         ChannelProviders.selectAndLog(List.of(COPY, broken), null, log);
         ChannelProviders.selectAndLog(List.of(COPY, broken), null, log);
 
-        assertThat(log.infoLines).containsExactly(
+        assertThat(log.infoLines()).containsExactly(
                 "using channel provider 'copy'; passed over 'broken-once': switched off");
     }
 
@@ -137,7 +109,7 @@ class ChannelProvidersTest {
 
         ChannelProviders.selectAndLog(List.of(COPY, new StubProvider("quiet", 5, null)), null, log);
 
-        assertThat(log.infoLines).isEmpty();
+        assertThat(log.infoLines()).isEmpty();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package migration.cli;
 
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -61,7 +61,11 @@ final class DemoCommand implements Callable<Integer> {
                     + " of source memory (random data, about 25% zero pages in runs)");
             long fillStart = System.nanoTime();
             MemorySegment memory = allocate(arena);
-            DemoContent.fill(memory, System.nanoTime());
+            Shutdown shutdown = Shutdown.current();
+            DemoContent.fill(memory, System.nanoTime(), shutdown::requested);
+            if (shutdown.requested()) {
+                throw Outcome.failed(out, json, new MigrationException("cancelled before the migration started"));
+            }
             progress.note(String.format(Locale.ROOT, "filled in %.2f s",
                     (System.nanoTime() - fillStart) / 1e9));
             RamBlock block = RamBlock.of(BLOCK, memory);
@@ -69,10 +73,10 @@ final class DemoCommand implements Callable<Integer> {
             try (MigrationDestination destination = MigrationDestination.listen(loopback,
                     RamBlockProvider.anonymous(arena), params);
                  MigrationSource source = MigrationSource.start(destination.localAddress(), List.of(block), params);
-                 CancelOnShutdown cancel = CancelOnShutdown.register(() -> {
+                 Shutdown.Registration cancel = Shutdown.current().cancelling(() -> {
                      source.cancel();
                      destination.cancel();
-                 }, source::await)) {
+                 })) {
                 progress.note("migrating " + ByteSize.format(size) + " to "
                         + HostPort.format(destination.localAddress()) + " over "
                         + options.describe());

@@ -3,6 +3,7 @@ package migration.cli;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import java.util.stream.LongStream;
 
 /**
@@ -23,13 +24,17 @@ final class DemoContent {
     /**
      * Fills zeroed memory.
      *
-     * @param memory memory that is all zero, such as fresh {@link io.channel.PageMemory#allocate} memory
+     * @param memory memory that is all zero, such as fresh {@link io.channel.memory.PageMemory#allocate} memory
      * @param seed   the same seed gives the same content
+     * @param stop   says to stop early (Ctrl-C): slices not yet begun are left zero
      */
-    static void fill(MemorySegment memory, long seed) {
+    static void fill(MemorySegment memory, long seed, BooleanSupplier stop) {
         long size = memory.byteSize();
         long slices = (size + SLICE - 1) / SLICE;
         LongStream.range(0, slices).parallel().forEach(slice -> {
+            if (stop.getAsBoolean()) {
+                return;
+            }
             long from = slice * SLICE;
             fillSlice(memory, from, Math.min(size, from + SLICE), seed * 0x9E3779B97F4A7C15L + slice);
         });

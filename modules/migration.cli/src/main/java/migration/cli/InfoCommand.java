@@ -1,7 +1,7 @@
 package migration.cli;
 
 import io.channel.ChannelProviders;
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import migration.json.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** {@code multifd info}: which channel providers exist here, which one would be used, and the host's limits. */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Shows the channel providers found, each one's availability (and why not), the one a "
-                + "migration would use (honouring -Dio.channel.provider), the host limits that decide what "
+                + "migration would use (--provider, or -Dio.channel.provider), the host limits that decide what "
                 + "zero-copy can pin (RLIMIT_MEMLOCK, net.core.optmem_max), and the memory provider."},
         footer = {"", "Exit codes: 0, or 1 when no channel provider can be used here."})
 final class InfoCommand implements Callable<Integer> {
@@ -27,8 +28,11 @@ final class InfoCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--json", description = "Print one JSON document: providers, chosen, diagnostics "
-            + "(by provider name), memory-provider.")
+            + "(by provider name; counts and sizes as numbers), memory-provider.")
     private boolean json;
+
+    @Mixin
+    private ProviderOption provider;
 
     @Override
     public Integer call() {
@@ -37,9 +41,11 @@ final class InfoCommand implements Callable<Integer> {
         String chosen = null;
         String chosenWhy;
         try {
-            ChannelProviders.Selection selection = ChannelProviders.select();
+            ChannelProviders.Selection selection = provider.name() == null ? ChannelProviders.select()
+                    : ChannelProviders.select(providers, provider.name());
             chosen = selection.chosen().name();
-            chosenWhy = selection.forced() ? "forced by -D" + ChannelProviders.PROVIDER_PROPERTY + "=" + chosen
+            chosenWhy = provider.name() != null ? "asked for with --provider"
+                    : selection.forced() ? "forced by -D" + ChannelProviders.PROVIDER_PROPERTY + "=" + chosen
                     : selection.rejections().getSuppressed().length > 0 ? selection.describe()
                     : "the available provider with the highest priority";
         } catch (RuntimeException e) {
@@ -73,7 +79,9 @@ final class InfoCommand implements Callable<Integer> {
             list.add(entry);
             Map<String, String> facts = provider.diagnostics();
             if (!facts.isEmpty()) {
-                diagnostics.put(provider.name(), new LinkedHashMap<>(facts));
+                Map<String, Object> values = new LinkedHashMap<>();
+                facts.forEach((key, value) -> values.put(key, DiagnosticValue.of(value)));
+                diagnostics.put(provider.name(), values);
             }
         }
         Map<String, Object> document = new LinkedHashMap<>();

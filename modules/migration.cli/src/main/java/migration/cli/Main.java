@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 BenchCommand.class},
         description = "Zero-copy multi-channel memory migration.",
         footer = {"", "Exit codes: 0 success (a migration completed and was verified), 1 failure, 2 usage error.",
-                "Pass Java options through JDK_JAVA_OPTIONS, e.g. JDK_JAVA_OPTIONS=-Dio.channel.provider=copy."})
+                "Choose the channel provider with --provider; pass other Java options through JDK_JAVA_OPTIONS."})
 public final class Main implements Callable<Integer> {
 
     @Spec
@@ -38,7 +38,11 @@ public final class Main implements Callable<Integer> {
      * @param args the command line
      */
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        Shutdown.installHook();
+        int exitCode = run(args, System.out, System.err);
+        // Lets a Ctrl-C or SIGTERM that arrived meanwhile end the JVM (130, 143) now that everything is printed.
+        Shutdown.current().reported();
+        System.exit(exitCode);
     }
 
     /**

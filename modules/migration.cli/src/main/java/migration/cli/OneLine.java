@@ -1,22 +1,62 @@
 package migration.cli;
 
-/** Messages on one line, for errors that scripts and people read. */
+/**
+ * Messages on one line, safe to print on a terminal. Every message the tool prints may carry text it did not
+ * write: the peer's ERROR and CANCEL texts and block names inside the library's messages, where the library
+ * already quotes and escapes them ({@code the source failed: "..."}), but also exception messages of any origin.
+ * Such text could hold escape sequences that clear the screen, colour it or fake a "completed" line, or be a
+ * megabyte long. So, as the last step before the terminal, line breaks become {@code "; "}, every other control or
+ * invisible formatting character is shown escaped as the library does ({@code \x1b}, and a backslash, {@code u} and
+ * the code point in braces above U+00FF), and the line is cut to {@link #MAX_LENGTH} characters, saying how much
+ * was left out. Backslashes are left as they are, so what the library escaped is not escaped twice.
+ */
 final class OneLine {
+
+    /** The longest message printed, in characters, before the note on what was cut. */
+    static final int MAX_LENGTH = 500;
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private OneLine() {
     }
 
-    /** {@return the text with line breaks turned into {@code "; "}, or the fallback for a missing text} */
+    /** {@return the text on one line, escaped and cut; empty for a missing or blank text} */
     static String of(String text) {
         if (text == null || text.isBlank()) {
             return "";
         }
-        return text.strip().replaceAll("\\s*\\R\\s*", "; ");
+        String line = text.strip().replaceAll("\\s*\\R\\s*", "; ");
+        StringBuilder out = new StringBuilder(Math.min(line.length(), MAX_LENGTH) + 16);
+        int i = 0;
+        while (i < line.length() && out.length() < MAX_LENGTH) {
+            int c = line.codePointAt(i);
+            escape(c, out);
+            i += Character.charCount(c);
+        }
+        if (i < line.length()) {
+            out.append("... (").append(line.length() - i).append(" more characters)");
+        }
+        return out.toString();
     }
 
-    /** {@return the exception's message on one line, or its type when it has none} */
+    /** {@return the exception's message on one line, escaped and cut, or its type when it has none} */
     static String of(Throwable error) {
         String message = of(error.getMessage());
         return message.isEmpty() ? error.getClass().getSimpleName() : message;
+    }
+
+    private static void escape(int c, StringBuilder out) {
+        int type = Character.getType(c);
+        if (type == Character.CONTROL && c <= 0xff) {
+            // C0, DEL and C1 (0x9b is a one-byte CSI for some terminals).
+            out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+        } else if (type == Character.FORMAT || type == Character.SURROGATE || type == Character.UNASSIGNED
+                || type == Character.PRIVATE_USE || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR) {
+            // Bidirectional overrides (U+202E), zero-width characters, lone surrogates: invisible or misleading.
+            out.append("\\u{").append(Integer.toHexString(c)).append('}');
+        } else {
+            out.appendCodePoint(c);
+        }
     }
 }

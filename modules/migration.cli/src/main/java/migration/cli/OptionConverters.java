@@ -1,6 +1,9 @@
 package migration.cli;
 
+import io.channel.ChannelProviders;
+import io.channel.spi.ChannelProvider;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,6 +77,26 @@ final class OptionConverters {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException("expected on, auto or off");
             }
+        }
+    }
+
+    /**
+     * A channel provider: {@code auto} (the best available, as {@code null}) or the name of one found here, such as
+     * {@code linux} or {@code copy}, in any case.
+     */
+    static final class Provider implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String name = value.strip().toLowerCase(Locale.ROOT);
+            if (name.equals(ProviderOption.AUTO)) {
+                return null;
+            }
+            List<String> names = ChannelProviders.all().stream().map(ChannelProvider::name).toList();
+            if (!names.contains(name)) {
+                throw new TypeConversionException("expected " + ProviderOption.AUTO + " or a provider found here: "
+                        + String.join(", ", names));
+            }
+            return name;
         }
     }
 

@@ -49,7 +49,8 @@ final class Outcome {
 
     /**
      * Reports a failed migration: with {@code --json}, the final statistics (or, when it never started, a
-     * document with {@code status} and {@code error-desc}) on standard output.
+     * document with {@code status}, {@code cancelled} after Ctrl-C or SIGTERM, and {@code error-desc}) on standard
+     * output.
      *
      * @param out   standard output
      * @param json  whether to print JSON
@@ -63,7 +64,8 @@ final class Outcome {
                 out.println(stats.toJson());
             } else {
                 Map<String, Object> document = new LinkedHashMap<>();
-                document.put("status", MigrationStatus.FAILED.jsonName());
+                document.put("status", (Shutdown.current().requested() ? MigrationStatus.CANCELLED
+                        : MigrationStatus.FAILED).jsonName());
                 document.put("verified", false);
                 document.put("error-desc", OneLine.of(error));
                 out.println(Json.write(document));

@@ -1,7 +1,9 @@
 package migration.cli;
 
-import java.io.Console;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -10,12 +12,15 @@ import migration.MigrationStatus;
 import migration.ZeroCopyStats;
 
 /**
- * Shows how a running migration is doing, on standard error. On a terminal one line is rewritten about four
- * times a second (percent, GiB/s, channels, zero-copy state); elsewhere (a pipe, a file, a test) a plain line
- * is written at most every {@link #PLAIN_INTERVAL} while pages move, so that a short failed run leaves only its
- * one-line reason on standard error.
+ * Shows how a running migration is doing, on standard error. When standard error is a terminal one line is
+ * rewritten about four times a second (percent, GiB/s, channels, zero-copy state); elsewhere (a pipe, a file, a
+ * test) a plain line is written at most every {@link #PLAIN_INTERVAL} while pages move, so that a short failed run
+ * leaves only its one-line reason on standard error.
  */
 final class Progress {
+
+    /** IMPORTANT: set by the image's launcher ({@code image/src/launcher/multifd}) to what {@code [ -t 2 ]} says. */
+    static final String STDERR_TERMINAL = "multifd.stderr.terminal";
 
     /** How often the terminal line is redrawn. */
     static final Duration TERMINAL_INTERVAL = Duration.ofMillis(250);
@@ -71,10 +76,27 @@ final class Progress {
         }
     }
 
-    /** {@return whether standard input and output are an interactive terminal} */
+    /**
+     * {@return whether standard error, where progress goes, is a terminal} Standard output and input do not matter:
+     * {@code multifd send --json > stats.json} still shows progress, and {@code multifd demo 2> log} does not. The
+     * image's launcher says what {@code [ -t 2 ]} found in system property {@value #STDERR_TERMINAL}; without it
+     * (a plain {@code java -m} run) Linux's {@code /proc/self/fd/2} tells whether it is a terminal device.
+     */
     static boolean onTerminal() {
-        Console console = System.console();
-        return console != null && console.isTerminal();
+        return onTerminal(System.getProperty(STDERR_TERMINAL), Path.of("/proc/self/fd/2"));
+    }
+
+    /** {@link #onTerminal()} with its inputs given (for tests). */
+    static boolean onTerminal(String told, Path stderrLink) {
+        if (told != null && !told.isBlank()) {
+            return Boolean.parseBoolean(told.strip());
+        }
+        try {
+            String device = Files.readSymbolicLink(stderrLink).toString();
+            return device.startsWith("/dev/pts/") || device.startsWith("/dev/tty") || device.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
     }
 
     /**

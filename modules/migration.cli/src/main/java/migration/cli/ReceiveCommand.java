@@ -1,9 +1,12 @@
 package migration.cli;
 
+import io.channel.memory.PageMemory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -12,10 +15,12 @@ import migration.MigrationDestination;
 import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationStats;
-import migration.RamBlock;
+import migration.MigrationStatus;
+import migration.RamBlockFile;
 import migration.RamBlockProvider;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,9 +29,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "receive", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Listens for one migration from 'multifd send' and receives its ram block into a file "
                 + "(--into) or into memory of a given size (--size), then verifies the end-to-end digests.",
-                "As soon as it listens it writes 'listening on HOST:PORT' on standard error, with the real port "
-                        + "when port 0 was asked for."},
-        footer = {"", "Exit codes: 0 received and verified, 1 failed (one line says why), 2 usage error."})
+                "Before listening it checks that the destination can be used. As soon as it listens it writes "
+                        + "'listening on HOST:PORT' on standard error, with the real port when port 0 was asked for.",
+                "With --into, the block is written to a temporary file next to FILE and renamed onto FILE only "
+                        + "once the digests are verified; until then FILE stays as it was."},
+        footer = {"", "Exit codes: 0 received and verified, 1 failed or the destination cannot be used (one line "
+                + "says why), 2 usage error."})
 final class ReceiveCommand implements Callable<Integer> {
 
     @Spec
@@ -43,7 +51,7 @@ final class ReceiveCommand implements Callable<Integer> {
     /** Where the block goes: a file, or anonymous memory of a given size. */
     static final class Target {
         @Option(names = "--into", required = true, paramLabel = "FILE",
-                description = "Receive into this file: created or resized to the source's block size, and mapped.")
+                description = "Receive into this file, replaced only once the digests are verified.")
         Path into;
 
         @Option(names = "--size", required = true, paramLabel = "SIZE", converter = OptionConverters.Size.class,
@@ -57,20 +65,45 @@ final class ReceiveCommand implements Callable<Integer> {
                     + "e.g. 30s, 5m (default: wait without limit).")
     private Duration timeout;
 
+    @Mixin
+    private ProviderOption provider;
+
     @Option(names = "--json", description = "Print the destination's final statistics as one JSON document "
             + "(QEMU query-migrate names) instead of the table.")
     private boolean json;
 
     @Override
     public Integer call() throws MigrationException, IOException, InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        InetSocketAddress local = listen.resolveOption(spec.commandLine(), "--listen");
+        try (Arena arena = Arena.ofShared()) {
+            if (target.into == null) {
+                checkMemory(target.size);
+                return receive(local, memory(arena, target.size), null);
+            }
+            RamBlockFile file = RamBlockProvider.file(target.into, arena);
+            try {
+                file.check();
+            } catch (IOException e) {
+                throw new CommandFailure("cannot receive into " + target.into + ": " + OneLine.of(e), e);
+            }
+            boolean existed = Files.exists(file.file());
+            try {
+                return receive(local, file, file);
+            } finally {
+                reportDiscarded(err, file, existed);
+            }
+        }
+    }
+
+    private int receive(InetSocketAddress local, RamBlockProvider blocks, RamBlockFile file)
+            throws MigrationException, IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        InetSocketAddress local = listen.resolveOption(spec.commandLine(), "--listen");
-        try (Arena arena = Arena.ofShared();
-             MigrationDestination destination = MigrationDestination.listen(local, blocks(arena),
-                     MigrationParameters.defaults());
-             CancelOnShutdown cancel = CancelOnShutdown.register(destination::cancel, destination::await)) {
+        MigrationParameters params = MigrationParameters.defaults().withProvider(provider.name());
+        try (MigrationDestination destination = MigrationDestination.listen(local, blocks, params);
+             Shutdown.Registration cancel = Shutdown.current().cancelling(destination::cancel)) {
             // IMPORTANT: tests and scripts wait for this line to learn the port.
             err.println("listening on " + HostPort.format(destination.localAddress()));
             err.flush();
@@ -78,15 +111,19 @@ final class ReceiveCommand implements Callable<Integer> {
                     .follow(destination::await, destination::stats, timeout);
             if (!ended) {
                 destination.cancel();
-                destination.await(CancelOnShutdown.GRACE);
+                destination.await(Shutdown.GRACE);
                 throw new MigrationException("no migration completed within " + text(timeout)
                         + " (--timeout); cancelled", destination.stats(), null);
             }
             MigrationStats stats = destination.await();
-            if (target.into != null && !destination.blocks().isEmpty()) {
-                destination.blocks().getFirst().memory().force();
+            if (file != null && stats.status() == MigrationStatus.COMPLETED && stats.verified()) {
+                try {
+                    file.commit();
+                } catch (IOException e) {
+                    throw new CommandFailure("received and verified, but " + OneLine.of(e), e);
+                }
             }
-            String where = target.into != null ? " into " + target.into : " into memory";
+            String where = file != null ? " into " + target.into : " into memory";
             return Outcome.completed(out, json, name + ": received " + ByteSize.format(stats.total()) + where,
                     stats, false);
         } catch (MigrationException e) {
@@ -94,12 +131,46 @@ final class ReceiveCommand implements Callable<Integer> {
         }
     }
 
-
-    private RamBlockProvider blocks(Arena arena) {
-        if (target.into != null) {
-            return RamBlockProvider.file(target.into, arena);
+    /** Says on standard error what a receive that did not succeed left on disk: nothing new, and FILE as it was. */
+    private void reportDiscarded(PrintWriter err, RamBlockFile file, boolean existed) {
+        String name = spec.qualifiedName();
+        try {
+            Path removed = file.discard();
+            if (removed != null) {
+                err.println(name + ": removed the incomplete copy " + removed + "; " + target.into
+                        + (existed ? " was left as it was" : " was not created"));
+            }
+        } catch (IOException e) {
+            err.println(name + ": " + OneLine.of(e) + "; " + target.into
+                    + (existed ? " was left as it was" : " was not created"));
         }
-        long expected = target.size;
+        err.flush();
+    }
+
+    /**
+     * Refuses at start-up a {@code --size} this machine cannot hold: more than its memory and swap together, or more
+     * than it lets this process map (address space, overcommit). Mapping untouched memory costs no page.
+     */
+    private static void checkMemory(long size) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long memory = os.getTotalMemorySize();
+            long swap = os.getTotalSwapSpaceSize();
+            if (memory > 0 && size > memory + swap) {
+                throw new CommandFailure("cannot receive --size " + ByteSize.format(size) + ": this machine has "
+                        + ByteSize.format(memory) + " of memory and " + ByteSize.format(swap) + " of swap");
+            }
+        }
+        try (Arena probe = Arena.ofConfined()) {
+            PageMemory.allocate(size, false, probe);
+        } catch (OutOfMemoryError e) {
+            throw new CommandFailure("cannot receive --size " + ByteSize.format(size) + ": this process cannot map "
+                    + "that much memory: " + OneLine.of(e), e);
+        }
+    }
+
+    /** {@return fresh memory of exactly {@code expected} bytes for the one block the source announces} */
+    private static RamBlockProvider memory(Arena arena, long expected) {
+        RamBlockProvider fresh = RamBlockProvider.anonymous(arena);
         AtomicReference<String> first = new AtomicReference<>();
         return (block, size) -> {
             if (!first.compareAndSet(null, block)) {
@@ -111,7 +182,7 @@ final class ReceiveCommand implements Callable<Integer> {
                         + " bytes (" + ByteSize.format(size) + ") but the destination's --size is " + expected
                         + " bytes (" + ByteSize.format(expected) + ")");
             }
-            return RamBlock.anonymous(block, size, arena);
+            return fresh.blockFor(block, size);
         };
     }
 

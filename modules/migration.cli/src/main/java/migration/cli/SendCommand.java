@@ -66,7 +66,7 @@ final class SendCommand implements Callable<Integer> {
         try (Arena arena = Arena.ofShared()) {
             RamBlock block = RamBlock.mapFile(BLOCK, from, size, false, arena);
             try (MigrationSource source = MigrationSource.start(destination, List.of(block), params);
-                 CancelOnShutdown cancel = CancelOnShutdown.register(source::cancel, source::await)) {
+                 Shutdown.Registration cancel = Shutdown.current().cancelling(source::cancel)) {
                 Progress progress = new Progress(err, name, Progress.onTerminal(), true);
                 progress.note("sending " + from + " (" + ByteSize.format(size) + ") to " + to + " over "
                         + options.describe()

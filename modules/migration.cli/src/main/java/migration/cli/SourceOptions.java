@@ -2,6 +2,7 @@ package migration.cli;
 
 import migration.MigrationParameters;
 import migration.ZeroCopyMode;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options of every command that runs a migration source ({@code demo}, {@code send}), as a picocli mixin. */
@@ -17,9 +18,13 @@ final class SourceOptions {
             description = "on (required, fail if impossible), auto (where it works; default) or off.")
     ZeroCopyMode zeroCopy;
 
+    @Mixin
+    ProviderOption provider;
+
     /** {@return the parameters these options ask for} */
     MigrationParameters parameters() {
-        return MigrationParameters.defaults().withChannels(channels).withZeroCopy(zeroCopy);
+        return MigrationParameters.defaults().withChannels(channels).withZeroCopy(zeroCopy)
+                .withProvider(provider.name());
     }
 
     /** {@return for example "2 channels, zero-copy auto"} */

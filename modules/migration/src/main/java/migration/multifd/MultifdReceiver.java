@@ -63,6 +63,11 @@ public final class MultifdReceiver implements Runnable {
         this.host = host;
     }
 
+    /** {@return the channel id} */
+    public int id() {
+        return id;
+    }
+
     /** {@return {@link System#nanoTime()} when bytes last arrived on this channel} */
     public long progressNanos() {
         return progressNanos;

@@ -74,6 +74,8 @@ public final class MultifdSender implements Runnable {
     private final BlockingQueue<Job> mailbox = new ArrayBlockingQueue<>(1);
     private final PayloadDigest digest = new PayloadDigest();
 
+    /** {@link System#nanoTime()} since when a channel call waits for the peer with no byte moved, else 0. */
+    private volatile long blockedSince;
     private boolean zeroCopy;
     private boolean zeroCopyPending;
     private boolean firstFlushDone;
@@ -113,6 +115,15 @@ public final class MultifdSender implements Runnable {
     /** {@return the channel id} */
     public int id() {
         return id;
+    }
+
+    /**
+     * {@return {@link System#nanoTime()} since when this sender has been inside a write or a flush without
+     * moving a byte, or 0 when it is not waiting for the channel} The progress rule reads it: a channel whose
+     * peer does not read it stays blocked in a write.
+     */
+    public long blockedSince() {
+        return blockedSince;
     }
 
     /**
@@ -218,7 +229,12 @@ public final class MultifdSender implements Runnable {
         }
         digest.start(digests == null ? null : digests[job.block()], block, header.segment(),
                 PacketHeader.FIXED_SIZE, normal);
-        write(header.bytes(), iov, runs);
+        blockedSince = System.nanoTime();
+        try {
+            write(header.bytes(), iov, runs);
+        } finally {
+            blockedSince = 0;
+        }
         assert digest.complete() : "packet " + number + " written but not digested";
         count(headerLength, packet.byteSize());
         if (zeroCopyPending && !firstFlushDone) {
@@ -315,7 +331,10 @@ public final class MultifdSender implements Runnable {
      */
     private void writePayload(MemorySegment[] iov, int offset, int length, long lead, WriteFlag[] flags)
             throws IOException {
-        channel.writevAll(iov, offset, length, written -> digest.advance(written - lead), flags);
+        channel.writevAll(iov, offset, length, written -> {
+            blockedSince = System.nanoTime();
+            digest.advance(written - lead);
+        }, flags);
     }
 
     private void count(int headerLength, long covered) {
@@ -331,7 +350,13 @@ public final class MultifdSender implements Runnable {
     /** The first zero-copy flush, which tells {@link ZeroCopyMode#AUTO} whether the kernel really avoids copies. */
     private void firstFlush() throws IOException {
         firstFlushDone = true;
-        FlushResult result = channel.flush();
+        FlushResult result;
+        blockedSince = System.nanoTime();
+        try {
+            result = channel.flush();
+        } finally {
+            blockedSince = 0;
+        }
         channelCounters.firstFlushed();
         zeroCopyPending = false;
         if (result == FlushResult.ALL_COPIED) {
@@ -351,13 +376,18 @@ public final class MultifdSender implements Runnable {
         if (!limiter.acquire(PacketHeader.FIXED_SIZE, host::stopping)) {
             return null;
         }
-        channel.writeAll(header.bytes());
-        channelCounters.add(PacketHeader.FIXED_SIZE, 1);
-        counters.multifdBytes.add(PacketHeader.FIXED_SIZE);
         FlushResult result = FlushResult.NOTHING_PENDING;
-        if (zeroCopyPending) {
-            result = channel.flush();
-            zeroCopyPending = false;
+        blockedSince = System.nanoTime();
+        try {
+            channel.writeAll(header.bytes());
+            channelCounters.add(PacketHeader.FIXED_SIZE, 1);
+            counters.multifdBytes.add(PacketHeader.FIXED_SIZE);
+            if (zeroCopyPending) {
+                result = channel.flush();
+                zeroCopyPending = false;
+            }
+        } finally {
+            blockedSince = 0;
         }
         return result;
     }

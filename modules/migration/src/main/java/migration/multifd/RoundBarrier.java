@@ -91,6 +91,14 @@ public final class RoundBarrier {
         notifyAll();
     }
 
+    /**
+     * {@return how many rounds the channel has ended (SYNC packets read)}
+     * @param channel the channel id
+     */
+    public synchronized int reached(int channel) {
+        return reached[channel];
+    }
+
     /** Wakes every waiter so it checks its stop condition now. */
     public synchronized void wakeAll() {
         notifyAll();

@@ -1,7 +1,6 @@
 package migration.multifd;
 
 import io.channel.FlushResult;
-import java.io.IOException;
 
 /** What a {@link MultifdSender} reports to the migration that owns it. */
 public interface SenderHost {

@@ -40,9 +40,14 @@ public record Frame(FrameType type, byte[] body) {
         return new Frame(type, bytes);
     }
 
-    /** {@return the body as UTF-8 text, malformed bytes replaced} */
+    /** {@return the body as UTF-8 text, malformed bytes replaced; raw: for what this side wrote itself} */
     public String text() {
         return new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** {@return the body as the peer's words, made safe and quoted (see {@link PeerText})} */
+    public String peerText() {
+        return PeerText.quote(body);
     }
 
     /** {@return a big-endian buffer over the body} */

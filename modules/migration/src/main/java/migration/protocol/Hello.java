@@ -104,9 +104,9 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
                 throw new ProtocolException("main channel, HELLO: " + pagesPerPacket + " pages per packet, expected "
                         + MigrationProtocol.MAX_PAGES_PER_PACKET);
             }
-            if (count < 0 || count > MigrationProtocol.MAX_BLOCKS) {
+            if (count < 1 || count > MigrationProtocol.MAX_BLOCKS) {
                 throw new ProtocolException("main channel, HELLO: block count " + Integer.toUnsignedString(count)
-                        + " is outside 0.." + MigrationProtocol.MAX_BLOCKS);
+                        + " is outside 1.." + MigrationProtocol.MAX_BLOCKS + (count == 0 ? " (nothing to migrate)" : ""));
             }
             List<BlockInfo> blocks = new ArrayList<>(count);
             Set<String> seen = new HashSet<>();
@@ -124,6 +124,10 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
                             .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
                 } catch (CharacterCodingException e) {
                     throw new ProtocolException("main channel, HELLO: the name of block " + i + " is not UTF-8");
+                }
+                if (name.codePoints().anyMatch(PeerText::unsafe)) {
+                    throw new ProtocolException("main channel, HELLO: the name of block " + i + ", "
+                            + PeerText.quote(name) + ", contains control or invisible characters");
                 }
                 long size = in.getLong();
                 if (size < 0) {

@@ -10,7 +10,8 @@ import java.util.Arrays;
  *
  * @param ok       whether every page arrived and the digests, if checked, matched
  * @param verified whether the destination checked the digests
- * @param message  empty when ok; otherwise what went wrong
+ * @param message  empty when ok; otherwise what went wrong (decoded: the peer's words, made safe and quoted by
+ *                 {@link PeerText})
  */
 public record Result(boolean ok, boolean verified, String message) {
 
@@ -43,7 +44,7 @@ public record Result(boolean ok, boolean verified, String message) {
             }
             byte[] text = new byte[in.remaining()];
             in.get(text);
-            return new Result(code == 0, verified == 1, new String(text, StandardCharsets.UTF_8));
+            return new Result(code == 0, verified == 1, text.length == 0 ? "" : PeerText.quote(text));
         } catch (BufferUnderflowException e) {
             throw new ProtocolException("main channel, RESULT: the frame is too short (" + frame.body().length
                     + " bytes)");

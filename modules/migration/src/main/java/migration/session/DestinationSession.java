@@ -4,9 +4,8 @@ import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
 import io.channel.ChannelProviders;
 import io.channel.IOChannel;
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,11 +14,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import migration.ChannelStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
-import migration.MigrationProtocol;
 import migration.MigrationStatus;
 import migration.RamBlock;
 import migration.RamBlockProvider;
@@ -45,14 +48,29 @@ import migration.protocol.Wire;
  * validates the handshake and every init packet, receives pages on one platform thread per channel
  * ({@code migration-destination-multifd-N}), meets the channels at each round's end, and checks the
  * source's digests before answering with the verdict.
+ *
+ * <p>Connections are identified concurrently, one short-lived thread each ({@code identify-N}), so that a
+ * connection that says nothing cannot hold up the others. Only the migration's own channels can fail it: the
+ * main channel (the first connection to send the main magic) and the multifd channels whose init packet names
+ * the migration of its HELLO. Anything else (a connect-and-close, a silent connection, another migration's
+ * channel, garbage) is dropped and counted ({@link UnidentifiedConnections}).
+ *
+ * <p>A main channel reader ({@code main-reader}) reads the source's frames from HELLO to the end, so the liveness
+ * rule holds after COMPLETE too; it hands ROUND_END and COMPLETE to the control thread, which meets the channels at
+ * each round's end.
  */
 public final class DestinationSession extends Session implements ReceiverHost {
 
     /** How long the destination reads the main channel after RESULT, waiting for the source to close it. */
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
 
-    /** A multifd channel that identified itself before the main channel arrived. */
-    private record Init(IOChannel channel, InitPacket packet) {
+    /** A connection that turned out not to be the migration's; the message says why. */
+    private static final class Stranger extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Stranger(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     private final ChannelListener listener;
@@ -60,16 +78,26 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private final Predicate<RamBlock> knownZero;
     private final boolean prefault;
     private final TransferCounters counters;
-    private final List<RamBlock> blocks = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<Init> early = new ArrayList<>();
+    private final List<RamBlock> blocks = new CopyOnWriteArrayList<>();
+    private final UnidentifiedConnections<IOChannel> strangers;
+    /** Counted down once the main channel and every multifd channel have identified themselves. */
+    private final CountDownLatch ready = new CountDownLatch(1);
+    /** ROUND_END and COMPLETE frames, from the main channel's reader to the control thread. */
+    private final BlockingQueue<Object> roundEnds = new LinkedBlockingQueue<>();
+    // Setup state, guarded by this session's monitor.
+    private boolean mainClaimed;
+    private IOChannel[] dataChannels;
     private volatile Hello hello;
     private volatile int connected;
-    private volatile int earlyCount;
-    private IOChannel[] dataChannels;
     /** Set by the control thread, read by the threads that wake waiters: volatile. */
     private volatile RoundBarrier barrier;
-    /** Rounds that ended with ROUND_END; only the control thread reads the main channel until COMPLETE. */
-    private int roundsEnded;
+    private volatile List<MultifdReceiver> receivers = List.of();
+    /** The round the control thread waits for every channel to end, or 0; written after the two below. */
+    private volatile int awaitedRound;
+    private volatile long awaitedSince;
+    private volatile boolean awaitedLast;
+    /** Whether RESULT is being or has been sent: the source may close the main channel from then on. */
+    private volatile boolean resultSent;
 
     private DestinationSession(ChannelListener listener, RamBlockProvider provider, Predicate<RamBlock> knownZero,
                                boolean prefault, MigrationParameters params) {
@@ -79,6 +107,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
         this.knownZero = knownZero;
         this.prefault = prefault;
         this.counters = counters();
+        this.strangers = new UnidentifiedConnections<>(params.maxUnidentifiedConnections(), params.setupTimeout());
     }
 
     /**
@@ -155,8 +184,15 @@ public final class DestinationSession extends Session implements ReceiverHost {
     @Override
     void runSession() throws Exception {
         MigrationParameters params = params();
-        accept();
+        startWorker("acceptor", this::acceptConnections);
+        while (!ready.await(100, TimeUnit.MILLISECONDS)) {
+            checkStopping();
+        }
+        checkStopping();
         closeListener();
+        for (IOChannel channel : strangers.dropAll("still unidentified when the migration's channels were complete")) {
+            shutdownQuietly(channel);
+        }
         main().send(Frame.empty(FrameType.ACCEPT));
         setupDone();
 
@@ -173,27 +209,28 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
         RoundBarrier rounds = new RoundBarrier(dataChannels.length);
         barrier = rounds;
-        List<MultifdReceiver> receivers = new ArrayList<>();
+        List<MultifdReceiver> list = new ArrayList<>();
         for (int i = 0; i < dataChannels.length; i++) {
-            MultifdReceiver receiver = new MultifdReceiver(i, dataChannels[i], receiving, rounds, counters,
-                    channelCounters().get(i), this);
-            receivers.add(receiver);
-            startWorker("multifd-" + i, receiver);
+            list.add(new MultifdReceiver(i, dataChannels[i], receiving, rounds, counters, channelCounters().get(i),
+                    this));
         }
-        Complete complete;
-        mainReaderStarted();
-        try {
-            complete = readUntilComplete(rounds);
-        } finally {
-            mainReaderEnded();
+        receivers = List.copyOf(list);
+        for (MultifdReceiver receiver : list) {
+            startWorker("multifd-" + receiver.id(), receiver);
         }
-        if (!rounds.awaitAll(complete.rounds(), this::stopping)) {
-            throw new Stopped();
+        Complete complete = null;
+        while (complete == null) {
+            Object next = roundEnds.poll(100, TimeUnit.MILLISECONDS);
+            checkStopping();
+            if (next instanceof RoundEnd end) {
+                awaitRound(rounds, end.round(), false);
+            } else if (next instanceof Complete last) {
+                awaitRound(rounds, last.rounds(), true);
+                complete = last;
+            }
         }
-        roundEnded();
-        rounds.release(complete.rounds(), true);
         long received = 0;
-        for (MultifdReceiver receiver : receivers) {
+        for (MultifdReceiver receiver : list) {
             received += receiver.dataPackets();
         }
         String problem = null;
@@ -218,6 +255,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
                 problem = "verification failed: " + String.join("; ", mismatches);
             }
         }
+        resultSent = true;
         if (problem != null) {
             verdict(false);
             main().send(new Result(false, checked, problem).encode());
@@ -226,180 +264,299 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
         verdict(checked);
         main().send(new Result(true, checked, "").encode());
-        drainMain();
+        // The main reader reads on until the source closes (bounded), so closing here never resets unread data.
+        drainFor(DRAIN_LIMIT);
     }
 
-    /** Reads main channel frames until COMPLETE. */
-    private Complete readUntilComplete(RoundBarrier rounds) throws IOException, InterruptedException, Stopped {
-        MainChannel main = main();
-        while (true) {
-            Frame frame;
-            try {
-                frame = main.read("the source");
-            } catch (ProtocolException e) {
-                throw e;
-            } catch (IOException e) {
-                if (stopping()) {
-                    throw new Stopped();
-                }
-                fail(MigrationStatus.FAILED, "main channel: the connection to the source failed: " + e.getMessage(),
-                        e, false);
-                throw new Stopped();
+    private void checkStopping() throws Stopped {
+        if (stopping()) {
+            throw new Stopped();
+        }
+    }
+
+    /** Waits until every channel has read the SYNC that ends {@code round}, then lets them go on or finish. */
+    private void awaitRound(RoundBarrier rounds, int round, boolean last) throws InterruptedException, Stopped {
+        awaitedSince = System.nanoTime();
+        awaitedLast = last;
+        awaitedRound = round;
+        if (!rounds.awaitAll(round, this::stopping)) {
+            throw new Stopped();
+        }
+        awaitedRound = 0;
+        roundEnded();
+        rounds.release(round, last);
+    }
+
+    @Override
+    String stalled(long now) {
+        int round = awaitedRound;
+        RoundBarrier rounds = barrier;
+        if (round == 0 || rounds == null) {
+            return null;
+        }
+        long since = awaitedSince;
+        long limit = params().progressTimeout().toNanos();
+        for (MultifdReceiver receiver : receivers) {
+            long progress = receiver.progressNanos();
+            long quietSince = progress - since > 0 ? progress : since;
+            if (rounds.reached(receiver.id()) < round && now - quietSince > limit) {
+                return "multifd channel " + receiver.id() + ": the source ended round " + round + " ("
+                        + (awaitedLast ? "COMPLETE" : "ROUND_END") + " on the main channel), so it sent this channel's"
+                        + " SYNC, but the SYNC did not arrive and nothing else came for "
+                        + format(params().progressTimeout());
             }
-            if (frame == null) {
-                if (!stopping()) {
-                    fail(MigrationStatus.FAILED, "the source closed the main channel before the migration ended",
-                            null, false);
-                }
-                throw new Stopped();
-            }
-            touch();
+        }
+        return null;
+    }
+
+    /**
+     * Reads the source's frames until the source closes the main channel after RESULT: heartbeats (the liveness
+     * rule holds to the end), ROUND_END and COMPLETE (checked against each other, then handed to the control
+     * thread), ERROR and CANCEL.
+     */
+    private void readMain() {
+        readFrames(new RoundFrames(), () -> resultSent,
+                () -> "the source closed the main channel before the migration ended");
+    }
+
+    /**
+     * ROUND_END and COMPLETE, as the main channel's reader sees them: checked against each other (rounds in
+     * order, COMPLETE once and last), then handed to the control thread.
+     */
+    private final class RoundFrames implements FrameHandler {
+        private int roundsEnded;
+        private boolean completed;
+
+        @Override
+        public boolean handle(Frame frame) throws ProtocolException {
             switch (frame.type()) {
-                case HEARTBEAT -> {
-                }
                 case ROUND_END -> {
+                    if (completed) {
+                        throw new ProtocolException("main channel: ROUND_END after COMPLETE");
+                    }
                     RoundEnd end = RoundEnd.decode(frame);
                     end.checkNext(roundsEnded + 1);
-                    if (!rounds.awaitAll(end.round(), this::stopping)) {
-                        throw new Stopped();
-                    }
                     roundsEnded = end.round();
-                    roundEnded();
-                    rounds.release(end.round(), false);
+                    roundEnds.add(end);
                 }
                 case COMPLETE -> {
+                    if (completed) {
+                        throw new ProtocolException("main channel: a second COMPLETE");
+                    }
                     Complete complete = Complete.decode(frame, blocks.size());
                     complete.checkRounds(roundsEnded);
-                    return complete;
+                    completed = true;
+                    roundEnds.add(complete);
                 }
-                case ERROR, CANCEL -> {
-                    peerEnded(frame);
-                    throw new Stopped();
-                }
-                default -> throw new ProtocolException("main channel: unexpected " + frame.type()
-                        + " frame from the source");
+                default -> throw unexpected(frame);
             }
+            return true;
         }
     }
 
-    /** After RESULT: read until the source closes (bounded), so closing here never resets unread data. */
-    private void drainMain() {
-        drainFor(DRAIN_LIMIT);
-        try {
-            while (main().read("the source") != null) {
-                // Heartbeats sent before the source read RESULT.
-            }
-        } catch (IOException e) {
-            // The source may reset the connection when it closes: the migration is complete either way.
-        }
-    }
-
-    /** Accepts connections until the main channel and every multifd channel have identified themselves. */
-    private void accept() throws IOException, MigrationException, Stopped {
-        while (hello == null || connected < hello.channels()) {
+    /** Accepts connections until the migration's channels are complete; each is identified on its own thread. */
+    private void acceptConnections() {
+        int accepted = 0;
+        while (!stopping() && ready.getCount() > 0) {
             IOChannel channel;
             try {
                 channel = listener.accept();
             } catch (IOException e) {
-                if (stopping()) {
-                    throw new Stopped();
+                if (!stopping() && ready.getCount() > 0) {
+                    fail(MigrationStatus.FAILED, "accepting a connection on " + listener.localAddress() + " failed: "
+                            + e.getMessage(), e, true);
                 }
-                throw new MigrationException("accepting a connection on " + listener.localAddress() + " failed: "
-                        + e.getMessage(), e);
+                return;
             }
             register(channel);
-            // The setup timeout runs from the first connection: a destination may wait long for its source.
-            armSetupDeadline();
-            try {
-                identify(channel);
-            } catch (IOException e) {
-                if (stopping()) {
-                    throw new Stopped();
-                }
-                throw e;
+            if (!strangers.admit(channel, System.nanoTime())) {
+                closeStranger(channel);
+                continue;
             }
+            accepted++;
+            startShortWorker("identify-" + accepted, () -> identify(channel));
         }
     }
 
-    private void identify(IOChannel channel) throws IOException, MigrationException {
-        String from = String.valueOf(channel.remoteAddress());
+    /** Finds out what an accepted connection is; drops it if it is not the migration's. */
+    private void identify(IOChannel channel) {
+        String from = address(channel);
+        try {
+            identifyOrReject(channel, from);
+        } catch (Stranger e) {
+            if (strangers.drop(channel, e.getMessage())) {
+                LOG.log(System.Logger.Level.DEBUG, "dropped a connection: " + e.getMessage());
+            }
+            closeStranger(channel);
+        } catch (ProtocolException | MigrationException e) {
+            fail(MigrationStatus.FAILED, e.getMessage(), e, true);
+        } catch (IOException e) {
+            if (!stopping()) {
+                fail(MigrationStatus.FAILED, "main channel from " + from + ": " + e.getMessage(), e, true);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            fail(MigrationStatus.FAILED, "identifying a connection from " + from + ": internal error: " + e, e, true);
+        }
+    }
+
+    private static String address(IOChannel channel) {
+        try {
+            return String.valueOf(channel.remoteAddress());
+        } catch (RuntimeException e) {
+            return "an unknown address";
+        }
+    }
+
+    private void closeStranger(IOChannel channel) {
+        unregister(channel);
+        try {
+            channel.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing a dropped connection failed", e);
+        }
+    }
+
+    /**
+     * Reads the connection's first bytes and adopts it as the main channel or a multifd channel.
+     *
+     * @throws Stranger           if it is not the migration's (nothing to fail)
+     * @throws ProtocolException  if the migration's own channel breaks the protocol
+     * @throws MigrationException if the announced blocks are unfit
+     * @throws IOException        if the main channel's connection fails after it identified itself
+     */
+    private void identifyOrReject(IOChannel channel, String from)
+            throws Stranger, IOException, MigrationException, InterruptedException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment preamble = arena.allocate(Wire.PREAMBLE_SIZE);
-            try {
-                Wire.readFully(channel, preamble, "its first " + Wire.PREAMBLE_SIZE + " bytes");
-            } catch (EOFException e) {
-                throw new ProtocolException("a connection from " + from + " closed before identifying itself: "
-                        + e.getMessage());
-            }
+            MemorySegment packet = arena.allocate(InitPacket.SIZE);
+            MemorySegment preamble = packet.asSlice(0, Wire.PREAMBLE_SIZE);
+            readUnidentified(channel, preamble, "a connection from " + from);
             int magic = preamble.get(Wire.INT, 0);
-            int version = preamble.get(Wire.INT, 4);
             if (magic == Wire.MAIN_MAGIC) {
-                if (main() != null) {
-                    throw new ProtocolException("a second main channel connected from " + from);
-                }
-                if (version != Wire.VERSION) {
-                    throw new ProtocolException("main channel from " + from + ": received version " + version
-                            + ", expected " + Wire.VERSION);
-                }
-                MainChannel candidate = new MainChannel(channel);
-                Frame frame = candidate.read("the source");
-                if (frame == null || frame.type() != FrameType.HELLO) {
-                    throw new ProtocolException("main channel from " + from + ": expected a HELLO frame, received "
-                            + (frame == null ? "end of stream" : frame.type()));
-                }
-                mainChannelReady(candidate);
-                Hello received = Hello.decode(frame);
-                plan(openBlocks(received), received.channels());
-                dataChannels = new IOChannel[received.channels()];
-                hello = received;
-                for (Init init : early) {
-                    adopt(init);
-                }
-                early.clear();
+                adoptMain(channel, from, preamble.get(Wire.INT, 4));
             } else if (magic == Wire.MULTIFD_MAGIC) {
-                if (version != Wire.VERSION) {
-                    throw new ProtocolException("multifd: received packet version " + version + " expected "
-                            + Wire.VERSION + " (connection from " + from + ")");
+                readUnidentified(channel, packet.asSlice(Wire.PREAMBLE_SIZE), "multifd channel from " + from);
+                InitPacket init;
+                try {
+                    init = InitPacket.decode(packet, from);
+                } catch (ProtocolException e) {
+                    throw new Stranger(e.getMessage());
                 }
-                MemorySegment packet = arena.allocate(InitPacket.SIZE);
-                MemorySegment.copy(preamble, 0, packet, 0, Wire.PREAMBLE_SIZE);
-                Wire.readFully(channel, packet.asSlice(Wire.PREAMBLE_SIZE), "the multifd init packet from " + from);
-                Init init = new Init(channel, InitPacket.decode(packet, from));
-                if (hello == null) {
-                    if (early.size() >= MigrationProtocol.MAX_CHANNELS) {
-                        throw new ProtocolException("multifd: more than " + MigrationProtocol.MAX_CHANNELS
-                                + " channels connected before the main channel");
-                    }
-                    early.add(init);
-                    earlyCount = early.size();
-                } else {
-                    adopt(init);
-                }
+                adoptMultifd(channel, init);
             } else {
-                throw new ProtocolException("a connection from " + from + " sent magic "
-                        + Wire.hex(magic & 0xffffffffL) + ", which is neither the main channel's "
-                        + Wire.hex(Wire.MAIN_MAGIC) + " nor a multifd channel's " + Wire.hex(Wire.MULTIFD_MAGIC));
+                throw new Stranger("a connection from " + from + " sent magic " + Wire.hex(magic & 0xffffffffL)
+                        + ", which is neither the main channel's " + Wire.hex(Wire.MAIN_MAGIC) + " nor a multifd"
+                        + " channel's " + Wire.hex(Wire.MULTIFD_MAGIC));
             }
         }
     }
 
-    private void adopt(Init init) throws ProtocolException {
-        Hello current = hello;
-        InitPacket packet = init.packet();
-        String mismatch = packet.mismatch(current.migrationId());
-        if (mismatch != null) {
-            throw new ProtocolException(mismatch);
+    /** Reads bytes of a connection that has not identified itself yet: any failure makes it a stranger. */
+    private static void readUnidentified(IOChannel channel, MemorySegment into, String what) throws Stranger {
+        try {
+            if (!Wire.readOrEnd(channel, into, "its first bytes")) {
+                throw new Stranger(what + " closed before identifying itself");
+            }
+        } catch (IOException e) {
+            throw new Stranger(what + " failed before identifying itself: " + e.getMessage());
         }
-        packet.checkChannel(current.channels());
-        int id = packet.channel();
-        if (dataChannels[id] != null) {
-            throw new ProtocolException("multifd: received channel id " + id + " twice (already set up)");
+    }
+
+    private void adoptMain(IOChannel channel, String from, int version)
+            throws Stranger, IOException, MigrationException {
+        synchronized (this) {
+            if (mainClaimed) {
+                throw new Stranger("a second main channel connected from " + from);
+            }
+            if (!strangers.identified(channel)) {
+                throw new Stranger("a main channel from " + from + " identified itself too late");
+            }
+            mainClaimed = true;
         }
-        dataChannels[id] = init.channel();
-        channelCounters().get(id).attach(init.channel(), false);
-        channelCounters().get(id).add(InitPacket.SIZE, 0);
-        counters.multifdBytes.add(InitPacket.SIZE);
-        connected++;
+        // The migration's own main channel from here on: what goes wrong fails the migration, and the setup
+        // timeout runs (a destination may wait long for its source, but not for a source that has begun).
+        armSetupDeadline();
+        if (version != Wire.VERSION) {
+            throw new ProtocolException("main channel from " + from + ": received version "
+                    + Integer.toUnsignedString(version) + ", expected " + Wire.VERSION);
+        }
+        MainChannel candidate = new MainChannel(channel);
+        Frame frame = candidate.read("the source");
+        if (frame == null || frame.type() != FrameType.HELLO) {
+            throw new ProtocolException("main channel from " + from + ": expected a HELLO frame, received "
+                    + (frame == null ? "end of stream" : frame.type()));
+        }
+        mainChannelReady(candidate);
+        Hello received = Hello.decode(frame);
+        plan(openBlocks(received), received.channels());
+        synchronized (this) {
+            dataChannels = new IOChannel[received.channels()];
+            hello = received;
+            // Multifd channels that arrived first wait for this.
+            notifyAll();
+            checkReady();
+        }
+        // Read the source's frames from now on: an ERROR or CANCEL while the multifd channels connect explains
+        // itself instead of ending as a setup timeout.
+        mainReaderStarted();
+        startWorker("main-reader", this::readMain);
+    }
+
+    private void adoptMultifd(IOChannel channel, InitPacket init)
+            throws Stranger, ProtocolException, InterruptedException {
+        synchronized (this) {
+            // Before HELLO nobody knows which migration this channel belongs to: it waits, still unidentified
+            // (counted against the bound and its own timeout).
+            while (hello == null) {
+                if (stopping() || !strangers.contains(channel)) {
+                    throw new Stranger("multifd channel " + Integer.toUnsignedString(init.channel())
+                            + " waited in vain for its main channel");
+                }
+                wait(100);
+            }
+            String mismatch = init.mismatch(hello.migrationId());
+            if (mismatch != null) {
+                throw new Stranger(mismatch);
+            }
+            if (!strangers.identified(channel)) {
+                throw new Stranger("multifd channel " + Integer.toUnsignedString(init.channel())
+                        + " identified itself too late");
+            }
+            // The migration's own channel from here on.
+            init.checkChannel(hello.channels());
+            int id = init.channel();
+            if (dataChannels[id] != null) {
+                throw new ProtocolException("multifd: received channel id " + id + " twice (already set up)");
+            }
+            dataChannels[id] = channel;
+            channelCounters().get(id).attach(channel, false);
+            channelCounters().get(id).add(InitPacket.SIZE, 0);
+            counters.multifdBytes.add(InitPacket.SIZE);
+            connected++;
+            checkReady();
+        }
+    }
+
+    /** Called with the monitor held. */
+    private void checkReady() {
+        if (hello != null && connected == hello.channels()) {
+            ready.countDown();
+        }
+    }
+
+    @Override
+    void expire(long now) {
+        for (IOChannel channel : strangers.expire(now, "a connection did not identify itself within "
+                + format(params().setupTimeout()))) {
+            // Its identifying thread wakes, finds it dropped, and closes it.
+            shutdownQuietly(channel);
+        }
+    }
+
+    @Override
+    long unidentifiedConnections() {
+        return strangers.dropped();
     }
 
     /** Asks the provider for every announced block; returns the sum of their sizes. */
@@ -453,17 +610,20 @@ public final class DestinationSession extends Session implements ReceiverHost {
         if (current != null) {
             current.wakeAll();
         }
+        synchronized (this) {
+            notifyAll();
+        }
     }
 
     @Override
     String setupTimeoutMessage() {
         Hello current = hello;
         if (current == null) {
-            return "the main channel did not connect within " + format(params().setupTimeout()) + " ("
-                    + earlyCount + " multifd channel" + (earlyCount == 1 ? "" : "s") + " connected)";
+            return "the main channel did not send its HELLO within " + format(params().setupTimeout())
+                    + strangers.summary();
         }
         return "multifd: only " + connected + " of " + current.channels() + " channels connected within "
-                + format(params().setupTimeout());
+                + format(params().setupTimeout()) + strangers.summary();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package migration.session;
 
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.function.BooleanSupplier;

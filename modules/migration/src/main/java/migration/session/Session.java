@@ -8,11 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import migration.ChannelStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
@@ -36,7 +37,15 @@ import migration.protocol.ProtocolException;
  * on the main channel every second, fails the migration when setup takes too long or the peer stays silent
  * too long, and shuts channels down if a failing thread could not. No thread blocks for ever: every wait
  * either checks {@link #stopping()} at least every 100 ms or is a channel operation that
- * {@link #fail shutting the channels down} ends.
+ * {@link #fail shutting the channels down} ends. The watchdog also applies the progress rule
+ * ({@link #stalled}) and drops what waited too long ({@link #expire}).
+ *
+ * <p>The state is private; subclasses change it only through named transitions, in this order:
+ * {@link #plan} (blocks and channels known), {@link #armSetupDeadline}, {@link #mainChannelReady},
+ * {@link #setupDone} (ACTIVE), {@link #roundEnded} per round, {@link #verdict}, and at any time
+ * {@link #fail} (FAILED or CANCELLED, first outcome wins), {@link #cancel} or {@link #peerEnded}. The final
+ * status is set once, when every thread has stopped. The live statistics ({@link #stats()}) are built here
+ * from that state, with the two things that differ by side ({@link #mainBytes}, {@link #zeroCopyStats}).
  */
 public abstract class Session {
 
@@ -44,8 +53,6 @@ public abstract class Session {
     public static final String THREAD_PREFIX = "migration-";
     /** How often each side sends a HEARTBEAT on the main channel. */
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
-    /** How long a peer may stay silent (no frame on the main channel, no packet) before the migration fails. */
-    static final Duration PEER_SILENCE_LIMIT = Duration.ofSeconds(10);
     /** How long a thread that hit a connection error waits for the main channel to explain it. */
     static final Duration TRANSPORT_ERROR_GRACE = Duration.ofSeconds(1);
     /** How long stopping may take before the watchdog shuts channels down regardless. */
@@ -91,7 +98,7 @@ public abstract class Session {
 
     private final AtomicReference<Ending> ending = new AtomicReference<>();
     private final Set<IOChannel> channels = ConcurrentHashMap.newKeySet();
-    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private final CountDownLatch finished = new CountDownLatch(1);
     private final CountDownLatch mainReaderEnded = new CountDownLatch(1);
     /** Whether a thread reads the main channel now (so a connection error may soon be explained). */
@@ -209,25 +216,93 @@ public abstract class Session {
         mainReaderStarted = true;
     }
 
-    /** The main channel's reader stopped reading. */
-    final void mainReaderEnded() {
-        mainReaderEnded.countDown();
-    }
-
     /**
-     * The peer ended the migration with ERROR or CANCEL: the migration fails or is cancelled with its words.
+     * The peer ended the migration with ERROR or CANCEL: the migration fails or is cancelled with its words, made
+     * safe and quoted ({@link Frame#peerText()}).
      *
      * @param frame an ERROR or CANCEL frame
      */
     final void peerEnded(Frame frame) {
-        String text = frame.text();
         if (frame.type() == FrameType.CANCEL) {
-            String prefix = "cancelled by the " + peer;
-            fail(MigrationStatus.CANCELLED, text.isEmpty() ? prefix : text.startsWith(prefix) ? text
-                    : prefix + ": " + text, null, false);
+            String plain = "cancelled by the " + peer;
+            String text = frame.text();
+            fail(MigrationStatus.CANCELLED, text.isEmpty() || text.equals(plain) ? plain
+                    : plain + ": " + frame.peerText(), null, false);
         } else {
-            fail(MigrationStatus.FAILED, "the " + peer + " failed: " + text, null, false);
+            fail(MigrationStatus.FAILED, "the " + peer + " failed: " + frame.peerText(), null, false);
         }
+    }
+
+    /** What a side does with a frame from its peer other than HEARTBEAT, ERROR and CANCEL. */
+    interface FrameHandler {
+        /**
+         * Handles a frame.
+         *
+         * @param frame the frame
+         * @return whether to read on
+         * @throws ProtocolException if the frame is malformed or not allowed now
+         */
+        boolean handle(Frame frame) throws ProtocolException;
+    }
+
+    /**
+     * The main channel's reader, on its own thread until it returns: reads the peer's frames, takes HEARTBEAT as
+     * a sign of life, ends the migration on ERROR and CANCEL, and gives every other frame to {@code handler}.
+     * Reports a protocol error, the peer closing or the connection failing, unless the peer may close by now.
+     *
+     * @param handler      the side's frames
+     * @param peerMayClose whether the migration is over for the peer (the verdict was sent), so that its close,
+     *                     a reset or stray bytes mean nothing
+     * @param closedEarly  the message for a peer that closes the main channel too early
+     */
+    final void readFrames(FrameHandler handler, BooleanSupplier peerMayClose, Supplier<String> closedEarly) {
+        MainChannel channel = main;
+        try {
+            while (true) {
+                Frame frame = channel.read("the " + peer);
+                if (frame == null) {
+                    if (!stopping && !peerMayClose.getAsBoolean()) {
+                        fail(MigrationStatus.FAILED, closedEarly.get(), null, false);
+                    }
+                    return;
+                }
+                touch();
+                switch (frame.type()) {
+                    case HEARTBEAT -> {
+                    }
+                    case ERROR, CANCEL -> {
+                        peerEnded(frame);
+                        return;
+                    }
+                    default -> {
+                        if (!handler.handle(frame)) {
+                            return;
+                        }
+                    }
+                }
+            }
+        } catch (ProtocolException e) {
+            if (!peerMayClose.getAsBoolean()) {
+                fail(MigrationStatus.FAILED, e.getMessage(), e, true);
+            }
+        } catch (IOException e) {
+            if (!stopping && !peerMayClose.getAsBoolean()) {
+                fail(MigrationStatus.FAILED, "main channel: the connection to the " + peer + " failed: "
+                        + e.getMessage(), e, false);
+            }
+        } catch (RuntimeException e) {
+            fail(MigrationStatus.FAILED, "main channel reader: internal error: " + e, e, true);
+        } finally {
+            mainReaderEnded.countDown();
+        }
+    }
+
+    /**
+     * {@return the error for a frame the side does not expect from its peer}
+     * @param frame the frame
+     */
+    final ProtocolException unexpected(Frame frame) {
+        return new ProtocolException("main channel: unexpected " + frame.type() + " frame from the " + peer);
     }
 
     /** Starts the control and watchdog threads. */
@@ -257,7 +332,7 @@ public abstract class Session {
                 Math.max(0, all - counters.processedBytes.sum()), mbps(transferred), counters.normalPages.sum(),
                 counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
                 counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, perChannel,
-                zeroCopyStats(perChannel), errorDescription(), verified);
+                zeroCopyStats(perChannel), errorDescription(), verified, unidentifiedConnections());
     }
 
     /**
@@ -274,6 +349,30 @@ public abstract class Session {
 
     /** {@return the message for a setup that took longer than the setup timeout} */
     abstract String setupTimeoutMessage();
+
+    /**
+     * Checks the progress rule, every 100 ms while the migration is ACTIVE: a multifd channel that has data to
+     * move must move some within the progress timeout.
+     *
+     * @param now {@link System#nanoTime()}
+     * @return why the migration fails, naming the channel, or {@code null} while every channel moves
+     */
+    String stalled(long now) {
+        return null;
+    }
+
+    /** {@return connections dropped because they did not identify themselves as the migration's (destination)} */
+    long unidentifiedConnections() {
+        return 0;
+    }
+
+    /**
+     * Drops what waited too long (connections that did not identify themselves), every 100 ms until the end.
+     *
+     * @param now {@link System#nanoTime()}
+     */
+    void expire(long now) {
+    }
 
     /** Closes whatever else the subclass owns (listener); called once, at the end. */
     void closeResources() {
@@ -369,6 +468,34 @@ public abstract class Session {
         Thread thread = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(action);
         workers.add(thread);
         thread.start();
+    }
+
+    /**
+     * Starts a worker thread that forgets itself when it ends, for short tasks that may come in large numbers
+     * (one per accepted connection); the end of the migration joins those still running.
+     *
+     * @param name   the name after {@value #THREAD_PREFIX} and the side
+     * @param action what it runs
+     */
+    final void startShortWorker(String name, Runnable action) {
+        Thread thread = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(() -> {
+            try {
+                action.run();
+            } finally {
+                workers.remove(Thread.currentThread());
+            }
+        });
+        workers.add(thread);
+        thread.start();
+    }
+
+    /**
+     * Forgets a channel its owner closed itself (a connection that was not the migration's).
+     *
+     * @param channel the channel
+     */
+    final void unregister(IOChannel channel) {
+        channels.remove(channel);
     }
 
     /**
@@ -473,7 +600,7 @@ public abstract class Session {
         wakeWaiters();
     }
 
-    private static void shutdownQuietly(IOChannel channel) {
+    static void shutdownQuietly(IOChannel channel) {
         try {
             channel.shutdown(ShutdownDirection.BOTH);
         } catch (IOException | RuntimeException e) {
@@ -505,12 +632,19 @@ public abstract class Session {
                     fail(MigrationStatus.FAILED, setupTimeoutMessage(), null, true);
                     continue;
                 }
-                if (silenceCheck && now - lastActivityNanos > PEER_SILENCE_LIMIT.toNanos()) {
+                Duration liveness = params.livenessTimeout();
+                if (silenceCheck && now - lastActivityNanos > liveness.toNanos()) {
                     fail(MigrationStatus.FAILED, "no sign of life from the " + peer + " for "
-                            + format(PEER_SILENCE_LIMIT) + " (no heartbeat on the main channel, no packet);"
+                            + format(liveness) + " (no heartbeat on the main channel, no packet);"
                             + " the " + peer + " is hung or the network is down", null, true);
                     continue;
                 }
+                String stalled = status == MigrationStatus.ACTIVE ? stalled(now) : null;
+                if (stalled != null) {
+                    fail(MigrationStatus.FAILED, stalled, null, true);
+                    continue;
+                }
+                expire(now);
                 if (heartbeats && current != null && now - lastHeartbeat >= HEARTBEAT_INTERVAL.toNanos()) {
                     lastHeartbeat = now;
                     try {

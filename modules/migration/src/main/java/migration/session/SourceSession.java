@@ -68,6 +68,9 @@ public final class SourceSession extends Session implements SenderHost {
     private final List<ChannelCounters> channelCounters;
     private volatile Result result;
     private volatile CountDownLatch syncs;
+    private volatile List<MultifdSender> senders = List.of();
+    /** Whether COMPLETE is being or has been sent: a RESULT before it is a protocol error. */
+    private volatile boolean completeSent;
 
     private SourceSession(InetSocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
                           ZeroCopyPlan plan) {
@@ -170,10 +173,12 @@ public final class SourceSession extends Session implements SenderHost {
         List<MemorySegment> memory = blocks.stream().map(RamBlock::memory).toList();
         List<MultifdSender> senders = new ArrayList<>();
         for (int i = 0; i < data.size(); i++) {
-            MultifdSender sender = new MultifdSender(i, data.get(i), memory, limiter, packetNumbers, counters,
-                    channelCounters.get(i), params.zeroCopy(), zeroCopy.get(i), pageDigests, this);
-            senders.add(sender);
-            startWorker("multifd-" + i, sender);
+            senders.add(new MultifdSender(i, data.get(i), memory, limiter, packetNumbers, counters,
+                    channelCounters.get(i), params.zeroCopy(), zeroCopy.get(i), pageDigests, this));
+        }
+        this.senders = List.copyOf(senders);
+        for (MultifdSender sender : senders) {
+            startWorker("multifd-" + sender.id(), sender);
         }
 
         // No dirty tracking yet: a migration is a single round of every page. With dirty tracking, later
@@ -195,6 +200,7 @@ public final class SourceSession extends Session implements SenderHost {
         }
         int[] digests = params.verify() ? digests() : null;
         checkStopping();
+        completeSent = true;
         mainFrames.send(new Complete(rounds, counters.dataPackets.sum(), digests).encode());
         awaitLatch(resultArrived);
         Result verdict = result;
@@ -269,47 +275,26 @@ public final class SourceSession extends Session implements SenderHost {
     }
 
     private void readMain() {
-        try {
-            while (true) {
-                Frame frame = main().read("the destination");
-                if (frame == null) {
-                    if (!stopping()) {
-                        fail(MigrationStatus.FAILED, "the destination closed the main channel"
-                                + (accepted.getCount() > 0 ? " during the handshake" : " before the migration ended"),
-                                null, false);
-                    }
-                    return;
+        readFrames(this::handle, () -> false, () -> "the destination closed the main channel"
+                + (accepted.getCount() > 0 ? " during the handshake" : " before the migration ended"));
+    }
+
+    /** ACCEPT, then RESULT once COMPLETE is out; returns false after RESULT (nothing more to read). */
+    private boolean handle(Frame frame) throws ProtocolException {
+        switch (frame.type()) {
+            case ACCEPT -> accepted.countDown();
+            case RESULT -> {
+                if (!completeSent) {
+                    throw new ProtocolException("main channel: RESULT from the destination before COMPLETE (the"
+                            + " source has not sent everything yet)");
                 }
-                touch();
-                switch (frame.type()) {
-                    case ACCEPT -> accepted.countDown();
-                    case HEARTBEAT -> {
-                    }
-                    case RESULT -> {
-                        result = Result.decode(frame);
-                        resultArrived.countDown();
-                        return;
-                    }
-                    case ERROR, CANCEL -> {
-                        peerEnded(frame);
-                        return;
-                    }
-                    default -> throw new ProtocolException("main channel: unexpected " + frame.type()
-                            + " frame from the destination");
-                }
+                result = Result.decode(frame);
+                resultArrived.countDown();
+                return false;
             }
-        } catch (ProtocolException e) {
-            fail(MigrationStatus.FAILED, e.getMessage(), e, true);
-        } catch (IOException e) {
-            if (!stopping()) {
-                fail(MigrationStatus.FAILED, "main channel: the connection to the destination failed: "
-                        + e.getMessage(), e, false);
-            }
-        } catch (RuntimeException e) {
-            fail(MigrationStatus.FAILED, "main channel reader: internal error: " + e, e, true);
-        } finally {
-            mainReaderEnded();
+            default -> throw unexpected(frame);
         }
+        return true;
     }
 
     @Override
@@ -318,6 +303,20 @@ public final class SourceSession extends Session implements SenderHost {
             counters.dirtySyncMissedZeroCopy.incrementAndGet();
         }
         syncs.countDown();
+    }
+
+    @Override
+    String stalled(long now) {
+        long limit = params().progressTimeout().toNanos();
+        for (MultifdSender sender : senders) {
+            long since = sender.blockedSince();
+            if (since != 0 && now - since > limit) {
+                return "multifd channel " + sender.id() + " made no progress for " + format(params().progressTimeout())
+                        + ": the destination does not read it (it may be overloaded, or answer heartbeats but not"
+                        + " take the data)";
+            }
+        }
+        return null;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.channel.linux.internal.Sockets;
 import io.channel.linux.internal.Syscalls;
 import io.channel.linux.internal.gen.socket_h;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * Decides, once per JVM, whether the Linux provider works here, and keeps the reason when it does not.
@@ -43,11 +44,18 @@ final class Availability {
      */
     static Throwable check(String disabled, String osName, String osArch, Module module) {
         Throwable platform = platformCause(disabled, osName, osArch, module);
-        if (platform != null) {
-            return platform;
-        }
+        return platform != null ? platform : probeNative(Availability::probe);
+    }
+
+    /**
+     * Runs a kernel probe with the real system calls.
+     *
+     * @param probe the probe: the reason it found, or {@code null}
+     * @return the probe's reason, or the failure to bind the C library, or {@code null}
+     */
+    static Throwable probeNative(Function<Syscalls, Throwable> probe) {
         try {
-            return probe(Syscalls.nativeSyscalls());
+            return probe.apply(Syscalls.nativeSyscalls());
         } catch (RuntimeException | LinkageError e) {
             return new UnsupportedOperationException("binding the C library failed: " + e, e);
         }
@@ -97,7 +105,7 @@ final class Availability {
      * @return the kernel's refusal, or {@code null}
      */
     static Throwable probe(Syscalls syscalls) {
-        Errors errors = new Errors(syscalls);
+        Errors errors = syscalls.errors();
         int type = socket_h.SOCK_STREAM() | socket_h.SOCK_CLOEXEC();
         int fd = syscalls.socket(socket_h.AF_INET6(), type, 0);
         if (fd < 0) {

@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The host limits that decide how much zero-copy sending can pin (see the kernel notes, section 3):
+ * The host limits that decide how much zero-copy sending can pin ({@code Documentation/networking/msg_zerocopy.rst},
+ * "Transmission": {@code ENOBUFS} once the socket exceeds its optmem limit or the user its locked-pages ulimit;
+ * the charge is made by {@code mm_account_pinned_pages} in {@code net/core/skbuff.c}):
  * {@code RLIMIT_MEMLOCK} (each {@code sendmsg(MSG_ZEROCOPY)} charges {@code floor(len/4096) + 2} pages to the
  * user's locked memory and fails with {@code ENOBUFS} above the limit, unless the process has
  * {@code CAP_IPC_LOCK}), and {@code net.core.optmem_max} (each in-flight completion record costs about 832

@@ -109,7 +109,7 @@ final class LinuxChannel extends IOChannel {
     LinuxChannel(Syscalls syscalls, SocketDescriptor descriptor, ChannelOptions options, InetSocketAddress local,
                  InetSocketAddress remote, String zeroCopyUnavailable, Supplier<HostLimits> limits) {
         this.syscalls = Objects.requireNonNull(syscalls, "syscalls");
-        this.errors = new Errors(syscalls);
+        this.errors = syscalls.errors();
         this.descriptor = Objects.requireNonNull(descriptor, "descriptor");
         this.options = Objects.requireNonNull(options, "options");
         this.local = local;
@@ -639,8 +639,9 @@ final class LinuxChannel extends IOChannel {
 
     /**
      * Stops writing, waits (bounded by {@link ChannelOptions#closeTimeout()}) for outstanding zero-copy
-     * completions, then closes. The order matters (kernel notes, trap 10): after {@code close(2)} no completion
-     * can ever be read, yet the kernel may still send from the caller's pages.
+     * completions, then closes. The order matters ({@code Documentation/networking/msg_zerocopy.rst},
+     * "Notifications": completions are queued on the socket's own error queue): after {@code close(2)} no
+     * completion can ever be read, yet the kernel may still send from the caller's pages.
      */
     @Override
     protected void implClose() throws IOException {

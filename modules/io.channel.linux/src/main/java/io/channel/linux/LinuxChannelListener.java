@@ -35,7 +35,7 @@ final class LinuxChannelListener implements ChannelListener {
     LinuxChannelListener(Syscalls syscalls, SocketDescriptor descriptor, ChannelOptions options,
                          InetSocketAddress local) {
         this.syscalls = syscalls;
-        this.errors = new Errors(syscalls);
+        this.errors = syscalls.errors();
         this.descriptor = descriptor;
         this.options = options;
         this.local = local;

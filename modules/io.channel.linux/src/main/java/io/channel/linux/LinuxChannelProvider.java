@@ -11,12 +11,12 @@ import io.channel.linux.internal.Syscalls;
 import io.channel.linux.internal.gen.pollfd;
 import io.channel.linux.internal.gen.socket_h;
 import io.channel.spi.ChannelProvider;
+import io.channel.spi.SupportedPlatform;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  * copying (counted in {@link io.channel.ChannelStatistics#copyFallbacks()}, logged once), or fails when
  * {@link ChannelOptions#strictZeroCopy()} is set.
  */
+// IMPORTANT: the platforms Availability.platformCause accepts; selection instantiates nothing else.
+@SupportedPlatform(os = "linux", arch = {"amd64", "x86_64"})
 public final class LinuxChannelProvider implements ChannelProvider {
 
     /** The provider's name, for {@code -Dio.channel.provider=linux}. */
@@ -93,14 +95,10 @@ public final class LinuxChannelProvider implements ChannelProvider {
     @Override
     public IOChannel connect(InetSocketAddress remote, ChannelOptions options) throws IOException {
         ensureAvailability();
-        InetSocketAddress target = remote.isUnresolved()
-                ? new InetSocketAddress(remote.getHostString(), remote.getPort()) : remote;
-        if (target.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve host '" + remote.getHostString() + "'");
-        }
+        InetSocketAddress target = ChannelProvider.resolve(remote);
         Syscalls syscalls = Syscalls.nativeSyscalls();
         Sockets sockets = new Sockets(syscalls);
-        Errors errors = sockets.errors();
+        Errors errors = syscalls.errors();
         String where = "connecting to " + target;
         int fd = syscalls.socket(SocketAddresses.family(target),
                 socket_h.SOCK_STREAM() | socket_h.SOCK_CLOEXEC() | socket_h.SOCK_NONBLOCK(), 0);
@@ -194,7 +192,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
             if (options.zeroCopy()) {
                 int errno = sockets.trySetInt(fd, socket_h.SOL_SOCKET(), socket_h.SO_ZEROCOPY(), 1);
                 zeroCopyUnavailable = errno == 0 ? null
-                        : "setsockopt(SO_ZEROCOPY) failed: " + sockets.errors().strerror(errno);
+                        : "setsockopt(SO_ZEROCOPY) failed: " + syscalls.errors().strerror(errno);
             } else {
                 zeroCopyUnavailable = "zero-copy was not asked for when this channel was opened"
                         + " (ChannelOptions.zeroCopy() is false)";
@@ -219,13 +217,9 @@ public final class LinuxChannelProvider implements ChannelProvider {
     /** {@link #listen(InetSocketAddress, ChannelOptions)} over the given system calls, for tests. */
     ChannelListener listen(InetSocketAddress local, ChannelOptions options, Syscalls syscalls) throws IOException {
         ensureAvailability();
-        InetSocketAddress address = local.isUnresolved()
-                ? new InetSocketAddress(local.getHostString(), local.getPort()) : local;
-        if (address.isUnresolved()) {
-            throw new UnknownHostException("cannot resolve host '" + local.getHostString() + "'");
-        }
+        InetSocketAddress address = ChannelProvider.resolve(local);
         Sockets sockets = new Sockets(syscalls);
-        Errors errors = sockets.errors();
+        Errors errors = syscalls.errors();
         String where = "listening on " + address;
         int fd = syscalls.socket(SocketAddresses.family(address),
                 socket_h.SOCK_STREAM() | socket_h.SOCK_CLOEXEC() | socket_h.SOCK_NONBLOCK(), 0);

@@ -1,9 +1,9 @@
 package io.channel.linux;
 
-import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.Syscalls;
 import io.channel.linux.internal.gen.socket_h;
-import io.channel.spi.MemoryProvider;
+import io.channel.memory.MemoryProvider;
+import io.channel.spi.SupportedPlatform;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,7 +16,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Why: the JDK's {@link Arena#allocate} zeroes what it returns, which faults in every page on the allocating
  * thread. A receiver wants the opposite: memory that costs nothing until the data arrives, and faults taken in
  * bulk, off the receive path, 2 MiB at a time where huge pages are allowed.
+ *
+ * <p>{@link io.channel.memory.MemoryProviders} prefers it where it is available;
+ * {@code -Dio.channel.memory.provider=portable} turns it down.
  */
+// IMPORTANT: the platforms Availability.platformCause accepts; selection instantiates nothing else.
+@SupportedPlatform(os = "linux", arch = {"amd64", "x86_64"})
 public final class LinuxMemoryProvider implements MemoryProvider {
 
     /** The name of this provider. */
@@ -83,19 +88,30 @@ public final class LinuxMemoryProvider implements MemoryProvider {
                 socket_h.MAP_PRIVATE() | socket_h.MAP_ANONYMOUS());
         if (address < 0 && address >= -4095) {
             throw new OutOfMemoryError("mmap(" + mapped + " bytes, MAP_PRIVATE|MAP_ANONYMOUS) failed: "
-                    + new Errors(sys).strerror((int) -address));
+                    + sys.errors().strerror((int) -address));
         }
-        long start = address;
-        if (hugePages) {
-            start = roundUp(address, HUGE_PAGE);
-            unmap(sys, address, start - address);
-            unmap(sys, start + length, address + mapped - (start + length));
-            // Only a hint: EINVAL where THP is compiled out; "never" in
-            // /sys/kernel/mm/transparent_hugepage/enabled makes it a no-op.
-            sys.madvise(start, length, socket_h.MADV_HUGEPAGE());
+        try {
+            long start = address;
+            if (hugePages) {
+                start = roundUp(address, HUGE_PAGE);
+                unmap(sys, address, start - address);
+                unmap(sys, start + length, address + mapped - (start + length));
+                // Only a hint: EINVAL where THP is compiled out; "never" in
+                // /sys/kernel/mm/transparent_hugepage/enabled makes it a no-op.
+                sys.madvise(start, length, socket_h.MADV_HUGEPAGE());
+            }
+            long base = start;
+            return MemorySegment.ofAddress(base).reinterpret(byteSize, arena, segment -> unmap(sys, base, length));
+        } catch (RuntimeException | Error e) {
+            // A failed trim, or an arena that cannot own the memory: nothing owns the mapping yet, so release all
+            // of it here. man 2 munmap: a range that is partly unmapped already is not an error.
+            int r = sys.munmap(address, mapped);
+            if (r != 0) {
+                e.addSuppressed(new IllegalStateException("releasing the whole mapping, munmap("
+                        + Long.toHexString(address) + ", " + mapped + ") failed too: " + sys.errors().strerror(-r)));
+            }
+            throw e;
         }
-        long base = start;
-        return MemorySegment.ofAddress(base).reinterpret(byteSize, arena, segment -> unmap(sys, base, length));
     }
 
     @Override
@@ -114,7 +130,7 @@ public final class LinuxMemoryProvider implements MemoryProvider {
         // faults itself, which is correct, only slower.
         if (POPULATE_UNSUPPORTED_LOGGED.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.DEBUG, () -> "madvise(MADV_POPULATE_WRITE) failed: "
-                    + new Errors(sys).strerror(-r) + "; receivers fault pages in themselves");
+                    + sys.errors().strerror(-r) + "; receivers fault pages in themselves");
         }
         return false;
     }
@@ -127,7 +143,7 @@ public final class LinuxMemoryProvider implements MemoryProvider {
         if (r != 0) {
             // Only on a bug (a bad range): never leave it silent.
             throw new IllegalStateException("munmap(" + Long.toHexString(address) + ", " + length + ") failed: "
-                    + new Errors(sys).strerror(-r));
+                    + sys.errors().strerror(-r));
         }
     }
 

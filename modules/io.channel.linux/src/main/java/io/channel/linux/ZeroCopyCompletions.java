@@ -7,12 +7,13 @@ import io.channel.FlushResult;
  * back, how many of those came in ranges marked as copied, and what a flush should answer. Pure arithmetic,
  * no kernel: testable on its own.
  *
- * <p>Facts it relies on ({@code Documentation/networking/msg_zerocopy.rst}, and measured, see the kernel
- * notes): each socket has a 32-bit id counter starting at 0; every {@code sendmsg(MSG_ZEROCOPY)} that
- * returns more than 0 consumes exactly one id (a call returning -1 consumes none); a notification reports
- * the inclusive range {@code [ee_info, ee_data]}, which the kernel may merge across the 2^32 wrap, so its
- * length is {@code (hi - lo + 1) mod 2^32}; the copied code ({@code SO_EE_CODE_ZEROCOPY_COPIED}) is a hint
- * for the whole merged range.
+ * <p>Facts it relies on ({@code Documentation/networking/msg_zerocopy.rst}, sections "Notifications" to
+ * "Deferred copies"; the counter is {@code sk_zckey}, see {@code net/core/skbuff.c}): each socket has a 32-bit
+ * id counter starting at 0; every {@code sendmsg(MSG_ZEROCOPY)} that returns more than 0 consumes exactly one
+ * id (a call returning -1 consumes none); a notification reports the inclusive range
+ * {@code [ee_info, ee_data]}, which the kernel may merge across the 2^32 wrap, so its length is
+ * {@code (hi - lo + 1) mod 2^32}; the copied code ({@code SO_EE_CODE_ZEROCOPY_COPIED}) is a hint for the whole
+ * merged range.
  *
  * <p>Not thread-safe: the channel guards it with one lock.
  */

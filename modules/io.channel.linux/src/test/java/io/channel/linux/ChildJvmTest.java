@@ -90,11 +90,33 @@ class ChildJvmTest {
 
     @Test
     @Timeout(60)
-    void onAnotherOsTheLinuxProviderSaysWhyAndCopyIsChosen() throws Exception {
+    void onAnotherOsTheLinuxProviderIsNotInstantiatedAndCopyIsChosenSayingWhy() throws Exception {
         Result result = runHere(List.of(NATIVE_ACCESS, "-Dos.name=Mac OS X"), "select");
 
         assertThat(result.value("selected")).isEqualTo("copy");
+        assertThat(result.value("describe")).contains("passed over '" + LinuxChannelProvider.class.getName()
+                + "' (not instantiated: it supports only linux").contains("Mac OS X");
         assertThat(result.value("linux-cause")).contains("needs Linux").contains("Mac OS X");
+    }
+
+    @Test
+    @Timeout(60)
+    void withoutNativeAccessMemoryComesFromThePortableProviderAndTheLinuxOneIsNamedAsPassedOver() throws Exception {
+        Result result = runHere(List.of(), "memory");
+
+        assertThat(result.value("selected")).isEqualTo("portable");
+        assertThat(result.value("describe")).startsWith("using memory provider 'portable'; passed over 'linux': ")
+                .contains(NATIVE_ACCESS);
+    }
+
+    @Test
+    @Timeout(60)
+    void theMemoryPropertyForcesThePortableProviderEvenWithNativeAccess() throws Exception {
+        Result result = runHere(List.of(NATIVE_ACCESS, "-Dio.channel.memory.provider=portable"), "memory");
+
+        assertThat(result.value("selected")).isEqualTo("portable");
+        assertThat(result.value("describe")).isEqualTo("using memory provider 'portable' (forced by"
+                + " -Dio.channel.memory.provider=portable); passed over 'linux' (not requested)");
     }
 
     @Test
@@ -121,6 +143,14 @@ class ChildJvmTest {
     private static Result sendAsNobody(boolean strict) throws Exception {
         assumeTrue(new LinuxChannelProvider().isAvailable(),
                 () -> String.valueOf(new LinuxChannelProvider().unavailabilityCause()));
+        return runAsNobody("send", "256", String.valueOf(strict));
+    }
+
+    /**
+     * Runs {@link ProviderProbeMain} as user nobody with 64 KiB of memlock, from a world-readable copy of the
+     * module path.
+     */
+    private static Result runAsNobody(String... args) throws Exception {
         assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false),
                 "switching to user nobody needs root");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")) && Files.isExecutable(Path.of("/usr/bin/setpriv")),
@@ -141,12 +171,27 @@ class ChildJvmTest {
             copyReadable(testClasses(), testClasses);
             List<String> command = new ArrayList<>(List.of("/usr/bin/prlimit", "--memlock=65536:65536",
                     "/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
-            command.addAll(command(modulePath, testClasses, List.of(NATIVE_ACCESS, "-Xmx256m"),
-                    "send", "256", String.valueOf(strict)));
+            command.addAll(command(modulePath, testClasses, List.of(NATIVE_ACCESS, "-Xmx256m"), args));
             return run(command);
         } finally {
             deleteTree(copy);
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void asNobodyTheKernelDirtyTrackerReportsExactlyTheWrittenPagesOfAnonymousAndSharedFileMemory()
+            throws Exception {
+        assumeTrue(new LinuxDirtyTrackerProvider().isAvailable(),
+                () -> String.valueOf(new LinuxDirtyTrackerProvider().unavailabilityCause()));
+
+        Result result = runAsNobody("dirty");
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.value("user")).isEqualTo("nobody");
+        assertThat(result.value("dirty-selected")).isEqualTo("linux");
+        assertThat(result.value("anonymous")).isEqualTo("linux: [3,4) [7,9), then [3,4)");
+        assertThat(result.value("shared-file")).isEqualTo("linux: [3,4) [7,9), then [3,4)");
     }
 
     @Test

@@ -13,11 +13,12 @@ import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Parsing error-queue control messages laid out as the kernel does (kernel notes, section 1). */
+/** Parsing error-queue control messages laid out as the kernel does ({@code include/uapi/linux/errqueue.h},
+ * {@code Documentation/networking/msg_zerocopy.rst}, section "Notification Parsing"). */
 class ErrorQueueMessagesTest {
 
     private final Arena arena = Arena.ofConfined();
-    private final Errors errors = new Errors(new FakeKernel());
+    private final Errors errors = new FakeKernel().errors();
     private final MemorySegment control = arena.allocate(LinuxChannel.CONTROL_BYTES, 8);
 
     @AfterEach

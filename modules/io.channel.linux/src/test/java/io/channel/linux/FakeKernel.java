@@ -1,5 +1,6 @@
 package io.channel.linux;
 
+import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.Syscalls;
 import io.channel.linux.internal.gen.cmsghdr;
 import io.channel.linux.internal.gen.iovec;
@@ -37,6 +38,12 @@ class FakeKernel implements Syscalls {
     final Deque<Integer> inFlight = new ArrayDeque<>();
     boolean completionsCopied = true;
     int nextId;
+    private final Errors errors = new Errors(this);
+
+    @Override
+    public Errors errors() {
+        return errors;
+    }
 
     @Override
     public long sendmsg(int fd, MemorySegment message, int flags) {
@@ -186,5 +193,20 @@ class FakeKernel implements Syscalls {
     @Override
     public int madvise(long address, long length, int advice) {
         throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
+
+    @Override
+    public int userfaultfd(int flags) {
+        throw new UnsupportedOperationException("the fake kernel has no dirty-tracking calls");
+    }
+
+    @Override
+    public int ioctl(int fd, long request, MemorySegment arg) {
+        throw new UnsupportedOperationException("the fake kernel has no dirty-tracking calls");
+    }
+
+    @Override
+    public int open(MemorySegment path, int flags) {
+        throw new UnsupportedOperationException("the fake kernel has no dirty-tracking calls");
     }
 }

@@ -3,14 +3,13 @@ package io.channel.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,18 +25,7 @@ class LinuxMemoryProviderTest {
 
     /** Resident kilobytes of the mapping that starts at {@code address}, from /proc/self/smaps. */
     private static long residentKib(long address) throws IOException {
-        String start = Long.toHexString(address) + "-";
-        List<String> lines = Files.readAllLines(Path.of("/proc/self/smaps"));
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).startsWith(start)) {
-                for (int j = i + 1; j < lines.size(); j++) {
-                    if (lines.get(j).startsWith("Rss:")) {
-                        return Long.parseLong(lines.get(j).replaceAll("[^0-9]", ""));
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no mapping starts at " + start);
+        return Smaps.kib(address, "Rss");
     }
 
     private static boolean mapped(long address) throws IOException {

@@ -6,12 +6,21 @@ import io.channel.ChannelProviders;
 import io.channel.ChannelStatistics;
 import io.channel.IOChannel;
 import io.channel.WriteFlag;
+import io.channel.memory.DirtyPages;
+import io.channel.memory.DirtyTracker;
+import io.channel.memory.DirtyTrackers;
+import io.channel.memory.MemoryProviders;
 import io.channel.spi.ChannelProvider;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
@@ -20,6 +29,10 @@ import java.util.zip.CRC32C;
  * The main class of the child JVMs in {@link ChildJvmTest}; prints {@code key=value} lines the test asserts on.
  * <ul>
  *   <li>{@code select}: which provider {@link ChannelProviders#select()} picks and why.</li>
+ *   <li>{@code memory}: which provider {@link MemoryProviders#select()} picks and why.</li>
+ *   <li>{@code dirty}: which dirty tracker {@link DirtyTrackers#select()} picks, and what it reports for pages 3, 7
+ *       and 8 written, then page 3 again, in anonymous memory and in a shared mapping of a file in
+ *       {@code /dev/shm}.</li>
  *   <li>{@code send <MiB> <strict>}: sends that many MiB with ZERO_COPY over IPv4 loopback to a reader thread
  *       of the same JVM, and prints both checksums and the sender's statistics, or the error.</li>
  * </ul>
@@ -40,6 +53,8 @@ public final class ProviderProbeMain {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "select" -> select();
+            case "memory" -> memory();
+            case "dirty" -> dirty();
             case "send" -> send(Integer.parseInt(args[1]), Boolean.parseBoolean(args[2]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -49,8 +64,45 @@ public final class ProviderProbeMain {
         ChannelProviders.Selection selection = ChannelProviders.select();
         System.out.println("selected=" + selection.chosen().name());
         System.out.println("describe=" + selection.describe());
-        Throwable cause = ChannelProviders.named(LinuxChannelProvider.NAME).unavailabilityCause();
+        // Not ChannelProviders.named: on a platform it does not fit, selection never instantiates the provider.
+        Throwable cause = new LinuxChannelProvider().unavailabilityCause();
         System.out.println("linux-cause=" + (cause == null ? "none" : cause.getMessage()));
+    }
+
+    private static void memory() {
+        MemoryProviders.Selection selection = MemoryProviders.select();
+        System.out.println("selected=" + selection.chosen().name());
+        System.out.println("describe=" + selection.describe());
+    }
+
+    private static void dirty() throws Exception {
+        System.out.println("user=" + ProcessHandle.current().info().user().orElse("?"));
+        DirtyTrackers.Selection selection = DirtyTrackers.select();
+        System.out.println("dirty-selected=" + selection.chosen().name());
+        System.out.println("dirty-describe=" + selection.describe());
+        try (Arena arena = Arena.ofShared()) {
+            System.out.println("anonymous=" + writtenTwice(new LinuxMemoryProvider().allocate(16 * 4096, false, arena)));
+            Path file = Files.createTempFile(Path.of("/dev/shm"), "dirty-probe", ".bin");
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                MemorySegment shared = channel.map(FileChannel.MapMode.READ_WRITE, 0, 16 * 4096, arena);
+                System.out.println("shared-file=" + writtenTwice(shared));
+            } finally {
+                Files.delete(file);
+            }
+        }
+    }
+
+    /** {@return "tracker: first sync, then second sync" for pages 3, 7, 8 written, then page 3 again} */
+    private static String writtenTwice(MemorySegment memory) throws Exception {
+        try (DirtyTracker tracker = DirtyTrackers.track(memory)) {
+            tracker.arm();
+            for (int page : new int[] {3, 7, 8}) {
+                memory.set(ValueLayout.JAVA_BYTE, page * 4096L, (byte) 1);
+            }
+            DirtyPages first = tracker.sync();
+            memory.set(ValueLayout.JAVA_BYTE, 3 * 4096L + 1, (byte) 1);
+            return tracker.describe() + ": " + first + ", then " + tracker.sync();
+        }
     }
 
     private static void send(int mebibytes, boolean strict) throws Exception {

@@ -50,11 +50,7 @@ public final class CopyingChannelProvider implements ChannelProvider {
 
     @Override
     public IOChannel connect(InetSocketAddress remote, ChannelOptions options) throws IOException {
-        InetSocketAddress target = remote.isUnresolved()
-                ? new InetSocketAddress(remote.getHostString(), remote.getPort()) : remote;
-        if (target.isUnresolved()) {
-            throw new java.net.UnknownHostException("cannot resolve host '" + remote.getHostString() + "'");
-        }
+        InetSocketAddress target = ChannelProvider.resolve(remote);
         SocketChannel socket = SocketChannel.open();
         try {
             configure(socket, options);
@@ -72,18 +68,19 @@ public final class CopyingChannelProvider implements ChannelProvider {
 
     @Override
     public ChannelListener listen(InetSocketAddress local, ChannelOptions options) throws IOException {
+        InetSocketAddress address = ChannelProvider.resolve(local);
         ServerSocketChannel server = ServerSocketChannel.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             if (options.receiveBufferSize() > 0) {
                 server.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
             }
-            server.bind(local, options.backlog());
+            server.bind(address, options.backlog());
             return new CopyingChannelListener(server, options);
         } catch (IOException | RuntimeException e) {
             server.close();
             if (e instanceof IOException io) {
-                throw new IOException("listen on " + local + " failed: " + io.getMessage(), io);
+                throw new IOException("listen on " + address + " failed: " + io.getMessage(), io);
             }
             throw e;
         }

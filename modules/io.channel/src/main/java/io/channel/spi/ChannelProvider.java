@@ -5,6 +5,7 @@ import io.channel.ChannelOptions;
 import io.channel.IOChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 
 /**
  * A source of {@link IOChannel}s, found through {@link java.util.ServiceLoader}.
@@ -57,6 +58,25 @@ public interface ChannelProvider {
     }
 
     /**
+     * Resolves an address given by host name, so that providers fail a bad name with a checked exception that
+     * names it, not with the unchecked {@link java.nio.channels.UnresolvedAddressException} of {@code java.nio}.
+     *
+     * @param address an address, resolved or not
+     * @return {@code address} if it is resolved, else the address its host name resolves to now
+     * @throws UnknownHostException naming the host, if it cannot be resolved
+     */
+    static InetSocketAddress resolve(InetSocketAddress address) throws UnknownHostException {
+        if (!address.isUnresolved()) {
+            return address;
+        }
+        InetSocketAddress resolved = new InetSocketAddress(address.getHostString(), address.getPort());
+        if (resolved.isUnresolved()) {
+            throw new UnknownHostException("cannot resolve host '" + address.getHostString() + "'");
+        }
+        return resolved;
+    }
+
+    /**
      * Connects to a remote address; the address may be unresolved (a host name), then it is resolved here.
      *
      * @param remote  where to connect
@@ -69,10 +89,12 @@ public interface ChannelProvider {
     /**
      * Binds a listening socket.
      *
-     * @param local   where to listen; port 0 picks a free port
+     * @param local   where to listen; port 0 picks a free port; the address may be unresolved (a host name),
+     *                then it is resolved here
      * @param options socket options, applied to accepted channels too
      * @return the listener
-     * @throws IOException if binding fails; the message names the address
+     * @throws IOException if binding fails; the message names the address ({@link UnknownHostException} if
+     *                     the host name does not resolve)
      */
     ChannelListener listen(InetSocketAddress local, ChannelOptions options) throws IOException;
 }

@@ -1,6 +1,6 @@
 package migration.cli.bench;
 
-import io.channel.PageMemory;
+import io.channel.memory.PageMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

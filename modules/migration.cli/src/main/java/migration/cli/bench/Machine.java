@@ -12,7 +12,7 @@ import java.util.stream.Stream;
  * @param kernel          {@code /proc/sys/kernel/osrelease}, or the os.version property elsewhere
  * @param cpuModel        the first {@code model name} in {@code /proc/cpuinfo}, or "unknown"
  * @param transparentHugePages the selected value of {@code /sys/kernel/mm/transparent_hugepage/enabled}
- * @param memoryProvider  the {@link io.channel.PageMemory} provider in use and whether it maps untouched memory
+ * @param memoryProvider  the {@link io.channel.memory.PageMemory} provider in use and whether it maps untouched memory
  */
 public record Machine(int processors, String kernel, String cpuModel, String transparentHugePages,
                       String memoryProvider) {
@@ -30,7 +30,7 @@ public record Machine(int processors, String kernel, String cpuModel, String tra
         }
         String thp = firstLine(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")).map(Machine::selected)
                 .orElse("unavailable");
-        io.channel.spi.MemoryProvider memory = io.channel.PageMemory.provider();
+        io.channel.memory.MemoryProvider memory = io.channel.memory.PageMemory.provider();
         return new Machine(Runtime.getRuntime().availableProcessors(), kernel, model, thp,
                 memory.name() + (memory.allocatesUntouched() ? " (untouched mappings)" : " (touches on allocation)"));
     }

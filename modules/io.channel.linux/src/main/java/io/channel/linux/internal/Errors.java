@@ -4,7 +4,9 @@ import io.channel.NativeIOException;
 import io.channel.linux.internal.gen.socket_h;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one place that decides what an {@code errno} means to the provider:
@@ -18,6 +20,9 @@ import java.util.Objects;
  *       {@code "<call> failed: <strerror>"} ({@link Kind#FAILED}).</li>
  * </ul>
  * The errno values come from the generated {@code socket_h} ({@code errno.h}), never from literals.
+ *
+ * <p>One per {@link Syscalls} ({@link Syscalls#errors()}): it caches the {@code strerror} text of each errno it
+ * has described, so a failure that repeats (a peer gone from many channels at once) costs no downcall.
  */
 public final class Errors {
 
@@ -33,10 +38,14 @@ public final class Errors {
         FAILED
     }
 
+    /** errno values are small ({@code MAX_ERRNO} is 4095, {@code include/linux/err.h}); nothing larger is kept. */
+    private static final int MAX_ERRNO = 4095;
+
     private final Syscalls syscalls;
+    private final Map<Integer, String> texts = new ConcurrentHashMap<>();
 
     /**
-     * Creates the mapping.
+     * Creates the mapping; a {@link Syscalls} implementation makes its one instance with this.
      *
      * @param syscalls where {@code strerror} comes from
      */
@@ -69,7 +78,10 @@ public final class Errors {
      * @param errno the positive error number
      */
     public String strerror(int errno) {
-        return syscalls.strerror(errno);
+        if (errno <= 0 || errno > MAX_ERRNO) {
+            return syscalls.strerror(errno);
+        }
+        return texts.computeIfAbsent(errno, syscalls::strerror);
     }
 
     /**

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.channel.linux.internal.gen.dirty_tracking_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -23,12 +24,19 @@ import java.lang.invoke.VarHandle;
  * {@link Linker.Option#captureCallState(String...) Linker.Option.captureCallState("errno")} on the
  * downcall handle; jextract cannot generate that (see {@code jextract/README.md}).
  *
- * <p>Each function has one shape: a {@code static final MethodHandle} in its own lazy holder class (so a
- * missing symbol only fails the call that needs it, with {@code UnsatisfiedLinkError("unresolved symbol:
- * ...")}), and a typed wrapper that allocates the errno capture state in a confined arena for the call.
- * A {@link Throwable} from {@code invokeExact} can only be a binding bug and becomes an
- * {@link AssertionError}. Types follow the x86_64 LP64 ABI: {@code ssize_t}, {@code size_t} and
- * {@code nfds_t} are {@code long}; {@code socklen_t} is a 32-bit {@code int}.
+ * <p>Each function has one shape: a {@code static final MethodHandle} in its own lazy holder class, bound by
+ * {@link #bind} (so a missing symbol only fails the call that needs it, with {@code UnsatisfiedLinkError(
+ * "unresolved symbol: ...")}), and a one-line typed wrapper that passes {@link #invoke} or {@link #invokeLong}
+ * the {@code invokeExact} call. Those two are the one invoke-and-check path: they hand the call the calling
+ * thread's errno capture state, turn a {@link Throwable} from {@code invokeExact} (only a binding bug) into an
+ * {@link AssertionError}, and return {@code -errno} when the C function returned {@code -1}. Types follow the
+ * x86_64 LP64 ABI: {@code ssize_t}, {@code size_t} and {@code nfds_t} are {@code long}; {@code socklen_t} is a
+ * 32-bit {@code int}.
+ *
+ * <p><b>Adding a function:</b> a holder with {@code bind("name", FunctionDescriptor.of(...))} (a variadic C
+ * function such as {@code syscall(2)}, {@code ioctl(2)} or {@code open(2)} adds
+ * {@code Linker.Option.firstVariadicArg(n)}), a method on {@link Syscalls} documented with its C prototype, and
+ * a wrapper {@code return invoke("name", state -> (int) Holder.HANDLE.invokeExact(state, args...));}.
  */
 @SuppressWarnings("restricted") // binding C functions is what this class is for; the module needs native access
 public final class NativeSyscalls implements Syscalls {
@@ -36,6 +44,18 @@ public final class NativeSyscalls implements Syscalls {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_STATE.varHandle(PathElement.groupElement("errno"));
+
+    /**
+     * The errno capture state, owned by the thread that makes the calls and reused by all of them. A thread is
+     * in at most one downcall at a time (none of these call back into Java), and {@link #invoke} reads errno
+     * before the thread's next call, so one segment per thread is enough. It lives in an automatic arena: the
+     * garbage collector frees it once its thread is gone and the thread-local value with it, which makes a
+     * confined arena per call (an allocation and a free around every {@code sendmsg}) unnecessary.
+     */
+    private static final ThreadLocal<MemorySegment> ERRNO_STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_STATE));
+
+    private final Errors errors = new Errors(this);
 
     private NativeSyscalls() {
     }
@@ -49,394 +69,293 @@ public final class NativeSyscalls implements Syscalls {
         static final NativeSyscalls INSTANCE = new NativeSyscalls();
     }
 
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor, boolean captureErrno) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + name));
-        return captureErrno
-                ? LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"))
-                : LINKER.downcallHandle(symbol, descriptor);
+    @Override
+    public Errors errors() {
+        return errors;
     }
 
-    private static MethodHandle bindWithErrno(String name, FunctionDescriptor descriptor) {
-        return bind(name, descriptor, true);
+    // --- the one binding and invoke-and-check path -------------------------------------------------------
+
+    private static MemorySegment symbol(String name) {
+        return LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + name));
+    }
+
+    /**
+     * Binds a C function that reports failure through {@code errno}; the handle takes the capture state first.
+     *
+     * @param name       the symbol
+     * @param descriptor its C signature
+     * @param options    further linker options, such as {@code Linker.Option.firstVariadicArg(n)}
+     * @return the downcall handle
+     */
+    private static MethodHandle bind(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(options, 0, all, 1, options.length);
+        return LINKER.downcallHandle(symbol(name), descriptor, all);
+    }
+
+    /** A downcall of a C function that returns {@code int}, given the errno capture state. */
+    @FunctionalInterface
+    private interface IntCall {
+        int call(MemorySegment errnoState) throws Throwable;
+    }
+
+    /** A downcall of a C function that returns {@code long}, {@code ssize_t} or a pointer as a number. */
+    @FunctionalInterface
+    private interface LongCall {
+        long call(MemorySegment errnoState) throws Throwable;
+    }
+
+    private static int invoke(String function, IntCall downcall) {
+        // An int result widens exactly, -1 included, so the long path checks it too.
+        return (int) invokeLong(function, downcall::call);
+    }
+
+    private static long invokeLong(String function, LongCall downcall) {
+        MemorySegment state = ERRNO_STATE.get();
+        long result;
+        try {
+            result = downcall.call(state);
+        } catch (Throwable t) {
+            throw new AssertionError(function, t);
+        }
+        return result == -1 ? -errno(state) : result;
     }
 
     private static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
-    private static int result(int value, MemorySegment state) {
-        return value == -1 ? -errno(state) : value;
-    }
-
-    private static long result(long value, MemorySegment state) {
-        return value == -1 ? -errno(state) : value;
-    }
-
-    // --- socket ----------------------------------------------------------------------------------------
+    // --- sockets -----------------------------------------------------------------------------------------
 
     private static final class Socket {
-        static final MethodHandle HANDLE = bindWithErrno("socket",
+        static final MethodHandle HANDLE = bind("socket",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
     @Override
     public int socket(int domain, int type, int protocol) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int value;
-            try {
-                value = (int) Socket.HANDLE.invokeExact(state, domain, type, protocol);
-            } catch (Throwable t) {
-                throw new AssertionError("socket", t);
-            }
-            return result(value, state);
-        }
+        return invoke("socket", state -> (int) Socket.HANDLE.invokeExact(state, domain, type, protocol));
     }
 
-    // --- setsockopt / getsockopt -----------------------------------------------------------------------
-
     private static final class SetSockOpt {
-        static final MethodHandle HANDLE = bindWithErrno("setsockopt",
+        static final MethodHandle HANDLE = bind("setsockopt",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     }
 
     @Override
     public int setsockopt(int fd, int level, int name, MemorySegment value, int length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) SetSockOpt.HANDLE.invokeExact(state, fd, level, name, value, length);
-            } catch (Throwable t) {
-                throw new AssertionError("setsockopt", t);
-            }
-            return result(r, state);
-        }
+        return invoke("setsockopt",
+                state -> (int) SetSockOpt.HANDLE.invokeExact(state, fd, level, name, value, length));
     }
 
     private static final class GetSockOpt {
-        static final MethodHandle HANDLE = bindWithErrno("getsockopt",
+        static final MethodHandle HANDLE = bind("getsockopt",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
 
     @Override
     public int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) GetSockOpt.HANDLE.invokeExact(state, fd, level, name, value, length);
-            } catch (Throwable t) {
-                throw new AssertionError("getsockopt", t);
-            }
-            return result(r, state);
-        }
+        return invoke("getsockopt",
+                state -> (int) GetSockOpt.HANDLE.invokeExact(state, fd, level, name, value, length));
     }
 
-    // --- connect / bind / listen / accept4 -------------------------------------------------------------
-
     private static final class Connect {
-        static final MethodHandle HANDLE = bindWithErrno("connect",
+        static final MethodHandle HANDLE = bind("connect",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     }
 
     @Override
     public int connect(int fd, MemorySegment address, int length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) Connect.HANDLE.invokeExact(state, fd, address, length);
-            } catch (Throwable t) {
-                throw new AssertionError("connect", t);
-            }
-            return result(r, state);
-        }
+        return invoke("connect", state -> (int) Connect.HANDLE.invokeExact(state, fd, address, length));
     }
 
     private static final class Bind {
-        static final MethodHandle HANDLE = bindWithErrno("bind",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle HANDLE = bind("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     }
 
     @Override
     public int bind(int fd, MemorySegment address, int length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) Bind.HANDLE.invokeExact(state, fd, address, length);
-            } catch (Throwable t) {
-                throw new AssertionError("bind", t);
-            }
-            return result(r, state);
-        }
+        return invoke("bind", state -> (int) Bind.HANDLE.invokeExact(state, fd, address, length));
     }
 
     private static final class Listen {
-        static final MethodHandle HANDLE = bindWithErrno("listen",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle HANDLE = bind("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
     @Override
     public int listen(int fd, int backlog) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) Listen.HANDLE.invokeExact(state, fd, backlog);
-            } catch (Throwable t) {
-                throw new AssertionError("listen", t);
-            }
-            return result(r, state);
-        }
+        return invoke("listen", state -> (int) Listen.HANDLE.invokeExact(state, fd, backlog));
     }
 
     private static final class Accept4 {
-        static final MethodHandle HANDLE = bindWithErrno("accept4",
+        static final MethodHandle HANDLE = bind("accept4",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     }
 
     @Override
     public int accept4(int fd, MemorySegment address, MemorySegment length, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) Accept4.HANDLE.invokeExact(state, fd, address, length, flags);
-            } catch (Throwable t) {
-                throw new AssertionError("accept4", t);
-            }
-            return result(r, state);
-        }
+        return invoke("accept4", state -> (int) Accept4.HANDLE.invokeExact(state, fd, address, length, flags));
     }
 
-    // --- getsockname / getpeername ---------------------------------------------------------------------
-
     private static final class GetSockName {
-        static final MethodHandle HANDLE = bindWithErrno("getsockname",
+        static final MethodHandle HANDLE = bind("getsockname",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
 
     @Override
     public int getsockname(int fd, MemorySegment address, MemorySegment length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) GetSockName.HANDLE.invokeExact(state, fd, address, length);
-            } catch (Throwable t) {
-                throw new AssertionError("getsockname", t);
-            }
-            return result(r, state);
-        }
+        return invoke("getsockname", state -> (int) GetSockName.HANDLE.invokeExact(state, fd, address, length));
     }
 
     private static final class GetPeerName {
-        static final MethodHandle HANDLE = bindWithErrno("getpeername",
+        static final MethodHandle HANDLE = bind("getpeername",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
 
     @Override
     public int getpeername(int fd, MemorySegment address, MemorySegment length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) GetPeerName.HANDLE.invokeExact(state, fd, address, length);
-            } catch (Throwable t) {
-                throw new AssertionError("getpeername", t);
-            }
-            return result(r, state);
-        }
+        return invoke("getpeername", state -> (int) GetPeerName.HANDLE.invokeExact(state, fd, address, length));
     }
 
-    // --- sendmsg / recvmsg -----------------------------------------------------------------------------
-
     private static final class SendMsg {
-        static final MethodHandle HANDLE = bindWithErrno("sendmsg",
+        static final MethodHandle HANDLE = bind("sendmsg",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     }
 
     @Override
     public long sendmsg(int fd, MemorySegment message, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            long r;
-            try {
-                r = (long) SendMsg.HANDLE.invokeExact(state, fd, message, flags);
-            } catch (Throwable t) {
-                throw new AssertionError("sendmsg", t);
-            }
-            return result(r, state);
-        }
+        return invokeLong("sendmsg", state -> (long) SendMsg.HANDLE.invokeExact(state, fd, message, flags));
     }
 
     private static final class RecvMsg {
-        static final MethodHandle HANDLE = bindWithErrno("recvmsg",
+        static final MethodHandle HANDLE = bind("recvmsg",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     }
 
     @Override
     public long recvmsg(int fd, MemorySegment message, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            long r;
-            try {
-                r = (long) RecvMsg.HANDLE.invokeExact(state, fd, message, flags);
-            } catch (Throwable t) {
-                throw new AssertionError("recvmsg", t);
-            }
-            return result(r, state);
-        }
+        return invokeLong("recvmsg", state -> (long) RecvMsg.HANDLE.invokeExact(state, fd, message, flags));
     }
 
-    // --- poll / shutdown / close -----------------------------------------------------------------------
-
     private static final class Poll {
-        static final MethodHandle HANDLE = bindWithErrno("poll",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        static final MethodHandle HANDLE = bind("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     }
 
     @Override
     public int poll(MemorySegment fds, long count, int timeoutMillis) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) Poll.HANDLE.invokeExact(state, fds, count, timeoutMillis);
-            } catch (Throwable t) {
-                throw new AssertionError("poll", t);
-            }
-            return result(r, state);
-        }
+        return invoke("poll", state -> (int) Poll.HANDLE.invokeExact(state, fds, count, timeoutMillis));
     }
 
     private static final class Shutdown {
-        static final MethodHandle HANDLE = bindWithErrno("shutdown",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle HANDLE = bind("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     }
 
     @Override
     public int shutdown(int fd, int how) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) Shutdown.HANDLE.invokeExact(state, fd, how);
-            } catch (Throwable t) {
-                throw new AssertionError("shutdown", t);
-            }
-            return result(r, state);
-        }
+        return invoke("shutdown", state -> (int) Shutdown.HANDLE.invokeExact(state, fd, how));
     }
 
     private static final class Close {
-        static final MethodHandle HANDLE = bindWithErrno("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        static final MethodHandle HANDLE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
 
     @Override
     public int close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) Close.HANDLE.invokeExact(state, fd);
-            } catch (Throwable t) {
-                throw new AssertionError("close", t);
-            }
-            return result(r, state);
-        }
+        return invoke("close", state -> (int) Close.HANDLE.invokeExact(state, fd));
     }
 
-    // --- getrlimit / strerror --------------------------------------------------------------------------
+    // --- process limits ----------------------------------------------------------------------------------
 
     private static final class GetRLimit {
-        static final MethodHandle HANDLE = bindWithErrno("getrlimit",
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+        static final MethodHandle HANDLE = bind("getrlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     }
 
     @Override
     public int getrlimit(int resource, MemorySegment limit) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) GetRLimit.HANDLE.invokeExact(state, resource, limit);
-            } catch (Throwable t) {
-                throw new AssertionError("getrlimit", t);
-            }
-            return result(r, state);
-        }
+        return invoke("getrlimit", state -> (int) GetRLimit.HANDLE.invokeExact(state, resource, limit));
     }
 
-    // --- mmap / munmap / madvise -------------------------------------------------------------------------
+    // --- memory ------------------------------------------------------------------------------------------
 
     private static final class Mmap {
-        static final MethodHandle HANDLE = bindWithErrno("mmap",
+        // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); pointers as long: the
+        // result is compared with MAP_FAILED, (void *) -1.
+        static final MethodHandle HANDLE = bind("mmap",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     }
 
     @Override
     public long mmapAnonymous(long length, int prot, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            long r;
-            try {
-                // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); pointers as
-                // long: the result is compared with MAP_FAILED, (void *) -1.
-                r = (long) Mmap.HANDLE.invokeExact(state, 0L, length, prot, flags, -1, 0L);
-            } catch (Throwable t) {
-                throw new AssertionError("mmap", t);
-            }
-            return result(r, state);
-        }
+        return invokeLong("mmap", state -> (long) Mmap.HANDLE.invokeExact(state, 0L, length, prot, flags, -1, 0L));
     }
 
     private static final class Munmap {
-        static final MethodHandle HANDLE = bindWithErrno("munmap",
-                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+        static final MethodHandle HANDLE = bind("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
     }
 
     @Override
     public int munmap(long address, long length) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) Munmap.HANDLE.invokeExact(state, address, length);
-            } catch (Throwable t) {
-                throw new AssertionError("munmap", t);
-            }
-            return result(r, state);
-        }
+        return invoke("munmap", state -> (int) Munmap.HANDLE.invokeExact(state, address, length));
     }
 
     private static final class Madvise {
-        static final MethodHandle HANDLE = bindWithErrno("madvise",
+        static final MethodHandle HANDLE = bind("madvise",
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     }
 
     @Override
     public int madvise(long address, long length, int advice) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE_STATE);
-            int r;
-            try {
-                r = (int) Madvise.HANDLE.invokeExact(state, address, length, advice);
-            } catch (Throwable t) {
-                throw new AssertionError("madvise", t);
-            }
-            return result(r, state);
-        }
+        return invoke("madvise", state -> (int) Madvise.HANDLE.invokeExact(state, address, length, advice));
     }
+
+    // --- dirty tracking: userfaultfd and /proc/self/pagemap ----------------------------------------------
+
+    private static final class Syscall {
+        // long syscall(long number, ...): variadic from the second argument.
+        static final MethodHandle HANDLE = bind("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT),
+                Linker.Option.firstVariadicArg(1));
+    }
+
+    @Override
+    public int userfaultfd(int flags) {
+        long number = dirty_tracking_h.SYS_userfaultfd();
+        return (int) invokeLong("syscall(SYS_userfaultfd)",
+                state -> (long) Syscall.HANDLE.invokeExact(state, number, flags));
+    }
+
+    private static final class Ioctl {
+        // int ioctl(int fd, unsigned long request, ...): variadic from the third argument.
+        static final MethodHandle HANDLE = bind("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+                Linker.Option.firstVariadicArg(2));
+    }
+
+    @Override
+    public int ioctl(int fd, long request, MemorySegment arg) {
+        return invoke("ioctl", state -> (int) Ioctl.HANDLE.invokeExact(state, fd, request, arg));
+    }
+
+    private static final class Open {
+        // int open(const char *path, int flags, ...): the mode is only read with O_CREAT or O_TMPFILE.
+        static final MethodHandle HANDLE = bind("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+    }
+
+    @Override
+    public int open(MemorySegment path, int flags) {
+        return invoke("open", state -> (int) Open.HANDLE.invokeExact(state, path, flags));
+    }
+
+    // --- strerror ----------------------------------------------------------------------------------------
 
     private static final class StrError {
         // No errno capture: strerror does not fail. glibc returns a static string for known numbers and a
         // thread-local buffer for unknown ones (glibc >= 2.32); the text is copied at once, before this thread
-        // can call strerror again.
-        static final MethodHandle HANDLE = bind("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT), false);
+        // can call strerror again. Errors caches the copies, so this runs once per errno.
+        static final MethodHandle HANDLE = LINKER.downcallHandle(symbol("strerror"),
+                FunctionDescriptor.of(ADDRESS, JAVA_INT));
     }
 
     @Override

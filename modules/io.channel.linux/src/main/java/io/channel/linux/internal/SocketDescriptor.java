@@ -33,7 +33,7 @@ public final class SocketDescriptor {
      */
     public SocketDescriptor(Syscalls syscalls, int fd) {
         this.syscalls = syscalls;
-        this.errors = new Errors(syscalls);
+        this.errors = syscalls.errors();
         this.fd = fd;
     }
 

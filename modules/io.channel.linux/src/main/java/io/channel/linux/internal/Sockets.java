@@ -23,12 +23,7 @@ public final class Sockets {
      */
     public Sockets(Syscalls syscalls) {
         this.syscalls = syscalls;
-        this.errors = new Errors(syscalls);
-    }
-
-    /** {@return the errno mapping over the same system calls} */
-    public Errors errors() {
-        return errors;
+        this.errors = syscalls.errors();
     }
 
     /**

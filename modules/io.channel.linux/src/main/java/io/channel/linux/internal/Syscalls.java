@@ -11,6 +11,9 @@ import java.lang.foreign.MemorySegment;
  * returned when that is not {@code -1}, and <strong>{@code -errno}</strong> when the call failed (the
  * convention of raw Linux system calls). Pointers are {@link MemorySegment}s the caller allocated; the
  * implementation neither keeps nor frees them. {@link NativeSyscalls} is the real one.
+ *
+ * <p>Each implementation owns one {@link Errors}, returned by {@link #errors()}, so that every user of the same
+ * calls shares one errno mapping and its cache of {@code strerror} texts.
  */
 public interface Syscalls {
 
@@ -18,6 +21,9 @@ public interface Syscalls {
     static Syscalls nativeSyscalls() {
         return NativeSyscalls.instance();
     }
+
+    /** {@return the errno mapping over these calls: always the same object, made with {@code new Errors(this)}} */
+    Errors errors();
 
     /**
      * {@code int socket(int domain, int type, int protocol)}.
@@ -198,6 +204,33 @@ public interface Syscalls {
      * @return 0, or {@code -errno}
      */
     int madvise(long address, long length, int advice);
+
+    /**
+     * {@code syscall(SYS_userfaultfd, int flags)} ({@code man 2 userfaultfd}; glibc has no wrapper).
+     *
+     * @param flags {@code O_CLOEXEC}, {@code O_NONBLOCK}, {@code UFFD_USER_MODE_ONLY}
+     * @return the new descriptor, or {@code -errno}
+     */
+    int userfaultfd(int flags);
+
+    /**
+     * {@code int ioctl(int fd, unsigned long request, void *arg)}.
+     *
+     * @param fd      the descriptor
+     * @param request the request, for example {@code UFFDIO_REGISTER} or {@code PAGEMAP_SCAN}
+     * @param arg     the request's struct, read and written by the kernel
+     * @return the request's non-negative result, or {@code -errno}
+     */
+    int ioctl(int fd, long request, MemorySegment arg);
+
+    /**
+     * {@code int open(const char *path, int flags)}, without {@code O_CREAT} (so no mode).
+     *
+     * @param path  a NUL-terminated path
+     * @param flags {@code O_*} flags
+     * @return the new descriptor, or {@code -errno}
+     */
+    int open(MemorySegment path, int flags);
 
     /**
      * {@code char *strerror(int errno)}, copied into a Java string at once.

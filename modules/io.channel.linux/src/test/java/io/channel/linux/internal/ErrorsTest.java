@@ -1,12 +1,15 @@
 package io.channel.linux.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.channel.NativeIOException;
+import io.channel.linux.LinuxChannelProvider;
 import io.channel.linux.internal.gen.socket_h;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ErrorsTest {
@@ -56,7 +59,27 @@ class ErrorsTest {
     }
 
     @Test
+    void eachStrerrorTextIsFetchedOnceAndThenServedFromTheCache() {
+        AtomicInteger calls = new AtomicInteger();
+        Syscalls counting = (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(),
+                new Class<?>[] {Syscalls.class}, (proxy, method, args) -> {
+                    calls.incrementAndGet();
+                    return "Description " + args[0];
+                });
+        Errors cached = new Errors(counting);
+
+        cached.exception("sendmsg", socket_h.ECONNRESET());
+        cached.exception("recvmsg", socket_h.ECONNRESET());
+
+        assertThat(cached.strerror(socket_h.ECONNRESET())).isEqualTo("Description " + socket_h.ECONNRESET());
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
     void theRealStrerrorDescribesEnobufs() {
+        Throwable cause = new LinuxChannelProvider().unavailabilityCause();
+        assumeTrue(cause == null, () -> "the Linux provider is unavailable: " + cause);
+
         assertThat(Syscalls.nativeSyscalls().strerror(socket_h.ENOBUFS())).isEqualTo("No buffer space available");
     }
 }

@@ -1,4 +1,4 @@
-package io.channel;
+package io.channel.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

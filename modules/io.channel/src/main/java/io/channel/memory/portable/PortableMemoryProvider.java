@@ -1,14 +1,17 @@
-package io.channel.memory;
+package io.channel.memory.portable;
 
-import io.channel.spi.MemoryProvider;
+import io.channel.memory.MemoryProvider;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The portable {@link MemoryProvider}: {@link Arena#allocate(long, long)} with page alignment. The JDK zeroes
+ * The portable {@link MemoryProvider}, named {@value #NAME}: {@link Arena#allocate(long, long)} with page alignment. The JDK zeroes
  * what it allocates, so every page is touched at allocation; {@link #populate} has nothing to do.
  */
 public final class PortableMemoryProvider implements MemoryProvider {
+
+    /** The provider's name, for {@code -Dio.channel.memory.provider=portable}. */
+    public static final String NAME = "portable";
 
     /** The page size this provider aligns to. */
     private static final long PAGE = 4096;
@@ -19,7 +22,7 @@ public final class PortableMemoryProvider implements MemoryProvider {
 
     @Override
     public String name() {
-        return "portable";
+        return NAME;
     }
 
     @Override

@@ -1,24 +1,36 @@
-package io.channel;
+package io.channel.memory;
 
-import io.channel.spi.MemoryProvider;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Comparator;
-import java.util.ServiceLoader;
 
 /**
- * Memory to migrate into, from the best available {@link MemoryProvider}: on Linux (module
+ * Memory to migrate into, from the {@link MemoryProvider} that {@link MemoryProviders#select()} chooses (once per
+ * JVM; {@value MemoryProviders#PROVIDER_PROPERTY} can name it): on Linux (module
  * {@code io.channel.linux}) fresh anonymous mappings that are not touched until written, optionally backed by
  * transparent huge pages, and populated ahead of use; elsewhere {@link Arena#allocate}.
  */
 public final class PageMemory {
 
+    /** The choice, once made; a failed choice is not kept, so every call reports it with its cause. */
+    private static volatile MemoryProvider chosen;
+
     private PageMemory() {
     }
 
-    /** {@return the provider in use: the available one with the highest priority} */
+    /**
+     * {@return the provider in use: the one named by {@value MemoryProviders#PROVIDER_PROPERTY}, else the available
+     * one with the highest priority}
+     * @throws IllegalStateException         if the property names no known provider
+     * @throws UnsupportedOperationException if the property names an unavailable provider (with its cause)
+     */
     public static MemoryProvider provider() {
-        return Holder.CHOSEN;
+        MemoryProvider provider = chosen;
+        if (provider == null) {
+            // Two threads may both choose here; they choose the same provider, and the log line is said once.
+            provider = MemoryProviders.select().chosen();
+            chosen = provider;
+        }
+        return provider;
     }
 
     /**
@@ -44,14 +56,5 @@ public final class PageMemory {
      */
     public static boolean populate(MemorySegment segment) {
         return segment.byteSize() > 0 && provider().populate(segment);
-    }
-
-    private static final class Holder {
-        static final MemoryProvider CHOSEN = ServiceLoader.load(MemoryProvider.class,
-                        PageMemory.class.getClassLoader()).stream()
-                .map(ServiceLoader.Provider::get)
-                .filter(MemoryProvider::isAvailable)
-                .max(Comparator.comparingInt(MemoryProvider::priority))
-                .orElseThrow();
     }
 }

@@ -1,20 +1,23 @@
-package io.channel.spi;
+package io.channel.memory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Platform memory for migration targets, found through {@link java.util.ServiceLoader} like
- * {@link ChannelProvider}. Receiving gigabytes into memory nobody touched yet costs a page fault and a page
- * zeroing per 4 KiB on the receive path; a platform provider can map memory without touching it, back it with
- * huge pages, and populate it ahead of the receivers.
+ * Platform memory for migration targets: the service interface, found through {@link java.util.ServiceLoader}
+ * like {@link io.channel.spi.ChannelProvider} and chosen by {@link MemoryProviders}. Receiving gigabytes into
+ * memory nobody touched yet costs a page fault and a page zeroing per 4 KiB on the receive path; a platform
+ * provider can map memory without touching it, back it with huge pages, and populate it ahead of the receivers.
+ *
+ * <p>Implementations must be cheap to construct and do nothing native in their constructor; a class that can
+ * only work on some platforms says so with {@link io.channel.spi.SupportedPlatform}.
  *
  * <p>The portable provider ({@code portable}, in {@code io.channel}) allocates with {@link Arena#allocate}, which
  * zeroes (and so touches) every page, and cannot populate.
  */
 public interface MemoryProvider {
 
-    /** {@return a short unique name} */
+    /** {@return a short unique name, used by the {@value MemoryProviders#PROVIDER_PROPERTY} system property} */
     String name();
 
     /** {@return the priority: higher wins among available providers; the portable provider has 0} */
@@ -25,6 +28,19 @@ public interface MemoryProvider {
 
     /** {@return why the provider is unavailable, or {@code null} if it is available} */
     Throwable unavailabilityCause();
+
+    /**
+     * Throws unless the provider is available.
+     *
+     * @throws UnsupportedOperationException naming the provider, with the cause attached
+     */
+    default void ensureAvailability() {
+        Throwable cause = unavailabilityCause();
+        if (cause != null) {
+            throw new UnsupportedOperationException("memory provider '" + name() + "' is unavailable: "
+                    + cause.getMessage(), cause);
+        }
+    }
 
     /**
      * Allocates zeroed, page-aligned memory that lives as long as {@code arena}.

@@ -1,0 +1,88 @@
+package io.channel.memory.portable;
+
+import io.channel.memory.DirtyPages;
+import io.channel.memory.DirtyTracker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The portable tracker: a page is dirty when the CRC32C of its bytes differs from its reference, which is the
+ * CRC32C it had at the previous sync, or the one of its bytes as last sent when the sender told
+ * ({@link #recordSent}). Each sync reads all the memory (one CRC32C per page, with the CPU's CRC32C
+ * instructions through {@link CRC32C} on a direct buffer), so it costs a pass over the region at memory
+ * bandwidth, but it needs nothing from the OS and works for any memory.
+ *
+ * <p>What it cannot see: a write that leaves a page's bytes as they were (then nothing needs sending), and a
+ * change that collides in CRC32C (one in 2^32 per changed page).
+ */
+final class ChecksumDirtyTracker extends DirtyTracker {
+
+    private static final VarHandle CRCS = MethodHandles.arrayElementVarHandle(int[].class);
+    /** The most one {@link ByteBuffer} can view; the region is walked in slices of this size. */
+    private static final long SLICE = 1L << 30;
+
+    /** One reference CRC32C per page; written by the owner at sync and by senders through recordSent. */
+    private final int[] references;
+    /** Used under the tracker's lock only (arm and sync). */
+    private final CRC32C crc = new CRC32C();
+
+    ChecksumDirtyTracker(String providerName, MemorySegment memory) {
+        super(providerName, memory);
+        if (pageCount() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("region too large for page checksums: " + memory.byteSize()
+                    + " bytes");
+        }
+        this.references = new int[(int) pageCount()];
+    }
+
+    @Override
+    protected void implArm() {
+        forEachPage((page, value) -> CRCS.setOpaque(references, page, value));
+    }
+
+    @Override
+    protected void implSync(DirtyPages.Builder dirty) {
+        forEachPage((page, value) -> {
+            int reference = (int) CRCS.getOpaque(references, page);
+            if (reference != value) {
+                dirty.add(page, page + 1L);
+                // A sender's recordSent racing with this read wins: its value describes what went out, and the
+                // page, reported now, is sent (and recorded) again anyway.
+                CRCS.compareAndSet(references, page, reference, value);
+            }
+        });
+    }
+
+    @Override
+    protected void implRecordSent(long page, int crc32c) {
+        CRCS.setOpaque(references, (int) page, crc32c);
+    }
+
+    @Override
+    protected void implClose() {
+        // Only heap memory: nothing to free.
+    }
+
+    private interface PageChecksum {
+        void accept(int page, int crc32c);
+    }
+
+    private void forEachPage(PageChecksum action) {
+        MemorySegment memory = memory();
+        long size = memory.byteSize();
+        int page = 0;
+        for (long sliceStart = 0; sliceStart < size; sliceStart += SLICE) {
+            ByteBuffer slice = memory.asSlice(sliceStart, Math.min(SLICE, size - sliceStart)).asByteBuffer();
+            while (slice.hasRemaining()) {
+                slice.limit((int) Math.min(slice.capacity(), slice.position() + PAGE_SIZE));
+                crc.reset();
+                crc.update(slice); // advances to the limit
+                action.accept(page++, (int) crc.getValue());
+                slice.limit(slice.capacity());
+            }
+        }
+    }
+}
