@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * is one seed of a {@link SplittableRandom}, so a failure names the seed that reproduces it; empty blocks and sizes
  * just around a packet's worth of pages are drawn on purpose.
  */
-class PacketCursorProperties {
+class PacketCursorPropertiesTest {
 
     private static final int MAX = MigrationProtocol.MAX_PAGES_PER_PACKET;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * case is one seed of a {@link SplittableRandom}, so a failure names the seed that reproduces it; the edges (ids
  * next to the wrap, ranges of 1 and of 2^32) are drawn on purpose, not left to chance.
  */
-class ZeroCopyCompletionsProperties {
+class ZeroCopyCompletionsPropertiesTest {
 
     /** {@return the seeds: one per case} */
     static LongStream seeds() {
