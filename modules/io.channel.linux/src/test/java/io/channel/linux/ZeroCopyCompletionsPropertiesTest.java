@@ -19,7 +19,7 @@ class ZeroCopyCompletionsPropertiesTest {
 
     /** {@return the seeds: one per case} */
     static LongStream seeds() {
-        return LongStream.range(0, 200);
+        return LongStream.range(0, 100);
     }
 
     /** An id, often next to 0 or to the 2^32 wrap, where mistakes with signed arithmetic show. */
