@@ -16,14 +16,17 @@ import migration.json.Json;
  * @param transferred             bytes on the wire so far, headers included, on all channels (the source
  *                                counts what it sent, the destination what it received)
  * @param total                   bytes of RAM to migrate (the sum of the block sizes)
- * @param remaining               bytes of RAM not yet sent (source) or received (destination)
+ * @param remaining               bytes of RAM not yet sent (source) or received (destination); for a live
+ *                                source, the bytes of the current round not yet sent
  * @param mbps                    average throughput in megabits per second since the migration started
  * @param normalPages             pages sent with their contents
  * @param duplicatePages          zero pages, sent as offsets only (QEMU's {@code duplicate})
  * @param normalBytes             bytes of the normal pages
  * @param dirtySyncCount          completed rounds (sync points)
- * @param dirtySyncMissedZeroCopy channel flushes at a sync point where the kernel had copied every
- *                                zero-copy write (QEMU's {@code dirty-sync-missed-zero-copy})
+ * @param dirtySyncMissedZeroCopy channel flushes at a sync point (the end of a round) on a channel whose
+ *                                pages were all copied although zero-copy was asked for: the kernel reported
+ *                                every zero-copy write copied, or {@code auto} had switched the channel to
+ *                                copying for that reason (QEMU's {@code dirty-sync-missed-zero-copy})
  * @param multifdBytes            bytes on the multifd channels, headers included
  * @param pageSize                the page size in bytes
  * @param channels                per-channel statistics, by id
@@ -33,6 +36,7 @@ import migration.json.Json;
  * @param unidentifiedConnections destination: accepted connections dropped because they never identified
  *                                themselves as this migration's (port scanners, health checks, strangers); 0 at
  *                                the source
+ * @param live                    the rounds, dirty tracking, downtime and throttling of a live migration
  * @param tls                     whether the channels run TLS, its protocol, cipher suite and the peer's identity
  */
 public record MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
@@ -40,7 +44,7 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
                              long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
                              int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
                              String errorDescription, boolean verified, long unidentifiedConnections,
-                             TlsStats tls) {
+                             LiveStats live, TlsStats tls) {
 
     /**
      * Checks and copies the components.
@@ -51,31 +55,66 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         Objects.requireNonNull(status, "status");
         channels = List.copyOf(channels);
         Objects.requireNonNull(zeroCopy, "zeroCopy");
+        Objects.requireNonNull(live, "live");
         Objects.requireNonNull(tls, "tls");
     }
 
     /**
-     * Statistics of a migration over plain TCP.
+     * The statistics of a migration over plain TCP.
      *
      * @param status                  the status
-     * @param totalTimeMillis         the total time
-     * @param setupTimeMillis         the setup time
+     * @param totalTimeMillis         total time
+     * @param setupTimeMillis         setup time
      * @param transferred             bytes on the wire
      * @param total                   bytes of RAM
-     * @param remaining               bytes of RAM not yet moved
-     * @param mbps                    the throughput
-     * @param normalPages             pages sent with contents
+     * @param remaining               bytes not yet moved
+     * @param mbps                    throughput
+     * @param normalPages             normal pages
      * @param duplicatePages          zero pages
      * @param normalBytes             bytes of normal pages
-     * @param dirtySyncCount          completed rounds
-     * @param dirtySyncMissedZeroCopy flushes where every zero-copy write was copied
+     * @param dirtySyncCount          rounds
+     * @param dirtySyncMissedZeroCopy flushes that found every write copied
      * @param multifdBytes            bytes on the multifd channels
      * @param pageSize                the page size
-     * @param channels                per-channel statistics
-     * @param zeroCopy                the zero-copy statistics
-     * @param errorDescription        the error, or {@code null}
-     * @param verified                whether the digests were checked and matched
-     * @param unidentifiedConnections connections dropped unidentified
+     * @param channels                per channel
+     * @param zeroCopy                zero-copy
+     * @param errorDescription        the error or {@code null}
+     * @param verified                whether the digests matched
+     * @param unidentifiedConnections dropped strangers
+     * @param live                    the live-migration statistics
+     */
+    public MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
+                          long total, long remaining, double mbps, long normalPages, long duplicatePages,
+                          long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
+                          int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
+                          String errorDescription, boolean verified, long unidentifiedConnections, LiveStats live) {
+        this(status, totalTimeMillis, setupTimeMillis, transferred, total, remaining, mbps, normalPages,
+                duplicatePages, normalBytes, dirtySyncCount, dirtySyncMissedZeroCopy, multifdBytes, pageSize, channels,
+                zeroCopy, errorDescription, verified, unidentifiedConnections, live, TlsStats.OFF);
+    }
+
+    /**
+     * The statistics of a migration that is not live (one round), as before live migration existed.
+     *
+     * @param status                  the status
+     * @param totalTimeMillis         total time
+     * @param setupTimeMillis         setup time
+     * @param transferred             bytes on the wire
+     * @param total                   bytes of RAM
+     * @param remaining               bytes not yet moved
+     * @param mbps                    throughput
+     * @param normalPages             normal pages
+     * @param duplicatePages          zero pages
+     * @param normalBytes             bytes of normal pages
+     * @param dirtySyncCount          rounds
+     * @param dirtySyncMissedZeroCopy flushes that found every write copied
+     * @param multifdBytes            bytes on the multifd channels
+     * @param pageSize                the page size
+     * @param channels                per channel
+     * @param zeroCopy                zero-copy
+     * @param errorDescription        the error or {@code null}
+     * @param verified                whether the digests matched
+     * @param unidentifiedConnections dropped strangers
      */
     public MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
                           long total, long remaining, double mbps, long normalPages, long duplicatePages,
@@ -84,13 +123,14 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
                           String errorDescription, boolean verified, long unidentifiedConnections) {
         this(status, totalTimeMillis, setupTimeMillis, transferred, total, remaining, mbps, normalPages,
                 duplicatePages, normalBytes, dirtySyncCount, dirtySyncMissedZeroCopy, multifdBytes, pageSize, channels,
-                zeroCopy, errorDescription, verified, unidentifiedConnections, TlsStats.OFF);
+                zeroCopy, errorDescription, verified, unidentifiedConnections, LiveStats.notLive("not live"),
+                TlsStats.OFF);
     }
 
     /**
      * Renders the statistics as one JSON object, with QEMU's {@code query-migrate} names where they exist:
      * {@code status}, {@code total-time}, {@code setup-time}, {@code ram} {...}, {@code zero-copy} {...},
-     * {@code channels} [...], {@code verified}, {@code tls} {...} and {@code error-desc} (only when there is an error).
+     * {@code channels} [...], {@code verified} and {@code error-desc} (only when there is an error).
      *
      * @return the JSON text, on one line
      */
@@ -105,6 +145,7 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         ram.put("duplicate", duplicatePages);
         ram.put("dirty-sync-count", dirtySyncCount);
         ram.put("dirty-sync-missed-zero-copy", dirtySyncMissedZeroCopy);
+        ram.put("dirty-pages-rate", live.dirtyPagesRate());
         ram.put("multifd-bytes", multifdBytes);
         ram.put("page-size", pageSize);
         Map<String, Object> zero = new LinkedHashMap<>();
@@ -130,9 +171,13 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         document.put("status", status.jsonName());
         document.put("total-time", totalTimeMillis);
         document.put("setup-time", setupTimeMillis);
+        document.put("expected-downtime", live.expectedDowntimeMillis());
+        document.put("downtime", live.downtimeMillis());
+        document.put("cpu-throttle-percentage", live.cpuThrottlePercentage());
         document.put("ram", ram);
         document.put("zero-copy", zero);
         document.put("channels", perChannel);
+        document.put("live", liveJson());
         document.put("verified", verified);
         document.put("unidentified-connections", unidentifiedConnections);
         Map<String, Object> secure = new LinkedHashMap<>();
@@ -149,5 +194,33 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
             document.put("error-desc", errorDescription);
         }
         return Json.write(document);
+    }
+
+    private Map<String, Object> liveJson() {
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("live", live.live());
+        document.put("mode", live.mode());
+        document.put("convergence", live.convergence());
+        List<Map<String, Object>> trackers = new ArrayList<>();
+        for (LiveStats.Tracker tracker : live.trackers()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("block", tracker.block());
+            entry.put("tracker", tracker.tracker());
+            entry.put("reason", tracker.reason());
+            trackers.add(entry);
+        }
+        document.put("trackers", trackers);
+        List<Map<String, Object>> rounds = new ArrayList<>();
+        for (LiveStats.Round round : live.rounds()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("round", round.round());
+            entry.put("pages-sent", round.pagesSent());
+            entry.put("dirty-pages-found", round.dirtyPagesFound());
+            entry.put("sync-time-us", round.syncMicros());
+            entry.put("bytes-per-second", round.bytesPerSecond());
+            rounds.add(entry);
+        }
+        document.put("rounds", rounds);
+        return document;
     }
 }

@@ -24,15 +24,21 @@ class MigrationStatsJsonTest {
     @Test
     void statsRenderAsOneObjectWithQemuNames() {
         Map<String, Object> json = (Map<String, Object>) JsonReader.parse(stats("off by request", "boom").toJson());
-        assertThat(json).containsOnlyKeys("status", "total-time", "setup-time", "ram", "zero-copy", "channels",
-                "verified", "unidentified-connections", "tls", "error-desc");
+        assertThat(json).containsOnlyKeys("status", "total-time", "setup-time", "expected-downtime", "downtime",
+                "cpu-throttle-percentage", "ram", "zero-copy", "channels", "live", "verified",
+                "unidentified-connections", "tls", "error-desc");
         assertThat(json).containsEntry("tls", Map.of("enabled", false));
+        assertThat(json).containsEntry("expected-downtime", -1L).containsEntry("downtime", -1L)
+                .containsEntry("cpu-throttle-percentage", 0L);
+        assertThat((Map<String, Object>) json.get("live")).containsOnlyKeys("live", "mode", "convergence",
+                "trackers", "rounds").containsEntry("live", false);
         assertThat(json).containsEntry("status", "failed").containsEntry("total-time", 1234L)
                 .containsEntry("setup-time", 56L).containsEntry("verified", false)
                 .containsEntry("unidentified-connections", 3L).containsEntry("error-desc", "boom");
         Map<String, Object> ram = (Map<String, Object>) json.get("ram");
         assertThat(ram).containsOnlyKeys("transferred", "total", "remaining", "mbps", "normal", "normal-bytes",
-                "duplicate", "dirty-sync-count", "dirty-sync-missed-zero-copy", "multifd-bytes", "page-size");
+                "duplicate", "dirty-sync-count", "dirty-sync-missed-zero-copy", "dirty-pages-rate", "multifd-bytes",
+                "page-size");
         assertThat(ram).containsEntry("transferred", 1_000_000L).containsEntry("duplicate", 324L)
                 .containsEntry("mbps", 6.48).containsEntry("dirty-sync-missed-zero-copy", 2L)
                 .containsEntry("page-size", 4096L);

@@ -27,12 +27,25 @@ final class PretendZeroCopyProvider implements ChannelProvider {
     private final FlushResult flushAnswer;
     private final boolean grantFeature;
     private final Throwable unavailable;
+    /** Flushes after this many fail (per channel), or -1 for never. */
+    private final int flushesBeforeFailure;
     final AtomicLong zeroCopyWrites = new AtomicLong();
 
     private PretendZeroCopyProvider(FlushResult flushAnswer, boolean grantFeature, Throwable unavailable) {
+        this(flushAnswer, grantFeature, unavailable, -1);
+    }
+
+    private PretendZeroCopyProvider(FlushResult flushAnswer, boolean grantFeature, Throwable unavailable,
+                                    int flushesBeforeFailure) {
         this.flushAnswer = flushAnswer;
         this.grantFeature = grantFeature;
         this.unavailable = unavailable;
+        this.flushesBeforeFailure = flushesBeforeFailure;
+    }
+
+    /** Channels whose writes avoid the copy, but whose flushes fail after the first {@code good} ones. */
+    static PretendZeroCopyProvider flushFailsAfter(int good) {
+        return new PretendZeroCopyProvider(FlushResult.ZERO_COPY, true, null, good);
     }
 
     /** Channels whose kernel copies everything, like same-host TCP. */
@@ -97,6 +110,7 @@ final class PretendZeroCopyProvider implements ChannelProvider {
         private final AtomicLong completions = new AtomicLong();
         private final AtomicLong copied = new AtomicLong();
         private long pending;
+        private int flushes;
 
         Channel(IOChannel delegate, boolean zeroCopy) {
             this.delegate = delegate;
@@ -156,7 +170,11 @@ final class PretendZeroCopyProvider implements ChannelProvider {
         }
 
         @Override
-        protected synchronized FlushResult implFlush() {
+        protected synchronized FlushResult implFlush() throws IOException {
+            if (flushesBeforeFailure >= 0 && flushes++ >= flushesBeforeFailure) {
+                throw new IOException("recvmsg(MSG_ERRQUEUE) failed: a zero-copy completion reported an error"
+                        + " (pretend)");
+            }
             if (pending == 0) {
                 return FlushResult.NOTHING_PENDING;
             }

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * Runs programs as users do, as child processes with their standard output and error captured: the {@code multifd}
  * launcher of the built runtime image (system property {@code multifd.image}), or any other command.
  */
-final class Launcher {
+public final class Launcher {
 
     /** How long a child may run before the test fails and the child is killed. */
     static final Duration LIMIT = Duration.ofSeconds(60);
@@ -33,7 +33,7 @@ final class Launcher {
      * it in system property {@code multifd.image}: when it is named, a missing image fails the test. Only a run
      * outside Maven, where nothing names it, skips.
      */
-    static Path image() {
+    public static Path image() {
         String property = System.getProperty("multifd.image");
         assumeTrue(property != null, "system property multifd.image is not set (run through Maven: mvn verify)");
         Path image = Path.of(property);

@@ -7,8 +7,10 @@ import java.util.concurrent.Callable;
 import migration.cli.bench.BenchArguments;
 import migration.cli.bench.BenchOptions;
 import migration.cli.bench.BenchReport;
+import migration.cli.bench.BenchResult;
 import migration.cli.bench.BenchRunner;
 import migration.cli.bench.BenchWorker;
+import migration.cli.bench.ColdResult;
 import migration.cli.bench.WorkerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,12 +24,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Moves an incompressible region over loopback and measures, side by side: the ceiling (plain blocking"
-                + " socket streams, no protocol), migration with the copying provider, with the Linux provider"
-                + " writing by copy, and with zero-copy; for each channel count, into fresh and into pre-touched"
-                + " destination memory. Source and destination run as two child processes, each measuring its"
-                + " own CPU time.",
-            "Writes bench-results/<timestamp>.md and .json (or --output) and prints the Markdown table."})
+            "Moves an incompressible region over loopback and measures, side by side: the cold one-shot path"
+                + " (one 'multifd receive --into' and one 'multifd send --from' as fresh processes, no warm-up,"
+                + " a file in --cold-dir into a file that is absent or pre-touched), then the steady state: the"
+                + " ceiling (plain blocking socket streams, no protocol), migration with the copying provider,"
+                + " with the Linux provider writing by copy, and with zero-copy; for each channel count, into"
+                + " fresh and into pre-touched destination memory. Source and destination run as two child"
+                + " processes; cold ones are measured whole (CPU and minor faults from start to exit), steady"
+                + " ones over their transfer window after a warm-up. '--modes cold' measures the cold path alone.",
+            "Writes bench-results/<timestamp>.md and .json (or --output) and prints the Markdown tables."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -41,9 +46,15 @@ final class BenchCommand implements Callable<Integer> {
             description = "Channel counts, also the ceiling's stream counts (default: ${DEFAULT-VALUE}).")
     String channels;
 
-    @Option(names = "--modes", paramLabel = "LIST", defaultValue = "ceiling,copy-provider,linux-copy,linux-zero-copy",
-            description = "What to measure (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--modes", paramLabel = "LIST",
+            defaultValue = "cold,ceiling,copy-provider,linux-copy,linux-zero-copy",
+            description = "What to measure; cold is the one-shot path users take (default: ${DEFAULT-VALUE}).")
     String modes;
+
+    @Option(names = "--cold-dir", paramLabel = "DIR",
+            description = "Where the cold mode writes its source file and receives into its destination file, each"
+                    + " --size bytes (default: /dev/shm, a tmpfs, where it exists).")
+    Path coldDir;
 
     @Option(names = "--destinations", paramLabel = "LIST", defaultValue = "fresh,pre-touched",
             description = "Destination memory: fresh (never touched) and/or pre-touched (default: ${DEFAULT-VALUE}).")
@@ -104,7 +115,8 @@ final class BenchCommand implements Callable<Integer> {
                     BenchArguments.parseSwitch("--huge-pages", hugePages),
                     BenchArguments.parseSwitch("--prefault", prefault),
                     BenchArguments.parseSwitch("--verify", verify), BenchArguments.parseWarmUp(warmUp),
-                    BenchArguments.parseRepeat(repeat), json, output);
+                    BenchArguments.parseRepeat(repeat), json, output,
+                    coldDir);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -120,7 +132,8 @@ final class BenchCommand implements Callable<Integer> {
             return 1;
         }
         print(out, report, options.json());
-        return report.results().stream().anyMatch(r -> r.isMeasured()) ? 0 : 1;
+        return report.results().stream().anyMatch(BenchResult::isMeasured)
+                || report.cold().stream().anyMatch(ColdResult::isMeasured) ? 0 : 1;
     }
 
     private static void print(PrintWriter out, BenchReport report, boolean json) {

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import migration.LiveParameters;
 import migration.MigrationDestination;
 import migration.MigrationException;
 import migration.MigrationParameters;
@@ -45,6 +46,24 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     private SourceOptions options;
 
+    @Option(names = "--live", description = "Migrate live: writer threads dirty random pages during the migration,"
+            + " rounds resend them, and the writers are paused for the last round (and throttled with"
+            + " --auto-converge).")
+    private boolean live;
+
+    @Option(names = "--dirty-rate", paramLabel = "RATE", defaultValue = "64m", converter = OptionConverters.Rate.class,
+            description = "With --live: bytes of pages the writers dirty per second (default: ${DEFAULT-VALUE}).")
+    private long dirtyRate;
+
+    @Option(names = "--downtime-limit", paramLabel = "MS", defaultValue = "300",
+            description = "With --live: switch over once the expected downtime is at most this many milliseconds"
+                    + " (default: ${DEFAULT-VALUE}, QEMU's downtime-limit).")
+    private long downtimeLimit;
+
+    @Option(names = "--auto-converge", description = "With --live: throttle the writers when they dirty memory"
+            + " faster than it moves (QEMU's auto-converge: 20%%, +10%% per step, up to 99%%).")
+    private boolean autoConverge;
+
     @Option(names = "--json", description = "Print the source's final statistics as one JSON document "
             + "(QEMU query-migrate names) instead of the table; progress stays on standard error.")
     private boolean json;
@@ -72,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
             InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
             try (MigrationDestination destination = MigrationDestination.listen(loopback,
                     RamBlockProvider.anonymous(arena), params);
-                 MigrationSource source = MigrationSource.start(destination.localAddress(), List.of(block), params);
+                 MigrationSource source = startSource(destination, block, params);
                  Shutdown.Registration cancel = Shutdown.current().cancelling(() -> {
                      source.cancel();
                      destination.cancel();
@@ -85,14 +104,40 @@ final class DemoCommand implements Callable<Integer> {
                 MigrationStats received = destination.await();
                 int exitCode = Outcome.completed(out, json, name + ": migrated " + ByteSize.format(size), sent,
                         true);
+                if (writers != null && !json) {
+                    writers.summarize(out, sent);
+                }
                 if (!received.verified()) {
                     throw new CommandFailure("the destination did not verify the digests");
                 }
                 return exitCode;
             } catch (MigrationException e) {
                 throw Outcome.failed(out, json, e);
+            } finally {
+                if (writers != null) {
+                    writers.stopQuietly();
+                }
             }
         }
+    }
+
+    /** The writers of a live demo, or {@code null}. */
+    private LiveDemo writers;
+
+    /** Starts the source: as before, or with {@code --live} a live migration with writers dirtying the memory. */
+    private MigrationSource startSource(MigrationDestination destination, RamBlock block, MigrationParameters params)
+            throws MigrationException {
+        if (!live) {
+            return MigrationSource.start(destination.localAddress(), List.of(block), params);
+        }
+        if (dirtyRate <= 0 || downtimeLimit < 0) {
+            throw new CommandFailure("--live needs a positive --dirty-rate and a --downtime-limit of 0 or more");
+        }
+        writers = new LiveDemo(block.memory(), dirtyRate, 2);
+        writers.start();
+        LiveParameters liveParams = LiveParameters.defaults()
+                .withDowntimeLimit(java.time.Duration.ofMillis(downtimeLimit)).withAutoConverge(autoConverge);
+        return MigrationSource.startLive(destination.localAddress(), List.of(block), params, liveParams, writers);
     }
 
     private MemorySegment allocate(Arena arena) {

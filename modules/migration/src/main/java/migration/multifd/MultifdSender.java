@@ -79,6 +79,10 @@ public final class MultifdSender implements Runnable {
     private boolean zeroCopy;
     private boolean zeroCopyPending;
     private boolean firstFlushDone;
+    /** Whether {@link ZeroCopyMode#AUTO} switched this channel to copying because the kernel copied anyway. */
+    private boolean switchedToCopy;
+    /** Whether this round wrote pages on this channel. */
+    private boolean wroteThisRound;
     private long lastPacket;
 
     /**
@@ -236,6 +240,7 @@ public final class MultifdSender implements Runnable {
             blockedSince = 0;
         }
         assert digest.complete() : "packet " + number + " written but not digested";
+        wroteThisRound |= runs > 0;
         count(headerLength, packet.byteSize());
         if (zeroCopyPending && !firstFlushDone) {
             firstFlush();
@@ -364,6 +369,7 @@ public final class MultifdSender implements Runnable {
             channelCounters.firstFlushAllCopied(switchOff);
             if (switchOff) {
                 zeroCopy = false;
+                switchedToCopy = true;
             }
         }
     }
@@ -385,10 +391,16 @@ public final class MultifdSender implements Runnable {
             if (zeroCopyPending) {
                 result = channel.flush();
                 zeroCopyPending = false;
+            } else if (switchedToCopy && wroteThisRound) {
+                // AUTO stopped asking for zero-copy because the kernel copied every such write; the writes since
+                // then were copied too. QEMU's dirty-sync-missed-zero-copy counts this sync all the same (its
+                // flush after copies reports "all copied"), so report it as such.
+                result = FlushResult.ALL_COPIED;
             }
         } finally {
             blockedSince = 0;
         }
+        wroteThisRound = false;
         return result;
     }
 }

@@ -52,6 +52,14 @@ public final class PageDigests {
     }
 
     /**
+     * {@return the CRC32C last recorded for a page}
+     * @param page the page's index
+     */
+    public int crc(long page) {
+        return crcs[(int) page];
+    }
+
+    /**
      * Records that a page holds only zeros.
      *
      * @param scratch the calling thread's CRC32C

@@ -204,14 +204,17 @@ public final class DestinationSession extends Session implements ReceiverHost {
         setupDone();
 
         List<ReceivingBlock> receiving = new ArrayList<>();
-        List<Boolean> fresh = new ArrayList<>();
+        List<Boolean> populate = new ArrayList<>();
         for (RamBlock block : blocks) {
             boolean zero = knownZero.test(block);
             receiving.add(ReceivingBlock.of(block.name(), block.memory(), zero, params.verify()));
-            fresh.add(zero);
+            // A writable file mapping (receive --into) is written page by page, zero pages too (it is not known
+            // zero): populating it ahead allocates nothing the receivers would not, and spares them a fault per
+            // page inside recvmsg's copy.
+            populate.add(zero || block.memory().isMapped() && !block.memory().isReadOnly());
         }
-        if (prefault && fresh.contains(true) && PageMemory.provider().allocatesUntouched()) {
-            startWorker("prefault", new Prefaulter(blocks.stream().map(RamBlock::memory).toList(), fresh,
+        if (prefault && populate.contains(true) && PageMemory.provider().allocatesUntouched()) {
+            startWorker("prefault", new Prefaulter(blocks.stream().map(RamBlock::memory).toList(), populate,
                     counters.processedBytes::sum, this::stopping));
         }
         RoundBarrier rounds = new RoundBarrier(dataChannels.length);

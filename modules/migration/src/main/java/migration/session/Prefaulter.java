@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
  * of RAM the receivers have covered so far. The prefaulter walks the same order in {@value #CHUNK}-byte chunks
  * with {@link PageMemory#populate} ({@code madvise(MADV_POPULATE_WRITE)} on Linux), never behind the frontier
  * (what the receivers passed they already faulted in themselves) and at most {@value #AHEAD} bytes ahead
- * of it, so it does not compete for the CPU long before the pages are needed. Blocks not known to be fresh
- * (file mappings, caller memory) are skipped: populating a shared file mapping would allocate its holes.
+ * of it, so it does not compete for the CPU long before the pages are needed. It populates the blocks it is
+ * told to: fresh memory, and writable file mappings, which the receivers write whole (a fresh shared mapping
+ * of a file is faulted in one page at a time even where the file's pages exist). Caller memory is skipped.
  * Where the memory provider cannot populate, it stops at once.
  */
 final class Prefaulter implements Runnable {
@@ -34,7 +35,7 @@ final class Prefaulter implements Runnable {
 
     /**
      * @param blocks   the destination blocks, in HELLO order
-     * @param fresh    per block, whether it is fresh memory to populate
+     * @param fresh    per block, whether to populate it (fresh memory, a writable file mapping)
      * @param frontier bytes of RAM the receivers have covered, in HELLO order
      * @param stopping whether the migration is ending
      */

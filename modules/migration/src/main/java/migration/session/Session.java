@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import migration.ChannelStats;
+import migration.LiveStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationStats;
@@ -349,11 +350,34 @@ public abstract class Session {
         long transferred = mainBytes + multifd;
         long all = total;
         return new MigrationStats(status, totalTimeMillis(), setupTimeMillis(), transferred, all,
-                Math.max(0, all - counters.processedBytes.sum()), mbps(transferred), counters.normalPages.sum(),
+                remaining(all), mbps(transferred), counters.normalPages.sum(),
                 counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
                 counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, perChannel,
-                zeroCopyStats(perChannel), errorDescription(), verified, unidentifiedConnections(),
+                zeroCopyStats(perChannel), errorDescription(), verified, unidentifiedConnections(), liveStats(),
                 params.tls() == null ? TlsStats.OFF : TlsStats.of(tlsSession));
+    }
+
+    /**
+     * {@return bytes of RAM not yet moved: of the whole RAM in a single round; a live source counts the bytes of
+     * the current round left to send}
+     * @param all the sum of the blocks' sizes
+     */
+    long remaining(long all) {
+        return Math.max(0, all - counters.processedBytes.sum());
+    }
+
+    /** {@return the live-migration statistics; a migration that is not live says so} */
+    LiveStats liveStats() {
+        return LiveStats.notLive("not live");
+    }
+
+    /**
+     * Called once on the control thread when the migration has ended, after every other thread stopped and every
+     * channel was closed, before the final status is published and {@code await} returns.
+     *
+     * @param outcome COMPLETED, FAILED or CANCELLED
+     */
+    void ended(MigrationStatus outcome) {
     }
 
     /**
@@ -461,6 +485,11 @@ public abstract class Session {
             if (worker.isAlive()) {
                 LOG.log(System.Logger.Level.WARNING, "thread " + worker.getName() + " did not stop");
             }
+        }
+        try {
+            ended(ending.get().status());
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.WARNING, "ending the " + side + " failed", e);
         }
         endNanos = System.nanoTime();
         status = ending.get().status();

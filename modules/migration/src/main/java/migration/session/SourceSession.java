@@ -5,6 +5,7 @@ import io.channel.ChannelStatistics;
 import io.channel.Feature;
 import io.channel.FlushResult;
 import io.channel.IOChannel;
+import io.channel.SocketAddressText;
 import io.channel.spi.ChannelProvider;
 import io.channel.tls.TlsChannel;
 import io.channel.tls.TlsParameters;
@@ -23,7 +24,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import io.channel.memory.DirtyPages;
 import migration.ChannelStats;
+import migration.LiveParameters;
+import migration.LiveStats;
+import migration.SourceHooks;
 import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationProtocol;
@@ -42,6 +47,7 @@ import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.Hello;
 import migration.protocol.MainChannel;
+import migration.protocol.PeerText;
 import migration.protocol.ProtocolException;
 import migration.protocol.Result;
 import migration.protocol.InitPacket;
@@ -74,15 +80,28 @@ public final class SourceSession extends Session implements SenderHost {
     private volatile List<MultifdSender> senders = List.of();
     /** Whether COMPLETE is being or has been sent: a RESULT before it is a protocol error. */
     private volatile boolean completeSent;
+    /** The live migration's state, or {@code null} for a single round. */
+    private final Precopy precopy;
+    private final SourceHooks hooks;
+    private volatile boolean switchoverRequested;
+    /** Whether the pause hook was called (so a failure from now on runs the resume hook). */
+    private volatile boolean pauseCalled;
+    private volatile long resultNanos;
+    /** Bytes of the current round, and the processed bytes when it started: for {@code ram.remaining}. */
+    private volatile long roundBytes;
+    private volatile long processedAtRoundStart;
 
     private SourceSession(InetSocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
-                          ZeroCopyPlan plan) {
+                          ZeroCopyPlan plan, Precopy precopy, SourceHooks hooks) {
         super("source", "destination", params);
         this.destination = destination;
         this.blocks = List.copyOf(blocks);
         this.plan = plan;
+        this.precopy = precopy;
+        this.hooks = hooks;
         this.limiter = new BandwidthLimiter(params.maxBandwidth());
-        this.pageDigests = params.verify()
+        // A live migration always records the sent pages' CRCs: the portable tracker compares against them.
+        this.pageDigests = params.verify() || precopy != null
                 ? blocks.stream().map(b -> new PageDigests(b.size())).toList() : null;
         plan(blocks.stream().mapToLong(RamBlock::size).sum(), params.channels());
         this.counters = counters();
@@ -103,6 +122,28 @@ public final class SourceSession extends Session implements SenderHost {
     public static SourceSession start(InetSocketAddress destination, List<RamBlock> blocks,
                                       MigrationParameters params, List<ChannelProvider> candidates)
             throws MigrationException {
+        return start(destination, blocks, params, candidates, null, null);
+    }
+
+    /**
+     * Like {@link #start(InetSocketAddress, List, MigrationParameters, List)}, live: rounds of dirty pages until
+     * the expected downtime is within the limit, then the pause hook and the last round.
+     *
+     * @param destination where the destination listens
+     * @param blocks      the blocks to migrate, with distinct names
+     * @param params      the parameters
+     * @param candidates  channel providers to choose from, or {@code null} for those on the module path
+     * @param live        the live parameters, or {@code null} for a single round
+     * @param hooks       the application's hooks; required with {@code live}
+     * @return the running session
+     * @throws MigrationException if the blocks, the zero-copy settings or the dirty trackers cannot work
+     */
+    public static SourceSession start(InetSocketAddress destination, List<RamBlock> blocks,
+                                      MigrationParameters params, List<ChannelProvider> candidates,
+                                      LiveParameters live, SourceHooks hooks) throws MigrationException {
+        if (live != null) {
+            Objects.requireNonNull(hooks, "hooks");
+        }
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(blocks, "blocks");
@@ -126,7 +167,16 @@ public final class SourceSession extends Session implements SenderHost {
                 && params.tls() == null) {
             LOG.log(System.Logger.Level.INFO, "zero-copy: " + plan.reason());
         }
-        SourceSession session = new SourceSession(destination, blocks, params, plan);
+        Precopy precopy = live == null ? null : Precopy.create(live, blocks);
+        SourceSession session;
+        try {
+            session = new SourceSession(destination, blocks, params, plan, precopy, hooks);
+        } catch (RuntimeException | Error e) {
+            if (precopy != null) {
+                precopy.close();
+            }
+            throw e;
+        }
         session.armSetupDeadline();
         session.startThreads();
         return session;
@@ -150,7 +200,7 @@ public final class SourceSession extends Session implements SenderHost {
                 String why = channel.zeroCopyUnavailableReason();
                 if (params.zeroCopy() == ZeroCopyMode.ON) {
                     throw new MigrationException("Zero copy send feature not detected in host kernel: multifd channel "
-                            + i + " to " + destination + ": " + why);
+                            + i + " to " + SocketAddressText.of(destination) + ": " + why);
                 }
                 channelCounters.get(i).noZeroCopy(why);
             }
@@ -186,20 +236,7 @@ public final class SourceSession extends Session implements SenderHost {
             startWorker("multifd-" + sender.id(), sender);
         }
 
-        // No dirty tracking yet: a migration is a single round of every page. With dirty tracking, later
-        // rounds resend the pages dirtied meanwhile (the round's cursor becomes "the dirty pages"), each ended
-        // by the senders' SYNCs and a ROUND_END frame; the destination already handles ROUND_END.
-        List<Long> sizes = blocks.stream().map(RamBlock::size).toList();
-        int rounds = 0;
-        while (true) {
-            rounds++;
-            runRound(rounds, new PacketCursor(sizes), senders);
-            roundEnded();
-            if (lastRound(rounds)) {
-                break;
-            }
-            mainFrames.send(new RoundEnd(rounds).encode());
-        }
+        int rounds = precopy == null ? singleRound(senders) : precopyRounds(mainFrames, senders);
         for (MultifdSender sender : senders) {
             sender.submit(new MultifdSender.StopJob());
         }
@@ -208,6 +245,9 @@ public final class SourceSession extends Session implements SenderHost {
         completeSent = true;
         mainFrames.send(new Complete(rounds, counters.dataPackets.sum(), digests).encode());
         awaitLatch(resultArrived);
+        if (precopy != null) {
+            precopy.downtime(resultNanos - pauseNanos);
+        }
         Result verdict = result;
         if (!verdict.ok()) {
             fail(MigrationStatus.FAILED, "the destination rejected the migration: " + verdict.message(), null, false);
@@ -216,9 +256,157 @@ public final class SourceSession extends Session implements SenderHost {
         verdict(verdict.verified());
     }
 
-    /** Whether the round just synced was the last: always, until dirty tracking exists. */
-    private static boolean lastRound(int round) {
-        return round >= 1;
+    /** A migration that is not live: one round of every page. */
+    private int singleRound(List<MultifdSender> senders) throws InterruptedException, Stopped {
+        roundBytes = blocks.stream().mapToLong(RamBlock::size).sum();
+        runRound(1, new PacketCursor(blocks.stream().map(RamBlock::size).toList()), senders);
+        roundEnded();
+        return 1;
+    }
+
+    private long pauseNanos;
+
+    /**
+     * Iterative precopy: round 1 sends every page with the trackers armed; after each round, ROUND_END, one sync
+     * (which re-arms the trackers before the next round's pages go out), the round's numbers, and either another
+     * round of the dirty pages or the switchover: pause hook, last sync, last round. Returns the rounds sent.
+     */
+    private int precopyRounds(MainChannel mainFrames, List<MultifdSender> senders) throws Exception {
+        precopy.arm();
+        int round = 1;
+        long pagesSent = blocks.stream().mapToLong(b -> MigrationProtocol.pageCount(b.size())).sum();
+        List<DirtyPages> sent = null;
+        long start = System.nanoTime();
+        long bytesBefore = counters.multifdBytes.sum();
+        roundBytes = blocks.stream().mapToLong(RamBlock::size).sum();
+        runRound(round, new PacketCursor(blocks.stream().map(RamBlock::size).toList()), senders);
+        while (true) {
+            roundEnded();
+            mainFrames.send(new RoundEnd(round).encode());
+            precopy.recordSent(sent, pageDigests);
+            Precopy.Synced synced = precopy.sync();
+            long sentBytes = counters.multifdBytes.sum() - bytesBefore;
+            int throttle = precopy.roundEnded(round, pagesSent, sentBytes, System.nanoTime() - start, synced);
+            if (throttle >= 0) {
+                runHook("throttle", () -> hooks.throttle(throttle));
+            }
+            checkStopping();
+            String why = switchoverRequested ? "asked for by switchover()"
+                    : precopy.withinDowntimeLimit() ? "expected downtime within the downtime limit" : null;
+            if (why != null) {
+                precopy.switchedOver(why);
+                pauseNanos = System.nanoTime();
+                pauseCalled = true;
+                runHook("pause", hooks::pause);
+                Precopy.Synced last = precopy.sync();
+                List<DirtyPages> dirty = new ArrayList<>();
+                long pages = 0;
+                for (int b = 0; b < blocks.size(); b++) {
+                    DirtyPages union = synced.dirty().get(b).union(last.dirty().get(b));
+                    dirty.add(union);
+                    pages += union.dirtyPageCount();
+                }
+                round++;
+                roundBytes = pages * MigrationProtocol.PAGE_SIZE;
+                processedAtRoundStart = counters.processedBytes.sum();
+                long finalStart = System.nanoTime();
+                long finalBytes = counters.multifdBytes.sum();
+                runRound(round, PacketCursor.of(dirty), senders);
+                roundEnded();
+                precopy.finalRound(round, pages, counters.multifdBytes.sum() - finalBytes,
+                        System.nanoTime() - finalStart, last.nanos());
+                return round;
+            }
+            if (round >= precopy.maxRounds()) {
+                throw new MigrationException(precopy.notConverged());
+            }
+            round++;
+            sent = synced.dirty();
+            pagesSent = synced.pages();
+            start = System.nanoTime();
+            bytesBefore = counters.multifdBytes.sum();
+            roundBytes = synced.bytes();
+            processedAtRoundStart = counters.processedBytes.sum();
+            runRound(round, PacketCursor.of(sent), senders);
+        }
+    }
+
+    /** A hook of the application's, which may throw anything. */
+    private interface Hook {
+        void run() throws Exception;
+    }
+
+    /** Runs a hook on this (the control) thread; its failure fails the migration naming the hook. */
+    private static void runHook(String name, Hook hook) throws MigrationException {
+        try {
+            hook.run();
+        } catch (Exception | Error e) {
+            throw new MigrationException("the source's " + name + " hook failed: " + e, e);
+        }
+    }
+
+    /**
+     * Asks a live migration to switch over after the round now running, whatever the expected downtime. Does
+     * nothing for a migration that is not live or has switched over already. Any thread.
+     */
+    public void switchover() {
+        switchoverRequested = true;
+    }
+
+    /**
+     * Reports bytes of a block the application wrote (see {@code MigrationSource.markDirty}).
+     *
+     * @param block  the block's name
+     * @param offset the first byte written
+     * @param length the bytes written
+     * @throws IllegalArgumentException  if no block has that name
+     * @throws IndexOutOfBoundsException if the bytes are not all inside the block
+     */
+    public void markDirty(String block, long offset, long length) {
+        for (int b = 0; b < blocks.size(); b++) {
+            if (blocks.get(b).name().equals(block)) {
+                if (precopy != null) {
+                    precopy.markDirty(b, offset, length);
+                }
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no ram block is named " + PeerText.quote(block));
+    }
+
+    @Override
+    long remaining(long all) {
+        if (precopy == null) {
+            return super.remaining(all);
+        }
+        return Math.max(0, roundBytes - (counters.processedBytes.sum() - processedAtRoundStart));
+    }
+
+    @Override
+    LiveStats liveStats() {
+        return precopy == null ? LiveStats.notLive("not live: no pause hook, so one round of every page (the"
+                + " memory must not change while it moves)") : precopy.stats();
+    }
+
+    @Override
+    void ended(MigrationStatus outcome) {
+        if (precopy == null) {
+            return;
+        }
+        precopy.close();
+        if (outcome == MigrationStatus.COMPLETED) {
+            return;
+        }
+        try {
+            if (pauseCalled) {
+                hooks.resume();
+            } else if (precopy.throttle() > 0) {
+                hooks.throttle(0);
+            }
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "the source's " + (pauseCalled ? "resume" : "throttle") + " hook"
+                    + " failed after the migration ended " + outcome.jsonName(), e);
+        }
     }
 
     private IOChannel connect(ChannelOptions options, String what) throws MigrationException, Stopped {
@@ -230,9 +418,9 @@ public final class SourceSession extends Session implements SenderHost {
             checkStopping();
             // The SPI asks providers to name the address in their messages; say it here only if one did not.
             String detail = String.valueOf(e.getMessage());
-            String address = destination.getHostString() + ":" + destination.getPort();
+            String address = SocketAddressText.of(destination);
             throw new MigrationException("cannot connect " + what + (detail.contains(address) ? "" : " to "
-                    + destination) + ": " + detail, e);
+                    + address) + ": " + detail, e);
         }
         return params().tls() == null ? raw : secure(raw, what);
     }
@@ -311,6 +499,7 @@ public final class SourceSession extends Session implements SenderHost {
                             + " source has not sent everything yet)");
                 }
                 result = Result.decode(frame);
+                resultNanos = System.nanoTime();
                 resultArrived.countDown();
                 return false;
             }
@@ -345,7 +534,7 @@ public final class SourceSession extends Session implements SenderHost {
     String setupTimeoutMessage() {
         return (accepted.getCount() > 0 && main() != null
                 ? "the destination did not accept the migration within "
-                : "could not connect to the destination " + destination + " within ")
+                : "could not connect to the destination " + SocketAddressText.of(destination) + " within ")
                 + format(params().setupTimeout());
     }
 

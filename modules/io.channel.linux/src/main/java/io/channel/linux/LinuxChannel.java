@@ -5,6 +5,7 @@ import io.channel.ChannelStatistics;
 import io.channel.Feature;
 import io.channel.FlushResult;
 import io.channel.IOChannel;
+import io.channel.SocketAddressText;
 import io.channel.NativeIOException;
 import io.channel.ShutdownDirection;
 import io.channel.linux.internal.Errors;
@@ -313,7 +314,7 @@ final class LinuxChannel extends IOChannel {
         }
         if (FALLBACK_LOGGED.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.WARNING, "sendmsg(MSG_ZEROCOPY) failed with " + errors.strerror(errno)
-                    + " (ENOBUFS) for a " + size + "-byte write with nothing in flight on " + local + " -> " + remote
+                    + " (ENOBUFS) for a " + size + "-byte write with nothing in flight on " + SocketAddressText.of(local) + " -> " + SocketAddressText.of(remote)
                     + "; sending such writes by copying (counted as copyFallbacks; this is logged once). Limits: "
                     + host.summary() + ". Raise RLIMIT_MEMLOCK (ulimit -l / prlimit --memlock / limits.conf memlock)"
                     + " or net.core.optmem_max (sysctl) to keep them zero-copy");
@@ -326,7 +327,7 @@ final class LinuxChannel extends IOChannel {
         if (closing) {
             return closedWhile("writing", errors.exception(call, errno));
         }
-        return errors.exception(call, errno, "writing to " + remote);
+        return errors.exception(call, errno, "writing to " + SocketAddressText.of(remote));
     }
 
     // --- reads ---------------------------------------------------------------------------------------------
@@ -361,7 +362,7 @@ final class LinuxChannel extends IOChannel {
                         if (closing) {
                             throw closedWhile("reading", errors.exception("recvmsg", errno));
                         }
-                        throw errors.exception("recvmsg", errno, "reading from " + remote);
+                        throw errors.exception("recvmsg", errno, "reading from " + SocketAddressText.of(remote));
                     }
                 }
             }
@@ -448,7 +449,7 @@ final class LinuxChannel extends IOChannel {
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
                 throw new IOException(what + " timed out after " + options.closeTimeout().toMillis() + " ms: "
-                        + outstanding + " zero-copy sends to " + remote + " were not completed by the kernel (is the"
+                        + outstanding + " zero-copy sends to " + SocketAddressText.of(remote) + " were not completed by the kernel (is the"
                         + " peer reading?)");
             }
             // Documentation/networking/msg_zerocopy.rst: recvmsg(MSG_ERRQUEUE) never blocks; poll reports POLLERR
@@ -630,7 +631,7 @@ final class LinuxChannel extends IOChannel {
             }
             int r = syscalls.shutdown(fd, how);
             if (r < 0) {
-                throw errors.exception("shutdown(" + direction + ")", -r, "on " + local + " -> " + remote);
+                throw errors.exception("shutdown(" + direction + ")", -r, "on " + SocketAddressText.of(local) + " -> " + SocketAddressText.of(remote));
             }
         } finally {
             descriptor.release();
@@ -659,7 +660,7 @@ final class LinuxChannel extends IOChannel {
                 try {
                     awaitAllCompletions(fd, System.nanoTime() + options.closeTimeout().toNanos(), "close", -1);
                 } catch (IOException e) {
-                    failure = new IOException("close() could not confirm every zero-copy send to " + remote
+                    failure = new IOException("close() could not confirm every zero-copy send to " + SocketAddressText.of(remote)
                             + "; the kernel may still read memory of writes not yet completed: " + e.getMessage(), e);
                 }
             }
@@ -691,7 +692,7 @@ final class LinuxChannel extends IOChannel {
     private AsynchronousCloseException closedWhile(String what, IOException cause) {
         AsynchronousCloseException closed = new AsynchronousCloseException();
         closed.initCause(cause != null ? cause
-                : new IOException(what + " interrupted by close() of the channel to " + remote));
+                : new IOException(what + " interrupted by close() of the channel to " + SocketAddressText.of(remote)));
         return closed;
     }
 }

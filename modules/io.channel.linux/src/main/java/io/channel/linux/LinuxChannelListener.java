@@ -3,6 +3,7 @@ package io.channel.linux;
 import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
 import io.channel.IOChannel;
+import io.channel.SocketAddressText;
 import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.SocketDescriptor;
 import io.channel.linux.internal.Syscalls;
@@ -69,7 +70,7 @@ final class LinuxChannelListener implements ChannelListener {
                 switch (Errors.kind(errno)) {
                     case RETRY -> { }
                     case WOULD_BLOCK -> awaitConnection(poll, fd);
-                    default -> throw errors.exception("accept4", errno, "listening on " + local);
+                    default -> throw errors.exception("accept4", errno, "listening on " + SocketAddressText.of(local));
                 }
             }
         } finally {
@@ -83,13 +84,13 @@ final class LinuxChannelListener implements ChannelListener {
         pollfd.revents(poll, (short) 0);
         int r = syscalls.poll(poll, 1, LinuxChannel.POLL_SLICE_MILLIS);
         if (r < 0 && Errors.kind(-r) != Errors.Kind.RETRY) {
-            throw errors.exception("poll", -r, "listening on " + local);
+            throw errors.exception("poll", -r, "listening on " + SocketAddressText.of(local));
         }
     }
 
     private ClosedChannelException closedWhileAccepting() {
         AsynchronousCloseException closed = new AsynchronousCloseException();
-        closed.initCause(new IOException("accept on " + local + " interrupted by close()"));
+        closed.initCause(new IOException("accept on " + SocketAddressText.of(local) + " interrupted by close()"));
         return closed;
     }
 

@@ -3,6 +3,7 @@ package io.channel.linux;
 import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
 import io.channel.IOChannel;
+import io.channel.SocketAddressText;
 import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.SocketAddresses;
 import io.channel.linux.internal.SocketDescriptor;
@@ -99,7 +100,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
         Syscalls syscalls = Syscalls.nativeSyscalls();
         Sockets sockets = new Sockets(syscalls);
         Errors errors = syscalls.errors();
-        String where = "connecting to " + target;
+        String where = "connecting to " + SocketAddressText.of(target);
         int fd = syscalls.socket(SocketAddresses.family(target),
                 socket_h.SOCK_STREAM() | socket_h.SOCK_CLOEXEC() | socket_h.SOCK_NONBLOCK(), 0);
         if (fd < 0) {
@@ -139,7 +140,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
             while (true) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    throw new SocketTimeoutException("connect to " + target + " timed out after "
+                    throw new SocketTimeoutException("connect to " + SocketAddressText.of(target) + " timed out after "
                             + options.connectTimeout().toMillis() + " ms");
                 }
                 pollfd.fd(poll, fd);
@@ -220,7 +221,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
         InetSocketAddress address = ChannelProvider.resolve(local);
         Sockets sockets = new Sockets(syscalls);
         Errors errors = syscalls.errors();
-        String where = "listening on " + address;
+        String where = "listening on " + SocketAddressText.of(address);
         int fd = syscalls.socket(SocketAddresses.family(address),
                 socket_h.SOCK_STREAM() | socket_h.SOCK_CLOEXEC() | socket_h.SOCK_NONBLOCK(), 0);
         if (fd < 0) {

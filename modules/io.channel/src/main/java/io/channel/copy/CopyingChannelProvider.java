@@ -3,6 +3,7 @@ package io.channel.copy;
 import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
 import io.channel.IOChannel;
+import io.channel.SocketAddressText;
 import io.channel.spi.ChannelProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -60,7 +61,7 @@ public final class CopyingChannelProvider implements ChannelProvider {
         } catch (IOException | RuntimeException e) {
             socket.close();
             if (e instanceof IOException io) {
-                throw new IOException("connect to " + target + " failed: " + io.getMessage(), io);
+                throw new IOException("connect to " + SocketAddressText.of(target) + " failed: " + io.getMessage(), io);
             }
             throw e;
         }
@@ -80,7 +81,7 @@ public final class CopyingChannelProvider implements ChannelProvider {
         } catch (IOException | RuntimeException e) {
             server.close();
             if (e instanceof IOException io) {
-                throw new IOException("listen on " + address + " failed: " + io.getMessage(), io);
+                throw new IOException("listen on " + SocketAddressText.of(address) + " failed: " + io.getMessage(), io);
             }
             throw e;
         }

@@ -18,16 +18,21 @@ import java.util.List;
  * @param json         whether to print the JSON document instead of the Markdown table
  * @param output       the results file (Markdown; the JSON goes next to it with {@code .json}), or
  *                     {@code null} for {@code bench-results/<timestamp>.md}
+ * @param coldDirectory where the cold mode's source and destination files go, or {@code null} for
+ *                     {@code /dev/shm} (tmpfs) where it exists, else the temporary directory
  */
 public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, List<DestinationKind> destinations,
                            boolean hugePages, boolean prefault, boolean verify, long warmUp, int repeat, boolean json,
-                           Path output) {
+                           Path output, Path coldDirectory) {
 
     /** Checks and copies. */
     public BenchOptions {
         channels = List.copyOf(channels);
         modes = List.copyOf(modes);
         destinations = List.copyOf(destinations);
+        if (coldDirectory == null) {
+            coldDirectory = ColdRunner.defaultDirectory();
+        }
         if (channels.isEmpty() || modes.isEmpty() || destinations.isEmpty()) {
             throw new IllegalArgumentException("nothing to measure: channels, modes and destinations must not be empty");
         }
@@ -36,11 +41,22 @@ public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, 
         }
     }
 
-    /** {@return the configurations, grouped by destination: the ceilings first, then each mode by channels} */
+    /** {@return whether the cold one-shot path is measured} */
+    public boolean cold() {
+        return modes.contains(Mode.COLD);
+    }
+
+    /**
+     * {@return the steady-state configurations, grouped by destination: the ceilings first, then each mode by
+     * channels}
+     */
     public List<Configuration> configurations() {
         List<Configuration> list = new java.util.ArrayList<>();
         for (DestinationKind destination : destinations) {
             for (Mode mode : modes) {
+                if (mode == Mode.COLD) {
+                    continue;
+                }
                 for (int n : channels) {
                     list.add(new Configuration(mode, n, destination, hugePages, prefault, verify));
                 }

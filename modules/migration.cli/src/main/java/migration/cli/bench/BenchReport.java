@@ -18,9 +18,11 @@ import migration.json.Json;
  * @param commandLine the command line of the run
  * @param machine     the machine
  * @param size        bytes per configuration
- * @param results     one per configuration, in the order run
+ * @param results     one per steady-state configuration, in the order run
+ * @param cold        one per cold one-shot configuration, in the order run
  */
-public record BenchReport(String date, String commandLine, Machine machine, long size, List<BenchResult> results) {
+public record BenchReport(String date, String commandLine, Machine machine, long size, List<BenchResult> results,
+                          List<ColdResult> cold) {
 
     /** The throughput target, in percent of the ceiling. */
     public static final double TARGET_PERCENT = 80;
@@ -35,9 +37,34 @@ public record BenchReport(String date, String commandLine, Machine machine, long
 
     private static final double GIB = 1L << 30;
 
-    /** Copies the list. */
+    private static final String COLD_NOTE = "Cold: each run starts one `multifd receive --listen 127.0.0.1:0"
+            + " --into FILE --json` and, once it listens, one `multifd send --from FILE --channels N --json`, both"
+            + " fresh processes of the tool with its defaults and no warm-up, into an absent file (fresh) or over an"
+            + " existing one whose every page was written (pre-touched; receive --into writes a temporary file and"
+            + " renames it onto the existing one). GiB/s is by the sender's own"
+            + " total-time (migration start to the destination's verdict); send process is the sending process's"
+            + " life, start-up and exit included. CPU and minor faults are each whole process's, start-up"
+            + " included (the receiver's from before it listened), from /proc via the shell that waited for it."
+            + " The kernel counts pages populated ahead (MADV_POPULATE_WRITE) as minor faults too, one per page,"
+            + " though one costs about half of a fault taken inside recvmsg's copy (measured on a 2-vCPU VM).";
+
+    /** Copies the lists. */
     public BenchReport {
         results = List.copyOf(results);
+        cold = List.copyOf(cold);
+    }
+
+    /**
+     * A report with no cold one-shot results.
+     *
+     * @param date        when the run started
+     * @param commandLine the command line
+     * @param machine     the machine
+     * @param size        bytes per configuration
+     * @param results     the steady-state results
+     */
+    public BenchReport(String date, String commandLine, Machine machine, long size, List<BenchResult> results) {
+        this(date, commandLine, machine, size, results, List.of());
     }
 
     /**
@@ -115,16 +142,11 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             out.append("| ").append(c.mode().label()).append(" | ").append(c.channels()).append(" | ")
                     .append(destination).append(" | ");
             if (!r.isMeasured()) {
-                out.append("skipped: ").append(r.skipped().replace('|', '/').replace('\n', ' '))
-                        .append(" | | | | | |\n");
+                skipped(out, r.skipped(), 6);
                 continue;
             }
             double percent = r.percentOf(ceilingFor(r).orElse(null));
-            out.append(format(r.gibPerSecond(), 2));
-            if (r.runs().size() > 1) {
-                double[] range = r.gibPerSecondRange();
-                out.append(" (").append(format(range[0], 2)).append("–").append(format(range[1], 2)).append(')');
-            }
+            rate(out, r.gibPerSecond(), r.runs().size(), r.gibPerSecondRange());
             out.append(" | ")
                     .append(Double.isNaN(percent) ? "—" : format(percent, 0) + "%").append(" | ")
                     .append(format(r.cpuPerGibSrc(), 3)).append(" | ")
@@ -135,7 +157,45 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         return out.toString();
     }
 
-    /** {@return the whole Markdown document: header, table, verdict and notes} */
+    /** Appends why a row was not measured and the empty cells after it. */
+    private static void skipped(StringBuilder out, String why, int emptyCells) {
+        out.append("skipped: ").append(why.replace('|', '/').replace('\n', ' ')).append(" |")
+                .append(" |".repeat(emptyCells - 1)).append('\n');
+    }
+
+    /** Appends the median GiB/s and, for more than one run, the slowest and fastest run's in brackets. */
+    private static void rate(StringBuilder out, double gibPerSecond, int runs, double[] range) {
+        out.append(format(gibPerSecond, 2));
+        if (runs > 1) {
+            out.append(" (").append(format(range[0], 2)).append("–").append(format(range[1], 2)).append(')');
+        }
+    }
+
+    /** {@return the cold one-shot results as a Markdown table, one row per configuration} */
+    public String coldTable() {
+        StringBuilder out = new StringBuilder();
+        out.append("| channels | destination file | GiB/s | total-time s | send process s | CPU-s src | CPU-s dst"
+                + " | CPU-s/GiB both | minor faults src | minor faults dst |\n");
+        out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (ColdResult r : cold) {
+            out.append("| ").append(r.channels()).append(" | ").append(r.destination().label()).append(" | ");
+            if (!r.isMeasured()) {
+                skipped(out, r.skipped(), 8);
+                continue;
+            }
+            rate(out, r.gibPerSecond(), r.runs().size(), r.gibPerSecondRange());
+            out.append(" | ").append(format(r.median(ColdResult.Run::totalSeconds), 3))
+                    .append(" | ").append(format(r.median(ColdResult.Run::wallSeconds), 3))
+                    .append(" | ").append(format(r.median(ColdResult.Run::cpuSecondsSrc), 2))
+                    .append(" | ").append(format(r.median(ColdResult.Run::cpuSecondsDst), 2))
+                    .append(" | ").append(format(r.cpuPerGibTotal(), 3))
+                    .append(" | ").append(format(r.median(ColdResult.Run::faultsSrc), 0))
+                    .append(" | ").append(format(r.median(ColdResult.Run::faultsDst), 0)).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    /** {@return the whole Markdown document: header, tables, verdict and notes} */
     public String markdown() {
         StringBuilder out = new StringBuilder();
         out.append("# multifd bench, ").append(date).append("\n\n");
@@ -150,12 +210,26 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             out.append("- runs: each configuration measured ").append(runs).append(" times after its warm-up;"
                     + " the figures are medians, the GiB/s range (slowest–fastest run) in brackets\n");
         }
-        out.append('\n');
-        out.append(markdownTable()).append('\n');
-        for (Verdict verdict : verdicts()) {
-            out.append("- ").append(verdict.describe()).append('\n');
+        int coldRuns = cold.stream().mapToInt(r -> r.runs().size()).max().orElse(0);
+        if (coldRuns > 1) {
+            out.append("- cold runs: each configuration run ").append(coldRuns).append(" times, cold every time;"
+                    + " medians, the GiB/s range in brackets\n");
         }
-        out.append("\n").append(CPU_NOTE).append('\n');
+        if (!cold.isEmpty()) {
+            out.append("\n## Cold one-shot: `multifd receive --into` and `multifd send --from`, fresh processes\n\n");
+            out.append(coldTable()).append('\n').append(COLD_NOTE).append('\n');
+        }
+        if (!results.isEmpty()) {
+            if (!cold.isEmpty()) {
+                out.append("\n## Steady state: after the warm-up\n");
+            }
+            out.append('\n');
+            out.append(markdownTable()).append('\n');
+            for (Verdict verdict : verdicts()) {
+                out.append("- ").append(verdict.describe()).append('\n');
+            }
+            out.append("\n").append(CPU_NOTE).append('\n');
+        }
         return out.toString();
     }
 
@@ -221,10 +295,48 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         document.put("command", commandLine);
         document.put("machine", machineJson);
         document.put("size", size);
+        document.put("cold", coldJson());
+        document.put("cold-note", COLD_NOTE);
         document.put("results", resultsJson);
         document.put("verdicts", verdictsJson);
         document.put("note", CPU_NOTE);
         return Json.write(document) + "\n";
+    }
+
+    private List<Map<String, Object>> coldJson() {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (ColdResult r : cold) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("channels", r.channels());
+            row.put("destination", r.destination().label());
+            if (r.isMeasured()) {
+                row.put("bytes", r.bytes());
+                row.put("gib-per-s", rounded(r.gibPerSecond()));
+                row.put("total-time-s", rounded(r.median(ColdResult.Run::totalSeconds)));
+                row.put("send-process-s", rounded(r.median(ColdResult.Run::wallSeconds)));
+                row.put("cpu-s-src", rounded(r.median(ColdResult.Run::cpuSecondsSrc)));
+                row.put("cpu-s-dst", rounded(r.median(ColdResult.Run::cpuSecondsDst)));
+                row.put("cpu-s-per-gib-total", rounded(r.cpuPerGibTotal()));
+                row.put("minor-faults-src", Math.round(r.median(ColdResult.Run::faultsSrc)));
+                row.put("minor-faults-dst", Math.round(r.median(ColdResult.Run::faultsDst)));
+                List<Map<String, Object>> runs = new ArrayList<>();
+                for (ColdResult.Run run : r.runs()) {
+                    Map<String, Object> runJson = new LinkedHashMap<>();
+                    runJson.put("total-time-s", rounded(run.totalSeconds()));
+                    runJson.put("send-process-s", rounded(run.wallSeconds()));
+                    runJson.put("cpu-s-src", rounded(run.cpuSecondsSrc()));
+                    runJson.put("cpu-s-dst", rounded(run.cpuSecondsDst()));
+                    runJson.put("minor-faults-src", run.faultsSrc());
+                    runJson.put("minor-faults-dst", run.faultsDst());
+                    runs.add(runJson);
+                }
+                row.put("runs", runs);
+            } else {
+                row.put("skipped", r.skipped());
+            }
+            rows.add(row);
+        }
+        return rows;
     }
 
     /** Four decimals are more than any of these figures is worth; NaN (no ceiling) becomes JSON null. */

@@ -16,8 +16,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Runs every configuration of a benchmark, one pair of child processes ({@link WorkerProcess}) each, one
- * after the other, and collects the report.
+ * Runs every configuration of a benchmark, one after the other, and collects the report: first the cold
+ * one-shot path ({@link ColdRunner}, a pair of fresh tool processes per run), then the steady state (one pair
+ * of worker processes, {@link WorkerProcess}, per configuration).
  */
 public final class BenchRunner {
 
@@ -42,6 +43,7 @@ public final class BenchRunner {
     public BenchReport run(String commandLine) {
         String date = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         Optional<String> linuxUnavailable = linuxUnavailable();
+        List<ColdResult> cold = options.cold() ? runCold() : List.of();
         List<BenchResult> results = new ArrayList<>();
         List<Configuration> configurations = options.configurations();
         int index = 0;
@@ -61,7 +63,31 @@ public final class BenchRunner {
             progress.flush();
             results.add(result);
         }
-        return new BenchReport(date, commandLine, Machine.current(), options.size(), results);
+        return new BenchReport(date, commandLine, Machine.current(), options.size(), results, cold);
+    }
+
+    private List<ColdResult> runCold() {
+        List<ColdResult> cold = new ArrayList<>();
+        try (ColdRunner runner = new ColdRunner(options.size(), options.coldDirectory())) {
+            int index = 0;
+            int count = options.destinations().size() * options.channels().size();
+            for (DestinationKind destination : options.destinations()) {
+                for (int channels : options.channels()) {
+                    index++;
+                    progress.println("[cold " + index + "/" + count + "] receive --into a " + destination.label()
+                            + " file, send --channels " + channels + ":");
+                    progress.flush();
+                    ColdResult result = runner.measure(channels, destination, options.repeat(), progress);
+                    progress.println(result.isMeasured()
+                            ? String.format(Locale.ROOT, "  median %.2f GiB/s by total-time, %.3f CPU-s/GiB both"
+                            + " sides", result.gibPerSecond(), result.cpuPerGibTotal())
+                            : "  skipped: " + result.skipped());
+                    progress.flush();
+                    cold.add(result);
+                }
+            }
+        }
+        return cold;
     }
 
     /** How long the runner waits for a destination's own error after its source failed. */

@@ -2,6 +2,11 @@ package migration.cli.bench;
 
 /** What moves the bytes in one benchmark configuration. */
 public enum Mode {
+    /**
+     * The path users take, cold: {@code multifd receive --into} and {@code multifd send --from} as fresh
+     * processes of the tool with its defaults, no warm-up (measured by {@link ColdRunner}, reported on its own).
+     */
+    COLD("cold", null, false),
     /** Plain blocking {@code java.nio} socket streams, a sender and a receiver, no protocol: the loopback ceiling. */
     CEILING("ceiling", null, false),
     /** Migration with the portable copying provider ({@code java.nio}). */
@@ -47,7 +52,7 @@ public enum Mode {
                 return mode;
             }
         }
-        throw new IllegalArgumentException("unknown mode '" + label + "'; expected one of ceiling, copy-provider,"
-                + " linux-copy, linux-zero-copy");
+        throw new IllegalArgumentException("unknown mode '" + label + "'; expected one of cold, ceiling,"
+                + " copy-provider, linux-copy, linux-zero-copy");
     }
 }

@@ -57,6 +57,17 @@ final class WorkerProcess implements AutoCloseable {
 
     /** {@return the command line that runs {@code spec} in a child of this runtime} */
     static List<String> command(WorkerSpec spec) {
+        List<String> command = new ArrayList<>(java());
+        command.add("-m");
+        command.add("migration.cli/migration.cli.Main");
+        command.add("bench");
+        command.add("--worker");
+        command.add(spec.toArgument());
+        return command;
+    }
+
+    /** {@return this runtime's java, with the module path and native access it was started with, if any} */
+    static List<String> java() {
         List<String> command = new ArrayList<>();
         // Linux reports "/path/java (deleted)" once the launcher was replaced on disk (a rebuild): use the path.
         command.add(ProcessHandle.current().info().command().map(c -> c.replaceFirst(" \\(deleted\\)$", ""))
@@ -70,11 +81,6 @@ final class WorkerProcess implements AutoCloseable {
                 command.add("--enable-native-access=io.channel.linux");
             }
         }
-        command.add("-m");
-        command.add("migration.cli/migration.cli.Main");
-        command.add("bench");
-        command.add("--worker");
-        command.add(spec.toArgument());
         return command;
     }
 

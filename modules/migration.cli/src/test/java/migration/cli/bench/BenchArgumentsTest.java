@@ -75,7 +75,7 @@ class BenchArgumentsTest {
     @Test
     void theConfigurationsAreGroupedByDestinationWithTheCeilingFirst() {
         BenchOptions options = new BenchOptions(1 << 20, List.of(1, 2), List.of(Mode.CEILING, Mode.COPY_PROVIDER),
-                List.of(DestinationKind.FRESH, DestinationKind.PRE_TOUCHED), true, true, true, 0, 1, false, null);
+                List.of(DestinationKind.FRESH, DestinationKind.PRE_TOUCHED), true, true, true, 0, 1, false, null, null);
         assertThat(options.configurations()).extracting(c -> c.mode().label() + "/" + c.channels() + "/"
                         + c.destination().label())
                 .containsExactly("ceiling/1/fresh", "ceiling/2/fresh", "copy-provider/1/fresh",

@@ -23,11 +23,9 @@ class BenchCommandTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void aTinyRunMeasuresEveryConfigurationAndWritesTheResultsFiles(@TempDir Path dir) throws Exception {
         StringWriter out = new StringWriter();
-        CommandLine command = new CommandLine(new Main());
-        command.setOut(new PrintWriter(out, true));
         Path output = dir.resolve("tiny.md");
 
-        int status = command.execute("bench", "--size", "8m", "--channels", "1,2", "--modes",
+        int status = bench(out, "--size", "8m", "--channels", "1,2", "--modes",
                 "ceiling,copy-provider,linux-copy", "--warm-up", "16m", "--repeat", "2", "--json", "--output",
                 output.toString());
 
@@ -51,6 +49,44 @@ class BenchCommandTest {
         assertThat(Files.readString(output)).contains("| ceiling | 1 | fresh |", "| copy-provider | 2 |",
                 "- runs: each configuration measured 2 times after its warm-up");
         assertThat(Files.readString(dir.resolve("tiny.json"))).isEqualTo(json);
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aTinyColdRunMeasuresFreshToolProcessesIntoBothKindsOfFile(@TempDir Path dir) throws Exception {
+        StringWriter out = new StringWriter();
+        Path files = Files.createDirectory(dir.resolve("files"));
+
+        int status = bench(out, "--modes", "cold", "--size", "8m", "--channels", "2", "--repeat", "1",
+                "--cold-dir", files.toString(), "--json", "--output", dir.resolve("cold.md").toString());
+
+        assertThat(status).as("exit status; output:%n%s", out).isZero();
+        Map<String, Object> document = JsonReader.object(out.toString());
+        assertThat((List<?>) document.get("results")).as("no steady-state configuration").isEmpty();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> cold = (List<Map<String, Object>>) document.get("cold");
+        assertThat(cold).extracting(r -> r.get("destination")).containsExactly("fresh", "pre-touched");
+        assertThat(cold).allSatisfy(r -> {
+            assertThat(r).as("measured, not skipped: %s", r).containsEntry("bytes", 8388608L)
+                    .containsEntry("channels", 2L);
+            assertThat((Double) r.get("total-time-s")).isPositive();
+            assertThat((Long) r.get("minor-faults-src")).isPositive();
+            assertThat((Long) r.get("minor-faults-dst")).isPositive();
+            assertThat((List<?>) r.get("runs")).hasSize(1);
+        });
+        assertThat(Files.readString(dir.resolve("cold.md"))).contains("## Cold one-shot", "| 2 | fresh |",
+                "| 2 | pre-touched |");
+        assertThat(files).as("the source and destination files are deleted").isEmptyDirectory();
+    }
+
+    /** {@return the exit status of {@code multifd bench ARGS}, its standard output going to {@code out}} */
+    private static int bench(StringWriter out, String... args) {
+        CommandLine command = new CommandLine(new Main());
+        command.setOut(new PrintWriter(out, true));
+        String[] all = new String[args.length + 1];
+        all[0] = "bench";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return command.execute(all);
     }
 
     @SuppressWarnings("unchecked")

@@ -124,4 +124,19 @@ class BenchReportTest {
         assertThat(json.split("\"mode\":", -1)).hasSize(3);
         assertThat(json.split("zero-copy-copied", -1)).as("only the zero-copy mode reports copies").hasSize(2);
     }
+
+    @Test
+    void theColdTableGivesMediansOfEachFigureAndTheRangeOfGibPerSecond() {
+        ColdResult cold = new ColdResult(2, DestinationKind.PRE_TOUCHED, 2 * GIB, List.of(
+                new ColdResult.Run(1.0, 1.5, 1.0, 2.0, 50_000, 540_000),
+                new ColdResult.Run(0.5, 1.0, 0.8, 1.0, 40_000, 20_000),
+                new ColdResult.Run(2.0, 2.5, 1.2, 3.0, 60_000, 30_000)), null);
+        BenchReport report = new BenchReport("d", "multifd bench --modes cold", MACHINE, 2 * GIB, List.of(),
+                List.of(cold, ColdResult.skipped(4, DestinationKind.FRESH, "failed: no space")));
+
+        assertThat(report.coldTable()).contains(
+                "| 2 | pre-touched | 2.00 (1.00–4.00) | 1.000 | 1.500 | 1.00 | 2.00 | 1.500 | 50000 | 30000 |",
+                "| 4 | fresh | skipped: failed: no space |");
+        assertThat(report.markdown()).contains("## Cold one-shot").doesNotContain("## Steady state", "| mode |");
+    }
 }

@@ -101,7 +101,7 @@ public final class Errors {
      *
      * @param call    the call as written in C
      * @param errno   the positive error number
-     * @param context what the call was about, for example {@code "connecting to /127.0.0.1:80"}, or
+     * @param context what the call was about, for example {@code "connecting to 127.0.0.1:80"}, or
      *                {@code null}
      * @return a {@link ClosedChannelException} for {@code EBADF}, otherwise a {@link NativeIOException}
      *         reading {@code "<call> failed: <strerror> (<context>)"}

@@ -9,11 +9,13 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The portable tracker: a page is dirty when the CRC32C of its bytes differs from its reference, which is the
- * CRC32C it had at the previous sync, or the one of its bytes as last sent when the sender told
- * ({@link #recordSent}). Each sync reads all the memory (one CRC32C per page, with the CPU's CRC32C
- * instructions through {@link CRC32C} on a direct buffer), so it costs a pass over the region at memory
- * bandwidth, but it needs nothing from the OS and works for any memory.
+ * The portable tracker: a page is dirty when the CRC32C of its bytes differs from the CRC32C it had at the
+ * previous sync, or from the one of its bytes as last sent when the sender told ({@link #recordSent}). Both
+ * references are kept: the first catches every change since the sync (also one made while a sender's CRC of the
+ * page was being taken), the second a page written and written back within one round after a different value
+ * went out. Each sync reads all the memory (one CRC32C per page, with the CPU's CRC32C instructions through
+ * {@link CRC32C} on a direct buffer), so it costs a pass over the region at memory bandwidth, but it needs
+ * nothing from the OS and works for any memory.
  *
  * <p>What it cannot see: a write that leaves a page's bytes as they were (then nothing needs sending), and a
  * change that collides in CRC32C (one in 2^32 per changed page).
@@ -24,8 +26,10 @@ final class ChecksumDirtyTracker extends DirtyTracker {
     /** The most one {@link ByteBuffer} can view; the region is walked in slices of this size. */
     private static final long SLICE = 1L << 30;
 
-    /** One reference CRC32C per page; written by the owner at sync and by senders through recordSent. */
+    /** One CRC32C per page as of the previous sync (or arm); written by the owner only. */
     private final int[] references;
+    /** One CRC32C per page as last sent (or as of the sync that found it dirty); written at sync and by senders. */
+    private final int[] sent;
     /** Used under the tracker's lock only (arm and sync). */
     private final CRC32C crc = new CRC32C();
 
@@ -36,29 +40,35 @@ final class ChecksumDirtyTracker extends DirtyTracker {
                     + " bytes");
         }
         this.references = new int[(int) pageCount()];
+        this.sent = new int[(int) pageCount()];
     }
 
     @Override
     protected void implArm() {
-        forEachPage((page, value) -> CRCS.setOpaque(references, page, value));
+        forEachPage((page, value) -> {
+            CRCS.setOpaque(references, page, value);
+            CRCS.setOpaque(sent, page, value);
+        });
     }
 
     @Override
     protected void implSync(DirtyPages.Builder dirty) {
         forEachPage((page, value) -> {
             int reference = (int) CRCS.getOpaque(references, page);
-            if (reference != value) {
+            int wentOut = (int) CRCS.getOpaque(sent, page);
+            if (reference != value || wentOut != value) {
                 dirty.add(page, page + 1L);
+                CRCS.setOpaque(references, page, value);
                 // A sender's recordSent racing with this read wins: its value describes what went out, and the
                 // page, reported now, is sent (and recorded) again anyway.
-                CRCS.compareAndSet(references, page, reference, value);
+                CRCS.compareAndSet(sent, page, wentOut, value);
             }
         });
     }
 
     @Override
     protected void implRecordSent(long page, int crc32c) {
-        CRCS.setOpaque(references, (int) page, crc32c);
+        CRCS.setOpaque(sent, (int) page, crc32c);
     }
 
     @Override

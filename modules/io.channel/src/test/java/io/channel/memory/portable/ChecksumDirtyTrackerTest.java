@@ -71,6 +71,23 @@ class ChecksumDirtyTrackerTest {
     }
 
     @Test
+    void aPageChangedSinceTheSyncIsDirtyEvenWhenTheSentChecksumAlreadyHasTheChange() throws Exception {
+        // A sender takes a page's CRC32C after its write returned: a change that lands between the two is in the
+        // CRC but not in what went out. The change since the sync must still make the page dirty.
+        MemorySegment memory = arena.allocate(4 * PAGE, PAGE);
+        try (DirtyTracker tracker = new ChecksumDirtyTrackerProvider().track(memory)) {
+            tracker.arm();
+            write(memory, 2 * PAGE, 5);
+            CRC32C taken = new CRC32C();
+            taken.update(memory.asSlice(2 * PAGE, PAGE).asByteBuffer());
+            tracker.recordSent(2, (int) taken.getValue());
+
+            assertThat(tracker.sync()).hasToString("[2,3)");
+            assertThat(tracker.sync()).hasToString("none");
+        }
+    }
+
+    @Test
     void aChangeInAShortLastPageIsSeen() throws Exception {
         MemorySegment memory = arena.allocate(2 * PAGE + 1, PAGE);
         try (DirtyTracker tracker = new ChecksumDirtyTrackerProvider().track(memory)) {

@@ -1,0 +1,79 @@
+package migration.cli.bench;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The outcome of one cold one-shot configuration: {@code multifd receive --into} and {@code multifd send --from}
+ * as fresh processes, measured {@code --repeat} times (the medians of its runs), or skipped with the reason.
+ *
+ * @param channels    the sender's {@code --channels}
+ * @param destination whether the {@code --into} file was absent (fresh) or existed with every page written
+ * @param bytes       the file's size
+ * @param runs        every run, in order
+ * @param skipped     why it was not measured, or {@code null} if it was
+ */
+public record ColdResult(int channels, DestinationKind destination, long bytes, List<Run> runs, String skipped) {
+
+    private static final double GIB = 1L << 30;
+
+    /**
+     * One cold transfer.
+     *
+     * @param totalSeconds the sender's own {@code total-time} (its JSON): from starting the migration until the
+     *                     destination's verdict
+     * @param wallSeconds  from starting the {@code send} process until it ended: start-up and exit included
+     * @param cpuSecondsSrc the whole sending process's user + system time
+     * @param cpuSecondsDst the whole receiving process's user + system time (it started listening first)
+     * @param faultsSrc    the sending process's minor page faults
+     * @param faultsDst    the receiving process's minor page faults
+     */
+    public record Run(double totalSeconds, double wallSeconds, double cpuSecondsSrc, double cpuSecondsDst,
+                      long faultsSrc, long faultsDst) {
+    }
+
+    /** Checks and copies. */
+    public ColdResult {
+        Objects.requireNonNull(destination, "destination");
+        runs = List.copyOf(runs);
+        if (skipped == null && runs.isEmpty()) {
+            throw new IllegalArgumentException("a measured result needs at least one run");
+        }
+    }
+
+    /** {@return a result that was not measured} @param channels channels @param destination kind @param why why */
+    public static ColdResult skipped(int channels, DestinationKind destination, String why) {
+        return new ColdResult(channels, destination, 0, List.of(), Objects.requireNonNull(why, "why"));
+    }
+
+    /** {@return whether it was measured} */
+    public boolean isMeasured() {
+        return skipped == null;
+    }
+
+    /** {@return the median of a figure over the runs (the mean of the middle two for an even count)} */
+    double median(ToDoubleFunction<Run> figure) {
+        double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    /** {@return GiB per second of the median total-time} */
+    public double gibPerSecond() {
+        double seconds = median(Run::totalSeconds);
+        return seconds > 0 ? bytes / GIB / seconds : 0;
+    }
+
+    /** {@return the slowest and the fastest run's GiB/s, by total-time} */
+    public double[] gibPerSecondRange() {
+        double[] rates = runs.stream().mapToDouble(r -> r.totalSeconds() > 0 ? bytes / GIB / r.totalSeconds() : 0)
+                .sorted().toArray();
+        return rates.length == 0 ? new double[2] : new double[] {rates[0], rates[rates.length - 1]};
+    }
+
+    /** {@return the median of both processes' CPU seconds together, per GiB} */
+    public double cpuPerGibTotal() {
+        return bytes > 0 ? median(r -> r.cpuSecondsSrc() + r.cpuSecondsDst()) / (bytes / GIB) : 0;
+    }
+}

@@ -1,0 +1,192 @@
+package migration.cli.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Measures the path users take: one {@code multifd receive --into FILE} and one {@code multifd send --from FILE},
+ * each a fresh process of the tool (the image's {@code bin/multifd} launcher where there is one), with no
+ * warm-up, from a file of incompressible bytes into a file that is absent (fresh) or exists with every page
+ * written (pre-touched). The files live in one directory, by default {@code /dev/shm} (tmpfs), and are
+ * deleted by {@link #close()}, or when the JVM exits.
+ */
+final class ColdRunner implements AutoCloseable {
+
+    private static final Pattern TOTAL_TIME = Pattern.compile("\"total-time\":(\\d+)");
+    private static final int BUFFER = 1 << 20;
+
+    private final long size;
+    private final Path source;
+    private final Path destination;
+    private final long timeoutSeconds;
+    private final List<String> tool;
+    private boolean sourceWritten;
+
+    /**
+     * @param size      bytes of the file moved
+     * @param directory where the source and destination files go
+     */
+    ColdRunner(long size, Path directory) {
+        this.size = size;
+        this.source = directory.resolve("multifd-bench-source");
+        this.destination = directory.resolve("multifd-bench-destination");
+        this.timeoutSeconds = 120 + size / (50L << 20);
+        this.tool = tool();
+        // Two --size files in tmpfs are memory: gone with the run even when it is interrupted (SIGTERM, Ctrl-C).
+        source.toFile().deleteOnExit();
+        destination.toFile().deleteOnExit();
+    }
+
+    /** {@return the default directory: tmpfs {@code /dev/shm} where it exists, else the temporary directory} */
+    static Path defaultDirectory() {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * {@return the command that starts the tool: the image's launcher where this runtime is the image, else
+     * this runtime's java with the module path it was started with}
+     */
+    static List<String> tool() {
+        Path launcher = Path.of(System.getProperty("java.home"), "bin", "multifd");
+        if (Files.isExecutable(launcher)) {
+            return List.of(launcher.toString());
+        }
+        List<String> command = new ArrayList<>(WorkerProcess.java());
+        command.add("-m");
+        command.add("migration.cli/migration.cli.Main");
+        return command;
+    }
+
+    /**
+     * Measures one configuration {@code repeat} times.
+     *
+     * @param channels the sender's {@code --channels}
+     * @param kind     the state of the destination file before each run
+     * @param repeat   runs
+     * @param progress where a line per run goes
+     * @return the result, skipped with the reason if a run failed
+     */
+    ColdResult measure(int channels, DestinationKind kind, int repeat, PrintStream progress) {
+        List<ColdResult.Run> runs = new ArrayList<>();
+        try {
+            writeSource();
+            for (int i = 0; i < repeat; i++) {
+                prepareDestination(kind);
+                ColdResult.Run run = transfer(channels);
+                progress.println(String.format(Locale.ROOT, "  cold run %d: total-time %.3f s, send process %.3f s,"
+                                + " CPU-s src %.2f dst %.2f, minor faults src %d dst %d", i + 1, run.totalSeconds(),
+                        run.wallSeconds(), run.cpuSecondsSrc(), run.cpuSecondsDst(), run.faultsSrc(), run.faultsDst()));
+                runs.add(run);
+            }
+        } catch (IOException | RuntimeException e) {
+            return ColdResult.skipped(channels, kind, "failed: " + BenchWorker.oneLine(e));
+        }
+        return new ColdResult(channels, kind, size, runs, null);
+    }
+
+    private ColdResult.Run transfer(int channels) throws IOException {
+        List<String> receive = new ArrayList<>(tool);
+        receive.addAll(List.of("receive", "--listen", "127.0.0.1:0", "--into", destination.toString(), "--json"));
+        try (ToolProcess receiver = ToolProcess.start(receive, "multifd receive")) {
+            String address = receiver.awaitError("listening on ", timeoutSeconds).strip();
+            List<String> send = new ArrayList<>(tool);
+            send.addAll(List.of("send", "--to", address, "--from", source.toString(), "--channels",
+                    String.valueOf(channels), "--json"));
+            long start = System.nanoTime();
+            List<String> sent;
+            try (ToolProcess sender = ToolProcess.start(send, "multifd send")) {
+                sent = sender.awaitSuccess(timeoutSeconds);
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            List<String> received = receiver.awaitSuccess(timeoutSeconds);
+            ProcessUsage src = usage(sent, "multifd send");
+            ProcessUsage dst = usage(received, "multifd receive");
+            return new ColdResult.Run(totalTime(sent) / 1000.0, wall, src.cpuNanos() / 1e9, dst.cpuNanos() / 1e9,
+                    src.minorFaults(), dst.minorFaults());
+        }
+    }
+
+    /** {@return the {@code total-time} of the tool's JSON, in milliseconds} */
+    static long totalTime(List<String> output) throws IOException {
+        Matcher m = TOTAL_TIME.matcher(String.join("\n", output));
+        if (!m.find()) {
+            throw new IOException("multifd send printed no total-time: " + String.join(" / ", output));
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private static ProcessUsage usage(List<String> output, String what) throws IOException {
+        if (output.isEmpty() || !output.getLast().startsWith(ProcessUsage.PREFIX + " ")) {
+            throw new IOException(what + " ended without its usage line: " + String.join(" / ", output));
+        }
+        return ProcessUsage.parse(output.getLast());
+    }
+
+    /** Writes the source file once: {@code size} bytes from a seeded generator, which no compressor shrinks. */
+    private void writeSource() throws IOException {
+        if (!sourceWritten) {
+            SplittableRandom random = new SplittableRandom(14);
+            write(source, buffer -> {
+                while (buffer.remaining() >= Long.BYTES) {
+                    buffer.putLong(random.nextLong());
+                }
+                while (buffer.hasRemaining()) {
+                    buffer.put((byte) random.nextInt());
+                }
+            });
+            sourceWritten = true;
+        }
+    }
+
+    /** Fresh: no file. Pre-touched: a file of the right size whose every page was written. */
+    private void prepareDestination(DestinationKind kind) throws IOException {
+        Files.deleteIfExists(destination);
+        if (kind == DestinationKind.PRE_TOUCHED) {
+            write(destination, buffer -> buffer.position(buffer.limit()));
+        }
+    }
+
+    private interface Filler {
+        void fill(ByteBuffer buffer);
+    }
+
+    private void write(Path file, Filler filler) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (long written = 0; written < size; ) {
+                buffer.clear().limit((int) Math.min(BUFFER, size - written));
+                filler.fill(buffer);
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    written += channel.write(buffer);
+                }
+            }
+        }
+    }
+
+    /** Deletes both files. */
+    @Override
+    public void close() {
+        for (Path file : List.of(source, destination)) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // Left behind in a temporary directory; nothing to do about it here.
+            }
+        }
+    }
+}

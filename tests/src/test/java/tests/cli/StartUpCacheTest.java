@@ -1,0 +1,55 @@
+package tests.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import testkit.JsonReader;
+
+/**
+ * The image starts the tool from its class data: the JDK's CDS archive and the tool's AOT cache recorded at build
+ * time, mapped by the launcher where it fits and left out, quietly, where it does not.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class StartUpCacheTest {
+
+    @Test
+    void theImageCarriesTheJdkArchiveAndTheToolsAotCache() {
+        Path image = Launcher.image();
+        assertThat(image.resolve("lib/server/classes.jsa")).isRegularFile();
+        assertThat(image.resolve("lib/multifd.aot")).isRegularFile();
+    }
+
+    @Test
+    void theLauncherLoadsTheToolsClassesFromTheAotCache() {
+        Launcher.Result run = Launcher.start(Launcher.multifd("--version"),
+                Map.of("JDK_JAVA_OPTIONS", "-Xlog:class+load=info")).result();
+
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.out().lines().filter(l -> l.contains(" migration.cli.Main ")))
+                .singleElement().asString().contains("source: shared objects file");
+    }
+
+    @Test
+    void classDataSharingOptionsOfTheUsersOwnReplaceTheCache() {
+        // java refuses -XX:AOTCache next to any -Xshare option: the launcher must leave the cache out.
+        Launcher.Result run = Launcher.start(Launcher.multifd("--version"),
+                Map.of("JDK_JAVA_OPTIONS", "-Xshare:off")).result();
+
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.out()).startsWith("multifd ");
+    }
+
+    @Test
+    void aCacheThatDoesNotFitLeavesStandardOutputToTheTool() {
+        // The cache was recorded with compressed object pointers; without them java cannot map it.
+        Launcher.Result run = Launcher.start(Launcher.multifd("info", "--json"),
+                Map.of("JDK_JAVA_OPTIONS", "-XX:-UseCompressedOops")).result();
+
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(JsonReader.object(run.out())).containsKey("chosen");
+    }
+}
