@@ -71,6 +71,9 @@ final class ReceiveCommand implements Callable<Integer> {
     @Mixin
     private TlsOptions tls;
 
+    @Mixin
+    private PeerTimeouts timeouts;
+
     @Option(names = "--json", description = "Print the destination's final statistics as one JSON document "
             + "(QEMU query-migrate names) instead of the table.")
     private boolean json;
@@ -104,8 +107,8 @@ final class ReceiveCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        MigrationParameters params = MigrationParameters.defaults().withProvider(provider.name())
-                .withTls(tls.parameters());
+        MigrationParameters params = timeouts.applyTo(MigrationParameters.defaults().withProvider(provider.name())
+                .withTls(tls.parameters()));
         try (MigrationDestination destination = MigrationDestination.listen(local, blocks, params);
              Shutdown.Registration cancel = Shutdown.current().cancelling(destination::cancel)) {
             // IMPORTANT: tests and scripts wait for this line to learn the port.

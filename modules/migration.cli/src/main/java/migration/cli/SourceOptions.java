@@ -21,10 +21,13 @@ final class SourceOptions {
     @Mixin
     ProviderOption provider;
 
+    @Mixin
+    PeerTimeouts timeouts;
+
     /** {@return the parameters these options ask for} */
     MigrationParameters parameters() {
-        return MigrationParameters.defaults().withChannels(channels).withZeroCopy(zeroCopy)
-                .withProvider(provider.name());
+        return timeouts.applyTo(MigrationParameters.defaults().withChannels(channels).withZeroCopy(zeroCopy)
+                .withProvider(provider.name()));
     }
 
     /** {@return for example "2 channels, zero-copy auto"} */
