@@ -33,12 +33,12 @@ class LiveDemoTest {
         assertThat(run.out()).as(run.describe())
                 .startsWith("multifd demo: migrated 64.00 MiB")
                 .contains("completed, digests verified by the destination")
-                .contains("live:        live: switch over at 3600000 ms expected downtime")
-                .contains("rounds:      2 (switched over: expected downtime within the downtime limit)")
+                .contains("live        switch over at 3600000 ms expected downtime")
+                .contains("rounds      2 (switched over: expected downtime within the downtime limit)")
                 .contains("round 1   16,384 pages sent")
-                .contains("downtime:    ")
-                .contains("throttle:    none")
-                .containsPattern("tracker:     ram0: (linux|portable) \\(");
+                .contains("downtime    ")
+                .contains("throttle    none")
+                .containsPattern("tracker     ram0: (linux|portable) \\(");
     }
 
     @SuppressWarnings("unchecked")

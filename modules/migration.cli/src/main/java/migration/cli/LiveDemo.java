@@ -116,19 +116,19 @@ final class LiveDemo implements SourceHooks {
      */
     void summarize(PrintWriter out, MigrationStats stats) {
         LiveStats live = stats.live();
-        out.printf(Locale.ROOT, "  live:        %s%n", live.mode());
-        out.printf(Locale.ROOT, "  rounds:      %d (%s)%n", live.rounds().size(), live.convergence());
+        out.printf(Locale.ROOT, "  live        %s%n", live.mode().replaceFirst("^live: ", ""));
+        out.printf(Locale.ROOT, "  rounds      %d (%s)%n", live.rounds().size(), live.convergence());
         for (LiveStats.Round round : live.rounds()) {
             out.printf(Locale.ROOT, "    round %-3d %,d pages sent, %,d dirty after it, sync %.1f ms, %s/s%n",
                     round.round(), round.pagesSent(), round.dirtyPagesFound(), round.syncMicros() / 1000.0,
                     ByteSize.format(round.bytesPerSecond()));
         }
-        out.printf(Locale.ROOT, "  downtime:    %d ms (expected %d ms; pausing the writers took %.1f ms)%n",
+        out.printf(Locale.ROOT, "  downtime    %d ms (expected %d ms; pausing the writers took %.1f ms)%n",
                 live.downtimeMillis(), live.expectedDowntimeMillis(), pauseTookNanos / 1e6);
-        out.printf(Locale.ROOT, "  throttle:    %s%n", maxThrottle == 0 ? "none"
+        out.printf(Locale.ROOT, "  throttle    %s%n", maxThrottle == 0 ? "none"
                 : "up to " + maxThrottle + "% (auto-converge)");
         for (LiveStats.Tracker tracker : live.trackers()) {
-            out.printf(Locale.ROOT, "  tracker:     %s: %s (%s)%n", tracker.block(), tracker.tracker(),
+            out.printf(Locale.ROOT, "  tracker     %s: %s (%s)%n", tracker.block(), tracker.tracker(),
                     tracker.reason());
         }
         out.flush();
