@@ -321,22 +321,22 @@ final class LinuxChannel extends IOChannel {
         long size = gather.bytes();
         HostLimits host = limits.get();
         String refusal = errors.strerror(errno) + " (ENOBUFS from sendmsg(MSG_ZEROCOPY) for a " + size
-                + "-byte write with " + outstanding() + " of this channel's sends in flight on "
-                + SocketAddressText.of(local) + " -> " + SocketAddressText.of(remote) + "). Limits: " + host.summary();
+                + "-byte write with " + outstanding() + " of this channel's sends in flight). Limits: "
+                + host.summary();
         if (options.strictZeroCopy()) {
             throw new NativeIOException("sendmsg(MSG_ZEROCOPY)", errno, LOCKED_MEMORY_REFUSAL + ": " + refusal
-                    + ". Zero-copy is required (strictZeroCopy), so the write is not copied. Raise RLIMIT_MEMLOCK"
-                    + " (ulimit -l, prlimit --memlock, or 'memlock' in /etc/security/limits.conf) or"
-                    + " net.core.optmem_max (sysctl -w net.core.optmem_max=...), run with CAP_IPC_LOCK, or send"
-                    + " smaller pieces");
+                    + ". Raise RLIMIT_MEMLOCK (ulimit -l, prlimit --memlock, or 'memlock' in"
+                    + " /etc/security/limits.conf) or net.core.optmem_max (sysctl -w net.core.optmem_max=...), run"
+                    + " with CAP_IPC_LOCK, or send smaller pieces; zero-copy is required (strict), so the write is not"
+                    + " copied. Channel " + SocketAddressText.of(local) + " -> " + SocketAddressText.of(remote));
         }
         if (fallbackReason == null) {
             fallbackReason = "the kernel refused to pin zero-copy writes for lack of locked memory: " + refusal
                     + "; such writes are copied";
         }
         if (FALLBACK_LOGGED.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, "sendmsg(MSG_ZEROCOPY) failed with " + refusal
-                    + "; sending such writes by copying (counted as copyFallbacks; this is logged once)."
+            LOG.log(System.Logger.Level.WARNING, "sendmsg(MSG_ZEROCOPY) on " + SocketAddressText.of(local) + " -> "
+                    + SocketAddressText.of(remote) + " failed with " + refusal + "; sending such writes by copying (counted as copyFallbacks; this is logged once)."
                     + " Raise RLIMIT_MEMLOCK (ulimit -l / prlimit --memlock / limits.conf memlock)"
                     + " or net.core.optmem_max (sysctl) to keep them zero-copy");
         }
