@@ -9,7 +9,11 @@ import java.time.Duration;
  * @param downtimeLimit            switch over once the expected downtime (the dirty bytes left divided by the
  *                                 last round's bandwidth) is at most this (QEMU's {@code downtime-limit}, 300 ms)
  * @param maxRounds                how many rounds may run before the last one; a migration that has not
- *                                 converged by then fails saying so (no silent endless loop), 2 to 10000
+ *                                 converged by then fails saying so (no silent endless loop), 2 to 10000. With
+ *                                 auto-converge the throttle gets its chance first: past this many rounds it rises
+ *                                 every round until it has been at {@code maxCpuThrottle} for two rounds, and a
+ *                                 migration still outpaced at the maximum throttle fails as unable to converge
+ *                                 even before this many rounds
  * @param autoConverge             whether to throttle the writers through {@link SourceHooks#throttle} when
  *                                 memory is written faster than it moves (QEMU's {@code auto-converge})
  * @param cpuThrottleInitial       the first throttle, percent (QEMU's {@code cpu-throttle-initial}, 20)

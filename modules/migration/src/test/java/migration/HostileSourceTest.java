@@ -254,6 +254,31 @@ class HostileSourceTest {
                 .hasMessage("main channel, ROUND_END: round 2, expected 1 (the next round to end)");
     }
 
+    /** Ends round 1 properly (its SYNC, then ROUND_END 1), sends round 2's SYNC, then ROUND_END for {@code round}. */
+    private void endRoundOneThenClaimRound(int round) throws Exception {
+        SocketChannel data = handshake();
+        FakeSource.write(data, FakeSource.sync(1));
+        FakeSource.frame(main, 4, ByteBuffer.allocate(4).putInt(1).array());
+        FakeSource.write(data, FakeSource.sync(2));
+        FakeSource.frame(main, 4, ByteBuffer.allocate(4).putInt(round).array());
+    }
+
+    @Test
+    void aRoundEndThatSkipsARoundIsAProtocolErrorNamingTheRounds() throws Exception {
+        endRoundOneThenClaimRound(3);
+        assertThatThrownBy(destination::await).isInstanceOf(MigrationException.class)
+                .hasMessage("main channel, ROUND_END: round 3, expected 2 (the next round to end)");
+        assertBlockUntouched();
+    }
+
+    @Test
+    void aRoundEndForARoundThatAlreadyEndedIsAProtocolErrorNamingTheRounds() throws Exception {
+        endRoundOneThenClaimRound(1);
+        assertThatThrownBy(destination::await).isInstanceOf(MigrationException.class)
+                .hasMessage("main channel, ROUND_END: round 1, expected 2 (the next round to end)");
+        assertBlockUntouched();
+    }
+
     @Test
     void aCompleteClaimingMoreRoundsThanTheSourceEndedIsAProtocolError() throws Exception {
         SocketChannel data = handshake();

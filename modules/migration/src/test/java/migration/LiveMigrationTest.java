@@ -271,30 +271,38 @@ class LiveMigrationTest {
     }
 
     @Test
-    void writersThatOutpaceTheLinkAreThrottledAndAMigrationThatCannotConvergeFailsSayingSo() throws Exception {
+    void writersThatOutpaceTheLinkAreThrottledToTheMaximumBeforeTheMigrationSaysItCannotConverge() throws Exception {
         try (Arena arena = Arena.ofShared()) {
             RamBlock block = RamBlock.anonymous("ram0", 2 * MIB, arena);
             TestMemory.fillMixed(block.memory(), 13);
+            // Even at 99% the writers dirty every page of the block many times over during a round of 500 ms.
             TestWriters writers = new TestWriters(block.memory(), 1, 64, 0).start();
             LiveParameters live = UNTIL_ASKED.withAutoConverge(true).withMaxRounds(4);
             try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
                     RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
                  MigrationSource source = MigrationSource.startLive(destination.localAddress(), List.of(block),
                          EndToEndMigrationTest.copying(1).withMaxBandwidth(4 * MIB), live, writers)) {
+                // max-rounds (4) is reached at 30%: the throttle still rises every round to 99%, runs there for two
+                // rounds, and only then does the migration give up.
                 assertThatThrownBy(source::await).isInstanceOf(MigrationException.class)
-                        .hasMessageStartingWith("the migration did not converge within 4 rounds (max-rounds)")
-                        .hasMessageContaining("throttling the writers at 30% to converge")
-                        .hasMessageEndingWith("Raise the downtime limit or max-rounds, or call switchover()");
+                        .hasMessageStartingWith("the migration ")
+                        .hasMessageContaining("with the writers throttled at the maximum of 99% for 2 rounds")
+                        .satisfies(e -> assertThat(((MigrationException) e).stats().status())
+                                .isEqualTo(MigrationStatus.FAILED));
                 MigrationStats stats = source.stats();
-                assertThat(stats.live().cpuThrottlePercentage()).isEqualTo(30);
-                assertThat(stats.toJson()).contains("\"cpu-throttle-percentage\":30");
+                assertThat(stats.live().cpuThrottlePercentage()).isEqualTo(99);
+                assertThat(stats.live().convergence()).startsWith("cannot converge: the migration ");
+                assertThat(stats.live().rounds()).hasSize(13);
+                assertThat(stats.toJson()).contains("\"cpu-throttle-percentage\":99");
             } finally {
                 writers.stopAll();
             }
-            // Every round dirtied more than half of what it sent: throttled after rounds 2 and 4, never paused,
-            // and unthrottled when the migration gave up.
+            // Throttled after every round from round 2 on (QEMU's trigger, then one step per round past max-rounds),
+            // never paused, and unthrottled when the migration gave up.
             assertThat(writers.calls).containsExactly("throttle 20:migration-source", "throttle 30:migration-source",
-                    "throttle 0:migration-source");
+                    "throttle 40:migration-source", "throttle 50:migration-source", "throttle 60:migration-source",
+                    "throttle 70:migration-source", "throttle 80:migration-source", "throttle 90:migration-source",
+                    "throttle 99:migration-source", "throttle 0:migration-source");
         }
     }
 

@@ -7,6 +7,7 @@ import io.channel.ChannelStatistics;
 import io.channel.Feature;
 import io.channel.FlushResult;
 import io.channel.IOChannel;
+import io.channel.NativeIOException;
 import io.channel.ShutdownDirection;
 import io.channel.spi.ChannelProvider;
 import java.io.IOException;
@@ -29,6 +30,8 @@ final class PretendZeroCopyProvider implements ChannelProvider {
     private final Throwable unavailable;
     /** Flushes after this many fail (per channel), or -1 for never. */
     private final int flushesBeforeFailure;
+    /** Whether the pretend kernel refuses to pin every zero-copy write, as under a small RLIMIT_MEMLOCK. */
+    private boolean refusesToPin;
     final AtomicLong zeroCopyWrites = new AtomicLong();
 
     private PretendZeroCopyProvider(FlushResult flushAnswer, boolean grantFeature, Throwable unavailable) {
@@ -52,6 +55,21 @@ final class PretendZeroCopyProvider implements ChannelProvider {
     static PretendZeroCopyProvider copiedByKernel() {
         return new PretendZeroCopyProvider(FlushResult.ALL_COPIED, true, null);
     }
+
+    /**
+     * Channels whose kernel refuses to pin any zero-copy write ({@code ENOBUFS}, as under a 64 KiB
+     * {@code RLIMIT_MEMLOCK}): each such write is copied and counted as a fallback, or fails with QEMU's words when
+     * the channel was opened with {@link ChannelOptions#strictZeroCopy()}.
+     */
+    static PretendZeroCopyProvider refusedForLackOfLockedMemory() {
+        PretendZeroCopyProvider provider = new PretendZeroCopyProvider(FlushResult.ALL_COPIED, true, null);
+        provider.refusesToPin = true;
+        return provider;
+    }
+
+    /** What the pretend kernel's refusal says, naming both limits like the Linux provider. */
+    static final String REFUSAL = "No buffer space available (ENOBUFS, pretend). Limits: RLIMIT_MEMLOCK 65536 bytes"
+            + " (soft; hard 65536 bytes), net.core.optmem_max 131072 bytes, CAP_IPC_LOCK no";
 
     /** Channels whose writes really avoid the copy. */
     static PretendZeroCopyProvider realZeroCopy() {
@@ -95,7 +113,8 @@ final class PretendZeroCopyProvider implements ChannelProvider {
 
     @Override
     public IOChannel connect(InetSocketAddress remote, ChannelOptions options) throws IOException {
-        return new Channel(copy.connect(remote, options.withZeroCopy(false)), options.zeroCopy() && grantFeature);
+        return new Channel(copy.connect(remote, options.withZeroCopy(false)), options.zeroCopy() && grantFeature,
+                options.strictZeroCopy());
     }
 
     @Override
@@ -109,11 +128,14 @@ final class PretendZeroCopyProvider implements ChannelProvider {
         private final AtomicLong sends = new AtomicLong();
         private final AtomicLong completions = new AtomicLong();
         private final AtomicLong copied = new AtomicLong();
+        private final AtomicLong fallbacks = new AtomicLong();
+        private final boolean strict;
         private long pending;
         private int flushes;
 
-        Channel(IOChannel delegate, boolean zeroCopy) {
+        Channel(IOChannel delegate, boolean zeroCopy, boolean strict) {
             this.delegate = delegate;
+            this.strict = strict;
             this.features = zeroCopy ? Set.copyOf(EnumSet.of(Feature.WRITE_ZERO_COPY, Feature.SHUTDOWN))
                     : Set.of(Feature.SHUTDOWN);
         }
@@ -127,6 +149,12 @@ final class PretendZeroCopyProvider implements ChannelProvider {
         public String zeroCopyUnavailableReason() {
             return features.contains(Feature.WRITE_ZERO_COPY) ? null
                     : "setsockopt(SO_ZEROCOPY) failed: Operation not supported (pretend)";
+        }
+
+        @Override
+        public String zeroCopyFallbackReason() {
+            return fallbacks.get() == 0 ? null : "the kernel refused to pin zero-copy writes for lack of locked memory: "
+                    + REFUSAL + "; such writes are copied";
         }
 
         @Override
@@ -148,13 +176,22 @@ final class PretendZeroCopyProvider implements ChannelProvider {
         public ChannelStatistics statistics() {
             ChannelStatistics base = delegate.statistics();
             return new ChannelStatistics(base.bytesWritten(), base.bytesRead(), sends.get(), completions.get(),
-                    copied.get(), 0, 0);
+                    copied.get(), 0, fallbacks.get());
         }
 
         @Override
         protected long implWritev(MemorySegment[] iov, int offset, int length, boolean zeroCopy) throws IOException {
+            if (zeroCopy && refusesToPin && strict) {
+                throw new NativeIOException("sendmsg(MSG_ZEROCOPY)", 105, "Process can't lock enough memory for using"
+                        + " MSG_ZEROCOPY: " + REFUSAL);
+            }
             long n = delegate.writev(iov, offset, length);
-            if (zeroCopy && n > 0) {
+            if (zeroCopy && refusesToPin && n > 0) {
+                fallbacks.incrementAndGet();
+                synchronized (this) {
+                    pending++;
+                }
+            } else if (zeroCopy && n > 0) {
                 sends.incrementAndGet();
                 zeroCopyWrites.incrementAndGet();
                 synchronized (this) {
@@ -178,8 +215,10 @@ final class PretendZeroCopyProvider implements ChannelProvider {
             if (pending == 0) {
                 return FlushResult.NOTHING_PENDING;
             }
-            completions.addAndGet(pending);
-            if (flushAnswer == FlushResult.ALL_COPIED) {
+            if (!refusesToPin) {
+                completions.addAndGet(pending);
+            }
+            if (flushAnswer == FlushResult.ALL_COPIED && !refusesToPin) {
                 copied.addAndGet(pending);
             }
             pending = 0;

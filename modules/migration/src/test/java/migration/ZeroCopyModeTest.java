@@ -2,6 +2,7 @@ package migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.channel.ChannelProviders;
 import io.channel.spi.ChannelProvider;
@@ -16,7 +17,12 @@ class ZeroCopyModeTest {
 
     private static final long SIZE = 4L * 1024 * 1024;
 
-    private static MigrationStats migrate(MigrationParameters params, List<ChannelProvider> sourceProviders)
+    /** What a test takes from a migration of 4 MiB of mixed pages to a copying destination. */
+    private interface Outcome<T> {
+        T of(MigrationSource migration, MigrationDestination destination, RamBlock source) throws Exception;
+    }
+
+    private static <T> T run(MigrationParameters params, List<ChannelProvider> sourceProviders, Outcome<T> outcome)
             throws Exception {
         try (Arena arena = Arena.ofShared()) {
             RamBlock source = RamBlock.anonymous("ram0", SIZE, arena);
@@ -25,12 +31,19 @@ class ZeroCopyModeTest {
                     RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
                  MigrationSource migration = MigrationSource.start(destination.localAddress(), List.of(source), params,
                          sourceProviders)) {
-                MigrationStats stats = migration.await();
-                destination.await();
-                assertThat(destination.blocks().get(0).memory().mismatch(source.memory())).isEqualTo(-1);
-                return stats;
+                return outcome.of(migration, destination, source);
             }
         }
+    }
+
+    private static MigrationStats migrate(MigrationParameters params, List<ChannelProvider> sourceProviders)
+            throws Exception {
+        return run(params, sourceProviders, (migration, destination, source) -> {
+            MigrationStats stats = migration.await();
+            destination.await();
+            assertThat(destination.blocks().get(0).memory().mismatch(source.memory())).isEqualTo(-1);
+            return stats;
+        });
     }
 
     private static List<ChannelProvider> copyOnly() {
@@ -137,7 +150,9 @@ class ZeroCopyModeTest {
         // One channel, so that it surely has zero-copy writes pending at the sync after its first flush.
         MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(1).withZeroCopy(ZeroCopyMode.ON),
                 List.of(provider));
-        assertThat(stats.zeroCopy().active()).isTrue();
+        // Required and asked for on every write, but nothing avoided the copy: not active.
+        assertThat(stats.zeroCopy().active()).isFalse();
+        assertThat(stats.channels()).allSatisfy(c -> assertThat(c.zeroCopyActive()).isFalse());
         assertThat(stats.zeroCopy().reason()).isEqualTo("the kernel copied every zero-copy write on channel 0"
                 + " (same-host TCP such as loopback always does); zero-copy stays on as required");
         assertThat(stats.dirtySyncMissedZeroCopy()).isEqualTo(1);
@@ -155,5 +170,33 @@ class ZeroCopyModeTest {
                 .doesNotContain("copied every zero-copy write");
         assertThat(stats.dirtySyncMissedZeroCopy()).isZero();
         assertThat(stats.channels()).allSatisfy(c -> assertThat(c.zeroCopyActive()).isTrue());
+    }
+
+    @Test
+    void onFailsWithQemusMessageWhenTheKernelCannotLockEnoughMemoryForAWrite() throws Exception {
+        MigrationParameters params = MigrationParameters.defaults().withChannels(1).withZeroCopy(ZeroCopyMode.ON);
+        MigrationException failure = run(params, List.of(PretendZeroCopyProvider.refusedForLackOfLockedMemory()),
+                (migration, destination, source) -> catchThrowableOfType(MigrationException.class, migration::await));
+        assertThat(failure).hasMessageStartingWith("multifd channel 0")
+                .hasMessageContaining("Process can't lock enough memory for using MSG_ZEROCOPY: ")
+                .hasMessageContaining("RLIMIT_MEMLOCK 65536 bytes").hasMessageContaining("net.core.optmem_max");
+        assertThat(failure.stats().status()).isEqualTo(MigrationStatus.FAILED);
+        assertThat(MigrationThreads.live()).isEmpty();
+    }
+
+    @Test
+    void autoCopiesTheWritesTheKernelRefusesToPinAndSaysItIsTheLockedMemoryLimit() throws Exception {
+        PretendZeroCopyProvider provider = PretendZeroCopyProvider.refusedForLackOfLockedMemory();
+        MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(1), List.of(provider));
+        assertThat(stats.zeroCopy().active()).isFalse();
+        assertThat(stats.zeroCopy().copyFallbacks()).isPositive();
+        assertThat(stats.zeroCopy().sends()).isZero();
+        assertThat(stats.zeroCopy().reason()).isEqualTo("on channel 0 the kernel refused to pin zero-copy writes for"
+                + " lack of locked memory: " + PretendZeroCopyProvider.REFUSAL + "; such writes are copied; switched"
+                + " to copying writes");
+        assertThat(stats.channels()).allSatisfy(c -> assertThat(c.zeroCopyActive()).isFalse());
+        // The first flush found the write copied (by the fallback): AUTO switched, and that sync counts as missed.
+        assertThat(provider.zeroCopyWrites.get()).isZero();
+        assertThat(stats.dirtySyncMissedZeroCopy()).isEqualTo(1);
     }
 }

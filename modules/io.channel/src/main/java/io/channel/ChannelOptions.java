@@ -9,9 +9,11 @@ import java.util.Objects;
  * @param zeroCopy          ask for {@link Feature#WRITE_ZERO_COPY} on connected channels (Linux:
  *                          {@code setsockopt(SO_ZEROCOPY)}); whether it was granted shows in
  *                          {@link IOChannel#features()}
- * @param strictZeroCopy    when the kernel refuses to pin a zero-copy write even with nothing in flight
- *                          ({@code ENOBUFS}: {@code RLIMIT_MEMLOCK} or {@code net.core.optmem_max}), fail
- *                          instead of sending that write by copying
+ * @param strictZeroCopy    when the kernel refuses to pin a zero-copy write even after waiting for the
+ *                          channel's own sends in flight to complete ({@code ENOBUFS}: {@code RLIMIT_MEMLOCK}
+ *                          or {@code net.core.optmem_max}), fail with an {@link NativeIOException} whose
+ *                          message starts with QEMU's "Process can't lock enough memory for using
+ *                          MSG_ZEROCOPY" and names both limits, instead of sending that write by copying
  * @param sendBufferSize    {@code SO_SNDBUF} in bytes, or 0 for the system default
  * @param receiveBufferSize {@code SO_RCVBUF} in bytes, or 0 for the system default
  * @param backlog           listen backlog, at least 1

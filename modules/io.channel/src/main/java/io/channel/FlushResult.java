@@ -14,8 +14,10 @@ public enum FlushResult {
     /** Every pending write completed and at least one of them was sent without a copy. */
     ZERO_COPY,
     /**
-     * Every pending write completed, but the kernel copied all of them after all (same-host TCP such as
-     * loopback or veth always does, and so do NICs or paths that cannot send from user pages).
+     * Every pending write completed, but none avoided the copy: the kernel copied all of them after all
+     * (same-host TCP such as loopback or veth always does, and so do NICs or paths that cannot send from user
+     * pages), or refused to pin them so that the provider sent them by copying
+     * ({@link ChannelStatistics#copyFallbacks()}).
      */
     ALL_COPIED
 }

@@ -65,6 +65,16 @@ public abstract class IOChannel implements AutoCloseable {
     }
 
     /**
+     * {@return why some {@link WriteFlag#ZERO_COPY} writes of this channel were sent by copying, or {@code null} if
+     * none was} A provider that copies a zero-copy write the kernel refused to pin (Linux: {@code ENOBUFS}, the
+     * locked-memory or option-memory limit) counts it in {@link ChannelStatistics#copyFallbacks()} and says here
+     * why, naming the limits; with {@link ChannelOptions#strictZeroCopy()} such a write fails instead.
+     */
+    public String zeroCopyFallbackReason() {
+        return null;
+    }
+
+    /**
      * Writes from a sequence of segments, in order, as one gathering write.
      *
      * @param iov    the segments to write

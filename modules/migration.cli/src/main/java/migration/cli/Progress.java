@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.function.Supplier;
 import migration.MigrationStats;
 import migration.MigrationStatus;
+import migration.ZeroCopyMode;
 import migration.ZeroCopyStats;
 
 /**
@@ -171,6 +172,10 @@ final class Progress {
     private static String zeroCopyState(ZeroCopyStats zeroCopy) {
         if (zeroCopy.active()) {
             return "zero-copy on (" + zeroCopy.provider() + ")";
+        }
+        if (zeroCopy.sends() > 0 && zeroCopy.mode() == ZeroCopyMode.ON) {
+            // Required, so still asked for on every write, but the kernel copied them (ZeroCopyStats.active).
+            return "zero-copy on, copied by the kernel (" + zeroCopy.provider() + ")";
         }
         if (zeroCopy.sends() > 0) {
             return "zero-copy switched to copying (" + zeroCopy.provider() + ")";

@@ -21,6 +21,7 @@ public final class ChannelCounters {
     private volatile boolean firstFlushAllCopied;
     private volatile boolean firstFlushed;
     private volatile String noZeroCopyReason;
+    private volatile String fallbackReason;
 
     /**
      * Creates the counters of channel {@code id}.
@@ -59,9 +60,45 @@ public final class ChannelCounters {
         packets.add(packetCount);
     }
 
-    /** {@return whether this channel currently writes pages with zero-copy} */
+    /**
+     * {@return whether this channel asks for zero-copy on its page writes now: it was granted
+     * {@link io.channel.Feature#WRITE_ZERO_COPY} and has not switched to copying} Whether that avoids the copy is
+     * {@link #zeroCopyInEffect(ChannelStatistics)}.
+     */
     public boolean zeroCopyActive() {
         return zeroCopyActive;
+    }
+
+    /**
+     * Whether this channel's zero-copy is in effect, by the rule {@link migration.ZeroCopyStats#active()} states
+     * for the whole migration: it asks for zero-copy now, and of its zero-copy writes settled so far (completions
+     * plus {@linkplain ChannelStatistics#copyFallbacks() fallback copies}) more were completed without the
+     * kernel's copied mark than were copied. A channel with nothing settled yet counts by what it asks for.
+     *
+     * @param counters the channel's counters
+     * @return whether zero-copy is in effect on this channel
+     */
+    public boolean zeroCopyInEffect(ChannelStatistics counters) {
+        return zeroCopyActive && (settled(counters) == 0 || mostlyUncopied(counters));
+    }
+
+    /**
+     * {@return zero-copy writes the kernel or the provider settled: completions plus fallback copies}
+     * @param counters a channel's counters
+     */
+    public static long settled(ChannelStatistics counters) {
+        return counters.completions() + counters.copyFallbacks();
+    }
+
+    /**
+     * {@return whether more settled zero-copy writes avoided the copy than were copied} Copied are the completions
+     * in ranges the kernel marked copied and the writes the provider copied because the kernel refused to pin them.
+     *
+     * @param counters a channel's counters, or their sums over channels
+     */
+    public static boolean mostlyUncopied(ChannelStatistics counters) {
+        long uncopied = counters.completions() - counters.copiedCompletions();
+        return uncopied > counters.copiedCompletions() + counters.copyFallbacks();
     }
 
     /**
@@ -105,6 +142,18 @@ public final class ChannelCounters {
         return noZeroCopyReason;
     }
 
+    /**
+     * {@return why the provider copied some of this channel's zero-copy writes
+     * ({@link IOChannel#zeroCopyFallbackReason()}), or {@code null}; kept after the channel is closed}
+     */
+    public String zeroCopyFallbackReason() {
+        IOChannel current = channel;
+        if (fallbackReason == null && current != null) {
+            fallbackReason = current.zeroCopyFallbackReason();
+        }
+        return fallbackReason;
+    }
+
     /** {@return a snapshot; reads the channel's own counters while it is attached} */
     public ChannelStats snapshot() {
         IOChannel current = channel;
@@ -115,6 +164,7 @@ public final class ChannelCounters {
                 // A provider may refuse once closed; keep the last snapshot.
             }
         }
-        return new ChannelStats(id, bytes.sum(), packets.sum(), provider, zeroCopyActive, last);
+        ChannelStatistics counters = last;
+        return new ChannelStats(id, bytes.sum(), packets.sum(), provider, zeroCopyInEffect(counters), counters);
     }
 }

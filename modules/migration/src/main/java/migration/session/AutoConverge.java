@@ -34,7 +34,21 @@ final class AutoConverge {
         boolean high = (double) dirtiedBytes * 100 > (double) sentBytes * params.throttleTriggerThreshold();
         if (high && ++highRounds >= 2) {
             highRounds = 0;
-            percent = percent == 0 ? params.cpuThrottleInitial()
+            step();
+        }
+        return percent;
+    }
+
+    /**
+     * Throttles one step harder whatever the trigger says: to {@code cpu-throttle-initial}, then by
+     * {@code cpu-throttle-increment} more, up to {@code max-cpu-throttle} ({@link Convergence} uses it once
+     * {@code max-rounds} is used up, so that the throttle reaches its maximum before the migration gives up).
+     *
+     * @return the new throttle percentage
+     */
+    int step() {
+        if (params.autoConverge()) {
+            percent = percent == 0 ? Math.min(params.maxCpuThrottle(), params.cpuThrottleInitial())
                     : Math.min(params.maxCpuThrottle(), percent + params.cpuThrottleIncrement());
         }
         return percent;

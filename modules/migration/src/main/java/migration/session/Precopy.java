@@ -37,12 +37,16 @@ final class Precopy implements AutoCloseable {
     /** Per block, its tracker; {@code null} for an empty block, which has no page to track. */
     private final List<DirtyTracker> trackers;
     private final List<LiveStats.Tracker> trackerStats;
-    private final AutoConverge converge;
+    private final Convergence convergence;
     private final List<LiveStats.Round> rounds = new CopyOnWriteArrayList<>();
     private volatile long dirtyPagesRate;
     private volatile long expectedDowntimeMillis = -1;
     private volatile long downtimeMillis = -1;
-    private volatile String convergence = "converging";
+    /** What {@link #convergence} decided after the last round; the control thread's only. */
+    private Convergence.Next next = Convergence.Next.ROUND;
+    /** {@link Convergence#state()} for readers on any thread, or "switched over: ..." once it happened. */
+    private volatile String state = "converging";
+    private volatile int throttle;
     private long lastSyncNanos;
 
     private Precopy(LiveParameters params, List<RamBlock> blocks, List<DirtyTracker> trackers,
@@ -51,7 +55,7 @@ final class Precopy implements AutoCloseable {
         this.blocks = blocks;
         this.trackers = trackers;
         this.trackerStats = List.copyOf(trackerStats);
-        this.converge = new AutoConverge(params);
+        this.convergence = new Convergence(params);
     }
 
     /**
@@ -153,7 +157,7 @@ final class Precopy implements AutoCloseable {
     }
 
     /**
-     * Records a round that ended and the sync after it, and decides what comes next.
+     * Records a round that ended and the sync after it, and decides what comes next ({@link #next()}).
      *
      * @param round      the round, from 1
      * @param pagesSent  the pages it sent
@@ -167,20 +171,21 @@ final class Precopy implements AutoCloseable {
         rounds.add(new LiveStats.Round(round, pagesSent, synced.pages(), synced.nanos() / 1000, bandwidth));
         expectedDowntimeMillis = bandwidth == 0 ? (synced.pages() == 0 ? 0 : Long.MAX_VALUE)
                 : (long) Math.ceil(synced.bytes() * 1000.0 / bandwidth);
-        int before = converge.percent();
-        int after = converge.afterRound(synced.bytes(), sentBytes);
-        if (!converges()) {
-            convergence = "cannot converge: " + synced.pages() + " pages dirtied during round " + round + " would take "
-                    + expectedDowntimeMillis + " ms to send at " + bandwidth + " bytes/s, above the downtime limit of "
-                    + params.downtimeLimit().toMillis() + " ms" + (params.autoConverge()
-                    ? ", with the writers throttled at the maximum of " + converge.percent() + "%"
-                    : ", and auto-converge is off");
-        } else if (after > 0) {
-            convergence = "throttling the writers at " + after + "% to converge";
-        } else {
-            convergence = "converging";
-        }
+        int before = convergence.throttle();
+        next = convergence.afterRound(round, pagesSent, sentBytes, synced.pages(), synced.bytes(), bandwidth,
+                expectedDowntimeMillis);
+        int after = convergence.throttle();
+        throttle = after;
+        state = convergence.state();
         return after != before ? after : -1;
+    }
+
+    /**
+     * {@return what comes after the last round recorded: another round, the switchover (the expected downtime is
+     * within the limit), or giving up ({@link #notConverged()} says why)}
+     */
+    Convergence.Next next() {
+        return next;
     }
 
     /**
@@ -197,39 +202,13 @@ final class Precopy implements AutoCloseable {
                 (long) (sentBytes * 1e9 / Math.max(1, roundNanos))));
     }
 
-    /** {@return the most rounds before the last one} */
-    int maxRounds() {
-        return params.maxRounds();
-    }
-
-    /** {@return whether the expected downtime allows switching over now} */
-    boolean withinDowntimeLimit() {
-        return expectedDowntimeMillis <= params.downtimeLimit().toMillis();
-    }
-
-    /**
-     * Whether the migration may still converge: it is within the limit, or throttling may still grow, or the last
-     * round sent more than the writers dirtied meanwhile.
-     */
-    private boolean converges() {
-        if (withinDowntimeLimit()) {
-            return true;
-        }
-        if (params.autoConverge()) {
-            return !converge.atMaximum();
-        }
-        List<LiveStats.Round> all = rounds;
-        LiveStats.Round last = all.getLast();
-        return last.dirtyPagesFound() < last.pagesSent();
-    }
-
     /**
      * The switchover happened.
      *
      * @param why what decided it
      */
     void switchedOver(String why) {
-        convergence = "switched over: " + why;
+        state = "switched over: " + why;
     }
 
     /**
@@ -260,23 +239,19 @@ final class Precopy implements AutoCloseable {
 
     /** {@return the current throttle, 0 when not throttling} */
     int throttle() {
-        return converge.percent();
+        return throttle;
     }
 
-    /** {@return the message for a migration that ran out of rounds} */
+    /** {@return the error of a migration that gave up: why it cannot converge, with its numbers} */
     String notConverged() {
-        return "the migration did not converge within " + params.maxRounds() + " rounds (max-rounds): expected"
-                + " downtime " + expectedDowntimeMillis + " ms, downtime limit " + params.downtimeLimit().toMillis()
-                + " ms, " + dirtyPagesRate + " pages dirtied per second; " + convergence
-                + (params.autoConverge() ? ". Raise the downtime limit or max-rounds, or call switchover()"
-                : ". Raise the downtime limit, turn auto-converge on, or call switchover()");
+        return convergence.failure();
     }
 
     /** {@return the live statistics} */
     LiveStats stats() {
         return new LiveStats(true, "live: switch over at " + params.downtimeLimit().toMillis()
                 + " ms expected downtime" + (params.autoConverge() ? ", auto-converge on" : ""), dirtyPagesRate,
-                expectedDowntimeMillis, downtimeMillis, converge.percent(), convergence, rounds, trackerStats);
+                expectedDowntimeMillis, downtimeMillis, throttle, state, rounds, trackerStats);
     }
 
     /** Closes every tracker; idempotent. */

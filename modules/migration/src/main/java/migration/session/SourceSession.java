@@ -192,7 +192,10 @@ public final class SourceSession extends Session implements SenderHost {
         List<IOChannel> data = new ArrayList<>();
         List<Boolean> zeroCopy = new ArrayList<>();
         for (int i = 0; i < params.channels(); i++) {
-            IOChannel channel = connect(options.withZeroCopy(plan.requestZeroCopy()), "multifd channel " + i);
+            // zero-copy=on means required: a write the kernel refuses to pin fails (QEMU's "Process can't lock enough
+            // memory for using MSG_ZEROCOPY") instead of being copied behind the user's back.
+            IOChannel channel = connect(options.withZeroCopy(plan.requestZeroCopy())
+                    .withStrictZeroCopy(params.zeroCopy() == ZeroCopyMode.ON), "multifd channel " + i);
             register(channel);
             data.add(channel);
             boolean granted = plan.requestZeroCopy() && channel.features().contains(Feature.WRITE_ZERO_COPY);
@@ -291,8 +294,9 @@ public final class SourceSession extends Session implements SenderHost {
                 runHook("throttle", () -> hooks.throttle(throttle));
             }
             checkStopping();
+            Convergence.Next next = precopy.next();
             String why = switchoverRequested ? "asked for by switchover()"
-                    : precopy.withinDowntimeLimit() ? "expected downtime within the downtime limit" : null;
+                    : next == Convergence.Next.SWITCH_OVER ? "expected downtime within the downtime limit" : null;
             if (why != null) {
                 precopy.switchedOver(why);
                 pauseNanos = System.nanoTime();
@@ -317,7 +321,7 @@ public final class SourceSession extends Session implements SenderHost {
                         System.nanoTime() - finalStart, last.nanos());
                 return round;
             }
-            if (round >= precopy.maxRounds()) {
+            if (next == Convergence.Next.GIVE_UP) {
                 throw new MigrationException(precopy.notConverged());
             }
             round++;
@@ -546,43 +550,57 @@ public final class SourceSession extends Session implements SenderHost {
     @Override
     ZeroCopyStats zeroCopyStats(List<ChannelStats> channels) {
         long sends = 0;
+        long completions = 0;
         long copied = 0;
         long enobufs = 0;
         long fallbacks = 0;
-        boolean active = false;
+        boolean anyInEffect = false;
         for (ChannelStats channel : channels) {
             ChannelStatistics c = channel.counters();
             sends += c.zeroCopySends();
+            completions += c.completions();
             copied += c.copiedCompletions();
             enobufs += c.enobufsRetries();
             fallbacks += c.copyFallbacks();
-            // A channel that has not written a page yet (with 8 channels on 2 cores a few may never get one) proves
-            // nothing either way: it counts neither as zero-copy in effect nor as switched.
+            anyInEffect |= channel.zeroCopyActive();
         }
-        for (ChannelCounters channel : channelCounters) {
-            active |= channel.zeroCopyActive() && channel.hasFlushedZeroCopy();
-        }
+        // The rule ZeroCopyStats.active states: asked for, some channel still writes with it, and of every settled
+        // zero-copy write more avoided the copy than were copied (by the kernel or by a fallback). A channel that has
+        // settled nothing yet (with 8 channels on 2 cores a few may never write a page) proves nothing either way.
+        ChannelStatistics sum = new ChannelStatistics(0, 0, sends, completions, copied, enobufs, fallbacks);
+        boolean active = plan.requestZeroCopy() && anyInEffect && ChannelCounters.settled(sum) > 0
+                && ChannelCounters.mostlyUncopied(sum);
         return new ZeroCopyStats(params().zeroCopy(), plan.provider().name(), active, sends, copied, enobufs, fallbacks,
-                zeroCopyReason());
+                zeroCopyReason(channels));
     }
 
-    private String zeroCopyReason() {
+    private String zeroCopyReason(List<ChannelStats> channels) {
         if (!plan.requestZeroCopy()) {
             return plan.reason();
         }
         List<String> parts = new ArrayList<>();
+        List<Integer> refused = new ArrayList<>();
+        String refusal = null;
         List<Integer> copiedSwitched = new ArrayList<>();
         List<Integer> copiedKept = new ArrayList<>();
+        List<Integer> mostlyCopied = new ArrayList<>();
         List<Integer> active = new ArrayList<>();
         List<Integer> unused = new ArrayList<>();
         for (ChannelCounters channel : channelCounters) {
+            ChannelStatistics counters = channels.get(channel.id()).counters();
+            String fallback = channel.zeroCopyFallbackReason();
             if (channel.noZeroCopyReason() != null) {
                 parts.add("multifd channel " + channel.id() + " has no zero-copy (" + channel.noZeroCopyReason()
                         + "); copying on it");
+            } else if (fallback != null && !ChannelCounters.mostlyUncopied(counters)) {
+                refused.add(channel.id());
+                refusal = refusal == null ? fallback : refusal;
             } else if (channel.firstFlushAllCopied() && !channel.zeroCopyActive()) {
                 copiedSwitched.add(channel.id());
             } else if (channel.firstFlushAllCopied()) {
                 copiedKept.add(channel.id());
+            } else if (channel.hasFlushedZeroCopy() && !channel.zeroCopyInEffect(counters)) {
+                mostlyCopied.add(channel.id());
             } else if (channel.hasFlushedZeroCopy()) {
                 active.add(channel.id());
             } else {
@@ -590,6 +608,11 @@ public final class SourceSession extends Session implements SenderHost {
             }
         }
         int all = channelCounters.size();
+        if (!refused.isEmpty()) {
+            boolean switched = refused.stream().noneMatch(id -> channelCounters.get(id).zeroCopyActive());
+            parts.add("on " + channelList(refused, all) + " " + refusal
+                    + (switched ? "; switched to copying writes" : ""));
+        }
         if (!copiedSwitched.isEmpty()) {
             parts.add("the kernel copied every zero-copy write on " + channelList(copiedSwitched, all)
                     + " (same-host TCP such as loopback always does); switched to copying writes");
@@ -597,6 +620,9 @@ public final class SourceSession extends Session implements SenderHost {
         if (!copiedKept.isEmpty()) {
             parts.add("the kernel copied every zero-copy write on " + channelList(copiedKept, all)
                     + " (same-host TCP such as loopback always does); zero-copy stays on as required");
+        }
+        if (!mostlyCopied.isEmpty()) {
+            parts.add("the kernel copied most zero-copy writes on " + channelList(mostlyCopied, all));
         }
         if (!active.isEmpty()) {
             parts.add(parts.isEmpty() && unused.isEmpty() ? ZeroCopyPlan.IN_EFFECT : ZeroCopyPlan.IN_EFFECT + " on "

@@ -126,7 +126,7 @@ record HostLimits(long memlockSoft, long memlockHard, long optmemMax, Boolean ip
                 : ipcLockExempt ? "yes (CAP_IPC_LOCK: memlock not enforced)" : "no");
         long send = maxZeroCopySend();
         facts.put("max-zero-copy-send", send == UNLIMITED ? "unlimited" : text(send)
-                + " (larger sends get ENOBUFS and are copied)");
+                + " (larger sends get ENOBUFS: copied, or an error where zero-copy is required)");
         long records = maxRecordsInFlight();
         facts.put("max-records-in-flight", records == UNKNOWN ? "unknown"
                 : "about " + records + " (optmem_max / " + RECORD_BYTES + " bytes per record)");

@@ -66,6 +66,11 @@ final class LinuxChannel extends IOChannel {
      * (MSG_CTRUNC). 128 is safe.
      */
     static final long CONTROL_BYTES = 128;
+    /**
+     * QEMU's words when the kernel refuses to pin a zero-copy write ({@code io/channel-socket.c},
+     * {@code qio_channel_socket_writev} on {@code ENOBUFS}), which start the message of a strict refusal.
+     */
+    static final String LOCKED_MEMORY_REFUSAL = "Process can't lock enough memory for using MSG_ZEROCOPY";
     /** When poll cannot wait (POLLHUP is level-triggered and unmaskable), wait this long between drains. */
     private static final long HANGUP_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -94,7 +99,8 @@ final class LinuxChannel extends IOChannel {
     private final LongAdder bytesWritten = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder enobufsRetries = new LongAdder();
-    private final LongAdder copyFallbacks = new LongAdder();
+    /** Why zero-copy writes were copied, set at the first such write; {@code null} before. */
+    private volatile String fallbackReason;
 
     /**
      * Wraps a connected socket.
@@ -138,6 +144,11 @@ final class LinuxChannel extends IOChannel {
     }
 
     @Override
+    public String zeroCopyFallbackReason() {
+        return fallbackReason;
+    }
+
+    @Override
     public InetSocketAddress localAddress() {
         return local;
     }
@@ -152,7 +163,7 @@ final class LinuxChannel extends IOChannel {
         completionLock.lock();
         try {
             return new ChannelStatistics(bytesWritten.sum(), bytesRead.sum(), completions.sends(),
-                    completions.completed(), completions.copied(), enobufsRetries.sum(), copyFallbacks.sum());
+                    completions.completed(), completions.copied(), enobufsRetries.sum(), completions.fallbacks());
         } finally {
             completionLock.unlock();
         }
@@ -301,25 +312,40 @@ final class LinuxChannel extends IOChannel {
         }
     }
 
+    /**
+     * A zero-copy write the kernel refused to pin even after the drain-and-retry: with
+     * {@link ChannelOptions#strictZeroCopy()} it fails, with QEMU's words ({@code io/channel-socket.c} fails every
+     * {@code ENOBUFS} of a zero-copy write so); otherwise it is sent by copying and counted.
+     */
     private long sendRefusedZeroCopy(int fd, Gather gather, int errno) throws IOException {
         long size = gather.bytes();
         HostLimits host = limits.get();
+        String refusal = errors.strerror(errno) + " (ENOBUFS from sendmsg(MSG_ZEROCOPY) for a " + size
+                + "-byte write with " + outstanding() + " of this channel's sends in flight). Limits: "
+                + host.summary();
         if (options.strictZeroCopy()) {
-            throw new NativeIOException("sendmsg(MSG_ZEROCOPY)", errno, "sendmsg(MSG_ZEROCOPY) failed: "
-                    + errors.strerror(errno) + ": the kernel refused to pin a " + size + "-byte zero-copy write with "
-                    + outstanding() + " of this channel's sends in flight, and strictZeroCopy forbids copying it."
-                    + " Limits: " + host.summary() + ". Raise RLIMIT_MEMLOCK (ulimit -l, prlimit --memlock, or"
-                    + " 'memlock' in /etc/security/limits.conf) or net.core.optmem_max (sysctl -w"
-                    + " net.core.optmem_max=...), run with CAP_IPC_LOCK, or send smaller pieces");
+            throw new NativeIOException("sendmsg(MSG_ZEROCOPY)", errno, LOCKED_MEMORY_REFUSAL + ": " + refusal
+                    + ". Raise RLIMIT_MEMLOCK (ulimit -l, prlimit --memlock, or 'memlock' in"
+                    + " /etc/security/limits.conf) or net.core.optmem_max (sysctl -w net.core.optmem_max=...), run"
+                    + " with CAP_IPC_LOCK, or send smaller pieces; zero-copy is required (strict), so the write is not"
+                    + " copied. Channel " + SocketAddressText.of(local) + " -> " + SocketAddressText.of(remote));
+        }
+        if (fallbackReason == null) {
+            fallbackReason = "the kernel refused to pin zero-copy writes for lack of locked memory: " + refusal
+                    + "; such writes are copied";
         }
         if (FALLBACK_LOGGED.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, "sendmsg(MSG_ZEROCOPY) failed with " + errors.strerror(errno)
-                    + " (ENOBUFS) for a " + size + "-byte write with nothing in flight on " + SocketAddressText.of(local) + " -> " + SocketAddressText.of(remote)
-                    + "; sending such writes by copying (counted as copyFallbacks; this is logged once). Limits: "
-                    + host.summary() + ". Raise RLIMIT_MEMLOCK (ulimit -l / prlimit --memlock / limits.conf memlock)"
+            LOG.log(System.Logger.Level.WARNING, "sendmsg(MSG_ZEROCOPY) on " + SocketAddressText.of(local) + " -> "
+                    + SocketAddressText.of(remote) + " failed with " + refusal + "; sending such writes by copying (counted as copyFallbacks; this is logged once)."
+                    + " Raise RLIMIT_MEMLOCK (ulimit -l / prlimit --memlock / limits.conf memlock)"
                     + " or net.core.optmem_max (sysctl) to keep them zero-copy");
         }
-        copyFallbacks.increment();
+        completionLock.lock();
+        try {
+            completions.fellBack();
+        } finally {
+            completionLock.unlock();
+        }
         return sendCopying(fd, gather.message());
     }
 

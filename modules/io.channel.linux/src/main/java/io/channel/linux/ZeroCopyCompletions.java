@@ -22,7 +22,9 @@ final class ZeroCopyCompletions {
     private long sends;
     private long completed;
     private long copied;
+    private long fallbacks;
     private long sendsSinceFlush;
+    private long fallbacksSinceFlush;
     private boolean uncopiedSinceFlush;
 
     /**
@@ -41,6 +43,15 @@ final class ZeroCopyCompletions {
     void sent() {
         sends++;
         sendsSinceFlush++;
+    }
+
+    /**
+     * Records a zero-copy write the channel sent by copying because the kernel refused to pin it
+     * ({@code ENOBUFS} with nothing in flight): it consumed no id, but the next flush must report it as copied.
+     */
+    void fellBack() {
+        fallbacks++;
+        fallbacksSinceFlush++;
     }
 
     /**
@@ -88,26 +99,36 @@ final class ZeroCopyCompletions {
         return copied;
     }
 
-    /** {@return whether a flush has anything to wait for or report: a send since the last flush} */
+    /** {@return zero-copy writes sent by copying because the kernel refused to pin them} */
+    long fallbacks() {
+        return fallbacks;
+    }
+
+    /**
+     * {@return whether a flush has anything to wait for or report: a zero-copy send or a fallback copy since the
+     * last flush}
+     */
     boolean pendingSinceFlush() {
-        return sendsSinceFlush > 0 || outstanding() > 0;
+        return sendsSinceFlush > 0 || fallbacksSinceFlush > 0 || outstanding() > 0;
     }
 
     /**
      * Ends a flush window once nothing is outstanding.
      *
-     * @return {@link FlushResult#NOTHING_PENDING} if no zero-copy send happened since the last flush,
+     * @return {@link FlushResult#NOTHING_PENDING} if no zero-copy write was asked for since the last flush,
      *         {@link FlushResult#ZERO_COPY} if some range since then lacked the copied code, else
-     *         {@link FlushResult#ALL_COPIED}
+     *         {@link FlushResult#ALL_COPIED} (the kernel copied every send, or refused to pin it and the channel
+     *         copied it: either way nothing avoided the copy)
      * @throws IllegalStateException if sends are still outstanding
      */
     FlushResult finishFlush() {
         if (outstanding() != 0) {
             throw new IllegalStateException(outstanding() + " zero-copy sends are still outstanding");
         }
-        FlushResult result = sendsSinceFlush == 0 ? FlushResult.NOTHING_PENDING
+        FlushResult result = sendsSinceFlush == 0 && fallbacksSinceFlush == 0 ? FlushResult.NOTHING_PENDING
                 : uncopiedSinceFlush ? FlushResult.ZERO_COPY : FlushResult.ALL_COPIED;
         sendsSinceFlush = 0;
+        fallbacksSinceFlush = 0;
         uncopiedSinceFlush = false;
         return result;
     }

@@ -133,18 +133,60 @@ class LinuxChannelWithFakeKernelTest {
     }
 
     @Test
-    void strictZeroCopyTurnsAPermanentEnobufsIntoAnErrorNamingBothLimits() {
+    void strictZeroCopyTurnsAPermanentEnobufsIntoQemusErrorNamingBothLimits() {
         kernel.sendScript.add((long) -socket_h.ENOBUFS());
         LinuxChannel channel = channel(ChannelOptions.defaults().withZeroCopy(true).withStrictZeroCopy(true));
 
         assertThatThrownBy(() -> channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY))
                 .isInstanceOf(NativeIOException.class)
-                .hasMessageContaining("sendmsg(MSG_ZEROCOPY) failed: fake error " + socket_h.ENOBUFS())
-                .hasMessageContaining("RLIMIT_MEMLOCK 65536 bytes")
+                .hasMessageStartingWith("Process can't lock enough memory for using MSG_ZEROCOPY: fake error "
+                        + socket_h.ENOBUFS() + " (ENOBUFS from sendmsg(MSG_ZEROCOPY) for a 64-byte write with 0 of"
+                        + " this channel's sends in flight")
+                .hasMessageContaining("RLIMIT_MEMLOCK 65536 bytes (soft; hard 65536 bytes)")
                 .hasMessageContaining("net.core.optmem_max")
                 .hasMessageContaining("ulimit -l")
-                .hasMessageContaining("sysctl");
+                .hasMessageContaining("sysctl")
+                .satisfies(e -> assertThat(((NativeIOException) e).errno()).isEqualTo(socket_h.ENOBUFS()));
         assertThat(kernel.sends).hasSize(1);
+        assertThat(channel.zeroCopyFallbackReason()).isNull();
+    }
+
+    @Test
+    void strictZeroCopyStillWaitsForACompletionAndRetriesBeforeItFails() throws Exception {
+        LinuxChannel channel = channel(ChannelOptions.defaults().withZeroCopy(true).withStrictZeroCopy(true)
+                .withCloseTimeout(Duration.ofSeconds(2)));
+        channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+
+        long written = channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+
+        assertThat(written).isEqualTo(64);
+        assertThat(channel.statistics().enobufsRetries()).isEqualTo(1);
+        assertThat(channel.statistics().copyFallbacks()).isZero();
+    }
+
+    @Test
+    void aFlushAfterWritesCopiedByFallbackReportsThemAllCopied() throws Exception {
+        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+        LinuxChannel channel = channel();
+        channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+
+        assertThat(channel.flush()).isEqualTo(FlushResult.ALL_COPIED);
+        assertThat(channel.flush()).isEqualTo(FlushResult.NOTHING_PENDING);
+    }
+
+    @Test
+    void aFallbackCopySaysWhyNamingBothLimits() throws Exception {
+        LinuxChannel channel = channel();
+        assertThat(channel.zeroCopyFallbackReason()).isNull();
+        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+
+        channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
+
+        assertThat(channel.zeroCopyFallbackReason())
+                .startsWith("the kernel refused to pin zero-copy writes for lack of locked memory: fake error")
+                .contains("RLIMIT_MEMLOCK 65536 bytes (soft; hard 65536 bytes)", "net.core.optmem_max")
+                .endsWith("; such writes are copied");
     }
 
     @Test

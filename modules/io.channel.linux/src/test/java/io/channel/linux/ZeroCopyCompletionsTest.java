@@ -53,6 +53,26 @@ class ZeroCopyCompletionsTest {
     }
 
     @Test
+    void aFlushAfterOnlyFallbackCopiesReportsAllCopied() {
+        ZeroCopyCompletions completions = new ZeroCopyCompletions();
+        completions.fellBack();
+
+        assertThat(completions.pendingSinceFlush()).isTrue();
+        assertThat(completions.finishFlush()).isEqualTo(FlushResult.ALL_COPIED);
+        assertThat(completions.fallbacks()).isEqualTo(1);
+        assertThat(completions.finishFlush()).isEqualTo(FlushResult.NOTHING_PENDING);
+    }
+
+    @Test
+    void anUncopiedRangeBesideFallbackCopiesStillReportsZeroCopy() {
+        ZeroCopyCompletions completions = afterSends(1);
+        completions.fellBack();
+        completions.complete(0, 0, false);
+
+        assertThat(completions.finishFlush()).isEqualTo(FlushResult.ZERO_COPY);
+    }
+
+    @Test
     void aRangeLargerThanWhatIsOutstandingIsRejected() {
         ZeroCopyCompletions completions = afterSends(2);
 
