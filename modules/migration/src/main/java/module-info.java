@@ -16,8 +16,10 @@ module migration {
 
     exports migration;
 
-    // The multifd tool (module migration.cli) writes its documents with the module's JSON writer, and its benchmark
-    // drives a destination session directly to listen for several warm-up transfers at once. Neither is API.
+    // The multifd tool (module migration.cli) writes its documents with the module's JSON writer, escapes terminal
+    // text by the same rule as the peer's text (PeerText.unsafe), and its benchmark drives a destination session
+    // directly to listen for several warm-up transfers at once. None of it is API.
     exports migration.json to migration.cli;
+    exports migration.protocol to migration.cli;
     exports migration.session to migration.cli;
 }

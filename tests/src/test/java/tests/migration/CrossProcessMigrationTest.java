@@ -1,13 +1,12 @@
 package tests.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.channel.ChannelProviders;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tests.LinuxProvider;
 
 /** 256 MiB between two JVMs over loopback, each side on the module path as a user would run it. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
@@ -18,8 +17,7 @@ class CrossProcessMigrationTest {
     @ParameterizedTest(name = "{0} channel(s), zero-copy {1}")
     @CsvSource({"1,on", "1,auto", "1,off", "2,on", "2,auto", "2,off", "8,on", "8,auto", "8,off"})
     void theDestinationProcessHoldsTheSourceProcessBytes(int channels, String mode) throws Exception {
-        var linux = ChannelProviders.named("linux");
-        assumeTrue(linux.isAvailable(), () -> "Linux provider unavailable: " + linux.unavailabilityCause());
+        LinuxProvider.required();
         String modulePath = Peers.modulePath();
         try (Peers.Peer destination = Peers.start(modulePath, "receive", Long.toString(SIZE))) {
             String port = destination.await("listening", 60);

@@ -1,9 +1,7 @@
 package tests.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.channel.ChannelProviders;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tests.LinuxProvider;
 import tests.Memories;
 
 /**
@@ -51,8 +50,7 @@ class InProcessMigrationTest {
     }
 
     static void assumeLinuxProvider() {
-        var linux = ChannelProviders.named("linux");
-        assumeTrue(linux.isAvailable(), () -> "Linux provider unavailable: " + linux.unavailabilityCause());
+        LinuxProvider.required();
     }
 
     @ParameterizedTest(name = "{0} channel(s), zero-copy {1}")

@@ -2,9 +2,7 @@ package tests.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.channel.ChannelProviders;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
@@ -23,6 +21,7 @@ import migration.ZeroCopyMode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tests.LinuxProvider;
 import tests.Memories;
 
 /**
@@ -40,8 +39,7 @@ class InterruptedMigrationTest {
 
     @BeforeEach
     void linuxOnly() {
-        var linux = ChannelProviders.named("linux");
-        assumeTrue(linux.isAvailable(), () -> "Linux provider unavailable: " + linux.unavailabilityCause());
+        LinuxProvider.required();
     }
 
     /** Waits, bounded, until {@code progress} passes {@code bytes}; each wait is on the destination itself. */

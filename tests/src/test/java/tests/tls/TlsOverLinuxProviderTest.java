@@ -2,11 +2,9 @@ package tests.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
-import io.channel.ChannelProviders;
 import io.channel.IOChannel;
 import io.channel.spi.ChannelProvider;
 import io.channel.tls.ThrowawayAuthority;
@@ -25,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tests.LinuxProvider;
 
 /** TLS over the Linux provider's own sockets (FFM {@code sendmsg}/{@code recvmsg}), not only over java.nio. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -39,8 +38,7 @@ class TlsOverLinuxProviderTest {
 
     @BeforeEach
     void linuxProvider() {
-        linux = ChannelProviders.named("linux");
-        assumeTrue(linux.isAvailable(), () -> "Linux provider unavailable: " + linux.unavailabilityCause());
+        linux = LinuxProvider.required();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package migration.cli;
 
+import migration.protocol.PeerText;
+
 /**
  * Messages on one line, safe to print on a terminal. Every message the tool prints may carry text it did not
  * write: the peer's ERROR and CANCEL texts and block names inside the library's messages, where the library
@@ -46,17 +48,16 @@ final class OneLine {
     }
 
     private static void escape(int c, StringBuilder out) {
-        int type = Character.getType(c);
-        if (type == Character.CONTROL && c <= 0xff) {
-            // C0, DEL and C1 (0x9b is a one-byte CSI for some terminals).
-            out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-        } else if (type == Character.FORMAT || type == Character.SURROGATE || type == Character.UNASSIGNED
-                || type == Character.PRIVATE_USE || type == Character.LINE_SEPARATOR
-                || type == Character.PARAGRAPH_SEPARATOR) {
-            // Bidirectional overrides (U+202E), zero-width characters, lone surrogates: invisible or misleading.
-            out.append("\\u{").append(Integer.toHexString(c)).append('}');
-        } else {
+        // One rule for what a terminal must not see raw, shared with the library's quoting of peer text: C0, DEL
+        // and C1 controls (0x9b is a one-byte CSI for some terminals) as \xHH; invisible or misleading characters
+        // (bidirectional overrides such as U+202E, zero-width characters, lone surrogates) as a backslash, u and
+        // the code point in braces.
+        if (!PeerText.unsafe(c)) {
             out.appendCodePoint(c);
+        } else if (c <= 0xff) {
+            out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+        } else {
+            out.append("\\u{").append(Integer.toHexString(c)).append('}');
         }
     }
 }
