@@ -37,6 +37,8 @@ import picocli.CommandLine.Spec;
                 + " fresh and into pre-touched destination memory. Source and destination run as two child"
                 + " processes; cold ones are measured whole (CPU and minor faults from start to exit), steady"
                 + " ones over their transfer window after a warm-up. '--modes cold' measures the cold path alone.",
+            "'--live' measures live migrations instead: per dirty tracker and dirty rate, with writer threads"
+                + " dirtying the source's memory while it moves, against issue 11's targets.",
             "Writes bench-results/<timestamp>.md and .json (or --output) and prints the Markdown tables."})
 final class BenchCommand implements Callable<Integer> {
 

@@ -89,7 +89,7 @@ public record LiveReport(String date, String commandLine, Machine machine, LiveO
         for (LiveResult r : probes()) {
             if (r.tracker().equals(KERNEL_TRACKER)) {
                 TrackerProbe.Cost p = r.probe();
-                targets.add(new Target("kernel tracker, one sync of " + gib(options.size()) + " GiB ≤ "
+                targets.add(new Target("kernel tracker, one sync of " + size(options.size()) + " ≤ "
                         + format(SYNC_TARGET_MILLIS, 0) + " ms", format(p.syncMillis(), 2) + " ms wall, "
                         + format(p.syncCpuMillis(), 2) + " ms CPU", p.syncMillis() <= SYNC_TARGET_MILLIS));
                 targets.add(new Target("kernel tracker, a first write after a sync ≤ " + format(WRITE_TARGET_NANOS, 0)
@@ -130,7 +130,7 @@ public record LiveReport(String date, String commandLine, Machine machine, LiveO
         out.append("\n## Trackers on their own\n\n");
         out.append("| tracker | arm ms | sync ms, pages dirty (target ≤ ").append(format(SYNC_TARGET_MILLIS, 0))
                 .append(") | sync CPU ms | idle sync ms | first write after a sync, CPU ns (target ≤ ")
-                .append(format(WRITE_TARGET_NANOS, 0)).append(") | untracked, ns | slower by |\n");
+                .append(format(WRITE_TARGET_NANOS, 0)).append(") | untracked, CPU ns | slower by |\n");
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (LiveResult r : probes()) {
             TrackerProbe.Cost p = r.probe();
@@ -254,6 +254,14 @@ public record LiveReport(String date, String commandLine, Machine machine, LiveO
         document.put("targets", targetsJson);
         document.put("note", NOTE);
         return Json.write(document) + "\n";
+    }
+
+    /** {@return a size as people read it: {@code 2 GiB}, {@code 256 MiB}, or bytes} */
+    static String size(long bytes) {
+        if (bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + " GiB";
+        }
+        return bytes % (1L << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
     }
 
     private static double gib(long bytes) {

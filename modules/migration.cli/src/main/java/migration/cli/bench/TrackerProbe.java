@@ -21,8 +21,10 @@ import java.util.Arrays;
  * any tracker touched it), then with the tracker armed, each sample right after a sync, so that every write is
  * the first to its page since the tracker re-armed it (for the kernel tracker: one write-protect fault resolved
  * in the kernel). With the {@code application} tracker a tracked write includes its {@code markDirty} report.
- * Pages follow a stride through the whole region, so that neither the caches nor the TLB hold them. A first
- * sample of each kind is run and dropped, so that the JIT has compiled the loop.
+ * Pages follow a stride through the whole region, so that neither the caches nor the TLB hold them. Before
+ * each kind, the same loop runs {@value #WARM_UP_CALLS} times over {@value #WARM_UP_WRITES} pages of their own
+ * (also tracked, and reporting, before the tracked samples), so that the samples run code the JIT compiled
+ * with the right profile rather than the interpreter; then a first sample of each kind is run and dropped.
  *
  * <p>Syncs: the wall and this thread's CPU time of each sync that follows a sample (so {@code n} pages are
  * dirty), and of one sync with nothing written; the arm, once.
@@ -34,6 +36,12 @@ final class TrackerProbe {
     /** First writes per sample, at most. */
     static final int WRITES = 4096;
     private static final long PAGE = DirtyTracker.PAGE_SIZE;
+    /** Calls of the write loop before the samples: past C2's compile threshold for the loop's method. */
+    static final int WARM_UP_CALLS = 6000;
+    /** Pages each warm-up call writes. */
+    static final int WARM_UP_WRITES = 64;
+    /** Page ranges of the stride walk: the dropped and the kept samples of both kinds, and the warm-up's. */
+    static final int RANGES = 2 * (SAMPLES + 1) + 1;
 
     /**
      * What one tracker cost.
@@ -63,7 +71,7 @@ final class TrackerProbe {
     /**
      * Measures one tracker on a region whose every page is present and was written once.
      *
-     * @param memory  the region, at least {@code 2 * (SAMPLES + 1)} pages; its contents change
+     * @param memory  the region, at least {@code RANGES * WARM_UP_WRITES} pages; its contents change
      * @param tracker the provider's name, as {@link DirtyTrackers#track(MemorySegment, String)} takes it
      * @return the costs
      * @throws IOException if the tracker failed, or a sync missed pages that were written
@@ -71,12 +79,14 @@ final class TrackerProbe {
     static Cost measure(MemorySegment memory, String tracker) throws IOException {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long pages = memory.byteSize() / PAGE;
-        int n = (int) Math.min(WRITES, pages / (2L * (SAMPLES + 1)));
-        if (n < 1) {
-            throw new IllegalArgumentException("the tracker probe needs at least " + 2 * (SAMPLES + 1) + " pages, but"
-                    + " the memory has " + pages);
+        int n = (int) Math.min(WRITES, pages / RANGES);
+        if (n < WARM_UP_WRITES) {
+            throw new IllegalArgumentException("the tracker probe needs at least " + RANGES * WARM_UP_WRITES
+                    + " pages, but the memory has " + pages);
         }
         long stride = stride(pages);
+        long[] warmUp = Arrays.copyOf(offsets(RANGES - 1, n, pages, stride), WARM_UP_WRITES);
+        warmUp(threads, memory, warmUp, null);
         int sample = 0;
         double[] untracked = new double[SAMPLES];
         for (int s = 0; s <= SAMPLES; s++) {
@@ -90,6 +100,8 @@ final class TrackerProbe {
             long start = System.nanoTime();
             t.arm();
             double arm = (System.nanoTime() - start) / 1e6;
+            warmUp(threads, memory, warmUp, report);
+            t.sync();
             start = System.nanoTime();
             t.sync();
             double idle = (System.nanoTime() - start) / 1e6;
@@ -116,6 +128,12 @@ final class TrackerProbe {
             }
             return new Cost(t.describe(), n, arm, idle, median(sync), median(syncCpu), median(tracked),
                     median(untracked));
+        }
+    }
+
+    private static void warmUp(ThreadMXBean threads, MemorySegment memory, long[] offsets, DirtyTracker report) {
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            timeWrites(threads, memory, offsets, report);
         }
     }
 
