@@ -148,7 +148,9 @@ public record LiveReport(String date, String commandLine, Machine machine, LiveO
                         + " writer CPU ns/write | verified |\n");
         out.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
         for (LiveResult r : results) {
-            out.append("| ").append(r.tracker()).append(" | ").append(r.channels()).append(" | ")
+            boolean stoodIn = r.isMeasured() && !r.run().trackerUsed().startsWith(r.tracker() + " ");
+            out.append("| ").append(r.tracker()).append(stoodIn ? " → " + r.run().trackerUsed().replace('|', '/') : "")
+                    .append(" | ").append(r.channels()).append(" | ")
                     .append(r.rate().label()).append(" | ").append(LiveRunner.mib(r.bytesPerSecond())).append(" | ");
             if (!r.isMeasured()) {
                 out.append("skipped: ").append(r.skipped().replace('|', '/')).append(" |").append(" |".repeat(10))

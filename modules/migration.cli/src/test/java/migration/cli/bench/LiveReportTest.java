@@ -103,6 +103,17 @@ class LiveReportTest {
     }
 
     @Test
+    void aRowWhoseTrackerWasReplacedSaysByWhichAndWhy() {
+        LiveResult.Run run = new LiveResult.Run("completed", "", "portable (linux refused the block: no WP_ASYNC)",
+                4200, 5, 250, 200, "switched over: within", 0, 1L << 30, 1500, 2500, 10, 900, true);
+
+        assertThat(report(List.of(row(DirtyRate.parse("64m"), run, null))).markdown())
+                .contains("| linux → portable (linux refused the block: no WP_ASYNC) | 2 | 64m |");
+        assertThat(report(List.of(row(DirtyRate.parse("64m"), run(250, 200, "switched over"), null))).markdown())
+                .contains("| linux | 2 | 64m |");
+    }
+
+    @Test
     void aWorkersLineReadsBackIntoTheSameFigures() {
         LiveResult.Run run = new LiveResult.Run("failed", "did not converge: 5 ms", "portable (linux refused it)",
                 4200, 5, -1, 900, "cannot converge: 12 pages", 99, 1L << 30, 1500, 2500, 123456, 900.5, false);
