@@ -6,14 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.channel.memory.DirtyTrackerProvider;
 import io.channel.memory.DirtyTrackers;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import migration.LiveParameters;
@@ -25,11 +20,11 @@ import migration.MigrationStats;
 import migration.MigrationStatus;
 import migration.RamBlock;
 import migration.RamBlockProvider;
-import migration.SourceHooks;
 import migration.ZeroCopyMode;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tests.LiveWriters;
 import tests.Memories;
 
 /**
@@ -43,58 +38,6 @@ class LiveMigrationAcrossModulesTest {
 
     private static final long SIZE = 256L << 20;
     private static final long PAGE = 4096;
-
-    /** Writers of random pages, stopped by the pause hook. */
-    private static final class Writers implements SourceHooks {
-        private final MemorySegment memory;
-        private final long pauseNanos;
-        private final List<Thread> threads = new ArrayList<>();
-        private final List<String> calls = new CopyOnWriteArrayList<>();
-        private volatile boolean stop;
-
-        Writers(MemorySegment memory, int count, long pauseNanos) {
-            this.memory = memory;
-            this.pauseNanos = pauseNanos;
-            for (int i = 0; i < count; i++) {
-                long seed = 31L * (i + 1);
-                threads.add(Thread.ofPlatform().daemon(true).name("test-writer-" + i).start(() -> write(seed)));
-            }
-        }
-
-        private void write(long seed) {
-            SplittableRandom random = new SplittableRandom(seed);
-            long pages = memory.byteSize() / PAGE;
-            while (!stop) {
-                for (int i = 0; i < 32; i++) {
-                    memory.set(ValueLayout.JAVA_LONG_UNALIGNED, random.nextLong(pages) * PAGE
-                            + random.nextInt(512) * 8L, random.nextLong());
-                }
-                if (pauseNanos > 0) {
-                    LockSupport.parkNanos(pauseNanos);
-                } else {
-                    Thread.yield();
-                }
-            }
-        }
-
-        void stopAll() throws InterruptedException {
-            stop = true;
-            for (Thread thread : threads) {
-                thread.join();
-            }
-        }
-
-        @Override
-        public void pause() throws InterruptedException {
-            calls.add("pause");
-            stopAll();
-        }
-
-        @Override
-        public void resume() {
-            calls.add("resume");
-        }
-    }
 
     static void assumeTracker(String name) {
         DirtyTrackerProvider provider = DirtyTrackers.named(name);
@@ -115,7 +58,8 @@ class LiveMigrationAcrossModulesTest {
         try (Arena arena = Arena.ofShared()) {
             RamBlock block = RamBlock.anonymous("ram0", SIZE, arena);
             Memories.fill(block.memory(), 17);
-            Writers hooks = new Writers(block.memory(), writers, pauseNanos);
+            LiveWriters hooks = new LiveWriters(block.memory(), writers, pauseNanos);
+            hooks.start(LiveWriters.Reporter.NONE);
             MigrationStats sent;
             MigrationStats received;
             try (MigrationDestination destination = MigrationDestination.listen(
@@ -135,7 +79,7 @@ class LiveMigrationAcrossModulesTest {
             }
             assertThat(sent.status()).isEqualTo(MigrationStatus.COMPLETED);
             assertThat(received.verified()).isTrue();
-            assertThat(hooks.calls).containsExactly("pause");
+            assertThat(hooks.calls()).containsExactly("pause");
             LiveStats stats = sent.live();
             assertThat(stats.trackers()).singleElement().satisfies(t -> assertThat(t.tracker()).isEqualTo(tracker));
             assertThat(stats.rounds()).hasSizeGreaterThanOrEqualTo(4);

@@ -1,8 +1,8 @@
 package migration.cli;
 
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import migration.cli.bench.BenchArguments;
 import migration.cli.bench.BenchOptions;
@@ -11,6 +11,11 @@ import migration.cli.bench.BenchResult;
 import migration.cli.bench.BenchRunner;
 import migration.cli.bench.BenchWorker;
 import migration.cli.bench.ColdResult;
+import migration.cli.bench.LiveOptions;
+import migration.cli.bench.LiveReport;
+import migration.cli.bench.LiveRunner;
+import migration.cli.bench.LiveWorker;
+import migration.cli.bench.Mode;
 import migration.cli.bench.WorkerSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +37,8 @@ import picocli.CommandLine.Spec;
                 + " fresh and into pre-touched destination memory. Source and destination run as two child"
                 + " processes; cold ones are measured whole (CPU and minor faults from start to exit), steady"
                 + " ones over their transfer window after a warm-up. '--modes cold' measures the cold path alone.",
+            "'--live' measures live migrations instead: per dirty tracker and dirty rate, with writer threads"
+                + " dirtying the source's memory while it moves, against issue 11's targets.",
             "Writes bench-results/<timestamp>.md and .json (or --output) and prints the Markdown tables."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -97,6 +104,37 @@ final class BenchCommand implements Callable<Integer> {
             description = "Internal: run one side of one configuration.")
     String worker;
 
+    @Option(names = "--live", description = "Measure live migrations instead (the same as '--modes live'): for each"
+            + " dirty tracker and dirty rate, one migration of --size from a fresh source process whose writer"
+            + " threads dirty random pages, with rounds, downtime, expected downtime, the tracker's sync time,"
+            + " convergence and throttling, and what a write cost while tracked; each tracker is also measured on"
+            + " its own (sync time, first write after a sync against an untracked write). Uses --size, --channels"
+            + " (default " + LiveOptions.DEFAULT_CHANNELS + " here), --output and --json.")
+    boolean live;
+
+    @Option(names = "--dirty-rates", paramLabel = "LIST", defaultValue = LiveOptions.DEFAULT_RATES,
+            description = "With --live: the writers' rates, bytes per second or a percentage of the migration"
+                    + " bandwidth, which a row at rate 0 measures first (default: ${DEFAULT-VALUE}).")
+    String dirtyRates;
+
+    @Option(names = "--trackers", paramLabel = "LIST", defaultValue = LiveOptions.DEFAULT_TRACKERS,
+            description = "With --live: the dirty trackers (default: ${DEFAULT-VALUE}).")
+    String trackers;
+
+    @Option(names = "--downtime-limit", paramLabel = "MS", defaultValue = "300",
+            description = "With --live: switch over once the expected downtime is at most this many milliseconds"
+                    + " (default: ${DEFAULT-VALUE}, QEMU's downtime-limit).")
+    long downtimeLimit;
+
+    @Option(names = "--auto-converge", paramLabel = "on|off", defaultValue = "on",
+            description = "With --live: throttle the writers when they outpace the migration (default:"
+                    + " ${DEFAULT-VALUE}).")
+    String autoConverge;
+
+    @Option(names = "--live-worker", hidden = true, paramLabel = "SPEC",
+            description = "Internal: run the source of one live row.")
+    String liveWorker;
+
     @Override
     public Integer call() {
         if (worker != null) {
@@ -107,6 +145,12 @@ final class BenchCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             return BenchWorker.run(workerSpec, System.out);
+        }
+        if (liveWorker != null) {
+            return LiveWorker.run(liveWorker, System.out);
+        }
+        if (live || asksForLive()) {
+            return live();
         }
         BenchOptions options;
         try {
@@ -120,25 +164,60 @@ final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        PrintStream progress = System.err;
-        BenchReport report = new BenchRunner(options, progress).run(commandLine());
-        try {
-            Path written = BenchRunner.write(report, options.output());
-            progress.println("results: " + written + " (and .json)");
-        } catch (java.io.IOException e) {
-            spec.commandLine().getErr().println("multifd bench: cannot write the results file: " + e.getMessage());
-            print(out, report, options.json());
-            return 1;
-        }
-        print(out, report, options.json());
-        return report.results().stream().anyMatch(BenchResult::isMeasured)
-                || report.cold().stream().anyMatch(ColdResult::isMeasured) ? 0 : 1;
+        BenchReport report = new BenchRunner(options, System.err).run(commandLine());
+        return finish(report.date(), report.markdown(), report.json(), options.output(), options.json(),
+                report.results().stream().anyMatch(BenchResult::isMeasured)
+                        || report.cold().stream().anyMatch(ColdResult::isMeasured));
     }
 
-    private static void print(PrintWriter out, BenchReport report, boolean json) {
-        out.print(json ? report.json() : report.markdown());
+    /** {@return whether {@code --modes} names the live mode; a malformed list is reported by the usual path} */
+    private boolean asksForLive() {
+        try {
+            return BenchArguments.parseModes(modes).contains(Mode.LIVE);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** {@code --live} (or {@code --modes live}): the live migrations, on their own. */
+    private int live() {
+        LiveOptions options;
+        try {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--modes")
+                    && !BenchArguments.parseModes(modes).equals(List.of(Mode.LIVE))) {
+                throw new IllegalArgumentException("live migrations are measured on their own: use --live (or"
+                        + " --modes live) without other modes");
+            }
+            List<Integer> liveChannels = spec.commandLine().getParseResult().hasMatchedOption("--channels")
+                    ? BenchArguments.parseChannels(channels) : List.of(LiveOptions.DEFAULT_CHANNELS);
+            options = new LiveOptions(BenchArguments.parseSize(size), liveChannels,
+                    BenchArguments.parseTrackers(trackers), BenchArguments.parseDirtyRates(dirtyRates),
+                    downtimeLimit, BenchArguments.parseSwitch("--auto-converge", autoConverge), json, output);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        LiveReport report = new LiveRunner(options, System.err).run(commandLine());
+        return finish(report.date(), report.markdown(), report.json(), options.output(), options.json(),
+                report.anyMeasured());
+    }
+
+    /**
+     * Writes the results files, prints the report and gives the exit status: 1 if the files could not be
+     * written or nothing was measured.
+     */
+    private int finish(String date, String markdown, String json, Path output, boolean asJson, boolean measured) {
+        PrintWriter out = spec.commandLine().getOut();
+        int status = measured ? 0 : 1;
+        try {
+            Path written = BenchRunner.write(date, markdown, json, output);
+            System.err.println("results: " + written + " (and .json)");
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("multifd bench: cannot write the results file: " + e.getMessage());
+            status = 1;
+        }
+        out.print(asJson ? json : markdown);
         out.flush();
+        return status;
     }
 
     private String commandLine() {

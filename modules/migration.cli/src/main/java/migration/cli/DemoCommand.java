@@ -17,6 +17,7 @@ import migration.MigrationSource;
 import migration.MigrationStats;
 import migration.RamBlock;
 import migration.RamBlockProvider;
+import migration.cli.live.PageWriters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -105,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
                 int exitCode = Outcome.completed(out, json, name + ": migrated " + ByteSize.format(size), sent,
                         true);
                 if (writers != null && !json) {
-                    writers.summarize(out, sent);
+                    LiveDemo.summarize(out, sent, writers);
                 }
                 if (!received.verified()) {
                     throw new CommandFailure("the destination did not verify the digests");
@@ -122,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The writers of a live demo, or {@code null}. */
-    private LiveDemo writers;
+    private PageWriters writers;
 
     /** Starts the source: as before, or with {@code --live} a live migration with writers dirtying the memory. */
     private MigrationSource startSource(MigrationDestination destination, RamBlock block, MigrationParameters params)
@@ -133,7 +134,7 @@ final class DemoCommand implements Callable<Integer> {
         if (dirtyRate <= 0 || downtimeLimit < 0) {
             throw new CommandFailure("--live needs a positive --dirty-rate and a --downtime-limit of 0 or more");
         }
-        writers = new LiveDemo(block.memory(), dirtyRate, 2);
+        writers = new PageWriters(block.memory(), dirtyRate, 2);
         writers.start();
         LiveParameters liveParams = LiveParameters.defaults()
                 .withDowntimeLimit(java.time.Duration.ofMillis(downtimeLimit)).withAutoConverge(autoConverge);

@@ -123,7 +123,7 @@ public final class BenchArguments {
      */
     public static List<Mode> parseModes(String text) {
         return parseList(text, "--modes", "a comma-separated list of cold, ceiling, copy-provider,"
-                + " linux-copy, linux-zero-copy", Mode::ofLabel);
+                + " linux-copy, linux-zero-copy, live", Mode::ofLabel);
     }
 
     /**
@@ -167,5 +167,34 @@ public final class BenchArguments {
             }
         }
         return new ArrayList<>(values);
+    }
+
+    /**
+     * Parses {@code --dirty-rates}: the writers' rates of {@code multifd bench --live}.
+     *
+     * @param text for example {@code 0,64m,256m,1g,25%}
+     * @return the rates, without duplicates, in the given order
+     */
+    public static List<DirtyRate> parseDirtyRates(String text) {
+        return parseList(text, "--dirty-rates", "a comma-separated list of dirty rates: 0, bytes per second such as"
+                + " 64m or 1g, or a percentage of the measured migration bandwidth such as 25%", DirtyRate::parse);
+    }
+
+    /** The dirty trackers {@code multifd bench --live} knows. */
+    private static final List<String> TRACKERS = List.of("linux", "portable", "application");
+
+    /**
+     * Parses {@code --trackers}: the dirty trackers of {@code multifd bench --live}.
+     *
+     * @param text for example {@code linux,portable}
+     * @return the trackers' names, in the given order
+     */
+    public static List<String> parseTrackers(String text) {
+        return parseList(text, "--trackers", "a comma-separated list of linux, portable, application", s -> {
+            if (!TRACKERS.contains(s)) {
+                throw new IllegalArgumentException();
+            }
+            return s;
+        });
     }
 }

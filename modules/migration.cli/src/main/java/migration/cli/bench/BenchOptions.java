@@ -54,7 +54,7 @@ public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, 
         List<Configuration> list = new java.util.ArrayList<>();
         for (DestinationKind destination : destinations) {
             for (Mode mode : modes) {
-                if (mode == Mode.COLD) {
+                if (mode == Mode.COLD || mode == Mode.LIVE) {
                     continue;
                 }
                 for (int n : channels) {

@@ -200,9 +200,7 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         StringBuilder out = new StringBuilder();
         out.append("# multifd bench, ").append(date).append("\n\n");
         out.append("- command: `").append(commandLine).append("`\n");
-        out.append("- machine: ").append(machine.processors()).append(" CPUs, ").append(machine.cpuModel())
-                .append(", kernel ").append(machine.kernel()).append(", THP ").append(machine.transparentHugePages())
-                .append(", memory provider ").append(machine.memoryProvider()).append('\n');
+        out.append("- machine: ").append(machine.describe()).append('\n');
         out.append("- size: ").append(size).append(" bytes (").append(format(size / (double) (1L << 30), 3))
                 .append(" GiB) of incompressible data per configuration, over loopback\n");
         int runs = results.stream().mapToInt(r -> r.runs().size()).max().orElse(0);
@@ -235,12 +233,6 @@ public record BenchReport(String date, String commandLine, Machine machine, long
 
     /** {@return the JSON document: one object per configuration in {@code results}} */
     public String json() {
-        Map<String, Object> machineJson = new LinkedHashMap<>();
-        machineJson.put("processors", machine.processors());
-        machineJson.put("kernel", machine.kernel());
-        machineJson.put("cpu-model", machine.cpuModel());
-        machineJson.put("transparent-huge-pages", machine.transparentHugePages());
-        machineJson.put("memory-provider", machine.memoryProvider());
         List<Map<String, Object>> resultsJson = new ArrayList<>();
         for (BenchResult r : results) {
             Configuration c = r.configuration();
@@ -293,7 +285,7 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("date", date);
         document.put("command", commandLine);
-        document.put("machine", machineJson);
+        document.put("machine", machine.json());
         document.put("size", size);
         document.put("cold", coldJson());
         document.put("cold-note", COLD_NOTE);

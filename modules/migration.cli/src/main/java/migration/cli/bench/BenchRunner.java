@@ -155,8 +155,22 @@ public final class BenchRunner {
      * @throws IOException if writing fails
      */
     public static Path write(BenchReport report, Path output) throws IOException {
+        return write(report.date(), report.markdown(), report.json(), output);
+    }
+
+    /**
+     * Writes a report's Markdown and JSON files.
+     *
+     * @param date     when the run started (ISO-8601), for the default file name
+     * @param markdown the Markdown document
+     * @param json     the JSON document
+     * @param output   the Markdown file, or {@code null} for {@code bench-results/<timestamp>.md}
+     * @return the Markdown file written
+     * @throws IOException if writing fails
+     */
+    public static Path write(String date, String markdown, String json, Path output) throws IOException {
         Path given = output != null ? output : Path.of("bench-results",
-                report.date().replace(':', '-').replaceAll("[+].*|Z$", "") + ".md");
+                date.replace(':', '-').replaceAll("[+].*|Z$", "") + ".md");
         Path parent = given.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -164,10 +178,9 @@ public final class BenchRunner {
         String name = given.getFileName().toString();
         String stem = name.endsWith(".md") ? name.substring(0, name.length() - 3)
                 : name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
-        Path markdown = given.resolveSibling(stem + ".md");
-        Path json = given.resolveSibling(stem + ".json");
-        Files.writeString(markdown, report.markdown());
-        Files.writeString(json, report.json());
-        return markdown;
+        Path markdownFile = given.resolveSibling(stem + ".md");
+        Files.writeString(markdownFile, markdown);
+        Files.writeString(given.resolveSibling(stem + ".json"), json);
+        return markdownFile;
     }
 }

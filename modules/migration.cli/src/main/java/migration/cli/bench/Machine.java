@@ -35,6 +35,23 @@ public record Machine(int processors, String kernel, String cpuModel, String tra
                 memory.name() + (memory.allocatesUntouched() ? " (untouched mappings)" : " (touches on allocation)"));
     }
 
+    /** {@return the machine in one line, for a report's header} */
+    public String describe() {
+        return processors + " CPUs, " + cpuModel + ", kernel " + kernel + ", THP " + transparentHugePages
+                + ", memory provider " + memoryProvider;
+    }
+
+    /** {@return the machine as a JSON object, in the reports' names} */
+    public java.util.Map<String, Object> json() {
+        java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("processors", processors);
+        json.put("kernel", kernel);
+        json.put("cpu-model", cpuModel);
+        json.put("transparent-huge-pages", transparentHugePages);
+        json.put("memory-provider", memoryProvider);
+        return json;
+    }
+
     /** {@return the bracketed choice of a sysfs selection such as {@code always [madvise] never}} */
     static String selected(String line) {
         int open = line.indexOf('[');

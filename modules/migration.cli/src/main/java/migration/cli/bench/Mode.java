@@ -14,7 +14,12 @@ public enum Mode {
     /** Migration with the Linux provider, writing by copy. */
     LINUX_COPY("linux-copy", "linux", false),
     /** Migration with the Linux provider and {@code MSG_ZEROCOPY} required. */
-    LINUX_ZERO_COPY("linux-zero-copy", "linux", true);
+    LINUX_ZERO_COPY("linux-zero-copy", "linux", true),
+    /**
+     * Live migrations with writers dirtying the memory, per dirty tracker and dirty rate (measured by
+     * {@link LiveRunner}, on their own: {@code multifd bench --live}).
+     */
+    LIVE("live", null, false);
 
     private final String label;
     private final String provider;
@@ -53,6 +58,6 @@ public enum Mode {
             }
         }
         throw new IllegalArgumentException("unknown mode '" + label + "'; expected one of cold, ceiling,"
-                + " copy-provider, linux-copy, linux-zero-copy");
+                + " copy-provider, linux-copy, linux-zero-copy, live");
     }
 }

@@ -1,0 +1,187 @@
+package migration.cli.bench;
+
+import io.channel.memory.DirtyPages;
+import io.channel.memory.DirtyTracker;
+import io.channel.memory.DirtyTrackers;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+
+/**
+ * The micro-measurements of {@code multifd bench --live}, made on a source worker's memory before its
+ * migration: what one dirty tracker costs on its own, with no migration running.
+ *
+ * <p>Writes: {@value #SAMPLES} samples of {@code n} first writes (8 bytes each) to distinct pages never written
+ * since the memory was filled, timed as a whole by the writing thread's CPU time (user + system, so the kernel's
+ * fault handling counts and time the thread spent preempted on a busy machine does not) and divided by
+ * {@code n}; first on the untracked memory (before
+ * any tracker touched it), then with the tracker armed, each sample right after a sync, so that every write is
+ * the first to its page since the tracker re-armed it (for the kernel tracker: one write-protect fault resolved
+ * in the kernel). With the {@code application} tracker a tracked write includes its {@code markDirty} report.
+ * Pages follow a stride through the whole region, so that neither the caches nor the TLB hold them. Before
+ * each kind, the same loop runs {@value #WARM_UP_CALLS} times over {@value #WARM_UP_WRITES} pages of their own
+ * (also tracked, and reporting, before the tracked samples), so that the samples run code the JIT compiled
+ * with the right profile rather than the interpreter; then a first sample of each kind is run and dropped.
+ *
+ * <p>Syncs: the wall and this thread's CPU time of each sync that follows a sample (so {@code n} pages are
+ * dirty), and of one sync with nothing written; the arm, once.
+ */
+final class TrackerProbe {
+
+    /** Samples of each kind, after the dropped one. */
+    static final int SAMPLES = 5;
+    /** First writes per sample, at most. */
+    static final int WRITES = 4096;
+    private static final long PAGE = DirtyTracker.PAGE_SIZE;
+    /** Calls of the write loop before the samples: past C2's compile threshold for the loop's method. */
+    static final int WARM_UP_CALLS = 6000;
+    /** Pages each warm-up call writes. */
+    static final int WARM_UP_WRITES = 64;
+    /** Page ranges of the stride walk: the dropped and the kept samples of both kinds, and the warm-up's. */
+    static final int RANGES = 2 * (SAMPLES + 1) + 1;
+
+    /**
+     * What one tracker cost.
+     *
+     * @param tracker             the tracker that ran ({@link DirtyTracker#describe()}: the provider, and why it
+     *                            stood in for the one asked for if it did)
+     * @param pages               first writes per sample (and pages dirty at each timed sync)
+     * @param armMillis           arming the whole region
+     * @param idleSyncMillis      a sync with nothing written
+     * @param syncMillis          the median sync with {@code pages} pages written, wall time
+     * @param syncCpuMillis       the same syncs' median CPU time of the syncing thread (user + system)
+     * @param trackedWriteNanos   the median CPU time of a first write to a page after a sync, tracked
+     * @param untrackedWriteNanos the median CPU time of a first write to a page of the untracked memory
+     */
+    record Cost(String tracker, int pages, double armMillis, double idleSyncMillis, double syncMillis,
+                double syncCpuMillis, double trackedWriteNanos, double untrackedWriteNanos) {
+
+        /** {@return how many times a tracked first write costs an untracked one} */
+        double slowdown() {
+            return untrackedWriteNanos > 0 ? trackedWriteNanos / untrackedWriteNanos : Double.NaN;
+        }
+    }
+
+    private TrackerProbe() {
+    }
+
+    /**
+     * Measures one tracker on a region whose every page is present and was written once.
+     *
+     * @param memory  the region, at least {@code RANGES * WARM_UP_WRITES} pages; its contents change
+     * @param tracker the provider's name, as {@link DirtyTrackers#track(MemorySegment, String)} takes it
+     * @return the costs
+     * @throws IOException if the tracker failed, or a sync missed pages that were written
+     */
+    static Cost measure(MemorySegment memory, String tracker) throws IOException {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long pages = memory.byteSize() / PAGE;
+        int n = (int) Math.min(WRITES, pages / RANGES);
+        if (n < WARM_UP_WRITES) {
+            throw new IllegalArgumentException("the tracker probe needs at least " + RANGES * WARM_UP_WRITES
+                    + " pages, but the memory has " + pages);
+        }
+        long stride = stride(pages);
+        long[] warmUp = Arrays.copyOf(offsets(RANGES - 1, n, pages, stride), WARM_UP_WRITES);
+        warmUp(threads, memory, warmUp, null);
+        int sample = 0;
+        double[] untracked = new double[SAMPLES];
+        for (int s = 0; s <= SAMPLES; s++) {
+            long nanos = timeWrites(threads, memory, offsets(sample++, n, pages, stride), null);
+            if (s > 0) {
+                untracked[s - 1] = nanos / (double) n;
+            }
+        }
+        try (DirtyTracker t = DirtyTrackers.track(memory, tracker)) {
+            DirtyTracker report = t.providerName().equals("application") ? t : null;
+            long start = System.nanoTime();
+            t.arm();
+            double arm = (System.nanoTime() - start) / 1e6;
+            warmUp(threads, memory, warmUp, report);
+            t.sync();
+            start = System.nanoTime();
+            t.sync();
+            double idle = (System.nanoTime() - start) / 1e6;
+            double[] tracked = new double[SAMPLES];
+            double[] sync = new double[SAMPLES];
+            double[] syncCpu = new double[SAMPLES];
+            for (int s = 0; s <= SAMPLES; s++) {
+                long[] offsets = offsets(sample++, n, pages, stride);
+                long nanos = timeWrites(threads, memory, offsets, report);
+                long cpu = threads.getCurrentThreadCpuTime();
+                start = System.nanoTime();
+                DirtyPages dirty = t.sync();
+                long wall = System.nanoTime() - start;
+                cpu = threads.getCurrentThreadCpuTime() - cpu;
+                if (dirty.dirtyPageCount() < n || !dirty.contains(offsets[0] / PAGE)) {
+                    throw new IOException("dirty tracker " + t.describe() + " reported " + dirty.dirtyPageCount()
+                            + " dirty pages after " + n + " pages were written");
+                }
+                if (s > 0) {
+                    tracked[s - 1] = nanos / (double) n;
+                    sync[s - 1] = wall / 1e6;
+                    syncCpu[s - 1] = cpu / 1e6;
+                }
+            }
+            return new Cost(t.describe(), n, arm, idle, median(sync), median(syncCpu), median(tracked),
+                    median(untracked));
+        }
+    }
+
+    private static void warmUp(ThreadMXBean threads, MemorySegment memory, long[] offsets, DirtyTracker report) {
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            timeWrites(threads, memory, offsets, report);
+        }
+    }
+
+    /**
+     * Writes 8 bytes at each offset (and reports it, when given a tracker); returns the CPU nanoseconds this
+     * thread spent.
+     */
+    private static long timeWrites(ThreadMXBean threads, MemorySegment memory, long[] offsets, DirtyTracker report) {
+        long start = threads.getCurrentThreadCpuTime();
+        for (long offset : offsets) {
+            memory.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, offset ^ start);
+            if (report != null) {
+                report.markDirty(offset, Long.BYTES);
+            }
+        }
+        return threads.getCurrentThreadCpuTime() - start;
+    }
+
+    /**
+     * {@return the offsets of sample {@code sample}: pages {@code n * sample} to {@code n * (sample + 1) - 1} of
+     * the stride walk, distinct over all samples}
+     */
+    static long[] offsets(int sample, int n, long pages, long stride) {
+        long[] offsets = new long[n];
+        for (int i = 0; i < n; i++) {
+            long step = (long) sample * n + i;
+            offsets[i] = Math.multiplyExact(step, stride) % pages * PAGE;
+        }
+        return offsets;
+    }
+
+    /** {@return an odd step near a third of the pages that shares no factor with their count: a full walk} */
+    static long stride(long pages) {
+        long stride = Math.max(1, pages / 3) | 1;
+        while (gcd(stride, pages) != 1) {
+            stride += 2;
+        }
+        return stride;
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+}
