@@ -19,10 +19,10 @@ import migration.MigrationProtocol;
  * nothing at the call, so there the CRC reads the pages from memory, as any pass would.)
  *
  * <p>The payload is the packet's normal pages in the order of their offsets in the header (PROTOCOL.md §3.2),
- * each a whole page except a block's short last page.
- * The offsets come as a {@code long[]} the caller decoded from the header in one bulk copy. One instance per channel thread. The CRC reads through
- * {@link ByteBuffer} views of the block ({@link CRC32C} takes no {@code MemorySegment}), made once per block
- * and 1 GiB window, so that digesting allocates nothing per page or per packet.
+ * each a whole page except a block's short last page; their offsets come as a {@code long[]} the caller decoded
+ * from the header in one bulk copy. One instance per channel thread. The CRC reads through {@link ByteBuffer}
+ * views of the block ({@link CRC32C} takes no {@code MemorySegment}), one per 1 GiB window, made once per
+ * block, so that digesting allocates nothing per page or per packet.
  */
 final class PayloadDigest {
 
@@ -35,7 +35,7 @@ final class PayloadDigest {
 
     private PageDigests digests;
     private MemorySegment block;
-    /** The block the views belong to, and the views of its 1 GiB windows, made on first use. */
+    /** The block the views belong to, and the views of its 1 GiB windows, made when its first packet starts. */
     private MemorySegment viewed;
     private ByteBuffer[] views = new ByteBuffer[0];
     private long[] offsets;
@@ -69,6 +69,9 @@ final class PayloadDigest {
         this.done = 0;
         this.staged = null;
         crc.reset();
+        if (digests != null) {
+            viewWindows(block);
+        }
     }
 
     /**
@@ -113,18 +116,26 @@ final class PayloadDigest {
 
     /** {@return the view of the window of the current block that holds the page at {@code offset}} */
     private ByteBuffer view(long offset) {
-        if (viewed != block) {
-            viewed = block;
-            views = new ByteBuffer[(int) ((block.byteSize() + WINDOW - 1) >>> WINDOW_SHIFT)];
+        return views[(int) (offset >>> WINDOW_SHIFT)];
+    }
+
+    /**
+     * Makes the views of every window of {@code block} at once, when a packet of another block starts: made
+     * lazily instead, the first page past 1 GiB would take a branch the JIT never saw and throw the compiled
+     * per-page code away in the middle of the transfer (seen with -XX:+PrintCompilation).
+     */
+    private void viewWindows(MemorySegment block) {
+        if (viewed == block) {
+            return;
         }
-        int index = (int) (offset >>> WINDOW_SHIFT);
-        ByteBuffer view = views[index];
-        if (view == null) {
+        int windows = (int) ((block.byteSize() + WINDOW - 1) >>> WINDOW_SHIFT);
+        ByteBuffer[] made = new ByteBuffer[windows];
+        for (int index = 0; index < windows; index++) {
             long start = (long) index << WINDOW_SHIFT;
-            view = block.asSlice(start, Math.min(WINDOW, block.byteSize() - start)).asByteBuffer();
-            views[index] = view;
+            made[index] = block.asSlice(start, Math.min(WINDOW, block.byteSize() - start)).asByteBuffer();
         }
-        return view;
+        views = made;
+        viewed = block;
     }
 
     /** {@return whether every normal page of the packet has been recorded} */
