@@ -45,14 +45,15 @@ public final class MigrationDestination extends Migration {
      */
     public static MigrationDestination listen(InetSocketAddress local, RamBlockProvider blocks,
                                               MigrationParameters params) throws MigrationException {
-        return new MigrationDestination(DestinationSession.listen(local, blocks, RamBlock::knownZero, params, null));
+        return new MigrationDestination(DestinationSession.listen(local, blocks, RamBlock::knownZero, RamBlock::file, params,
+                null));
     }
 
     /** Like {@link #listen(InetSocketAddress, RamBlockProvider, MigrationParameters)}, among the given providers. */
     static MigrationDestination listen(InetSocketAddress local, RamBlockProvider blocks, MigrationParameters params,
                                        List<ChannelProvider> candidates) throws MigrationException {
-        return new MigrationDestination(DestinationSession.listen(local, blocks, RamBlock::knownZero, params,
-                candidates));
+        return new MigrationDestination(DestinationSession.listen(local, blocks, RamBlock::knownZero, RamBlock::file,
+                params, candidates));
     }
 
     /** {@return the bound address, with the real port when port 0 was asked for} */

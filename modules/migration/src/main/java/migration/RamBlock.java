@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
@@ -34,8 +35,14 @@ public final class RamBlock {
     private final String name;
     private final MemorySegment memory;
     private final boolean knownZero;
+    /** The file {@code memory} maps, for the destination to write pages to; {@code null} for other blocks. */
+    private final FileChannel file;
 
     private RamBlock(String name, MemorySegment memory, boolean knownZero) {
+        this(name, memory, knownZero, null);
+    }
+
+    private RamBlock(String name, MemorySegment memory, boolean knownZero, FileChannel file) {
         this.name = checkName(name);
         Objects.requireNonNull(memory, "memory");
         if (!memory.isNative()) {
@@ -49,6 +56,7 @@ public final class RamBlock {
         }
         this.memory = memory;
         this.knownZero = knownZero;
+        this.file = file;
     }
 
     /**
@@ -159,6 +167,45 @@ public final class RamBlock {
         throw new IOException("cannot map " + size + " bytes of " + file + ": it holds only " + held + " bytes");
     }
 
+    /**
+     * Maps a file the caller has just created, empty, as a destination block that the receivers write through
+     * {@code channel} ({@code pwrite}) rather than through the mapping (see {@link RamBlockFile}): sizes it to
+     * {@code size} bytes, which read as zero, and maps it read-write. The block is known zero. The caller owns
+     * {@code channel} and closes it once the destination has ended.
+     *
+     * @param name    the block's name
+     * @param file    the file, for messages and the space check
+     * @param channel the file, open for reading and writing, empty
+     * @param size    bytes
+     * @param arena   owns the mapping
+     * @return the block
+     * @throws IOException if the file cannot be sized or mapped; the message names the file
+     */
+    static RamBlock mapNewFile(String name, Path file, FileChannel channel, long size, Arena arena)
+            throws IOException {
+        checkName(name);
+        if (size < 0) {
+            throw new IllegalArgumentException("ram block '" + name + "': size must not be negative: " + size);
+        }
+        ensureSpace(name, file, size);
+        try {
+            if (size > 0) {
+                // A file is extended by writing its last byte; what lies before it is a hole that reads as zero.
+                ByteBuffer last = ByteBuffer.allocate(1);
+                while (last.hasRemaining()) {
+                    channel.write(last, size - 1);
+                }
+            }
+        } catch (IOException e) {
+            throw new IOException("cannot size " + file + " to " + size + " bytes: " + e.getMessage(), e);
+        }
+        try {
+            return new RamBlock(name, channel.map(FileChannel.MapMode.READ_WRITE, 0, size, arena), true, channel);
+        } catch (IOException e) {
+            throw new IOException("cannot map " + file + " for writing: " + e.getMessage(), e);
+        }
+    }
+
     /** {@return the name of the thread a confined segment belongs to, for messages} */
     private static String owner(MemorySegment memory) {
         Thread current = Thread.currentThread();
@@ -183,6 +230,11 @@ public final class RamBlock {
     /** {@return whether the memory is known to be all zero because it was freshly allocated} */
     boolean knownZero() {
         return knownZero;
+    }
+
+    /** {@return the file the memory maps, for the destination to write pages to, or {@code null}} */
+    FileChannel file() {
+        return file;
     }
 
     @Override

@@ -36,6 +36,8 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
     private String blockName;
     private Path temporary;
     private RamBlock block;
+    /** The temporary file, open from {@link #blockFor} until {@link #commit()} or {@link #discard()}. */
+    private FileChannel writer;
     private boolean committed;
 
     RamBlockFile(Path file, Arena arena) {
@@ -94,16 +96,18 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
         Path directory = file.getParent();
         Path candidate = directory.resolve("." + file.getFileName() + "."
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + SUFFIX);
-        // CREATE_NEW: never follows or reuses what someone else put there; the mode follows the umask.
-        try (FileChannel created = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            temporary = candidate;
-        }
+        // CREATE_NEW: never follows or reuses what someone else put there; the mode follows the umask. The channel
+        // stays open: the receivers write the pages through it (see RamBlock.mapNewFile).
+        FileChannel created = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        temporary = candidate;
         try {
             copyPermissions();
-            block = RamBlock.mapFile(name, candidate, size, true, arena);
+            block = RamBlock.mapNewFile(name, candidate, created, size, arena);
+            writer = created;
             return block;
         } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            created.close();
             Files.deleteIfExists(candidate);
             temporary = null;
             if (e instanceof OutOfMemoryError) {
@@ -135,7 +139,9 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
         if (block == null || temporary == null) {
             throw new IllegalStateException("nothing received into " + file + " to commit");
         }
+        // msync(2): writes back the file's dirty pages in the range, those written through the channel too.
         block.memory().force();
+        closeWriter();
         try {
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -147,6 +153,14 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
             directory.force(true);
         } catch (IOException e) {
             // Some file systems cannot sync a directory; the rename itself has happened.
+        }
+    }
+
+    private void closeWriter() throws IOException {
+        FileChannel open = writer;
+        writer = null;
+        if (open != null) {
+            open.close();
         }
     }
 
@@ -169,6 +183,7 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
             return null;
         }
         try {
+            closeWriter();
             Files.deleteIfExists(removed);
         } catch (IOException e) {
             throw new IOException("cannot remove the incomplete copy " + removed + ": " + e.getMessage(), e);

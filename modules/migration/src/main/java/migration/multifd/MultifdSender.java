@@ -201,6 +201,8 @@ public final class MultifdSender implements Runnable {
     private int zeros;
     /** Bytes of the normal pages of the packet being built. */
     private long payload;
+    /** The normal pages' offsets of the packet being built, copied into the header in one go. */
+    private final long[] normalOffsets = new long[MigrationProtocol.MAX_PAGES_PER_PACKET];
     /** Bit i set: page i of the packet being built is a zero page. */
     private final long[] zeroMask = new long[(MigrationProtocol.MAX_PAGES_PER_PACKET + 63) / 64];
 
@@ -218,12 +220,11 @@ public final class MultifdSender implements Runnable {
         long packetStart = job.firstPage() * MigrationProtocol.PAGE_SIZE;
         long packetEnd = Math.min(size, packetStart + (long) job.count() * MigrationProtocol.PAGE_SIZE);
         MemorySegment packet = block.asSlice(packetStart, packetEnd - packetStart);
-        classify(packet, packetStart, header, zeroOffsets, digests == null ? null : digests[job.block()],
+        classify(packet, packetStart, zeroOffsets, digests == null ? null : digests[job.block()],
                 job.firstPage(), crc);
         int runs = gather(packet, iov);
-        for (int i = 0; i < zeros; i++) {
-            header.setOffset(normal + i, zeroOffsets[i]);
-        }
+        header.setOffsets(0, normalOffsets, normal);
+        header.setOffsets(normal, zeroOffsets, zeros);
         long number = packetNumbers.incrementAndGet();
         lastPacket = number;
         header.setData(job.block(), normal, zeros, number);
@@ -231,8 +232,7 @@ public final class MultifdSender implements Runnable {
         if (!limiter.acquire(headerLength + payload, host::stopping)) {
             return false;
         }
-        digest.start(digests == null ? null : digests[job.block()], block, header.segment(),
-                PacketHeader.FIXED_SIZE, normal);
+        digest.start(digests == null ? null : digests[job.block()], block, normalOffsets, normal);
         blockedSince = System.nanoTime();
         try {
             write(header.bytes(), iov, runs);
@@ -249,11 +249,10 @@ public final class MultifdSender implements Runnable {
     }
 
     /**
-     * Finds the packet's zero pages: fills {@link #zeroMask}, {@code zeroOffsets}, the normal pages' offsets in
-     * the header, {@link #normal}, {@link #zeros} and {@link #payload}; records the zero pages' CRC32C (a
+     * Finds the packet's zero pages: fills {@link #zeroMask}, {@code zeroOffsets}, {@link #normalOffsets}, {@link #normal}, {@link #zeros} and {@link #payload}; records the zero pages' CRC32C (a
      * constant). The normal pages' CRCs are taken as they are written (see {@link PayloadDigest}).
      */
-    private void classify(MemorySegment packet, long packetStart, PacketHeader header, long[] zeroOffsets,
+    private void classify(MemorySegment packet, long packetStart, long[] zeroOffsets,
                           PageDigests pageDigests, long firstPage, CRC32C crc) {
         Arrays.fill(zeroMask, 0);
         int n = 0;
@@ -270,8 +269,7 @@ public final class MultifdSender implements Runnable {
                     pageDigests.recordZero(crc, firstPage + i);
                 }
             } else {
-                header.setOffset(n, packetStart + at);
-                n++;
+                normalOffsets[n++] = packetStart + at;
                 total += length;
             }
         }

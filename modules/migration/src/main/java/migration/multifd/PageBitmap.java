@@ -35,6 +35,26 @@ public final class PageBitmap {
     }
 
     /**
+     * Sets the bits of pages {@code first} to {@code first + count - 1}: a word at a time (with the same atomicity
+     * as {@link #testAndSet}), for a run of pages that arrived together.
+     *
+     * @param first the first page
+     * @param count how many pages, not negative
+     */
+    public void setRange(long first, long count) {
+        long page = first;
+        long end = first + count;
+        while (page < end) {
+            int bit = (int) (page & 63);
+            long bits = Math.min(64 - bit, end - page);
+            long mask = bits == 64 ? -1L : ((1L << bits) - 1) << bit;
+            // The cast makes the call site's type exact, so the VarHandle links directly.
+            long ignored = (long) WORDS.getAndBitwiseOr(words, (int) (page >>> 6), mask);
+            page += bits;
+        }
+    }
+
+    /**
      * {@return whether a page's bit is set}
      * @param page the page index
      */

@@ -4,8 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 import migration.MigrationProtocol;
-import migration.protocol.PacketHeader;
-import migration.protocol.Wire;
 
 /**
  * The CRC32C of each normal page of one packet, computed as the packet's payload moves: after every partial
@@ -21,9 +19,10 @@ import migration.protocol.Wire;
  * nothing at the call, so there the CRC reads the pages from memory, as any pass would.)
  *
  * <p>The payload is the packet's normal pages in the order of their offsets in the header (PROTOCOL.md §3.2),
- * each a whole page except a block's short last page. One instance per channel thread. The CRC reads through
- * {@link ByteBuffer} views of the block ({@link CRC32C} takes no {@code MemorySegment}), made once per block
- * and 1 GiB window, so that digesting allocates nothing per page or per packet.
+ * each a whole page except a block's short last page; their offsets come as a {@code long[]} the caller decoded
+ * from the header in one bulk copy. One instance per channel thread. The CRC reads through {@link ByteBuffer}
+ * views of the block ({@link CRC32C} takes no {@code MemorySegment}), one per 1 GiB window, made once per
+ * block, so that digesting allocates nothing per page or per packet.
  */
 final class PayloadDigest {
 
@@ -36,12 +35,14 @@ final class PayloadDigest {
 
     private PageDigests digests;
     private MemorySegment block;
-    /** The block the views belong to, and the views of its 1 GiB windows, made on first use. */
+    /** The block the views belong to, and the views of its 1 GiB windows, made when its first packet starts. */
     private MemorySegment viewed;
     private ByteBuffer[] views = new ByteBuffer[0];
-    private MemorySegment offsets;
-    private long offsetsBase;
+    private long[] offsets;
     private int normal;
+    /** Where the payload from {@link #stagedFrom} on is, instead of the block; {@code null}: in the block. */
+    private ByteBuffer staged;
+    private long stagedFrom;
     /** The page being digested, as an index into the normal pages. */
     private int page;
     /** Payload bytes before the current page. */
@@ -52,23 +53,38 @@ final class PayloadDigest {
     /**
      * Starts a packet.
      *
-     * @param digests     where the pages' CRCs go; {@code null} when not verifying (then {@link #advance} does
-     *                    nothing)
-     * @param block       the block's memory
-     * @param offsets     holds the normal pages' offsets in the block, as {@link Wire#LONG}s
-     * @param offsetsBase where in {@code offsets} the first one is
-     * @param normal      how many normal pages the packet carries
+     * @param digests where the pages' CRCs go; {@code null} when not verifying (then {@link #advance} does
+     *                nothing)
+     * @param block   the block's memory
+     * @param offsets the normal pages' offsets in the block, from index 0 (kept, not copied)
+     * @param normal  how many normal pages the packet carries
      */
-    void start(PageDigests digests, MemorySegment block, MemorySegment offsets, long offsetsBase, int normal) {
+    void start(PageDigests digests, MemorySegment block, long[] offsets, int normal) {
         this.digests = digests;
         this.block = block;
         this.offsets = offsets;
-        this.offsetsBase = offsetsBase;
         this.normal = normal;
         this.page = 0;
         this.pageStart = 0;
         this.done = 0;
+        this.staged = null;
         crc.reset();
+        if (digests != null) {
+            viewWindows(block);
+        }
+    }
+
+    /**
+     * Says that the payload bytes from {@code payloadFrom} on are read into {@code buffer}, from its index 0, and
+     * not into the block's memory (a receiver that writes the block's file from a staging buffer). Call at a page
+     * boundary of the payload, before the {@link #advance} calls that cover those bytes.
+     *
+     * @param buffer      holds the bytes; its position and limit are this digest's to change
+     * @param payloadFrom the payload byte at the buffer's index 0
+     */
+    void stagedIn(ByteBuffer buffer, long payloadFrom) {
+        this.staged = buffer;
+        this.stagedFrom = payloadFrom;
     }
 
     /**
@@ -81,12 +97,12 @@ final class PayloadDigest {
             return;
         }
         while (done < payloadDone && page < normal) {
-            long offset = offsets.get(Wire.LONG, offsetsBase + (long) PacketHeader.OFFSET_SIZE * page);
+            long offset = offsets[page];
             long length = Math.min(PAGE, block.byteSize() - offset);
             long from = done - pageStart;
             long to = Math.min(length, payloadDone - pageStart);
-            ByteBuffer view = view(offset);
-            int at = (int) (offset & (WINDOW - 1));
+            ByteBuffer view = staged != null ? staged : view(offset);
+            int at = staged != null ? (int) (pageStart - stagedFrom) : (int) (offset & (WINDOW - 1));
             crc.update(view.limit(at + (int) to).position(at + (int) from));
             done = pageStart + to;
             if (to == length) {
@@ -100,18 +116,26 @@ final class PayloadDigest {
 
     /** {@return the view of the window of the current block that holds the page at {@code offset}} */
     private ByteBuffer view(long offset) {
-        if (viewed != block) {
-            viewed = block;
-            views = new ByteBuffer[(int) ((block.byteSize() + WINDOW - 1) >>> WINDOW_SHIFT)];
+        return views[(int) (offset >>> WINDOW_SHIFT)];
+    }
+
+    /**
+     * Makes the views of every window of {@code block} at once, when a packet of another block starts: made
+     * lazily instead, the first page past 1 GiB would take a branch the JIT never saw and throw the compiled
+     * per-page code away in the middle of the transfer (seen with -XX:+PrintCompilation).
+     */
+    private void viewWindows(MemorySegment block) {
+        if (viewed == block) {
+            return;
         }
-        int index = (int) (offset >>> WINDOW_SHIFT);
-        ByteBuffer view = views[index];
-        if (view == null) {
+        int windows = (int) ((block.byteSize() + WINDOW - 1) >>> WINDOW_SHIFT);
+        ByteBuffer[] made = new ByteBuffer[windows];
+        for (int index = 0; index < windows; index++) {
             long start = (long) index << WINDOW_SHIFT;
-            view = block.asSlice(start, Math.min(WINDOW, block.byteSize() - start)).asByteBuffer();
-            views[index] = view;
+            made[index] = block.asSlice(start, Math.min(WINDOW, block.byteSize() - start)).asByteBuffer();
         }
-        return view;
+        views = made;
+        viewed = block;
     }
 
     /** {@return whether every normal page of the packet has been recorded} */

@@ -1,6 +1,7 @@
 package migration.multifd;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.util.Objects;
 import migration.MigrationProtocol;
 
@@ -13,9 +14,11 @@ import migration.MigrationProtocol;
  *                  zero page not received before needs no write
  * @param received  which pages arrived so far
  * @param digests   where the receivers record each arrived page's CRC32C, or {@code null} when not verifying
+ * @param file      the file that {@code memory} maps, open for writing, when the receivers are to write the
+ *                  pages' bytes to it ({@code pwrite}) rather than through the mapping; else {@code null}
  */
 public record ReceivingBlock(String name, MemorySegment memory, boolean knownZero, PageBitmap received,
-                             PageDigests digests) {
+                             PageDigests digests, FileChannel file) {
 
     /**
      * Checks the components.
@@ -34,11 +37,13 @@ public record ReceivingBlock(String name, MemorySegment memory, boolean knownZer
      * @param memory    the memory
      * @param knownZero whether the memory is known to be zero
      * @param verify    whether to record page digests
+     * @param file      the file {@code memory} maps, to write the pages to, or {@code null}
      */
-    public static ReceivingBlock of(String name, MemorySegment memory, boolean knownZero, boolean verify) {
+    public static ReceivingBlock of(String name, MemorySegment memory, boolean knownZero, boolean verify,
+                                    FileChannel file) {
         return new ReceivingBlock(name, memory, knownZero,
                 new PageBitmap(MigrationProtocol.pageCount(memory.byteSize())),
-                verify ? new PageDigests(memory.byteSize()) : null);
+                verify ? new PageDigests(memory.byteSize()) : null, file);
     }
 
     /**

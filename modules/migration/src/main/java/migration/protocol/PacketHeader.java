@@ -89,6 +89,19 @@ public final class PacketHeader {
         segment.set(Wire.LONG, FIXED_SIZE + (long) OFFSET_SIZE * index, offset);
     }
 
+    /**
+     * Sets {@code count} page offsets at once, from index {@code index} on: one bulk copy (byte-swapped to the
+     * wire's order), where {@link #setOffset} per page would be one memory access each, costly until the JIT has
+     * compiled the sender's per-packet code.
+     *
+     * @param index   the first index, 0 to 127
+     * @param offsets the offsets
+     * @param count   how many, from {@code offsets[0]}
+     */
+    public void setOffsets(int index, long[] offsets, int count) {
+        MemorySegment.copy(offsets, 0, segment, Wire.LONG, FIXED_SIZE + (long) OFFSET_SIZE * index, count);
+    }
+
     /** {@return the header's bytes on the wire: the fixed part and the offsets of its pages} */
     public MemorySegment bytes() {
         return segment.asSlice(0, length());
@@ -152,6 +165,19 @@ public final class PacketHeader {
      */
     public long offset(int index) {
         return segment.get(Wire.LONG, FIXED_SIZE + (long) OFFSET_SIZE * index);
+    }
+
+    /**
+     * Copies this packet's page offsets (normal pages first, then zero pages) into {@code into}, in one bulk copy
+     * from the wire's byte order; call after reading {@link #offsetsPart()}.
+     *
+     * @param into receives the offsets; at least {@code normalPages() + zeroPages()} long
+     * @return how many offsets were copied
+     */
+    public int readOffsets(long[] into) {
+        int pages = normalPages() + zeroPages();
+        MemorySegment.copy(segment, Wire.LONG, FIXED_SIZE, into, 0, pages);
+        return pages;
     }
 
     /**
@@ -229,10 +255,29 @@ public final class PacketHeader {
      * @throws ProtocolException naming the channel, the packet and the offset
      */
     public void checkOffsets(int channel, String blockName, long blockSize) throws ProtocolException {
+        long[] offsets = new long[MigrationProtocol.MAX_PAGES_PER_PACKET];
+        readOffsets(offsets);
+        checkOffsets(channel, blockName, blockSize, offsets);
+    }
+
+    /**
+     * Like {@link #checkOffsets(int, String, long)}, on the offsets {@link #readOffsets} copied out.
+     *
+     * @param channel   the channel id, for messages
+     * @param blockName the block's name, for messages
+     * @param blockSize the block's size
+     * @param offsets   this packet's offsets, as {@link #readOffsets} left them
+     * @throws ProtocolException naming the channel, the packet and the offset
+     */
+    public void checkOffsets(int channel, String blockName, long blockSize, long[] offsets) throws ProtocolException {
         int normal = normalPages();
         int pages = normal + zeroPages();
         for (int i = 0; i < pages; i++) {
-            long offset = offset(i);
+            long offset = offsets[i];
+            // One test for the usual case: aligned and inside the block (a negative offset fails the second).
+            if ((offset & (MigrationProtocol.PAGE_SIZE - 1)) == 0 && Long.compareUnsigned(offset, blockSize) < 0) {
+                continue;
+            }
             if (offset < 0 || offset >= blockSize) {
                 throw new ProtocolException(where(channel) + ": " + kind(i, normal) + " " + Wire.hex(offset)
                         + " outside block '" + blockName + "' (size " + Wire.hex(blockSize) + ")");

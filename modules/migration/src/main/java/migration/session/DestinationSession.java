@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import migration.ChannelStats;
 import migration.MigrationException;
@@ -78,6 +80,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private final ChannelListener listener;
     private final RamBlockProvider provider;
     private final Predicate<RamBlock> knownZero;
+    private final Function<RamBlock, FileChannel> files;
     private final boolean prefault;
     private final TransferCounters counters;
     private final List<RamBlock> blocks = new CopyOnWriteArrayList<>();
@@ -102,11 +105,12 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private volatile boolean resultSent;
 
     private DestinationSession(ChannelListener listener, RamBlockProvider provider, Predicate<RamBlock> knownZero,
-                               boolean prefault, MigrationParameters params) {
+                               Function<RamBlock, FileChannel> files, boolean prefault, MigrationParameters params) {
         super("destination", "source", params);
         this.listener = listener;
         this.provider = provider;
         this.knownZero = knownZero;
+        this.files = files;
         this.prefault = prefault;
         this.counters = counters();
         this.strangers = new UnidentifiedConnections<>(params.maxUnidentifiedConnections(), params.setupTimeout());
@@ -126,7 +130,28 @@ public final class DestinationSession extends Session implements ReceiverHost {
     public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
                                             Predicate<RamBlock> knownZero, MigrationParameters params,
                                             List<ChannelProvider> candidates) throws MigrationException {
-        return listen(local, provider, knownZero, true, params, candidates);
+        return listen(local, provider, knownZero, block -> null, true, params, candidates);
+    }
+
+    /**
+     * Like {@link #listen(InetSocketAddress, RamBlockProvider, Predicate, MigrationParameters, List)}, with blocks
+     * whose pages the receivers write to the file the block maps rather than through the mapping.
+     *
+     * @param local      where to listen
+     * @param provider   supplies the memory
+     * @param knownZero  tells whether a block's memory is known to be all zero
+     * @param files      gives the file (open for writing) that a block maps, to write its pages to, or
+     *                   {@code null} to write through the block's memory
+     * @param params     the parameters
+     * @param candidates channel providers, or {@code null}
+     * @return the running session
+     * @throws MigrationException if no provider is usable or binding fails
+     */
+    public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+                                            Predicate<RamBlock> knownZero, Function<RamBlock, FileChannel> files,
+                                            MigrationParameters params, List<ChannelProvider> candidates)
+            throws MigrationException {
+        return listen(local, provider, knownZero, files, true, params, candidates);
     }
 
     /**
@@ -147,6 +172,13 @@ public final class DestinationSession extends Session implements ReceiverHost {
                                             Predicate<RamBlock> knownZero, boolean prefault,
                                             MigrationParameters params, List<ChannelProvider> candidates)
             throws MigrationException {
+        return listen(local, provider, knownZero, block -> null, prefault, params, candidates);
+    }
+
+    private static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+                                             Predicate<RamBlock> knownZero, Function<RamBlock, FileChannel> files,
+                                             boolean prefault, MigrationParameters params,
+                                             List<ChannelProvider> candidates) throws MigrationException {
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(params, "params");
@@ -173,7 +205,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
                     + " who can reach this port can write this process's memory; configure TLS to accept only"
                     + " authenticated sources");
         }
-        DestinationSession session = new DestinationSession(listener, provider, knownZero, prefault, params);
+        DestinationSession session = new DestinationSession(listener, provider, knownZero, files, prefault, params);
         session.startThreads();
         return session;
     }
@@ -207,11 +239,12 @@ public final class DestinationSession extends Session implements ReceiverHost {
         List<Boolean> populate = new ArrayList<>();
         for (RamBlock block : blocks) {
             boolean zero = knownZero.test(block);
-            receiving.add(ReceivingBlock.of(block.name(), block.memory(), zero, params.verify()));
-            // A writable file mapping (receive --into) is written page by page, zero pages too (it is not known
-            // zero): populating it ahead allocates nothing the receivers would not, and spares them a fault per
-            // page inside recvmsg's copy.
-            populate.add(zero || block.memory().isMapped() && !block.memory().isReadOnly());
+            FileChannel file = files.apply(block);
+            receiving.add(ReceivingBlock.of(block.name(), block.memory(), zero, params.verify(), file));
+            // A writable file mapping is written page by page, zero pages too where it is not known zero:
+            // populating it ahead allocates nothing the receivers would not, and spares them a fault per page
+            // inside recvmsg's copy. A block written through its file is never faulted in.
+            populate.add(file == null && (zero || block.memory().isMapped() && !block.memory().isReadOnly()));
         }
         if (prefault && populate.contains(true) && PageMemory.provider().allocatesUntouched()) {
             startWorker("prefault", new Prefaulter(blocks.stream().map(RamBlock::memory).toList(), populate,

@@ -7,8 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.zip.CRC32C;
-import migration.protocol.PacketHeader;
-import migration.protocol.Wire;
 import org.junit.jupiter.api.Test;
 
 class PayloadDigestTest {
@@ -30,13 +28,13 @@ class PayloadDigestTest {
         return block;
     }
 
-    /** Offsets as a packet header holds them, after {@code base} bytes. */
-    private static MemorySegment offsets(Arena arena, long base, long... pages) {
-        MemorySegment header = arena.allocate(base + (long) PacketHeader.OFFSET_SIZE * pages.length, 8);
+    /** The byte offsets of the given pages. */
+    private static long[] offsets(long... pages) {
+        long[] offsets = new long[pages.length];
         for (int i = 0; i < pages.length; i++) {
-            header.set(Wire.LONG, base + (long) PacketHeader.OFFSET_SIZE * i, pages[i] * PAGE);
+            offsets[i] = pages[i] * PAGE;
         }
-        return header;
+        return offsets;
     }
 
     @Test
@@ -48,7 +46,7 @@ class PayloadDigestTest {
             long payload = 4L * PAGE + 100;
             PageDigests digests = new PageDigests(size);
             PayloadDigest digest = new PayloadDigest();
-            digest.start(digests, block, offsets(arena, 32, pages), 32, pages.length);
+            digest.start(digests, block, offsets(pages), pages.length);
             // Steps that end mid-page, on a page's end, and one that spans several pages.
             for (long done : new long[] {1, 4095, 4096, 5000, 3 * PAGE + 7, 4L * PAGE + 50, payload}) {
                 assertThat(digest.complete()).isFalse();
@@ -71,7 +69,7 @@ class PayloadDigestTest {
             MemorySegment block = randomBlock(arena, size, 5);
             PageDigests digests = new PageDigests(size);
             PayloadDigest digest = new PayloadDigest();
-            digest.start(digests, block, offsets(arena, 0, 0, 1, 2, 3), 0, 4);
+            digest.start(digests, block, offsets(0, 1, 2, 3), 4);
             digest.advance(size);
             assertThat(digest.complete()).isTrue();
             assertThat(digests.blockCrc()).isEqualTo(crc(block));
@@ -82,9 +80,35 @@ class PayloadDigestTest {
     void withoutDigestsAdvancingDoesNothingAndCountsAsComplete() {
         try (Arena arena = Arena.ofConfined()) {
             PayloadDigest digest = new PayloadDigest();
-            digest.start(null, arena.allocate(PAGE), offsets(arena, 0, 0), 0, 1);
+            digest.start(null, arena.allocate(PAGE), offsets(0), 1);
             digest.advance(PAGE);
             assertThat(digest.complete()).isTrue();
+        }
+    }
+
+    @Test
+    void pagesStagedInABufferAreDigestedFromTheBufferNotTheBlock() {
+        long size = 6L * PAGE;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment source = randomBlock(arena, size, 7);
+            MemorySegment block = arena.allocate(size); // zeros: a digest read from here would be wrong
+            MemorySegment staging = arena.allocate(2L * PAGE);
+            long[] pages = {1, 2, 4, 5};
+            PageDigests digests = new PageDigests(size);
+            PayloadDigest digest = new PayloadDigest();
+            digest.start(digests, block, offsets(pages), pages.length);
+            // Two pieces of two pages each, the second read in two partial steps.
+            for (int piece = 0; piece < 2; piece++) {
+                long payloadFrom = piece * 2L * PAGE;
+                MemorySegment.copy(source, pages[piece * 2] * PAGE, staging, 0, 2L * PAGE);
+                digest.stagedIn(staging.asByteBuffer(), payloadFrom);
+                digest.advance(payloadFrom + PAGE + 10);
+                digest.advance(payloadFrom + 2L * PAGE);
+            }
+            assertThat(digest.complete()).isTrue();
+            for (long page : pages) {
+                assertThat(digests.crc(page)).isEqualTo(crc(source.asSlice(page * PAGE, PAGE)));
+            }
         }
     }
 }

@@ -47,6 +47,28 @@ class PacketHeaderTest {
     }
 
     @Test
+    void offsetsSetInBulkAreReadBackInBulkInTheWiresByteOrder() throws Exception {
+        header.setData(0, 2, 1, 5);
+        header.setOffsets(0, new long[] {4096, 12288}, 2);
+        header.setOffsets(2, new long[] {8192}, 1);
+        assertThat(header.segment().get(Wire.LONG, 32 + 8)).as("big-endian on the wire").isEqualTo(12288);
+        long[] offsets = new long[128];
+        assertThat(header.readOffsets(offsets)).isEqualTo(3);
+        assertThat(offsets).startsWith(4096, 12288, 8192);
+        header.checkOffsets(0, "ram0", 16384, offsets);
+    }
+
+    @Test
+    void anOffsetReadInBulkIsCheckedLikeOneReadFromTheHeader() {
+        header.setData(0, 1, 0, 5);
+        header.setOffsets(0, new long[] {16384}, 1);
+        long[] offsets = new long[128];
+        header.readOffsets(offsets);
+        assertThatThrownBy(() -> header.checkOffsets(0, "ram0", 16384, offsets))
+                .hasMessage("multifd channel 0, packet 5: offset 0x4000 outside block 'ram0' (size 0x4000)");
+    }
+
+    @Test
     void aSyncPacketSurvivesEncodeAndDecode() throws Exception {
         header.setSync(9);
         assertThat(header.bytes().byteSize()).isEqualTo(32);
