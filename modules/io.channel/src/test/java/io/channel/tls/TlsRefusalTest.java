@@ -58,8 +58,10 @@ class TlsRefusalTest {
                             e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_CA))
                     .hasMessageContaining("'CN=destination' is issued by 'CN=some other CA'")
                     .hasMessageContaining("not a trusted CA (trusted: 'CN=refusal test CA')");
-            assertThat(peers.serverFailure()).hasMessageContaining("the TLS handshake with the client")
-                    .hasMessageContaining("certificate_unknown");
+            TlsHandshakeException server = peers.serverFailure();
+            assertThat(server.reason()).isEqualTo(Reason.REFUSED_BY_PEER);
+            assertThat(server).hasMessageContaining("the client 127.0.0.1:")
+                    .hasMessageContaining("refused this side's certificate (alert certificate_unknown:");
         }
     }
 
@@ -73,7 +75,8 @@ class TlsRefusalTest {
             assertThatThrownBy(() -> peers.connect("localhost", stranger))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
-                    .hasMessageContaining("refused this side's certificate");
+                    .hasMessageContaining("refused this side's certificate (alert certificate_unknown: it does"
+                            + " not accept this side's certificate: not signed by a CA it trusts");
             TlsHandshakeException server = peers.serverFailure();
             assertThat(server.reason()).isEqualTo(Reason.UNKNOWN_CA);
             assertThat(server).hasMessageContaining("refused the client").hasMessageContaining("'CN=source'");
@@ -90,7 +93,8 @@ class TlsRefusalTest {
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.EXPIRED))
                     .hasMessageContaining("the peer's certificate 'CN=destination' expired on");
-            assertThat(peers.serverFailure()).hasMessageContaining("certificate_expired");
+            assertThat(peers.serverFailure()).hasMessageContaining("refused this side's certificate (alert"
+                    + " certificate_expired: this side's certificate (or a CA certificate in its chain) has expired");
         }
     }
 
@@ -103,7 +107,9 @@ class TlsRefusalTest {
             assertThatThrownBy(() -> peers.connect("localhost", expired))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
-                    .hasMessageContaining("refused this side's certificate");
+                    .hasMessageContaining("refused this side's certificate (alert certificate_unknown: it does"
+                            + " not accept this side's certificate: not signed by a CA it trusts, expired or not valid"
+                            + " yet");
             assertThat(peers.serverFailure().reason()).isEqualTo(Reason.EXPIRED);
         }
     }
@@ -117,7 +123,8 @@ class TlsRefusalTest {
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.WRONG_NAME))
                     .hasMessageContaining("made out to [DNS:db.example.org, IP:10.1.2.3], not to '127.0.0.1'");
-            peers.serverFailure();
+            assertThat(peers.serverFailure()).hasMessageContaining("refused this side's certificate (alert"
+                    + " certificate_unknown:");
         }
     }
 
@@ -136,11 +143,28 @@ class TlsRefusalTest {
         try (TlsPeers peers = new TlsPeers().serve(picky)) {
             assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
-                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER));
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
+                    .hasMessageMatching("the server 127\\.0\\.0\\.1:\\d+ refused this side after the TLS handshake:"
+                            + " the identity 'CN=source' of this side's certificate is not among the identities the"
+                            + " server allows");
             TlsHandshakeException server = peers.serverFailure();
             assertThat(server.reason()).isEqualTo(Reason.IDENTITY_NOT_ALLOWED);
             assertThat(server).hasMessageContaining("the peer's identity 'CN=source' is not among the allowed"
                     + " identities ['CN=other-source', 'CN=backup,O=Example']");
+        }
+    }
+
+    @Test
+    void aServerWhoseIdentityTheClientDoesNotAllowIsRefusedOnBothSides() throws Exception {
+        try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT.withAllowedPeers(List.of("CN=backup"))))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.IDENTITY_NOT_ALLOWED))
+                    .hasMessageContaining("the peer's identity 'CN=destination' is not among the allowed identities"
+                            + " ['CN=backup']");
+            TlsHandshakeException server = peers.serverFailure();
+            assertThat(server.reason()).isEqualTo(Reason.REFUSED_BY_PEER);
+            assertThat(server).hasMessageContaining("refused this side's certificate (alert certificate_unknown:");
         }
     }
 
