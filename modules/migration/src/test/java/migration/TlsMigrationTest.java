@@ -2,14 +2,25 @@ package migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.channel.tls.ThrowawayAuthority;
 import io.channel.tls.TlsParameters;
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import migration.session.ZeroCopyPlan;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,6 +105,151 @@ class TlsMigrationTest {
             assertThat(destination.blocks()).as("no block was opened, so no page written").isEmpty();
             destination.cancel();
             assertThatThrownBy(destination::await).isInstanceOf(MigrationException.class);
+        }
+    }
+
+    @Test
+    void aSourceWhoseIdentityIsNotAllowedIsToldWhyAndWritesNothing() throws Exception {
+        String destinationSaw = refused(DESTINATION.withAllowedPeers(List.of("CN=backup")), SOURCE,
+                "refused this side after the TLS handshake: the identity 'CN=source' of this side's certificate is"
+                        + " not among the identities the server allows");
+
+        assertThat(destinationSaw).contains("the peer's identity 'CN=source' is not among the allowed identities"
+                + " ['CN=backup']");
+    }
+
+    @Test
+    void aSourceWithAnExpiredCertificateIsToldItsCertificateWasRefused() throws Exception {
+        Instant now = Instant.now();
+        TlsParameters expired = TlsParameters.of(CA.issue("source", NAMES, now.minus(Duration.ofDays(3)),
+                now.minus(Duration.ofDays(1))).credentials());
+
+        String destinationSaw = refused(DESTINATION, expired, "refused this side's certificate (alert"
+                + " certificate_unknown: it does not accept this side's certificate: not signed by a CA it trusts,"
+                + " expired or not valid yet");
+
+        assertThat(destinationSaw).contains("the peer's certificate 'CN=source' expired on");
+    }
+
+    @Test
+    void aDestinationCertificateForAnotherNameIsRefusedByTheSource() throws Exception {
+        String destinationSaw = refused(DESTINATION, SOURCE.withHostname("db.example.org"),
+                "not to 'db.example.org' (set the expected name with the TLS hostname option");
+
+        assertThat(destinationSaw).contains("refused this side's certificate (alert certificate_unknown:");
+    }
+
+    @Test
+    void aDestinationCertificateFromAnotherCaIsRefusedByTheSource() throws Exception {
+        TlsParameters foreign = TlsParameters.of(ThrowawayAuthority.create("another CA").issue("destination", NAMES)
+                .credentials());
+
+        String destinationSaw = refused(foreign, SOURCE, "the peer's certificate 'CN=destination' is issued by"
+                + " 'CN=another CA', which is not a trusted CA");
+
+        assertThat(destinationSaw).contains("refused this side's certificate (alert certificate_unknown:");
+    }
+
+    @Test
+    void aSourceThatStallsMidHandshakeIsDroppedWithTheReason() throws Exception {
+        long socketsBefore = openSockets();
+        try (Arena arena = Arena.ofShared();
+             MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
+                     RamBlockProvider.anonymous(arena),
+                     params(1, DESTINATION.withHandshakeTimeout(Duration.ofMillis(300))));
+             SocketChannel stalling = SocketChannel.open(destination.localAddress())) {
+            // The first 3 bytes of a TLS record header, then nothing.
+            stalling.write(ByteBuffer.wrap(new byte[] {22, 3, 1}));
+
+            assertThat(stalling.read(ByteBuffer.allocate(64))).as("the destination hung up").isEqualTo(-1);
+            assertThat(destinationFailure(destination)).contains("did not complete within 300 ms: the peer stalled");
+        }
+        assertThat(MigrationThreads.live()).isEmpty();
+        assertThat(openSockets()).isEqualTo(socketsBefore);
+    }
+
+    @Test
+    void aDestinationThatStallsMidHandshakeFailsTheSourceWithinTheSetupTimeout() throws Exception {
+        long socketsBefore = openSockets();
+        try (Arena arena = Arena.ofShared();
+             ServerSocketChannel silent = ServerSocketChannel.open().bind(EndToEndMigrationTest.loopback())) {
+            RamBlock source = RamBlock.anonymous("ram0", MIB, arena);
+            try (MigrationSource migration = MigrationSource.start((InetSocketAddress) silent.getLocalAddress(),
+                    List.of(source), params(1, SOURCE).withSetupTimeout(Duration.ofMillis(500)));
+                 SocketChannel accepted = silent.accept()) {
+                // The handshake's deadline is the setup's: either may say so first.
+                assertThatThrownBy(migration::await).isInstanceOf(MigrationException.class)
+                        .hasMessageContaining("TLS handshake")
+                        .hasMessageContaining(" ms")
+                        .hasMessageContaining("the peer stalled");
+                assertThat(accepted.read(ByteBuffer.allocate(4096))).as("the ClientHello").isPositive();
+            }
+        }
+        assertThat(MigrationThreads.live()).isEmpty();
+        assertThat(openSockets()).isEqualTo(socketsBefore);
+    }
+
+    /**
+     * Runs a migration the TLS handshake refuses and checks what the source says, that the destination opened
+     * no block (so no page was written), and that nothing is left open.
+     *
+     * @return the destination's failure once cancelled, which names the last refused connection's reason
+     */
+    private static String refused(TlsParameters destinationTls, TlsParameters sourceTls, String sourceSays)
+            throws Exception {
+        long socketsBefore = openSockets();
+        String destinationSaw;
+        try (Arena arena = Arena.ofShared();
+             MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
+                     RamBlockProvider.anonymous(arena), params(2, destinationTls))) {
+            RamBlock source = RamBlock.anonymous("ram0", MIB, arena);
+            try (MigrationSource migration = MigrationSource.start(destination.localAddress(), List.of(source),
+                    params(2, sourceTls))) {
+                assertThatThrownBy(migration::await).isInstanceOf(MigrationException.class)
+                        .hasMessageContaining("TLS on the main channel")
+                        .hasMessageContaining(sourceSays);
+            }
+            destinationSaw = destinationFailure(destination);
+        }
+        assertThat(MigrationThreads.live()).isEmpty();
+        assertThat(openSockets()).isEqualTo(socketsBefore);
+        return destinationSaw;
+    }
+
+    /** Waits until the destination refused a connection, then cancels it; {@return its failure's message} */
+    private static String destinationFailure(MigrationDestination destination) throws Exception {
+        Conditions.await("the refused connection counted", Duration.ofSeconds(20),
+                () -> destination.stats().unidentifiedConnections() >= 1);
+        assertThat(destination.blocks()).as("no block was opened, so no page written").isEmpty();
+        destination.cancel();
+        Throwable failure = catchThrowable(destination::await);
+        assertThat(failure).isInstanceOf(MigrationException.class)
+                .hasMessageStartingWith("cancelled by the destination (1 connection that did not identify");
+        return failure.getMessage();
+    }
+
+    /** {@return how many sockets this process has open} Warmed up first: NIO keeps a socket pair once used. */
+    private static long openSockets() throws IOException {
+        try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+            return descriptors.map(TlsMigrationTest::target).filter(target -> target.startsWith("socket:")).count();
+        }
+    }
+
+    private static String target(Path descriptor) {
+        try {
+            return Files.readSymbolicLink(descriptor).toString();
+        } catch (IOException e) {
+            return "closed while listed";
+        }
+    }
+
+    @BeforeAll
+    static void openWhatNioKeeps() throws IOException {
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(EndToEndMigrationTest.loopback());
+             SocketChannel client = SocketChannel.open(server.getLocalAddress());
+             SocketChannel accepted = server.accept()) {
+            client.shutdownOutput();
+            assertThat(accepted.read(ByteBuffer.allocate(1))).isEqualTo(-1);
         }
     }
 

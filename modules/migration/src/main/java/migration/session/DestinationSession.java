@@ -655,6 +655,15 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
     }
 
+    /**
+     * Before a source said HELLO, there is no peer to tell, and the connections refused so far (a TLS peer
+     * refused, say) are what the user needs to know: their count and the last reason.
+     */
+    @Override
+    String cancelDetail() {
+        return hello == null ? strangers.summary() : "";
+    }
+
     @Override
     String setupTimeoutMessage() {
         Hello current = hello;

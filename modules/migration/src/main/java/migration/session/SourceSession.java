@@ -532,10 +532,13 @@ public final class SourceSession extends Session implements SenderHost {
 
     @Override
     String setupTimeoutMessage() {
-        return (accepted.getCount() > 0 && main() != null
-                ? "the destination did not accept the migration within "
-                : "could not connect to the destination " + SocketAddressText.of(destination) + " within ")
-                + format(params().setupTimeout());
+        if (accepted.getCount() > 0 && main() != null) {
+            return "the destination did not accept the migration within " + format(params().setupTimeout());
+        }
+        // The TLS handshake's own deadline is the setup's: whichever fires first, the message says the same.
+        return "could not connect to the destination " + SocketAddressText.of(destination)
+                + (params().tls() == null ? "" : " and complete the TLS handshake") + " within "
+                + format(params().setupTimeout()) + (params().tls() == null ? "" : ": the peer stalled or is slow");
     }
 
     @Override
