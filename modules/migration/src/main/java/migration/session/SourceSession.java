@@ -485,8 +485,11 @@ public final class SourceSession extends Session implements SenderHost {
     }
 
     private void readMain() {
+        // A TLS destination hangs up on a source without TLS before saying anything: hint at it.
         readFrames(this::handle, () -> false, () -> "the destination closed the main channel"
-                + (accepted.getCount() > 0 ? " during the handshake" : " before the migration ended"));
+                + (accepted.getCount() > 0 ? " during the handshake" + (params().tls() == null
+                        ? " (if it runs with TLS, configure TLS on this side too)" : "")
+                        : " before the migration ended"));
     }
 
     /** ACCEPT, then RESULT once COMPLETE is out; returns false after RESULT (nothing more to read). */
