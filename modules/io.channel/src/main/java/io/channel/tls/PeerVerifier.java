@@ -160,12 +160,17 @@ final class PeerVerifier extends X509ExtendedTrustManager {
 
     /**
      * {@return why a peer with this subject is refused, or {@code null} if it is allowed}
-     * @param subject      the subject of the peer's certificate
+     * @param subject      the subject of the peer's certificate, or {@code null} when it sent none (a server
+     *                     that does not require client certificates)
      * @param allowedPeers the identities accepted; empty accepts any
      */
     static Refusal notAllowed(X500Principal subject, Set<X500Principal> allowedPeers) {
-        if (allowedPeers.isEmpty() || allowedPeers.contains(subject)) {
+        if (allowedPeers.isEmpty() || subject != null && allowedPeers.contains(subject)) {
             return null;
+        }
+        if (subject == null) {
+            return new Refusal(Reason.IDENTITY_NOT_ALLOWED, "the peer sent no certificate, so its identity cannot"
+                    + " be among the allowed identities", null);
         }
         return new Refusal(Reason.IDENTITY_NOT_ALLOWED, "the peer's identity '" + subject.getName()
                 + "' is not among the allowed identities " + allowedPeers.stream()

@@ -307,10 +307,11 @@ public final class TlsChannel extends IOChannel {
     private void confirm(boolean client, Set<X500Principal> allowedClients) throws IOException {
         if (!client) {
             X500Principal identity = sessionInfo().peerIdentity();
-            PeerVerifier.Refusal refusal = identity == null ? null : PeerVerifier.notAllowed(identity, allowedClients);
+            PeerVerifier.Refusal refusal = PeerVerifier.notAllowed(identity, allowedClients);
             if (refusal != null) {
-                refuse("the identity '" + identity.getName() + "' of this side's certificate is not among the"
-                        + " identities the server allows", refusal);
+                refuse(identity == null ? "this side sent no certificate, and the server allows only certain"
+                        + " identities" : "the identity '" + identity.getName() + "' of this side's certificate is"
+                        + " not among the identities the server allows", refusal);
             }
             MemorySegment accepted = MemorySegment.ofArray(new byte[] {ACCEPTED});
             implWritev(new MemorySegment[] {accepted}, 0, 1, false);

@@ -169,6 +169,20 @@ class TlsRefusalTest {
     }
 
     @Test
+    void aServerThatAllowsOnlyCertainIdentitiesRefusesAClientWithoutACertificate() throws Exception {
+        TlsParameters lenient = SERVER.withClientCertificateRequired(false).withAllowedPeers(List.of("CN=source"));
+        try (TlsPeers peers = new TlsPeers().serve(lenient)) {
+            // Not asked for one, the client sends no certificate.
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
+                    .hasMessageContaining("this side sent no certificate, and the server allows only certain"
+                            + " identities");
+            assertThat(peers.serverFailure().reason()).isEqualTo(Reason.IDENTITY_NOT_ALLOWED);
+        }
+    }
+
+    @Test
     void anAllowedIdentityIsAcceptedWhateverItsSpelling() throws Exception {
         TlsParameters picky = SERVER.withAllowedPeers(List.of("cn=source"));
         try (TlsPeers peers = new TlsPeers().serve(picky);
