@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.channel.IOChannel;
 import io.channel.tls.TlsHandshakeException.Reason;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -80,6 +83,52 @@ class TlsRefusalTest {
             TlsHandshakeException server = peers.serverFailure();
             assertThat(server.reason()).isEqualTo(Reason.UNKNOWN_CA);
             assertThat(server).hasMessageContaining("refused the client").hasMessageContaining("'CN=source'");
+        }
+    }
+
+    /**
+     * A refusing server sends its alert and closes; a client still writing its last flight then meets the reset
+     * before it reads. The alert is waiting in its socket, and it is what the client reports.
+     */
+    @Test
+    void aClientWhoseLastWriteMeetsTheResetStillReportsTheServersAlert() throws Exception {
+        ThrowawayAuthority.Issued foreign = OTHER_CA.issue("source", TlsPeers.LOOPBACK_NAMES);
+        TlsParameters stranger = TlsParameters.of(TlsCredentials.of(List.of(CA.certificate()),
+                List.of(foreign.certificate()), foreign.privateKey()));
+        try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
+            // The client's last flight is encrypted records (type 23): Certificate, CertificateVerify, Finished.
+            // Only the first goes out; once the server has refused it, sent its alert and closed, the write of
+            // the rest meets the reset.
+            IOChannel resetAfterRefusal = new TricklingChannel(peers.connectPlain(), Long.MAX_VALUE) {
+                @Override
+                protected long implWritev(MemorySegment[] iov, int offset, int length, boolean zeroCopy)
+                        throws IOException {
+                    MemorySegment records = iov[offset];
+                    if (records.get(ValueLayout.JAVA_BYTE, 0) != 23) {
+                        return super.implWritev(iov, offset, length, zeroCopy);
+                    }
+                    // A record header: type, 2 bytes of version, 2 bytes of length (RFC 8446 section 5.1).
+                    int firstRecord = 5 + ((records.get(ValueLayout.JAVA_BYTE, 3) & 0xff) << 8
+                            | records.get(ValueLayout.JAVA_BYTE, 4) & 0xff);
+                    MemorySegment certificate = records.asSlice(0, firstRecord);
+                    while (certificate.byteSize() > 0) {
+                        long n = super.implWritev(new MemorySegment[] {certificate}, 0, 1, false);
+                        certificate = certificate.asSlice(n);
+                    }
+                    try {
+                        peers.awaitServerEnd();
+                    } catch (InterruptedException | TimeoutException e) {
+                        throw new AssertionError("the server's handshake did not end", e);
+                    }
+                    throw new IOException("Connection reset by peer (the server closed after its alert)");
+                }
+            };
+
+            assertThatThrownBy(() -> TlsChannel.client(resetAfterRefusal, "localhost", stranger))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
+                    .hasMessageContaining("refused this side's certificate (alert certificate_unknown:");
+            assertThat(peers.serverFailure().reason()).isEqualTo(Reason.UNKNOWN_CA);
         }
     }
 
