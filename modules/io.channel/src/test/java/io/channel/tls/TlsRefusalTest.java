@@ -68,12 +68,16 @@ class TlsRefusalTest {
         }
     }
 
+    /** {@return a client that trusts the server's CA, but whose own certificate comes from elsewhere} */
+    private static TlsParameters clientFromAnotherCa() {
+        ThrowawayAuthority.Issued foreign = OTHER_CA.issue("source", TlsPeers.LOOPBACK_NAMES);
+        return TlsParameters.of(TlsCredentials.of(List.of(CA.certificate()), List.of(foreign.certificate()),
+                foreign.privateKey()));
+    }
+
     @Test
     void aClientSignedByAnotherCaIsRefusedByTheServer() throws Exception {
-        ThrowawayAuthority.Issued foreign = OTHER_CA.issue("source", TlsPeers.LOOPBACK_NAMES);
-        // It trusts the server's CA, but its own certificate comes from elsewhere.
-        TlsParameters stranger = TlsParameters.of(TlsCredentials.of(List.of(CA.certificate()),
-                List.of(foreign.certificate()), foreign.privateKey()));
+        TlsParameters stranger = clientFromAnotherCa();
         try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
             assertThatThrownBy(() -> peers.connect("localhost", stranger))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
@@ -92,9 +96,7 @@ class TlsRefusalTest {
      */
     @Test
     void aClientWhoseLastWriteMeetsTheResetStillReportsTheServersAlert() throws Exception {
-        ThrowawayAuthority.Issued foreign = OTHER_CA.issue("source", TlsPeers.LOOPBACK_NAMES);
-        TlsParameters stranger = TlsParameters.of(TlsCredentials.of(List.of(CA.certificate()),
-                List.of(foreign.certificate()), foreign.privateKey()));
+        TlsParameters stranger = clientFromAnotherCa();
         try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
             // The client's last flight is encrypted records (type 23): Certificate, CertificateVerify, Finished.
             // Only the first goes out; once the server has refused it, sent its alert and closed, the write of
