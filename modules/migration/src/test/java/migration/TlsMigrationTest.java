@@ -36,6 +36,13 @@ class TlsMigrationTest {
     private static final TlsParameters DESTINATION = TlsParameters.of(CA.issue("destination", NAMES).credentials());
     private static final TlsParameters SOURCE = TlsParameters.of(CA.issue("source", NAMES).credentials());
 
+    /** {@return TLS parameters with a certificate for {@code side} that expired a day ago} */
+    private static TlsParameters expiredYesterday(String side) {
+        Instant now = Instant.now();
+        return TlsParameters.of(CA.issue(side, NAMES, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)))
+                .credentials());
+    }
+
     private static MigrationParameters params(int channels, TlsParameters tls) {
         return EndToEndMigrationTest.copying(channels).withTls(tls);
     }
@@ -98,11 +105,7 @@ class TlsMigrationTest {
 
     @Test
     void anExpiredDestinationCertificateIsRefusedByTheSource() throws Exception {
-        Instant now = Instant.now();
-        TlsParameters expired = TlsParameters.of(CA.issue("destination", NAMES, now.minus(Duration.ofDays(3)),
-                now.minus(Duration.ofDays(1))).credentials());
-
-        String destinationSaw = refused(expired, SOURCE, "the peer's certificate 'CN=destination' expired on");
+        String destinationSaw = refused(expiredYesterday("destination"), SOURCE, "the peer's certificate 'CN=destination' expired on");
 
         assertThat(destinationSaw).contains("refused this side's certificate (alert certificate_expired: this side's"
                 + " certificate (or a CA certificate in its chain) has expired by the peer's clock)");
@@ -120,11 +123,7 @@ class TlsMigrationTest {
 
     @Test
     void aSourceWithAnExpiredCertificateIsToldItsCertificateWasRefused() throws Exception {
-        Instant now = Instant.now();
-        TlsParameters expired = TlsParameters.of(CA.issue("source", NAMES, now.minus(Duration.ofDays(3)),
-                now.minus(Duration.ofDays(1))).credentials());
-
-        String destinationSaw = refused(DESTINATION, expired, "refused this side's certificate (alert"
+        String destinationSaw = refused(DESTINATION, expiredYesterday("source"), "refused this side's certificate (alert"
                 + " certificate_unknown: it does not accept this side's certificate: not signed by a CA it trusts,"
                 + " expired or not valid yet");
 
