@@ -138,6 +138,16 @@ public final class Launcher {
             return process;
         }
 
+        /**
+         * Sends a signal with kill(1): {@link Process#destroy()} would also close our ends of the child's output.
+         *
+         * @param name the signal's name, such as {@code TERM}
+         */
+        void signal(String name) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s", name).isTrue();
+        }
+
         @Override
         public void close() {
             process.destroyForcibly();

@@ -58,7 +58,7 @@ class LauncherSignalTest {
             assumeFalse(signal.equals("INT") && ignoresSigint(receiver.process()), "this test's processes start with"
                     + " SIGINT ignored (a background job of a shell without job control), so the JVM does not handle it");
 
-            signal(signal, receiver.process());
+            receiver.signal(signal);
             Launcher.Result result = receiver.result();
 
             assertThat(result.exitCode()).as(result.describe()).isEqualTo(exitCode);
@@ -77,7 +77,7 @@ class LauncherSignalTest {
                      + silent.getLocalPort(), "--from", source.toString(), "--json"), Map.of());
              Socket main = silent.accept()) {
 
-            signal("TERM", sender.process());
+            sender.signal("TERM");
             Launcher.Result result = sender.result();
 
             assertThat(result.exitCode()).as(result.describe()).isEqualTo(143);
@@ -94,11 +94,5 @@ class LauncherSignalTest {
         String mask = Files.readAllLines(status).stream().filter(line -> line.startsWith("SigIgn:"))
                 .map(line -> line.substring("SigIgn:".length()).strip()).findFirst().orElseThrow();
         return (Long.parseUnsignedLong(mask, 16) & (1L << (2 - 1))) != 0;
-    }
-
-    /** Sends a signal with kill(1): {@link Process#destroy()} would also close our ends of the child's output. */
-    private static void signal(String name, Process process) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s", name).isTrue();
     }
 }

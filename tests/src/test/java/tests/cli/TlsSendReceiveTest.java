@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code multifd send} and {@code receive} under TLS, as two launcher processes, with PEM files made here. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -37,8 +39,9 @@ class TlsSendReceiveTest {
         return Files.write(dir.resolve("source.bin"), bytes);
     }
 
-    @Test
-    void aFileSentUnderTlsWithFourChannelsArrivesIdenticalAndTheJsonNamesThePeer() throws Exception {
+    @ParameterizedTest(name = "with {0} channel(s)")
+    @ValueSource(ints = {1, 4})
+    void aFileSentUnderTlsArrivesIdenticalAndTheJsonNamesThePeer(int channels) throws Exception {
         ThrowawayAuthority ca = ThrowawayAuthority.create("send-receive CA");
         Path source = randomFile((16 << 20) + 1000);
         Path target = dir.resolve("target.bin");
@@ -48,7 +51,7 @@ class TlsSendReceiveTest {
         try (Launcher.Child receiver = Launcher.start(Launcher.multifd(receive.toArray(String[]::new)), Map.of())) {
             String address = receiver.awaitErrLine(LISTENING).substring(LISTENING.length());
             List<String> send = new java.util.ArrayList<>(List.of("send", "--to", address, "--from",
-                    source.toString(), "--channels", "4", "--json"));
+                    source.toString(), "--channels", String.valueOf(channels), "--json"));
             send.addAll(tls(ca, "source"));
 
             Launcher.Result sent = Launcher.run(send.toArray(String[]::new));
@@ -60,6 +63,53 @@ class TlsSendReceiveTest {
                     .contains("\"peer-identity\":\"CN=destination\"")
                     .contains("TLS encrypts every page");
             assertThat(Files.mismatch(source, target)).isEqualTo(-1);
+            assertThat(received.out()).contains("tls         TLSv1.3 TLS_AES_128_GCM_SHA256, peer 'CN=source'"
+                    + " (certificate verified)");
+        }
+    }
+
+    /**
+     * A source whose certificate is valid but whose identity the destination does not allow: the source ends
+     * with the destination's reason, the destination warns with its own, writes nothing, and goes on waiting for
+     * the right source until stopped, when it names the refused connection again. Deterministic: the destination
+     * reads the whole handshake before it refuses, so the source always reads the refusal, and the test stops
+     * the destination only once its warning is out.
+     */
+    @Test
+    void aSourceWhoseIdentityIsNotAllowedLearnsWhyAndTheDestinationWritesNothing() throws Exception {
+        ThrowawayAuthority ca = ThrowawayAuthority.create("send-receive CA");
+        Path source = randomFile(1 << 20);
+        Path target = dir.resolve("target.bin");
+        List<String> receive = new java.util.ArrayList<>(List.of("receive", "--listen", "127.0.0.1:0", "--into",
+                target.toString(), "--tls-allow", "CN=backup"));
+        receive.addAll(tls(ca, "destination"));
+        try (Launcher.Child receiver = Launcher.start(Launcher.multifd(receive.toArray(String[]::new)), Map.of())) {
+            String address = receiver.awaitErrLine(LISTENING).substring(LISTENING.length());
+            List<String> send = new java.util.ArrayList<>(List.of("send", "--to", address, "--from",
+                    source.toString(), "--channels", "2"));
+            send.addAll(tls(ca, "source"));
+
+            Launcher.Result sent = Launcher.run(send.toArray(String[]::new));
+
+            assertThat(sent.exitCode()).as(sent.describe()).isEqualTo(1);
+            assertThat(sent.errLines()).as(sent.describe()).last().asString()
+                    .startsWith("multifd send: TLS on the main channel to ")
+                    .contains("refused this side after the TLS handshake: the identity 'CN=source' of this side's"
+                            + " certificate is not among the identities the server allows");
+            String warning = receiver.awaitErrLine("WARNING: refused a connection from ");
+            assertThat(warning).contains("the peer's identity 'CN=source' is not among the allowed identities"
+                    + " ['CN=backup']");
+            receiver.signal("TERM");
+            Launcher.Result received = receiver.result();
+            assertThat(received.exitCode()).as(received.describe()).isEqualTo(143);
+            assertThat(received.errLines()).as(received.describe()).last().asString()
+                    .contains("(1 connection that did not identify as this migration's dropped, the last: refused a"
+                            + " connection from ")
+                    .contains("is not among the allowed identities ['CN=backup']");
+            assertThat(target).as("nothing was written").doesNotExist();
+            try (var left = Files.list(dir)) {
+                assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
+            }
         }
     }
 

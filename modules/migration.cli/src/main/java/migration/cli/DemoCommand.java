@@ -65,6 +65,11 @@ final class DemoCommand implements Callable<Integer> {
             + " faster than it moves (QEMU's auto-converge: 20%%, +10%% per step, up to 99%%).")
     private boolean autoConverge;
 
+    @Option(names = "--tls", description = "Run TLS 1.3 on every channel, with a throwaway CA and certificates"
+            + " made for this run (in memory only): the destination accepts only the demo source's identity, the"
+            + " source checks the destination's name; the summary shows the protocol, cipher suite and peer.")
+    private boolean tls;
+
     @Option(names = "--json", description = "Print the source's final statistics as one JSON document "
             + "(QEMU query-migrate names) instead of the table; progress stays on standard error.")
     private boolean json;
@@ -75,6 +80,12 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
         MigrationParameters params = options.parameters();
+        MigrationParameters destinationParams = params;
+        if (tls) {
+            DemoCredentials credentials = DemoCredentials.make();
+            params = params.withTls(credentials.source());
+            destinationParams = destinationParams.withTls(credentials.destination());
+        }
         try (Arena arena = Arena.ofShared()) {
             Progress progress = new Progress(err, name, Progress.onTerminal(), true);
             progress.note("filling " + ByteSize.format(size)
@@ -91,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
             RamBlock block = RamBlock.of(BLOCK, memory);
             InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
             try (MigrationDestination destination = MigrationDestination.listen(loopback,
-                    RamBlockProvider.anonymous(arena), params);
+                    RamBlockProvider.anonymous(arena), destinationParams);
                  MigrationSource source = startSource(destination, block, params);
                  Shutdown.Registration cancel = Shutdown.current().cancelling(() -> {
                      source.cancel();
@@ -99,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
                  })) {
                 progress.note("migrating " + ByteSize.format(size) + " to "
                         + HostPort.format(destination.localAddress()) + " over "
-                        + options.describe());
+                        + options.describe() + (tls ? ", TLS with a throwaway CA" : ""));
                 progress.follow(source::await, source::stats, null);
                 MigrationStats sent = source.await();
                 MigrationStats received = destination.await();

@@ -3,7 +3,9 @@ package migration.cli;
 import io.channel.ChannelProviders;
 import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
+import io.channel.tls.TlsParameters;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,23 +22,34 @@ import picocli.CommandLine.Spec;
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Shows the channel providers found, each one's availability (and why not), the one a "
                 + "migration would use (--provider, or -Dio.channel.provider), the host limits that decide what "
-                + "zero-copy can pin (RLIMIT_MEMLOCK, net.core.optmem_max), and the memory provider."},
-        footer = {"", "Exit codes: 0, or 1 when no channel provider can be used here."})
+                + "zero-copy can pin (RLIMIT_MEMLOCK, net.core.optmem_max), the memory provider, the dirty tracker "
+                + "a live migration gives each kind of memory (and why), and the TLS setup send and receive would "
+                + "run with the same --tls-* options (credentials loaded and checked as they would be)."},
+        footer = {"", "Exit codes: 0, or 1 when no channel provider can be used here or the TLS credentials are"
+                + " unusable (the message names the file)."})
 final class InfoCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
     @Option(names = "--json", description = "Print one JSON document: providers, chosen, diagnostics "
-            + "(by provider name; counts and sizes as numbers), memory-provider.")
+            + "(by provider name; counts and sizes as numbers), memory-provider, dirty-trackers, tls.")
     private boolean json;
 
     @Mixin
     private ProviderOption provider;
 
+    @Mixin
+    private TlsOptions tls;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        // First, as send and receive do: unusable credentials end the command, naming the file.
+        TlsParameters tlsParameters = tls.parameters();
+        TlsReport tlsReport = new TlsReport(tlsParameters, tlsParameters == null ? null : tls.sources(),
+                Instant.now());
+        TrackerSurvey trackers = TrackerSurvey.run();
         List<ChannelProvider> providers = ChannelProviders.all();
         String chosen = null;
         String chosenWhy;
@@ -53,9 +66,14 @@ final class InfoCommand implements Callable<Integer> {
         }
         String memory = PageMemory.provider().name();
         if (json) {
-            out.println(Json.write(document(providers, chosen, chosenWhy, memory)));
+            Map<String, Object> document = document(providers, chosen, chosenWhy, memory);
+            document.put("dirty-trackers", trackers.toJson());
+            document.put("tls", tlsReport.toJson());
+            out.println(Json.write(document));
         } else {
             out.print(text(providers, chosen, chosenWhy, memory));
+            out.print(trackers.toText());
+            out.print(tlsReport.toText());
         }
         out.flush();
         if (chosen == null) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import migration.MigrationStats;
+import migration.TlsStats;
 import migration.ZeroCopyStats;
 
 /** The table printed when a migration has ended: what moved, how fast, over what, and what zero-copy did. */
@@ -33,6 +34,12 @@ final class Summary {
         String provider = stats.channels().isEmpty() ? stats.zeroCopy().provider()
                 : stats.channels().getFirst().provider();
         row("channels", stats.channels().size() + " multifd + 1 main, provider " + provider);
+        TlsStats tls = stats.tls();
+        if (tls.enabled()) {
+            row("tls", tls.protocol() == null ? "on, no handshake completed"
+                    : tls.protocol() + " " + tls.cipherSuite() + ", peer " + (tls.peerIdentity() == null
+                            ? "not authenticated" : "'" + tls.peerIdentity() + "' (certificate verified)"));
+        }
         ZeroCopyStats zeroCopy = stats.zeroCopy();
         if (sending) {
             row("zero-copy", zeroCopy.mode().jsonName() + ": " + zeroCopy.reason());

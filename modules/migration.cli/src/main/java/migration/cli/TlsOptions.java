@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -78,6 +80,24 @@ final class TlsOptions {
         } catch (IOException | IllegalArgumentException e) {
             throw new CommandFailure("TLS: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@return where the credentials come from, for {@code info}: the kind ({@code pem} or {@code pkcs12}) and
+     * the files named, by option}
+     */
+    Map<String, Object> sources() {
+        Map<String, Object> sources = new LinkedHashMap<>();
+        sources.put("kind", keystore != null ? "pkcs12" : "pem");
+        if (keystore != null) {
+            sources.put("keystore-file", keystore.toString());
+            sources.put("keystore-password-file", passwordFile == null ? null : passwordFile.toString());
+        } else {
+            sources.put("certificate-file", certificate == null ? null : certificate.toString());
+            sources.put("key-file", key == null ? null : key.toString());
+        }
+        sources.put("ca-files", ca.stream().map(Path::toString).toList());
+        return sources;
     }
 
     private char[] password() throws IOException {

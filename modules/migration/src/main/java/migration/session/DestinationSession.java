@@ -72,8 +72,16 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private static final class Stranger extends Exception {
         private static final long serialVersionUID = 1L;
 
+        /** Whether the operator should hear of it at once: a peer that is likely a misconfigured source. */
+        private final boolean warn;
+
         Stranger(String reason) {
+            this(reason, false);
+        }
+
+        Stranger(String reason, boolean warn) {
             super(reason, null, false, false);
+            this.warn = warn;
         }
     }
 
@@ -432,7 +440,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
             identifyOrReject(channel, from);
         } catch (Stranger e) {
             if (strangers.drop(channel, e.getMessage())) {
-                LOG.log(System.Logger.Level.DEBUG, "dropped a connection: " + e.getMessage());
+                LOG.log(e.warn && !stopping() ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                        "dropped a connection: " + e.getMessage());
             }
             closeStranger(channel);
         } catch (ProtocolException | MigrationException e) {
@@ -517,6 +526,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
                     throw new Stranger(e.getMessage());
                 }
                 adoptMultifd(channel, init);
+            } else if (TlsChannel.looksLikeTls(preamble)) {
+                throw new Stranger("a connection from " + from + " speaks TLS (its first bytes are a TLS handshake"
+                        + " record), but this destination runs without TLS: configure TLS on both sides or on"
+                        + " neither", true);
             } else {
                 throw new Stranger("a connection from " + from + " sent magic " + Wire.hex(magic & 0xffffffffL)
                         + ", which is neither the main channel's " + Wire.hex(Wire.MAIN_MAGIC) + " nor a multifd"
@@ -686,6 +699,15 @@ public final class DestinationSession extends Session implements ReceiverHost {
         synchronized (this) {
             notifyAll();
         }
+    }
+
+    /**
+     * Before a source said HELLO, there is no peer to tell, and the connections refused so far (a TLS peer
+     * refused, say) are what the user needs to know: their count and the last reason.
+     */
+    @Override
+    String cancelDetail() {
+        return hello == null ? strangers.summary() : "";
     }
 
     @Override

@@ -718,7 +718,15 @@ public abstract class Session {
      * idempotent, callable from any thread.
      */
     public final void cancel() {
-        fail(MigrationStatus.CANCELLED, "cancelled by the " + side, null, true);
+        fail(MigrationStatus.CANCELLED, "cancelled by the " + side + cancelDetail(), null, true);
+    }
+
+    /**
+     * {@return what a cancel's message adds, after "cancelled by the side"; empty unless a side has something
+     * its user should learn then} The peer, if any, reads it too.
+     */
+    String cancelDetail() {
+        return "";
     }
 
     /**

@@ -489,8 +489,11 @@ public final class SourceSession extends Session implements SenderHost {
     }
 
     private void readMain() {
+        // A TLS destination hangs up on a source without TLS before saying anything: hint at it.
         readFrames(this::handle, () -> false, () -> "the destination closed the main channel"
-                + (accepted.getCount() > 0 ? " during the handshake" : " before the migration ended"));
+                + (accepted.getCount() > 0 ? " during the handshake" + (params().tls() == null
+                        ? " (if it runs with TLS, configure TLS on this side too)" : "")
+                        : " before the migration ended"));
     }
 
     /** ACCEPT, then RESULT once COMPLETE is out; returns false after RESULT (nothing more to read). */
@@ -536,10 +539,13 @@ public final class SourceSession extends Session implements SenderHost {
 
     @Override
     String setupTimeoutMessage() {
-        return (accepted.getCount() > 0 && main() != null
-                ? "the destination did not accept the migration within "
-                : "could not connect to the destination " + SocketAddressText.of(destination) + " within ")
-                + format(params().setupTimeout());
+        if (accepted.getCount() > 0 && main() != null) {
+            return "the destination did not accept the migration within " + format(params().setupTimeout());
+        }
+        // The TLS handshake's own deadline is the setup's: whichever fires first, the message says the same.
+        return "could not connect to the destination " + SocketAddressText.of(destination)
+                + (params().tls() == null ? "" : " and complete the TLS handshake") + " within "
+                + format(params().setupTimeout()) + (params().tls() == null ? "" : ": the peer stalled or is slow");
     }
 
     @Override

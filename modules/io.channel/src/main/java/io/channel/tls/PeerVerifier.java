@@ -35,9 +35,11 @@ import javax.security.auth.x500.X500Principal;
  * trusted CAs ({@link CertPathValidator}, whose {@link CertPathValidatorException#getReason()} tells an
  * unknown CA from an expired certificate); on a client, the server's name against the expected host (RFC 6125
  * rules as the JDK's {@code HTTPS} endpoint identification applies them: DNS or IP subject alternative names,
- * the common name only when there is no DNS name, a wildcard only as the whole left-most label); and the
- * subject against the allowed identities (QEMU's {@code tls-authz}). JSSE turns the exception into a fatal
- * alert to the peer and an {@link javax.net.ssl.SSLHandshakeException} whose cause is the {@link Refusal}.
+ * the common name only when there is no DNS name, a wildcard only as the whole left-most label); and, on a
+ * client, the server's subject against the allowed identities (QEMU's {@code tls-authz}). JSSE turns the
+ * exception into a fatal alert to the peer and an {@link javax.net.ssl.SSLHandshakeException} whose cause is
+ * the {@link Refusal}. A server checks a client's subject against its allowed identities after the handshake
+ * instead ({@link #notAllowed}, called by {@link TlsChannel}), so that it can tell the client why.
  */
 final class PeerVerifier extends X509ExtendedTrustManager {
 
@@ -76,7 +78,7 @@ final class PeerVerifier extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        verify(chain, null);
+        verifyCertificate(chain, null);
         jdk.checkClientTrusted(chain, authType, engine);
     }
 
@@ -90,7 +92,7 @@ final class PeerVerifier extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        verify(chain, null);
+        verifyCertificate(chain, null);
         jdk.checkClientTrusted(chain, authType, socket);
     }
 
@@ -103,7 +105,7 @@ final class PeerVerifier extends X509ExtendedTrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        verify(chain, null);
+        verifyCertificate(chain, null);
         jdk.checkClientTrusted(chain, authType);
     }
 
@@ -126,6 +128,23 @@ final class PeerVerifier extends X509ExtendedTrustManager {
      * @throws Refusal with the reason of the first failed check
      */
     void verify(X509Certificate[] chain, String hostname) throws Refusal {
+        verifyCertificate(chain, hostname);
+        Refusal refusal = notAllowed(chain[0].getSubjectX500Principal(), allowedPeers);
+        if (refusal != null) {
+            throw refusal;
+        }
+    }
+
+    /**
+     * Runs the checks of the certificate itself: path to a trusted CA, validity, and the name if asked. A
+     * server checks a client's identity only after the handshake ({@link TlsChannel}), so that it can tell
+     * the client why it is refused: a TLS alert carries no reason.
+     *
+     * @param chain    the peer's chain, its own certificate first
+     * @param hostname the name the server must carry, or {@code null}
+     * @throws Refusal with the reason of the first failed check
+     */
+    void verifyCertificate(X509Certificate[] chain, String hostname) throws Refusal {
         if (chain == null || chain.length == 0) {
             throw new Refusal(Reason.CERTIFICATE_REJECTED, "the peer sent no certificate", null);
         }
@@ -137,11 +156,25 @@ final class PeerVerifier extends X509ExtendedTrustManager {
                     + names(peer) + ", not to '" + hostname + "' (set the expected name with the TLS hostname"
                     + " option if the peer is reached under another name)", null);
         }
-        if (!allowedPeers.isEmpty() && !allowedPeers.contains(peer.getSubjectX500Principal())) {
-            throw new Refusal(Reason.IDENTITY_NOT_ALLOWED, "the peer's identity " + subject
-                    + " is not among the allowed identities " + allowedPeers.stream()
-                    .map(p -> "'" + p.getName() + "'").collect(Collectors.joining(", ", "[", "]")), null);
+    }
+
+    /**
+     * {@return why a peer with this subject is refused, or {@code null} if it is allowed}
+     * @param subject      the subject of the peer's certificate, or {@code null} when it sent none (a server
+     *                     that does not require client certificates)
+     * @param allowedPeers the identities accepted; empty accepts any
+     */
+    static Refusal notAllowed(X500Principal subject, Set<X500Principal> allowedPeers) {
+        if (allowedPeers.isEmpty() || subject != null && allowedPeers.contains(subject)) {
+            return null;
         }
+        if (subject == null) {
+            return new Refusal(Reason.IDENTITY_NOT_ALLOWED, "the peer sent no certificate, so its identity cannot"
+                    + " be among the allowed identities", null);
+        }
+        return new Refusal(Reason.IDENTITY_NOT_ALLOWED, "the peer's identity '" + subject.getName()
+                + "' is not among the allowed identities " + allowedPeers.stream()
+                .map(p -> "'" + p.getName() + "'").collect(Collectors.joining(", ", "[", "]")), null);
     }
 
     private void validatePath(X509Certificate[] chain, String subject) throws Refusal {

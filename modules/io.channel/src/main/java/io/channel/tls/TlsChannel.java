@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Duration;
 import java.util.Arrays;
@@ -41,7 +42,10 @@ import javax.security.auth.x500.X500Principal;
  * <p>After the TLS handshake the server sends one confirmation byte that the client reads before
  * {@link #client} returns. In TLS 1.3 the client finishes its handshake before the server has checked the
  * client's certificate; the confirmation makes a refused client learn it from {@code client()}, not from its
- * first read. Both ends must therefore be {@code TlsChannel}s.
+ * first read. A server checks the client's identity against {@link TlsParameters#allowedPeers()} after the
+ * handshake and, instead of the confirmation, sends a refusal byte with the reason (a 2-byte big-endian length
+ * and at most {@value #MAX_REFUSAL} bytes of UTF-8), then {@code close_notify}: a TLS alert carries no reason,
+ * and the refused client must learn why. Both ends must therefore be {@code TlsChannel}s.
  *
  * <p>The {@link IOChannel} contract holds: {@code writev} encrypts as much as fits in one batch of records
  * (about 256 KiB) and returns the number of plaintext bytes sent; {@code readv} returns what is decrypted
@@ -66,6 +70,10 @@ public final class TlsChannel extends IOChannel {
     private static final int RECORDS_PER_BATCH = 16;
     /** The confirmation byte a server sends once it accepted the client. */
     private static final byte ACCEPTED = 1;
+    /** The byte a server sends instead when it refuses the client's identity; the reason follows. */
+    private static final byte REFUSED = 2;
+    /** The longest refusal reason, in bytes of UTF-8. */
+    private static final int MAX_REFUSAL = 1024;
     /** How long {@link #close()} may spend sending {@code close_notify} to a peer that does not read. */
     private static final Duration CLOSE_NOTIFY_TIMEOUT = Duration.ofSeconds(1);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -132,7 +140,7 @@ public final class TlsChannel extends IOChannel {
     public static TlsChannel client(IOChannel raw, String host, TlsParameters parameters) throws IOException {
         SSLEngine engine = parameters.engine(true, host, raw.remoteAddress().getPort());
         return new TlsChannel(raw, engine, "server " + describe(raw.remoteAddress()))
-                .handshake(parameters.handshakeTimeout(), true);
+                .handshake(parameters.handshakeTimeout(), true, Set.of());
     }
 
     /**
@@ -148,7 +156,7 @@ public final class TlsChannel extends IOChannel {
     public static TlsChannel server(IOChannel raw, TlsParameters parameters) throws IOException {
         SSLEngine engine = parameters.engine(false, null, 0);
         return new TlsChannel(raw, engine, "client " + describe(raw.remoteAddress()))
-                .handshake(parameters.handshakeTimeout(), false);
+                .handshake(parameters.handshakeTimeout(), false, parameters.allowedPeers());
     }
 
     /**
@@ -203,13 +211,18 @@ public final class TlsChannel extends IOChannel {
     // ---------------------------------------------------------------------------------------------------------
     // Handshake
 
-    private TlsChannel handshake(Duration timeout, boolean client) throws IOException {
+    /**
+     * @param allowedClients on a server, the client identities accepted (empty: any); the server's own
+     *                       identity is checked during the handshake ({@link PeerVerifier})
+     */
+    private TlsChannel handshake(Duration timeout, boolean client, Set<X500Principal> allowedClients)
+            throws IOException {
         TlsHandshakeException failure = null;
         try (Deadline deadline = Deadline.start(raw, timeout, "tls-handshake " + peer)) {
             try {
                 runHandshake();
                 handshaking = false;
-                confirm(client);
+                confirm(client, allowedClients);
                 session = sessionInfo();
             } catch (IOException | RuntimeException e) {
                 failure = classify(e, deadline.expired(), timeout, client);
@@ -243,7 +256,7 @@ public final class TlsChannel extends IOChannel {
                     try {
                         sendNetOut();
                     } catch (IOException e) {
-                        throw connectionBroke(e);
+                        throw alertOrBroken(e);
                     }
                     status = result.getHandshakeStatus();
                     if (result.getStatus() == Status.CLOSED) {
@@ -287,36 +300,154 @@ public final class TlsChannel extends IOChannel {
                 + " sides", e);
     }
 
-    /** The server sends {@link #ACCEPTED}; the client waits for it. */
-    private void confirm(boolean client) throws IOException {
+    /**
+     * The server sends {@link #ACCEPTED}, or {@link #REFUSED} and why when the client's identity is not
+     * allowed; the client waits for it.
+     */
+    private void confirm(boolean client, Set<X500Principal> allowedClients) throws IOException {
         if (!client) {
+            X500Principal identity = sessionInfo().peerIdentity();
+            PeerVerifier.Refusal refusal = PeerVerifier.notAllowed(identity, allowedClients);
+            if (refusal != null) {
+                refuse(identity == null ? "this side sent no certificate, and the server allows only certain"
+                        + " identities" : "the identity '" + identity.getName() + "' of this side's certificate is"
+                        + " not among the identities the server allows", refusal);
+            }
             MemorySegment accepted = MemorySegment.ofArray(new byte[] {ACCEPTED});
             implWritev(new MemorySegment[] {accepted}, 0, 1, false);
             written.reset();
             return;
         }
         byte[] answer = new byte[1];
-        MemorySegment target = MemorySegment.ofArray(answer);
-        long n;
-        try {
-            n = implReadv(new MemorySegment[] {target}, 0, 1);
-        } catch (EOFException e) {
-            n = -1;
-        } catch (SSLException e) {
-            throw new TlsHandshakeException(Reason.REFUSED_BY_PEER, "the " + peer + " refused this side's"
-                    + " certificate: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw connectionBroke(e);
-        }
-        if (n < 0) {
+        if (!readDuringConfirm(answer)) {
             throw new TlsHandshakeException(Reason.PEER_CLOSED, "the " + peer + " closed the connection after the"
                     + " TLS handshake without accepting this side", null);
+        }
+        if (answer[0] == REFUSED) {
+            throw new TlsHandshakeException(Reason.REFUSED_BY_PEER, "the " + peer + " refused this side after the"
+                    + " TLS handshake: " + refusalReason(), null);
         }
         if (answer[0] != ACCEPTED) {
             throw new TlsHandshakeException(Reason.OTHER, "the " + peer + " sent " + answer[0] + " instead of the"
                     + " TLS confirmation byte: it is not a TlsChannel server", null);
         }
         read.reset();
+    }
+
+    /** Tells the client why it is refused, closes this side's output, and fails the handshake. */
+    private void refuse(String told, PeerVerifier.Refusal refusal) throws IOException {
+        byte[] text = told.getBytes(StandardCharsets.UTF_8);
+        int length = Math.min(text.length, MAX_REFUSAL);
+        byte[] message = new byte[3 + length];
+        message[0] = REFUSED;
+        message[1] = (byte) (length >>> 8);
+        message[2] = (byte) length;
+        System.arraycopy(text, 0, message, 3, length);
+        implWritev(new MemorySegment[] {MemorySegment.ofArray(message)}, 0, 1, false);
+        writeLock.lock();
+        try {
+            closeOutput();
+        } finally {
+            writeLock.unlock();
+        }
+        throw new TlsHandshakeException(refusal.reason(), "refused the " + peer + ": " + refusal.getMessage(),
+                refusal);
+    }
+
+    /** {@return the reason a refusing server sent, with anything unprintable shown as {@code ?}} */
+    private String refusalReason() throws IOException {
+        byte[] header = new byte[2];
+        if (!readDuringConfirm(header)) {
+            return "(it gave no reason)";
+        }
+        int length = (header[0] & 0xff) << 8 | header[1] & 0xff;
+        if (length > MAX_REFUSAL) {
+            return "(its reason is " + length + " bytes long, more than the " + MAX_REFUSAL + " allowed)";
+        }
+        byte[] text = new byte[length];
+        if (!readDuringConfirm(text)) {
+            return "(its reason was cut short)";
+        }
+        StringBuilder shown = new StringBuilder();
+        new String(text, StandardCharsets.UTF_8).codePoints().forEach(c -> shown.appendCodePoint(
+                Character.isISOControl(c) || Character.getType(c) == Character.FORMAT ? '?' : c));
+        return shown.toString();
+    }
+
+    /**
+     * Reads exactly {@code bytes.length} bytes of the server's answer.
+     *
+     * @return whether they all came ({@code false}: the server closed first)
+     * @throws TlsHandshakeException if the server sent an alert or the connection broke
+     */
+    private boolean readDuringConfirm(byte[] bytes) throws TlsHandshakeException {
+        MemorySegment target = MemorySegment.ofArray(bytes);
+        long done = 0;
+        while (done < bytes.length) {
+            long n;
+            try {
+                n = implReadv(new MemorySegment[] {target.asSlice(done)}, 0, 1);
+            } catch (EOFException e) {
+                return false;
+            } catch (SSLException e) {
+                throw refusedBy(e);
+            } catch (IOException e) {
+                throw connectionBroke(e);
+            }
+            if (n < 0) {
+                return false;
+            }
+            done += n;
+        }
+        return true;
+    }
+
+    /** {@return the failure for an alert the peer sent: it refused this side, and what the alert means} */
+    private TlsHandshakeException refusedBy(SSLException e) {
+        TlsAlert alert = TlsAlert.received(e);
+        if (alert == null) {
+            return new TlsHandshakeException(Reason.OTHER, "the TLS handshake with the " + peer + " failed: "
+                    + e.getMessage(), e);
+        }
+        return new TlsHandshakeException(Reason.REFUSED_BY_PEER, "the " + peer + " refused this side's"
+                + " certificate (" + alert + ")", e);
+    }
+
+    /**
+     * After a write failed, the peer's alert may be waiting unread: a peer that refuses this side sends its
+     * alert and closes, and this side's next write then meets the reset. Reads what came before the failure
+     * so that the refusal, not the broken connection, is reported; what this side still had to send is
+     * dropped. The handshake's deadline bounds it.
+     */
+    private TlsHandshakeException alertOrBroken(IOException broken) {
+        try {
+            for (int step = 0; step < 64; step++) {
+                HandshakeStatus status = engine.getHandshakeStatus();
+                if (status == HandshakeStatus.NEED_TASK) {
+                    runTasks();
+                } else if (status == HandshakeStatus.NEED_WRAP) {
+                    netOut.clear();
+                    engine.wrap(EMPTY, netOut);
+                    netOut.clear();
+                } else if (netIn.hasRemaining()) {
+                    appIn.clear();
+                    SSLEngineResult result = engine.unwrap(netIn, appIn);
+                    appIn.flip();
+                    if (result.bytesConsumed() == 0 && receive() < 0) {
+                        break;
+                    }
+                } else if (receive() < 0) {
+                    break;
+                }
+            }
+        } catch (SSLException e) {
+            if (TlsAlert.received(e) != null) {
+                return refusedBy(e);
+            }
+        } catch (IOException | RuntimeException e) {
+            // Nothing more to learn from a broken connection.
+        }
+        return connectionBroke(broken);
     }
 
     /** Refuses a peer whose first bytes are no TLS record header (a plain-TCP peer, or another protocol). */
@@ -347,6 +478,9 @@ public final class TlsChannel extends IOChannel {
         }
         if (e instanceof TlsHandshakeException known) {
             return known;
+        }
+        if (e instanceof SSLException ssl && TlsAlert.received(ssl) != null) {
+            return refusedBy(ssl);
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof PeerVerifier.Refusal refusal) {

@@ -25,7 +25,10 @@ public final class TlsHandshakeException extends IOException {
         IDENTITY_NOT_ALLOWED,
         /** The peer's certificate was rejected for another reason (key usage, algorithm, signature). */
         CERTIFICATE_REJECTED,
-        /** The peer sent a TLS alert: it refused this side's certificate or the handshake. */
+        /**
+         * The peer refused this side: with a TLS alert (its certificate, or the handshake), or, for a client
+         * whose identity the server does not allow, with the server's reason after the handshake.
+         */
         REFUSED_BY_PEER,
         /** The peer's first bytes are not TLS: it speaks plain TCP (or another protocol). */
         NOT_TLS,

@@ -149,6 +149,15 @@ public final class TlsParameters {
         return new TlsParameters(credentials, hostname, allowedPeers, clientCertificateRequired, timeout);
     }
 
+    /**
+     * {@return the cipher suites offered and accepted, in the order a server prefers them: those of the type's
+     * description that this JDK supports}
+     */
+    public List<String> cipherSuites() {
+        List<String> supported = Arrays.asList(context().getSupportedSSLParameters().getCipherSuites());
+        return CIPHER_SUITES.stream().filter(supported::contains).toList();
+    }
+
     /** {@return a few lines for people: identity, trust, checks, timeout} */
     public String describe() {
         return PROTOCOL + ", " + credentials.describe()

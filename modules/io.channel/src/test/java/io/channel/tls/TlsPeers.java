@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A loopback listener and the two ends of a TLS connection over the copying provider. The server side
@@ -77,6 +78,15 @@ final class TlsPeers implements AutoCloseable {
                 throw inner;
             }
             throw (Exception) e.getCause();
+        }
+    }
+
+    /** Waits until the server's handshake has ended, however it ended. */
+    void awaitServerEnd() throws InterruptedException, TimeoutException {
+        try {
+            server.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            // Ended by failing: what the caller waits for.
         }
     }
 

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.channel.IOChannel;
 import io.channel.tls.TlsHandshakeException.Reason;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,25 +61,76 @@ class TlsRefusalTest {
                             e -> assertThat(e.reason()).isEqualTo(Reason.UNKNOWN_CA))
                     .hasMessageContaining("'CN=destination' is issued by 'CN=some other CA'")
                     .hasMessageContaining("not a trusted CA (trusted: 'CN=refusal test CA')");
-            assertThat(peers.serverFailure()).hasMessageContaining("the TLS handshake with the client")
-                    .hasMessageContaining("certificate_unknown");
+            TlsHandshakeException server = peers.serverFailure();
+            assertThat(server.reason()).isEqualTo(Reason.REFUSED_BY_PEER);
+            assertThat(server).hasMessageContaining("the client 127.0.0.1:")
+                    .hasMessageContaining("refused this side's certificate (alert certificate_unknown:");
         }
+    }
+
+    /** {@return a client that trusts the server's CA, but whose own certificate comes from elsewhere} */
+    private static TlsParameters clientFromAnotherCa() {
+        ThrowawayAuthority.Issued foreign = OTHER_CA.issue("source", TlsPeers.LOOPBACK_NAMES);
+        return TlsParameters.of(TlsCredentials.of(List.of(CA.certificate()), List.of(foreign.certificate()),
+                foreign.privateKey()));
     }
 
     @Test
     void aClientSignedByAnotherCaIsRefusedByTheServer() throws Exception {
-        ThrowawayAuthority.Issued foreign = OTHER_CA.issue("source", TlsPeers.LOOPBACK_NAMES);
-        // It trusts the server's CA, but its own certificate comes from elsewhere.
-        TlsParameters stranger = TlsParameters.of(TlsCredentials.of(List.of(CA.certificate()),
-                List.of(foreign.certificate()), foreign.privateKey()));
+        TlsParameters stranger = clientFromAnotherCa();
         try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
             assertThatThrownBy(() -> peers.connect("localhost", stranger))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
-                    .hasMessageContaining("refused this side's certificate");
+                    .hasMessageContaining("refused this side's certificate (alert certificate_unknown: it does"
+                            + " not accept this side's certificate: not signed by a CA it trusts");
             TlsHandshakeException server = peers.serverFailure();
             assertThat(server.reason()).isEqualTo(Reason.UNKNOWN_CA);
             assertThat(server).hasMessageContaining("refused the client").hasMessageContaining("'CN=source'");
+        }
+    }
+
+    /**
+     * A refusing server sends its alert and closes; a client still writing its last flight then meets the reset
+     * before it reads. The alert is waiting in its socket, and it is what the client reports.
+     */
+    @Test
+    void aClientWhoseLastWriteMeetsTheResetStillReportsTheServersAlert() throws Exception {
+        TlsParameters stranger = clientFromAnotherCa();
+        try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
+            // The client's last flight is encrypted records (type 23): Certificate, CertificateVerify, Finished.
+            // Only the first goes out; once the server has refused it, sent its alert and closed, the write of
+            // the rest meets the reset.
+            IOChannel resetAfterRefusal = new TricklingChannel(peers.connectPlain(), Long.MAX_VALUE) {
+                @Override
+                protected long implWritev(MemorySegment[] iov, int offset, int length, boolean zeroCopy)
+                        throws IOException {
+                    MemorySegment records = iov[offset];
+                    if (records.get(ValueLayout.JAVA_BYTE, 0) != 23) {
+                        return super.implWritev(iov, offset, length, zeroCopy);
+                    }
+                    // A record header: type, 2 bytes of version, 2 bytes of length (RFC 8446 section 5.1).
+                    int firstRecord = 5 + ((records.get(ValueLayout.JAVA_BYTE, 3) & 0xff) << 8
+                            | records.get(ValueLayout.JAVA_BYTE, 4) & 0xff);
+                    MemorySegment certificate = records.asSlice(0, firstRecord);
+                    while (certificate.byteSize() > 0) {
+                        long n = super.implWritev(new MemorySegment[] {certificate}, 0, 1, false);
+                        certificate = certificate.asSlice(n);
+                    }
+                    try {
+                        peers.awaitServerEnd();
+                    } catch (InterruptedException | TimeoutException e) {
+                        throw new AssertionError("the server's handshake did not end", e);
+                    }
+                    throw new IOException("Connection reset by peer (the server closed after its alert)");
+                }
+            };
+
+            assertThatThrownBy(() -> TlsChannel.client(resetAfterRefusal, "localhost", stranger))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
+                    .hasMessageContaining("refused this side's certificate (alert certificate_unknown:");
+            assertThat(peers.serverFailure().reason()).isEqualTo(Reason.UNKNOWN_CA);
         }
     }
 
@@ -90,7 +144,8 @@ class TlsRefusalTest {
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.EXPIRED))
                     .hasMessageContaining("the peer's certificate 'CN=destination' expired on");
-            assertThat(peers.serverFailure()).hasMessageContaining("certificate_expired");
+            assertThat(peers.serverFailure()).hasMessageContaining("refused this side's certificate (alert"
+                    + " certificate_expired: this side's certificate (or a CA certificate in its chain) has expired");
         }
     }
 
@@ -103,7 +158,9 @@ class TlsRefusalTest {
             assertThatThrownBy(() -> peers.connect("localhost", expired))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
-                    .hasMessageContaining("refused this side's certificate");
+                    .hasMessageContaining("refused this side's certificate (alert certificate_unknown: it does"
+                            + " not accept this side's certificate: not signed by a CA it trusts, expired or not valid"
+                            + " yet");
             assertThat(peers.serverFailure().reason()).isEqualTo(Reason.EXPIRED);
         }
     }
@@ -117,7 +174,8 @@ class TlsRefusalTest {
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.WRONG_NAME))
                     .hasMessageContaining("made out to [DNS:db.example.org, IP:10.1.2.3], not to '127.0.0.1'");
-            peers.serverFailure();
+            assertThat(peers.serverFailure()).hasMessageContaining("refused this side's certificate (alert"
+                    + " certificate_unknown:");
         }
     }
 
@@ -136,11 +194,42 @@ class TlsRefusalTest {
         try (TlsPeers peers = new TlsPeers().serve(picky)) {
             assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
-                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER));
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
+                    .hasMessageMatching("the server 127\\.0\\.0\\.1:\\d+ refused this side after the TLS handshake:"
+                            + " the identity 'CN=source' of this side's certificate is not among the identities the"
+                            + " server allows");
             TlsHandshakeException server = peers.serverFailure();
             assertThat(server.reason()).isEqualTo(Reason.IDENTITY_NOT_ALLOWED);
             assertThat(server).hasMessageContaining("the peer's identity 'CN=source' is not among the allowed"
                     + " identities ['CN=other-source', 'CN=backup,O=Example']");
+        }
+    }
+
+    @Test
+    void aServerWhoseIdentityTheClientDoesNotAllowIsRefusedOnBothSides() throws Exception {
+        try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT.withAllowedPeers(List.of("CN=backup"))))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.IDENTITY_NOT_ALLOWED))
+                    .hasMessageContaining("the peer's identity 'CN=destination' is not among the allowed identities"
+                            + " ['CN=backup']");
+            TlsHandshakeException server = peers.serverFailure();
+            assertThat(server.reason()).isEqualTo(Reason.REFUSED_BY_PEER);
+            assertThat(server).hasMessageContaining("refused this side's certificate (alert certificate_unknown:");
+        }
+    }
+
+    @Test
+    void aServerThatAllowsOnlyCertainIdentitiesRefusesAClientWithoutACertificate() throws Exception {
+        TlsParameters lenient = SERVER.withClientCertificateRequired(false).withAllowedPeers(List.of("CN=source"));
+        try (TlsPeers peers = new TlsPeers().serve(lenient)) {
+            // Not asked for one, the client sends no certificate.
+            assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
+                    .isInstanceOfSatisfying(TlsHandshakeException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED_BY_PEER))
+                    .hasMessageContaining("this side sent no certificate, and the server allows only certain"
+                            + " identities");
+            assertThat(peers.serverFailure().reason()).isEqualTo(Reason.IDENTITY_NOT_ALLOWED);
         }
     }
 

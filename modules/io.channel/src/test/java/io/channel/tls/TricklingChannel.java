@@ -11,7 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.Set;
 
 /** Reads at most {@code chunk} bytes at a time from another channel, so that TLS records arrive in pieces. */
-final class TricklingChannel extends IOChannel {
+class TricklingChannel extends IOChannel {
 
     private final IOChannel inner;
     private final long chunk;
