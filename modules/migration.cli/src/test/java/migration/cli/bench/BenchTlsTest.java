@@ -15,7 +15,8 @@ import testkit.JsonReader;
 class BenchTlsTest {
 
     private static final long GIB = 1L << 30;
-    private static final Machine MACHINE = new Machine(2, "6.18.44", "Test CPU", "madvise", "linux (untouched mappings)");
+    private static final Machine MACHINE =
+            new Machine(2, "6.18.44", "Test CPU", "madvise", "linux (untouched mappings)");
 
     private static Configuration config(Mode mode, int channels, DestinationKind destination) {
         return new Configuration(mode, channels, destination, false, true, true);
