@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     String channels;
 
     @Option(names = "--modes", paramLabel = "LIST",
-            defaultValue = "cold,ceiling,copy-provider,linux-copy,linux-zero-copy",
+            defaultValue = "cold,ceiling,copy-provider,linux-copy,linux-zero-copy,tls-copy-provider,tls-linux-copy",
             description = "What to measure; cold is the one-shot path users take (default: ${DEFAULT-VALUE}).")
     String modes;
 

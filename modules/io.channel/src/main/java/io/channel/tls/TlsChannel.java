@@ -8,6 +8,7 @@ import io.channel.ShutdownDirection;
 import io.channel.tls.TlsHandshakeException.Reason;
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
@@ -83,15 +84,23 @@ public final class TlsChannel extends IOChannel {
     private final String peer;
     private final Set<Feature> features;
     private final int packetSize;
-    // Heap buffers on purpose: the JDK's AES-GCM runs about half again as fast on heap arrays as on direct
-    // buffers (measured with JDK 25 on AVX2: 1.0 against 0.65 GB/s per core), and that outweighs the copy the
-    // providers make between heap and native memory (Netty makes the same choice for the JDK's engine).
+    // Heap buffers on purpose: the JDK's AES-GCM is faster on heap arrays than on direct buffers, which it
+    // moves through temporary arrays (JDK 25, AVX2 + VAES, one core, a 16 KiB record in place: sealing 1.5
+    // times, opening 1.2 times as fast), and that outweighs one copy between heap and native memory (Netty
+    // makes the same choice for the JDK's engine). That copy is made here, into native buffers of this
+    // channel's own (wireOut, wireIn), so the raw channel is handed native memory: a provider given heap
+    // memory would otherwise allocate and zero native scratch for every call before making the same copy.
+    // docs/tls-performance.md has the measurements.
     /** Ciphertext to send; touched only under {@link #writeLock}. */
     private final ByteBuffer netOut;
     private final MemorySegment netOutSegment;
+    /** Native copy of {@link #netOut} for the raw channel; under {@link #writeLock}. */
+    private final MemorySegment wireOut;
     /** Ciphertext received; {@code [position, limit)} is not yet decrypted. Reader thread only. */
     private final ByteBuffer netIn;
     private final MemorySegment netInSegment;
+    /** Native memory the raw channel reads into before the bytes go to {@link #netIn}. Reader thread only. */
+    private final MemorySegment wireIn;
     private final MemorySegment[] netInSlice = new MemorySegment[1];
     /** Plaintext of a record too large for the caller's segments; {@code [position, limit)} is unread. */
     private final ByteBuffer appIn;
@@ -118,6 +127,11 @@ public final class TlsChannel extends IOChannel {
         this.netOutSegment = MemorySegment.ofBuffer(netOut);
         this.netIn = ByteBuffer.allocate(packetSize * RECORDS_PER_BATCH);
         this.netInSegment = MemorySegment.ofBuffer(netIn);
+        // An automatic arena: a reader may still be inside the raw channel's read when close() returns, so
+        // the memory must outlive close(); it goes when this channel is unreachable.
+        Arena wire = Arena.ofAuto();
+        this.wireOut = wire.allocate(netOut.capacity());
+        this.wireIn = wire.allocate(netIn.capacity());
         this.netIn.limit(0);
         // IMPORTANT: as large as a whole record, not just its plaintext: the engine refuses (BUFFER_OVERFLOW) a
         // buffer smaller than its estimate of the plaintext, which is the record's length less the header only.
@@ -686,8 +700,10 @@ public final class TlsChannel extends IOChannel {
 
     /** Writes all of {@code netOut[0, position)} to the underlying channel. */
     private void sendNetOut() throws IOException {
-        if (netOut.position() > 0) {
-            raw.writeAll(netOutSegment.asSlice(0, netOut.position()));
+        int length = netOut.position();
+        if (length > 0) {
+            MemorySegment.copy(netOutSegment, 0, wireOut, 0, length);
+            raw.writeAll(wireOut.asSlice(0, length));
         }
         netOut.clear();
     }
@@ -705,9 +721,10 @@ public final class TlsChannel extends IOChannel {
             netIn.flip();
         }
         int end = netIn.limit();
-        netInSlice[0] = netInSegment.asSlice(end, netIn.capacity() - end);
+        netInSlice[0] = wireIn.asSlice(0, netIn.capacity() - end);
         long n = raw.readv(netInSlice, 0, 1);
         if (n > 0) {
+            MemorySegment.copy(wireIn, 0, netInSegment, end, n);
             netIn.limit(end + (int) n);
         }
         return n;

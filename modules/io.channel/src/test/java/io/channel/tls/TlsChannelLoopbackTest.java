@@ -59,6 +59,37 @@ class TlsChannelLoopbackTest {
         }
     }
 
+    /**
+     * The records are sealed and opened in heap buffers (the JDK's AES-GCM is faster there), but the raw
+     * channel gets native memory only, so no provider has to copy through scratch of its own.
+     */
+    @Test
+    void theRawChannelIsHandedNativeMemoryOnly() throws Exception {
+        try (Arena arena = Arena.ofShared(); TlsPeers peers = new TlsPeers()) {
+            CompletableFuture<TricklingChannel> accepted = TlsPeers.inBackground(
+                    () -> new TricklingChannel(peers.acceptPlain(), Long.MAX_VALUE));
+            TricklingChannel clientRaw = new TricklingChannel(peers.connectPlain(), Long.MAX_VALUE);
+            CompletableFuture<TlsChannel> serving = TlsPeers.inBackground(
+                    () -> TlsChannel.server(accepted.get(30, TimeUnit.SECONDS), SERVER));
+            try (TlsChannel client = TlsChannel.client(clientRaw, "localhost", CLIENT);
+                 TlsChannel server = serving.get(30, TimeUnit.SECONDS)) {
+                MemorySegment sent = arena.allocate(1 << 20);
+                fill(sent, new Random(5));
+                CompletableFuture<Void> writer = TlsPeers.inBackground(() -> {
+                    client.writeAll(sent);
+                    return null;
+                });
+                MemorySegment received = arena.allocate(sent.byteSize());
+                server.readFully(received);
+                writer.get(30, TimeUnit.SECONDS);
+
+                assertThat(received.mismatch(sent)).isEqualTo(-1);
+                assertThat(clientRaw.heapMemorySeen()).as("client side").isFalse();
+                assertThat(accepted.get().heapMemorySeen()).as("server side").isFalse();
+            }
+        }
+    }
+
     /** Odd-sized segments, more than a batch of records per call, both directions at once. */
     @Test
     void manyOddSizedSegmentsArriveIntactInBothDirectionsAtOnce() throws Exception {

@@ -10,11 +10,15 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.Set;
 
-/** Reads at most {@code chunk} bytes at a time from another channel, so that TLS records arrive in pieces. */
+/**
+ * Reads at most {@code chunk} bytes at a time from another channel, so that TLS records arrive in pieces, and
+ * notes whether it was ever handed heap memory to write from or read into.
+ */
 class TricklingChannel extends IOChannel {
 
     private final IOChannel inner;
     private final long chunk;
+    private volatile boolean heapMemorySeen;
 
     TricklingChannel(IOChannel inner, long chunk) {
         this.inner = inner;
@@ -46,13 +50,28 @@ class TricklingChannel extends IOChannel {
         return inner.statistics();
     }
 
+    /** {@return whether a write or read was handed a segment of heap memory} */
+    boolean heapMemorySeen() {
+        return heapMemorySeen;
+    }
+
+    private void note(MemorySegment[] iov, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            if (!iov[i].isNative()) {
+                heapMemorySeen = true;
+            }
+        }
+    }
+
     @Override
     protected long implWritev(MemorySegment[] iov, int offset, int length, boolean zeroCopy) throws IOException {
+        note(iov, offset, length);
         return inner.writev(iov, offset, length);
     }
 
     @Override
     protected long implReadv(MemorySegment[] iov, int offset, int length) throws IOException {
+        note(iov, offset, length);
         MemorySegment first = iov[offset];
         return inner.readv(new MemorySegment[] {first.asSlice(0, Math.min(chunk, first.byteSize()))}, 0, 1);
     }

@@ -123,7 +123,7 @@ public final class BenchArguments {
      */
     public static List<Mode> parseModes(String text) {
         return parseList(text, "--modes", "a comma-separated list of cold, ceiling, copy-provider,"
-                + " linux-copy, linux-zero-copy, live", Mode::ofLabel);
+                + " linux-copy, linux-zero-copy, tls-copy-provider, tls-linux-copy, live", Mode::ofLabel);
     }
 
     /**

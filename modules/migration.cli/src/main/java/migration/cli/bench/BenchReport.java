@@ -28,6 +28,12 @@ public record BenchReport(String date, String commandLine, Machine machine, long
     public static final double TARGET_PERCENT = 80;
     /** The CPU target: total CPU per GiB at most this multiple of the ceiling's. */
     public static final double TARGET_CPU_RATIO = 1.3;
+    /** The TLS target, in percent of the same migration's throughput without TLS in the same run (issue 13). */
+    public static final double TLS_TARGET_PERCENT = 50;
+
+    private static final String TLS_NOTE = "TLS rows: TLS 1.3 on the main channel and every multifd channel, mutual"
+            + " authentication with throwaway certificates made for the run, the JDK's own TLS (JSSE); each is"
+            + " compared with the row of the same provider, channels and destination without TLS.";
 
     private static final String CPU_NOTE = "CPU is each process's user+system time over its transfer window."
             + " On loopback the receive path (softirq, including the copy into the receiver's socket buffer) runs"
@@ -115,12 +121,65 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                 .max(Comparator.comparingDouble(BenchResult::gibPerSecond));
     }
 
-    /** {@return the verdict for each kind of destination memory that has a ceiling and a migration} */
+    /**
+     * A TLS row against the same configuration without TLS.
+     *
+     * @param tls   the TLS row
+     * @param plain the row of the same provider, channels and destination without TLS
+     */
+    public record TlsComparison(BenchResult tls, BenchResult plain) {
+
+        /** {@return the TLS row's throughput in percent of the plain row's} */
+        public double percent() {
+            return tls.percentOf(plain);
+        }
+
+        /** {@return the TLS row's total CPU per GiB as a multiple of the plain row's} */
+        public double cpuRatio() {
+            return tls.cpuRatioTo(plain);
+        }
+
+        /** {@return whether TLS reaches {@value #TLS_TARGET_PERCENT}% of plain} */
+        public boolean met() {
+            return percent() >= TLS_TARGET_PERCENT;
+        }
+
+        /** {@return one line in plain words} */
+        public String describe() {
+            return String.format(Locale.ROOT, "%s: %.2f GiB/s, %.0f%% of %s (%.2f GiB/s), %.3f CPU-s/GiB both sides"
+                            + " (%.2f× plain's %.3f): target (≥ %.0f%%) %s",
+                    tls.configuration().describe(), tls.gibPerSecond(), percent(), plain.configuration().mode().label(),
+                    plain.gibPerSecond(), tls.cpuPerGibTotal(), cpuRatio(), plain.cpuPerGibTotal(), TLS_TARGET_PERCENT,
+                    met() ? "met" : "NOT met");
+        }
+    }
+
+    /** {@return each measured TLS row with its measured plain twin, in the order run} */
+    public List<TlsComparison> tlsComparisons() {
+        List<TlsComparison> comparisons = new ArrayList<>();
+        for (BenchResult tls : results) {
+            Configuration c = tls.configuration();
+            if (!tls.isMeasured() || !c.mode().tls()) {
+                continue;
+            }
+            Configuration plain = new Configuration(c.mode().withoutTls(), c.channels(), c.destination(),
+                    c.hugePages(), c.prefault(), c.verify());
+            results.stream().filter(r -> r.isMeasured() && r.configuration().equals(plain)).findFirst()
+                    .ifPresent(r -> comparisons.add(new TlsComparison(tls, r)));
+        }
+        return comparisons;
+    }
+
+    /**
+     * {@return the verdict for each kind of destination memory that has a ceiling and a plain migration} TLS
+     * rows have their own target ({@link #tlsComparisons()}).
+     */
     public List<Verdict> verdicts() {
         List<Verdict> verdicts = new ArrayList<>();
         for (DestinationKind kind : DestinationKind.values()) {
             results.stream()
                     .filter(r -> r.isMeasured() && r.configuration().mode() != Mode.CEILING
+                            && !r.configuration().mode().tls()
                             && r.configuration().destination() == kind && ceilingFor(r).isPresent())
                     .max(Comparator.comparingDouble(BenchResult::gibPerSecond))
                     .ifPresent(best -> verdicts.add(new Verdict(kind, ceilingFor(best).orElseThrow(), best)));
@@ -226,7 +285,17 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             for (Verdict verdict : verdicts()) {
                 out.append("- ").append(verdict.describe()).append('\n');
             }
+            List<TlsComparison> tls = tlsComparisons();
+            if (!tls.isEmpty()) {
+                out.append("\nTLS against the same migration without TLS:\n\n");
+                for (TlsComparison comparison : tls) {
+                    out.append("- ").append(comparison.describe()).append('\n');
+                }
+            }
             out.append("\n").append(CPU_NOTE).append('\n');
+            if (results.stream().anyMatch(r -> r.configuration().mode().tls())) {
+                out.append('\n').append(TLS_NOTE).append('\n');
+            }
         }
         return out.toString();
     }
@@ -282,6 +351,23 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             verdict.put("met", v.met());
             verdictsJson.add(verdict);
         }
+        List<Map<String, Object>> tlsJson = new ArrayList<>();
+        for (TlsComparison t : tlsComparisons()) {
+            Configuration c = t.tls().configuration();
+            Map<String, Object> comparison = new LinkedHashMap<>();
+            comparison.put("mode", c.mode().label());
+            comparison.put("plain-mode", t.plain().configuration().mode().label());
+            comparison.put("channels", c.channels());
+            comparison.put("destination", c.destination().label());
+            comparison.put("gib-per-s", rounded(t.tls().gibPerSecond()));
+            comparison.put("plain-gib-per-s", rounded(t.plain().gibPerSecond()));
+            comparison.put("percent-of-plain", rounded(t.percent()));
+            comparison.put("cpu-s-per-gib-total", rounded(t.tls().cpuPerGibTotal()));
+            comparison.put("plain-cpu-s-per-gib-total", rounded(t.plain().cpuPerGibTotal()));
+            comparison.put("cpu-ratio", rounded(t.cpuRatio()));
+            comparison.put("met", t.met());
+            tlsJson.add(comparison);
+        }
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("date", date);
         document.put("command", commandLine);
@@ -291,6 +377,7 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         document.put("cold-note", COLD_NOTE);
         document.put("results", resultsJson);
         document.put("verdicts", verdictsJson);
+        document.put("tls", tlsJson);
         document.put("note", CPU_NOTE);
         return Json.write(document) + "\n";
     }

@@ -24,6 +24,10 @@ public final class BenchRunner {
 
     private final BenchOptions options;
     private final PrintStream progress;
+    /** The TLS modes' credentials while a run with TLS modes is under way. */
+    private BenchCredentials credentials;
+    /** Why the TLS modes cannot run, if their credentials could not be made. */
+    private String credentialsFailure;
 
     /**
      * @param options  what to measure
@@ -46,6 +50,30 @@ public final class BenchRunner {
         List<ColdResult> cold = options.cold() ? runCold() : List.of();
         List<BenchResult> results = new ArrayList<>();
         List<Configuration> configurations = options.configurations();
+        if (configurations.stream().anyMatch(c -> c.mode().tls())) {
+            makeCredentials();
+        }
+        try {
+            measureAll(configurations, linuxUnavailable, results);
+        } finally {
+            if (credentials != null) {
+                credentials.close();
+                credentials = null;
+            }
+        }
+        return new BenchReport(date, commandLine, Machine.current(), options.size(), results, cold);
+    }
+
+    private void makeCredentials() {
+        try {
+            credentials = BenchCredentials.create();
+        } catch (IOException | RuntimeException e) {
+            credentialsFailure = "cannot make throwaway TLS credentials: " + BenchWorker.oneLine(e);
+        }
+    }
+
+    private void measureAll(List<Configuration> configurations, Optional<String> linuxUnavailable,
+                            List<BenchResult> results) {
         int index = 0;
         for (Configuration configuration : configurations) {
             index++;
@@ -53,6 +81,8 @@ public final class BenchRunner {
             BenchResult result;
             if ("linux".equals(configuration.mode().provider()) && linuxUnavailable.isPresent()) {
                 result = BenchResult.skipped(configuration, linuxUnavailable.get());
+            } else if (configuration.mode().tls() && credentials == null) {
+                result = BenchResult.skipped(configuration, credentialsFailure);
             } else {
                 result = measure(configuration);
             }
@@ -63,7 +93,6 @@ public final class BenchRunner {
             progress.flush();
             results.add(result);
         }
-        return new BenchReport(date, commandLine, Machine.current(), options.size(), results, cold);
     }
 
     private List<ColdResult> runCold() {
@@ -101,12 +130,13 @@ public final class BenchRunner {
      */
     BenchResult measure(Configuration configuration) {
         long timeout = 120 + (options.size() + options.warmUp()) / (50L << 20);
+        Path tls = configuration.mode().tls() ? credentials.directory() : null;
         try (WorkerProcess destination = WorkerProcess.start(new WorkerSpec(WorkerSpec.Role.DESTINATION,
-                configuration, options.size(), List.of(), options.warmUp()))) {
+                configuration, options.size(), List.of(), options.warmUp(), tls))) {
             String[] ready = destination.await(BenchWorker.READY, timeout).split(" ");
             List<Integer> warmUpPorts = Arrays.stream(ready, 1, ready.length).map(Integer::valueOf).toList();
             try (WorkerProcess source = WorkerProcess.start(new WorkerSpec(WorkerSpec.Role.SOURCE, configuration,
-                    options.size(), warmUpPorts, options.warmUp()))) {
+                    options.size(), warmUpPorts, options.warmUp(), tls))) {
                 source.await(BenchWorker.READY, timeout);
                 destination.await(BenchWorker.SETTLED, timeout);
                 List<SideReport> sent = new ArrayList<>();

@@ -123,7 +123,7 @@ public final class BenchWorker {
             return new long[2];
         }
         InetSocketAddress destination = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        try (MigrationSource source = MigrationSource.start(destination, blocks, parameters(c))) {
+        try (MigrationSource source = MigrationSource.start(destination, blocks, parameters(spec))) {
             MigrationStats stats = source.await();
             return new long[] {stats.zeroCopy().sends(), stats.zeroCopy().copied()};
         }
@@ -139,7 +139,7 @@ public final class BenchWorker {
         int passes = spec.warmUp() == 0 ? 0 : WARM_UP_PASSES;
         List<RamBlock> warmUp = passes == 0 ? List.of() : warmUpBlocks(BenchMemory.destination(
                 warmUpChunk(spec.size()), c.destination(), c.hugePages(), arena), spec.warmUp() / passes);
-        warmUp(c, warmUp, passes, out);
+        warmUp(spec, warmUp, passes, out);
         settled(out, passes > 0);
         String command;
         while ((command = in.readLine()) != null) {
@@ -147,14 +147,15 @@ public final class BenchWorker {
             try (Arena transfer = Arena.ofShared()) {
                 MemorySegment memory = preTouched != null ? preTouched
                         : BenchMemory.destination(spec.size(), c.destination(), c.hugePages(), transfer);
-                print(out, receive(c, memory, in, out).toLine());
+                print(out, receive(spec, memory, in, out).toLine());
             }
         }
     }
 
     /** Receives the warm-up passes. */
-    private static void warmUp(Configuration c, List<RamBlock> warmUp, int passes, PrintStream out)
+    private static void warmUp(WorkerSpec spec, List<RamBlock> warmUp, int passes, PrintStream out)
             throws Exception {
+        Configuration c = spec.configuration();
         boolean fresh = c.destination() == DestinationKind.FRESH;
         if (c.mode() == Mode.CEILING) {
             List<ServerSocketChannel> servers = new ArrayList<>();
@@ -178,7 +179,7 @@ public final class BenchWorker {
         List<DestinationSession> sessions = new ArrayList<>();
         try {
             for (int i = 0; i < passes; i++) {
-                sessions.add(listen(warmUp, fresh, c));
+                sessions.add(listen(warmUp, fresh, spec));
             }
             print(out, READY + ports(sessions.stream().map(s -> s.localAddress().getPort()).toList()));
             for (DestinationSession session : sessions) {
@@ -193,8 +194,9 @@ public final class BenchWorker {
     }
 
     /** Listens for one measured transfer into {@code memory}, says where, and measures it from {@code GO}. */
-    private static SideReport receive(Configuration c, MemorySegment memory, BufferedReader in, PrintStream out)
+    private static SideReport receive(WorkerSpec spec, MemorySegment memory, BufferedReader in, PrintStream out)
             throws Exception {
+        Configuration c = spec.configuration();
         if (c.mode() == Mode.CEILING) {
             ServerSocketChannel server = CeilingWorker.listen();
             try {
@@ -208,7 +210,7 @@ public final class BenchWorker {
             }
         }
         DestinationSession session = listen(List.of(RamBlock.of(BLOCK, memory)),
-                c.destination() == DestinationKind.FRESH, c);
+                c.destination() == DestinationKind.FRESH, spec);
         try {
             print(out, LISTENING + " " + session.localAddress().getPort());
             expect(in.readLine(), GO);
@@ -235,10 +237,11 @@ public final class BenchWorker {
         }
     }
 
-    private static DestinationSession listen(List<RamBlock> blocks, boolean fresh, Configuration c)
-            throws MigrationException {
+    private static DestinationSession listen(List<RamBlock> blocks, boolean fresh, WorkerSpec spec)
+            throws MigrationException, IOException {
         return DestinationSession.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                RamBlockProvider.fixed(blocks), block -> fresh, c.prefault(), parameters(c), null);
+                RamBlockProvider.fixed(blocks), block -> fresh, spec.configuration().prefault(), parameters(spec),
+                null);
     }
 
     /** {@return the memory one warm-up block covers} */
@@ -269,10 +272,14 @@ public final class BenchWorker {
         }
     }
 
-    private static MigrationParameters parameters(Configuration c) {
-        return MigrationParameters.defaults().withChannels(c.channels()).withProvider(c.mode().provider())
+    private static MigrationParameters parameters(WorkerSpec spec) throws IOException {
+        Configuration c = spec.configuration();
+        MigrationParameters parameters = MigrationParameters.defaults().withChannels(c.channels())
+                .withProvider(c.mode().provider())
                 .withZeroCopy(c.mode().zeroCopy() ? ZeroCopyMode.ON : ZeroCopyMode.OFF)
                 .withSetupTimeout(Duration.ofSeconds(60)).withVerify(c.verify());
+        return c.mode().tls()
+                ? parameters.withTls(BenchCredentials.parameters(spec.credentials(), spec.role())) : parameters;
     }
 
     /**

@@ -16,6 +16,13 @@ public enum Mode {
     /** Migration with the Linux provider and {@code MSG_ZEROCOPY} required. */
     LINUX_ZERO_COPY("linux-zero-copy", "linux", true),
     /**
+     * {@link #COPY_PROVIDER} under TLS 1.3 on every channel, with throwaway credentials made for the run
+     * ({@link BenchCredentials}); TLS rules zero-copy out.
+     */
+    TLS_COPY_PROVIDER("tls-copy-provider", "copy", false),
+    /** {@link #LINUX_COPY} under TLS 1.3 on every channel, as {@link #TLS_COPY_PROVIDER}. */
+    TLS_LINUX_COPY("tls-linux-copy", "linux", false),
+    /**
      * Live migrations with writers dirtying the memory, per dirty tracker and dirty rate (measured by
      * {@link LiveRunner}, on their own: {@code multifd bench --live}).
      */
@@ -46,6 +53,20 @@ public enum Mode {
         return zeroCopy;
     }
 
+    /** {@return whether every channel runs TLS} */
+    public boolean tls() {
+        return withoutTls() != null;
+    }
+
+    /** {@return the plain mode a TLS mode is compared with (same provider, no TLS), or {@code null} for a plain one} */
+    public Mode withoutTls() {
+        return switch (this) {
+            case TLS_COPY_PROVIDER -> COPY_PROVIDER;
+            case TLS_LINUX_COPY -> LINUX_COPY;
+            default -> null;
+        };
+    }
+
     /**
      * {@return the mode with this label}
      * @param label as in {@link #label()}
@@ -58,6 +79,6 @@ public enum Mode {
             }
         }
         throw new IllegalArgumentException("unknown mode '" + label + "'; expected one of cold, ceiling,"
-                + " copy-provider, linux-copy, linux-zero-copy, live");
+                + " copy-provider, linux-copy, linux-zero-copy, tls-copy-provider, tls-linux-copy, live");
     }
 }

@@ -1,5 +1,6 @@
 package migration.cli.bench;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +18,10 @@ import java.util.stream.Collectors;
  * @param warmUpPorts   the destination's ports for the warm-up passes, in order (source roles); empty
  *                      otherwise
  * @param warmUp        bytes of the unmeasured warm-up, all passes together; 0 for none
+ * @param credentials   the directory of the run's {@link BenchCredentials} for a TLS mode, or {@code null}
  */
 public record WorkerSpec(Role role, Configuration configuration, long size, List<Integer> warmUpPorts,
-                         long warmUp) {
+                         long warmUp, Path credentials) {
 
     /** The side a worker plays. */
     public enum Role {
@@ -40,11 +42,35 @@ public record WorkerSpec(Role role, Configuration configuration, long size, List
         }
     }
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @throws IllegalArgumentException if a TLS mode has no credentials, or their path has a comma (the
+     *                                  argument's separator)
+     */
     public WorkerSpec {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(configuration, "configuration");
         warmUpPorts = List.copyOf(warmUpPorts);
+        if (configuration.mode().tls() && credentials == null) {
+            throw new IllegalArgumentException("mode " + configuration.mode().label() + " needs TLS credentials");
+        }
+        if (credentials != null && credentials.toString().contains(",")) {
+            throw new IllegalArgumentException("the TLS credentials directory has a comma in its path: " + credentials);
+        }
+    }
+
+    /**
+     * A spec without TLS credentials, for a plain mode.
+     *
+     * @param role          which side
+     * @param configuration the configuration measured
+     * @param size          bytes to move
+     * @param warmUpPorts   the destination's warm-up ports (source roles)
+     * @param warmUp        bytes of the unmeasured warm-up
+     */
+    public WorkerSpec(Role role, Configuration configuration, long size, List<Integer> warmUpPorts, long warmUp) {
+        this(role, configuration, size, warmUpPorts, warmUp, null);
     }
 
     /** {@return the option value} */
@@ -53,7 +79,8 @@ public record WorkerSpec(Role role, Configuration configuration, long size, List
         return "role=" + role.label() + ",mode=" + c.mode().label() + ",channels=" + c.channels() + ",destination="
                 + c.destination().label() + ",huge-pages=" + c.hugePages() + ",prefault=" + c.prefault() + ",verify=" + c.verify() + ",size="
                 + size + ",warm-up-ports="
-                + warmUpPorts.stream().map(String::valueOf).collect(Collectors.joining(":")) + ",warm-up=" + warmUp;
+                + warmUpPorts.stream().map(String::valueOf).collect(Collectors.joining(":")) + ",warm-up=" + warmUp
+                + (credentials == null ? "" : ",credentials=" + credentials);
     }
 
     /**
@@ -86,7 +113,8 @@ public record WorkerSpec(Role role, Configuration configuration, long size, List
                 Boolean.parseBoolean(field(fields, "verify", text)));
         return new WorkerSpec(role, configuration, Long.parseLong(field(fields, "size", text)),
                 ports(field(fields, "warm-up-ports", text)),
-                Long.parseLong(field(fields, "warm-up", text)));
+                Long.parseLong(field(fields, "warm-up", text)),
+                fields.containsKey("credentials") ? Path.of(fields.get("credentials")) : null);
     }
 
     private static List<Integer> ports(String text) {

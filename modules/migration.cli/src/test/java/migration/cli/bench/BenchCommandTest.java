@@ -79,6 +79,32 @@ class BenchCommandTest {
         assertThat(files).as("the source and destination files are deleted").isEmptyDirectory();
     }
 
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aTinyTlsRunMeasuresTheTlsRowBesideThePlainOneAndComparesThem(@TempDir Path dir) throws Exception {
+        StringWriter out = new StringWriter();
+
+        int status = bench(out, "--size", "8m", "--channels", "1", "--modes", "copy-provider,tls-copy-provider",
+                "--destinations", "pre-touched", "--warm-up", "0", "--repeat", "1", "--json", "--output",
+                dir.resolve("tls.md").toString());
+
+        assertThat(status).as("exit status; output:%n%s", out).isZero();
+        Map<String, Object> document = JsonReader.object(out.toString());
+        assertThat(results(out.toString())).extracting(r -> r.get("mode"))
+                .containsExactly("copy-provider", "tls-copy-provider");
+        assertThat(results(out.toString())).allSatisfy(r -> assertThat(r).as("measured, not skipped: %s", r)
+                .containsEntry("bytes", 8388608L));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> tls = (List<Map<String, Object>>) document.get("tls");
+        assertThat(tls).singleElement().satisfies(c -> {
+            assertThat(c).containsEntry("mode", "tls-copy-provider").containsEntry("plain-mode", "copy-provider");
+            assertThat((Double) c.get("percent-of-plain")).isPositive();
+            assertThat((Double) c.get("cpu-s-per-gib-total")).isPositive();
+        });
+        assertThat(Files.readString(dir.resolve("tls.md"))).contains("| tls-copy-provider | 1 | pre-touched |",
+                "- tls-copy-provider, 1 channel, pre-touched: ");
+    }
+
     /** {@return the exit status of {@code multifd bench ARGS}, its standard output going to {@code out}} */
     private static int bench(StringWriter out, String... args) {
         CommandLine command = new CommandLine(new Main());
