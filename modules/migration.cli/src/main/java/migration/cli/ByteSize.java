@@ -1,6 +1,6 @@
 package migration.cli;
 
-import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,7 +14,7 @@ final class ByteSize {
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(?:([kmgtpe])(?:i?b)?|b)?",
             Pattern.CASE_INSENSITIVE);
     private static final String UNITS = "kmgtpe";
-    private static final BigDecimal MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+    private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
     private ByteSize() {
     }
@@ -54,19 +54,25 @@ final class ByteSize {
         if (m == null || !m.matches()) {
             throw new IllegalArgumentException(expected);
         }
-        BigDecimal value = new BigDecimal(m.group(1));
-        if (m.group(2) != null) {
-            int power = UNITS.indexOf(Character.toLowerCase(m.group(2).charAt(0))) + 1;
-            value = value.multiply(BigDecimal.valueOf(2).pow(10 * power));
-        }
-        if (value.compareTo(MAX) > 0) {
+        // BigInteger, not BigDecimal: since JDK 25 BigDecimal's class initialisation computes a large power table,
+        // which every start of the tool paid (picocli applies size and rate defaults even for --help).
+        String number = m.group(1);
+        int point = number.indexOf('.');
+        String fraction = point < 0 ? "" : number.substring(point + 1).replaceFirst("0+$", "");
+        String digits = (point < 0 ? number : number.substring(0, point)) + fraction;
+        int shift = m.group(2) == null ? 0 : 10 * (UNITS.indexOf(Character.toLowerCase(m.group(2).charAt(0))) + 1);
+        // The size is digits * 2^shift / 10^fraction.length(), exactly.
+        BigInteger[] bytes = new BigInteger(digits).shiftLeft(shift)
+                .divideAndRemainder(BigInteger.TEN.pow(fraction.length()));
+        if (bytes[0].compareTo(MAX) > 0) {
             throw new IllegalArgumentException("too large: at most " + Long.MAX_VALUE + " bytes");
         }
-        if (value.stripTrailingZeros().scale() > 0) {
-            throw new IllegalArgumentException("not a whole number of bytes (" + value.stripTrailingZeros()
-                    .toPlainString() + "); " + expected);
+        if (bytes[1].signum() != 0) {
+            String decimals = "0".repeat(fraction.length() - bytes[1].toString().length()) + bytes[1];
+            throw new IllegalArgumentException("not a whole number of bytes (" + bytes[0] + "."
+                    + decimals.replaceFirst("0+$", "") + "); " + expected);
         }
-        return value.longValueExact();
+        return bytes[0].longValueExact();
     }
 
     /** {@return the size for people: {@code 4096 bytes}, {@code 8.00 MiB}, {@code 1.50 GiB}} */
