@@ -43,6 +43,7 @@ import migration.protocol.MainChannel;
 import migration.protocol.ProtocolException;
 import migration.protocol.Result;
 import migration.protocol.RoundEnd;
+import migration.protocol.RoundReceived;
 import migration.protocol.Wire;
 
 /**
@@ -285,7 +286,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     /** Waits until every channel has read the SYNC that ends {@code round}, then lets them go on or finish. */
-    private void awaitRound(RoundBarrier rounds, int round, boolean last) throws InterruptedException, Stopped {
+    private void awaitRound(RoundBarrier rounds, int round, boolean last)
+            throws InterruptedException, Stopped, IOException {
         awaitedSince = System.nanoTime();
         awaitedLast = last;
         awaitedRound = round;
@@ -295,6 +297,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
         awaitedRound = 0;
         roundEnded();
         rounds.release(round, last);
+        if (!last) {
+            // The source waits for this before its next dirty sync (see RoundReceived).
+            main().send(new RoundReceived(round).encode());
+        }
     }
 
     @Override
