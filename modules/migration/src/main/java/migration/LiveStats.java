@@ -11,7 +11,12 @@ import java.util.Objects;
  *                              downtime", "not live: no pause hook, so one round of every page")
  * @param dirtyPagesRate        pages dirtied per second, measured at the last sync ({@code dirty-pages-rate})
  * @param expectedDowntimeMillis the dirty bytes left divided by the last round's bandwidth
- *                              ({@code expected-downtime}), -1 until a round has ended
+ *                              ({@code expected-downtime}), -1 until a round has ended. QEMU's formula on purpose,
+ *                              with no fixed term added: the bandwidth is measured end to end (a round lasts
+ *                              until the destination reports it received, so each round's share of the
+ *                              hand-offs and the round trip that the last round also pays is in it), and what
+ *                              else the downtime holds is mostly the application's pause hook, which nothing
+ *                              measures before the one switchover; {@link DowntimePhases} shows it afterwards
  * @param downtimeMillis        from the pause to the destination's RESULT ({@code downtime}), -1 until then
  * @param cpuThrottlePercentage the writers' throttle now ({@code cpu-throttle-percentage})
  * @param convergence           "converging", "switched over: ...", or "cannot converge: ..." with the reason
