@@ -306,6 +306,11 @@ public final class SourceSession extends Session implements SenderHost {
             awaitedReceipt = round;
             mainFrames.send(new RoundEnd(round).encode());
             awaitLatch(received);
+            // Every fold over whole blocks happens here, with no round running and before the sync: work between
+            // the sync and the pause would let the writers dirty more pages for the last round. The downtime window
+            // only folds in the pages the last round sends again.
+            LastRoundDigests digests = params().verify() ? LastRoundDigests.before(pageDigests,
+                    blocks.stream().map(RamBlock::size).toList()) : null;
             precopy.recordSent(sent, pageDigests);
             Precopy.Synced synced = precopy.sync();
             long sentBytes = counters.multifdBytes.sum() - bytesBefore;
@@ -319,9 +324,6 @@ public final class SourceSession extends Session implements SenderHost {
                     : next == Convergence.Next.SWITCH_OVER ? "expected downtime within the downtime limit" : null;
             if (why != null) {
                 precopy.switchedOver(why);
-                // Every fold over whole blocks happens here, before the pause; the window only updates it.
-                LastRoundDigests digests = params().verify() ? LastRoundDigests.before(pageDigests,
-                        blocks.stream().map(RamBlock::size).toList()) : null;
                 Hook pause = hooks::pause; // linked here, not in the downtime
                 downtimeMarks[0] = System.nanoTime();
                 pauseCalled = true;
