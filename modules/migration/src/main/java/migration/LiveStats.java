@@ -35,7 +35,7 @@ public record LiveStats(boolean live, String mode, long dirtyPagesRate, long exp
      * @param pauseHookMicros the application's pause hook (stopping its writers)
      * @param lastSyncMicros  the last sync of the dirty trackers
      * @param lastRoundMicros the last round: its pages and every channel's SYNC and flush
-     * @param completeMicros  from the last round's end to COMPLETE sent: the digests (only the pages the last round
+     * @param completeMicros  from the last round's end to COMPLETE handed to the main channel: the digests (only the pages the last round
      *                        sent again are folded in here; the rest was folded before the pause)
      * @param resultMicros    from COMPLETE to the destination's RESULT: its channels' last bytes, its digest check,
      *                        and the way back

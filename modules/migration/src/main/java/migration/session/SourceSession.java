@@ -250,8 +250,10 @@ public final class SourceSession extends Session implements SenderHost {
         int[] digests = !params.verify() ? null : finalDigests != null ? finalDigests : digests();
         checkStopping();
         completeSent = true;
-        mainFrames.send(new Complete(rounds, counters.dataPackets.sum(), digests).encode());
+        Frame complete = new Complete(rounds, counters.dataPackets.sum(), digests).encode();
+        // Taken before the send: RESULT may be read (resultNanos) before send() returns.
         downtimeMarks[4] = System.nanoTime();
+        mainFrames.send(complete);
         awaitLatch(resultArrived);
         if (precopy != null) {
             downtimeMarks[5] = resultNanos;
