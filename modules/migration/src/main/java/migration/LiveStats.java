@@ -11,16 +11,41 @@ import java.util.Objects;
  *                              downtime", "not live: no pause hook, so one round of every page")
  * @param dirtyPagesRate        pages dirtied per second, measured at the last sync ({@code dirty-pages-rate})
  * @param expectedDowntimeMillis the dirty bytes left divided by the last round's bandwidth
- *                              ({@code expected-downtime}), -1 until a round has ended
+ *                              ({@code expected-downtime}), -1 until a round has ended. QEMU's formula on purpose,
+ *                              with no fixed term added: the bandwidth is measured end to end (a round lasts
+ *                              until the destination reports it received, so each round's share of the
+ *                              hand-offs and the round trip that the last round also pays is in it), and what
+ *                              else the downtime holds is mostly the application's pause hook, which nothing
+ *                              measures before the one switchover; {@link DowntimePhases} shows it afterwards
  * @param downtimeMillis        from the pause to the destination's RESULT ({@code downtime}), -1 until then
  * @param cpuThrottlePercentage the writers' throttle now ({@code cpu-throttle-percentage})
  * @param convergence           "converging", "switched over: ...", or "cannot converge: ..." with the reason
  * @param rounds                one entry per round that has ended
  * @param trackers              the dirty tracker of each block and why
+ * @param downtimePhases        where the downtime went, phase by phase
  */
 public record LiveStats(boolean live, String mode, long dirtyPagesRate, long expectedDowntimeMillis,
                         long downtimeMillis, int cpuThrottlePercentage, String convergence, List<Round> rounds,
-                        List<Tracker> trackers) {
+                        List<Tracker> trackers, DowntimePhases downtimePhases) {
+
+    /**
+     * Where the downtime went, on the source's clock, in microseconds: its phases in order, which add up to
+     * {@code downtime}. Each is -1 until it ended.
+     *
+     * @param pauseHookMicros the application's pause hook (stopping its writers)
+     * @param lastSyncMicros  the last sync of the dirty trackers
+     * @param lastRoundMicros the last round: its pages and every channel's SYNC and flush
+     * @param completeMicros  from the last round's end to COMPLETE handed to the main channel: the digests (only the pages the last round
+     *                        sent again are folded in here; the rest was folded before the pause)
+     * @param resultMicros    from COMPLETE to the destination's RESULT: its channels' last bytes, its digest check,
+     *                        and the way back
+     */
+    public record DowntimePhases(long pauseHookMicros, long lastSyncMicros, long lastRoundMicros, long completeMicros,
+                                 long resultMicros) {
+
+        /** No phase ended yet. */
+        public static final DowntimePhases NONE = new DowntimePhases(-1, -1, -1, -1, -1);
+    }
 
     /**
      * One round.
@@ -54,6 +79,7 @@ public record LiveStats(boolean live, String mode, long dirtyPagesRate, long exp
         Objects.requireNonNull(convergence, "convergence");
         rounds = List.copyOf(rounds);
         trackers = List.copyOf(trackers);
+        Objects.requireNonNull(downtimePhases, "downtimePhases");
     }
 
     /**
@@ -61,6 +87,6 @@ public record LiveStats(boolean live, String mode, long dirtyPagesRate, long exp
      * @param mode why it is not live
      */
     public static LiveStats notLive(String mode) {
-        return new LiveStats(false, mode, 0, -1, -1, 0, "not live", List.of(), List.of());
+        return new LiveStats(false, mode, 0, -1, -1, 0, "not live", List.of(), List.of(), DowntimePhases.NONE);
     }
 }

@@ -221,6 +221,14 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
             rounds.add(entry);
         }
         document.put("rounds", rounds);
+        LiveStats.DowntimePhases phases = live.downtimePhases();
+        Map<String, Object> downtime = new LinkedHashMap<>();
+        downtime.put("pause-hook", phases.pauseHookMicros());
+        downtime.put("last-sync", phases.lastSyncMicros());
+        downtime.put("last-round", phases.lastRoundMicros());
+        downtime.put("complete", phases.completeMicros());
+        downtime.put("result", phases.resultMicros());
+        document.put("downtime-phases-us", downtime);
         return document;
     }
 }

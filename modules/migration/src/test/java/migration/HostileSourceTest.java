@@ -386,6 +386,8 @@ class HostileSourceTest {
         FakeSource.write(data, FakeSource.dataHeader(2, 0, 1, 0, 4096), page((byte) 1), page((byte) 2));
         FakeSource.write(data, FakeSource.sync(2));
         FakeSource.frame(main, 4, ByteBuffer.allocate(4).putInt(1).array());
+        ByteBuffer received = FakeSource.readFrame(main, 9);
+        assertThat(received.getInt()).as("ROUND_RECEIVED: round 1 is in the destination's memory").isOne();
         // Round 2: page 0 became zero; page 5 holds data.
         FakeSource.write(data, FakeSource.dataHeader(1, 1, 3, 5 * 4096, 0), page((byte) 3));
         FakeSource.write(data, FakeSource.sync(4));

@@ -8,6 +8,7 @@ import io.channel.spi.ChannelProvider;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -107,6 +108,13 @@ class LiveMigrationTest {
             assertThat(live.rounds().get(1).dirtyPagesFound()).isPositive();
             assertThat(live.convergence()).isEqualTo("switched over: asked for by switchover()");
             assertThat(live.downtimeMillis()).isNotNegative();
+            LiveStats.DowntimePhases phases = live.downtimePhases();
+            long[] micros = {phases.pauseHookMicros(), phases.lastSyncMicros(), phases.lastRoundMicros(),
+                    phases.completeMicros(), phases.resultMicros()};
+            assertThat(Arrays.stream(micros).min().orElseThrow()).as("every phase of the downtime ended").isNotNegative();
+            // The phases split the downtime: their sum is it, up to the rounding of each to microseconds.
+            assertThat(Arrays.stream(micros).sum() / 1000).isBetween(live.downtimeMillis() - 1,
+                    live.downtimeMillis() + 1);
             assertThat(live.trackers()).singleElement()
                     .satisfies(t -> assertThat(t.tracker()).isEqualTo("portable"));
             assertThat(stats.remaining()).isZero();

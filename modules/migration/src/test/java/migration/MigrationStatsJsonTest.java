@@ -31,7 +31,9 @@ class MigrationStatsJsonTest {
         assertThat(json).containsEntry("expected-downtime", -1L).containsEntry("downtime", -1L)
                 .containsEntry("cpu-throttle-percentage", 0L);
         assertThat((Map<String, Object>) json.get("live")).containsOnlyKeys("live", "mode", "convergence",
-                "trackers", "rounds").containsEntry("live", false);
+                "trackers", "rounds", "downtime-phases-us").containsEntry("live", false)
+                .containsEntry("downtime-phases-us", Map.of("pause-hook", -1L, "last-sync", -1L, "last-round", -1L,
+                        "complete", -1L, "result", -1L));
         assertThat(json).containsEntry("status", "failed").containsEntry("total-time", 1234L)
                 .containsEntry("setup-time", 56L).containsEntry("verified", false)
                 .containsEntry("unidentified-connections", 3L).containsEntry("error-desc", "boom");

@@ -32,6 +32,10 @@ final class LiveDemo {
         }
         out.printf(Locale.ROOT, "  downtime    %d ms (expected %d ms; pausing the writers took %.1f ms)%n",
                 live.downtimeMillis(), live.expectedDowntimeMillis(), writers.pauseTookNanos() / 1e6);
+        LiveStats.DowntimePhases phases = live.downtimePhases();
+        out.printf(Locale.ROOT, "    phases    pause hook %.1f ms, last sync %.1f ms, last round %.1f ms, COMPLETE %.1f ms,"
+                        + " COMPLETE to RESULT %.1f ms%n", phases.pauseHookMicros() / 1e3, phases.lastSyncMicros() / 1e3,
+                phases.lastRoundMicros() / 1e3, phases.completeMicros() / 1e3, phases.resultMicros() / 1e3);
         out.printf(Locale.ROOT, "  throttle    %s%n", writers.maxThrottle() == 0 ? "none"
                 : "up to " + writers.maxThrottle() + "% (auto-converge)");
         for (LiveStats.Tracker tracker : live.trackers()) {

@@ -17,7 +17,9 @@ public enum FrameType {
     /** Either way: the sender failed; UTF-8 text says why. */
     ERROR(7),
     /** Either way: the sender cancelled; UTF-8 text may say why. */
-    CANCEL(8);
+    CANCEL(8),
+    /** Destination to source: every page of a round other than the last is in the destination's memory. */
+    ROUND_RECEIVED(9);
 
     private final int code;
 

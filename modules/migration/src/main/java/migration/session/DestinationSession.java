@@ -45,6 +45,7 @@ import migration.protocol.MainChannel;
 import migration.protocol.ProtocolException;
 import migration.protocol.Result;
 import migration.protocol.RoundEnd;
+import migration.protocol.RoundReceived;
 import migration.protocol.Wire;
 
 /**
@@ -326,7 +327,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     /** Waits until every channel has read the SYNC that ends {@code round}, then lets them go on or finish. */
-    private void awaitRound(RoundBarrier rounds, int round, boolean last) throws InterruptedException, Stopped {
+    private void awaitRound(RoundBarrier rounds, int round, boolean last)
+            throws InterruptedException, Stopped, IOException {
         awaitedSince = System.nanoTime();
         awaitedLast = last;
         awaitedRound = round;
@@ -336,6 +338,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
         awaitedRound = 0;
         roundEnded();
         rounds.release(round, last);
+        if (!last) {
+            // The source waits for this before its next dirty sync (see RoundReceived).
+            main().send(new RoundReceived(round).encode());
+        }
     }
 
     @Override

@@ -42,6 +42,7 @@ final class Precopy implements AutoCloseable {
     private volatile long dirtyPagesRate;
     private volatile long expectedDowntimeMillis = -1;
     private volatile long downtimeMillis = -1;
+    private volatile LiveStats.DowntimePhases downtimePhases = LiveStats.DowntimePhases.NONE;
     /** What {@link #convergence} decided after the last round; the control thread's only. */
     private Convergence.Next next = Convergence.Next.ROUND;
     /** {@link Convergence#state()} for readers on any thread, or "switched over: ..." once it happened. */
@@ -212,12 +213,18 @@ final class Precopy implements AutoCloseable {
     }
 
     /**
-     * Records the downtime, from the pause to the destination's verdict.
+     * Records the downtime, from the pause to the destination's verdict, and its phases.
      *
-     * @param nanos the downtime
+     * @param marks {@link System#nanoTime()} at the pause hook's call, then at the end of each phase of
+     *              {@link LiveStats.DowntimePhases} in order (six in all)
      */
-    void downtime(long nanos) {
-        downtimeMillis = nanos / 1_000_000;
+    void downtime(long... marks) {
+        long[] micros = new long[5];
+        for (int i = 0; i < micros.length; i++) {
+            micros[i] = (marks[i + 1] - marks[i]) / 1000;
+        }
+        downtimePhases = new LiveStats.DowntimePhases(micros[0], micros[1], micros[2], micros[3], micros[4]);
+        downtimeMillis = (marks[5] - marks[0]) / 1_000_000;
     }
 
     /**
@@ -251,7 +258,7 @@ final class Precopy implements AutoCloseable {
     LiveStats stats() {
         return new LiveStats(true, "live: switch over at " + params.downtimeLimit().toMillis()
                 + " ms expected downtime" + (params.autoConverge() ? ", auto-converge on" : ""), dirtyPagesRate,
-                expectedDowntimeMillis, downtimeMillis, throttle, state, rounds, trackerStats);
+                expectedDowntimeMillis, downtimeMillis, throttle, state, rounds, trackerStats, downtimePhases);
     }
 
     /** Closes every tracker; idempotent. */

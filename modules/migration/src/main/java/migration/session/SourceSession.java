@@ -52,6 +52,7 @@ import migration.protocol.ProtocolException;
 import migration.protocol.Result;
 import migration.protocol.InitPacket;
 import migration.protocol.RoundEnd;
+import migration.protocol.RoundReceived;
 
 /**
  * The source side of a migration: connects the main channel and the multifd channels, sends the handshake,
@@ -87,6 +88,9 @@ public final class SourceSession extends Session implements SenderHost {
     /** Whether the pause hook was called (so a failure from now on runs the resume hook). */
     private volatile boolean pauseCalled;
     private volatile long resultNanos;
+    /** The round whose ROUND_RECEIVED the control thread waits for, 0 when none; and its latch. */
+    private volatile int awaitedReceipt;
+    private volatile CountDownLatch receipt;
     /** Bytes of the current round, and the processed bytes when it started: for {@code ram.remaining}. */
     private volatile long roundBytes;
     private volatile long processedAtRoundStart;
@@ -243,13 +247,17 @@ public final class SourceSession extends Session implements SenderHost {
         for (MultifdSender sender : senders) {
             sender.submit(new MultifdSender.StopJob());
         }
-        int[] digests = params.verify() ? digests() : null;
+        int[] digests = !params.verify() ? null : finalDigests != null ? finalDigests : digests();
         checkStopping();
         completeSent = true;
-        mainFrames.send(new Complete(rounds, counters.dataPackets.sum(), digests).encode());
+        Frame complete = new Complete(rounds, counters.dataPackets.sum(), digests).encode();
+        // Taken before the send: RESULT may be read (resultNanos) before send() returns.
+        downtimeMarks[4] = System.nanoTime();
+        mainFrames.send(complete);
         awaitLatch(resultArrived);
         if (precopy != null) {
-            precopy.downtime(resultNanos - pauseNanos);
+            downtimeMarks[5] = resultNanos;
+            precopy.downtime(downtimeMarks);
         }
         Result verdict = result;
         if (!verdict.ok()) {
@@ -267,10 +275,17 @@ public final class SourceSession extends Session implements SenderHost {
         return 1;
     }
 
-    private long pauseNanos;
+    /**
+     * {@link System#nanoTime()} at the pause hook's call and at the end of each phase of the downtime after it
+     * (see {@link LiveStats.DowntimePhases}); the last one, RESULT's arrival, is {@link #resultNanos}.
+     */
+    private final long[] downtimeMarks = new long[6];
+    /** The blocks' digests after a live migration's last round, or {@code null}; the control thread's. */
+    private int[] finalDigests;
 
     /**
-     * Iterative precopy: round 1 sends every page with the trackers armed; after each round, ROUND_END, one sync
+     * Iterative precopy: round 1 sends every page with the trackers armed; after each round, ROUND_END, the
+     * destination's ROUND_RECEIVED (the round is in its memory), one sync
      * (which re-arms the trackers before the next round's pages go out), the round's numbers, and either another
      * round of the dirty pages or the switchover: pause hook, last sync, last round. Returns the rounds sent.
      */
@@ -285,7 +300,19 @@ public final class SourceSession extends Session implements SenderHost {
         runRound(round, new PacketCursor(blocks.stream().map(RamBlock::size).toList()), senders);
         while (true) {
             roundEnded();
+            // Wait until the destination holds the whole round before the sync that may decide the switchover:
+            // the round's time then covers its bytes' way to the destination's memory (the bandwidth the last
+            // round will see), and the pause never starts with this round still in the sockets' buffers.
+            CountDownLatch received = new CountDownLatch(1);
+            receipt = received;
+            awaitedReceipt = round;
             mainFrames.send(new RoundEnd(round).encode());
+            awaitLatch(received);
+            // Every fold over whole blocks happens here, with no round running and before the sync: work between
+            // the sync and the pause would let the writers dirty more pages for the last round. The downtime window
+            // only folds in the pages the last round sends again.
+            LastRoundDigests digests = params().verify() ? LastRoundDigests.before(pageDigests,
+                    blocks.stream().map(RamBlock::size).toList()) : null;
             precopy.recordSent(sent, pageDigests);
             Precopy.Synced synced = precopy.sync();
             long sentBytes = counters.multifdBytes.sum() - bytesBefore;
@@ -299,10 +326,13 @@ public final class SourceSession extends Session implements SenderHost {
                     : next == Convergence.Next.SWITCH_OVER ? "expected downtime within the downtime limit" : null;
             if (why != null) {
                 precopy.switchedOver(why);
-                pauseNanos = System.nanoTime();
+                Hook pause = hooks::pause; // linked here, not in the downtime
+                downtimeMarks[0] = System.nanoTime();
                 pauseCalled = true;
-                runHook("pause", hooks::pause);
+                runHook("pause", pause);
+                downtimeMarks[1] = System.nanoTime();
                 Precopy.Synced last = precopy.sync();
+                downtimeMarks[2] = System.nanoTime();
                 List<DirtyPages> dirty = new ArrayList<>();
                 long pages = 0;
                 for (int b = 0; b < blocks.size(); b++) {
@@ -315,7 +345,14 @@ public final class SourceSession extends Session implements SenderHost {
                 processedAtRoundStart = counters.processedBytes.sum();
                 long finalStart = System.nanoTime();
                 long finalBytes = counters.multifdBytes.sum();
+                if (digests != null) {
+                    digests.lastRound(dirty);
+                }
                 runRound(round, PacketCursor.of(dirty), senders);
+                downtimeMarks[3] = System.nanoTime();
+                if (digests != null) {
+                    finalDigests = digests.after();
+                }
                 roundEnded();
                 precopy.finalRound(round, pages, counters.multifdBytes.sum() - finalBytes,
                         System.nanoTime() - finalStart, last.nanos());
@@ -500,6 +537,11 @@ public final class SourceSession extends Session implements SenderHost {
     private boolean handle(Frame frame) throws ProtocolException {
         switch (frame.type()) {
             case ACCEPT -> accepted.countDown();
+            case ROUND_RECEIVED -> {
+                RoundReceived.decode(frame, awaitedReceipt);
+                awaitedReceipt = 0;
+                receipt.countDown();
+            }
             case RESULT -> {
                 if (!completeSent) {
                     throw new ProtocolException("main channel: RESULT from the destination before COMPLETE (the"

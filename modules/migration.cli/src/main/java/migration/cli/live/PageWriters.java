@@ -127,6 +127,11 @@ public final class PageWriters implements SourceHooks {
     public synchronized void pause() throws InterruptedException {
         long start = System.nanoTime();
         stop = true;
+        // A writer sleeps between batches (for seconds at a low rate or a high throttle): wake it, or the pause
+        // (and so the migration's downtime) waits for its sleep to end. A permit given before it parks counts too.
+        for (Thread thread : running) {
+            LockSupport.unpark(thread);
+        }
         for (Thread thread : running) {
             thread.join();
         }

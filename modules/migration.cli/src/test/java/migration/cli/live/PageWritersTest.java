@@ -40,6 +40,23 @@ class PageWritersTest {
     }
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void thePauseWakesAWriterInTheMiddleOfItsSleep() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            // One writer at 4 KiB/s sleeps 64 s after its first batch of 64 pages: longer than this test may take.
+            PageWriters writers = new PageWriters(arena.allocate(1L << 20, 4096), 4096, 1);
+
+            writers.start();
+            while (writers.writes() == 0) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            writers.pause();
+
+            assertThat(writers.writes()).isEqualTo(64);
+        }
+    }
+
+    @Test
     void atRateZeroNoWriterRuns() throws Exception {
         try (Arena arena = Arena.ofShared()) {
             PageWriters writers = new PageWriters(arena.allocate(1L << 20, 4096), 0, 2);
