@@ -9,7 +9,10 @@ import migration.LiveParameters;
  *
  * <h2>The rules, in order</h2>
  * <ol>
- *   <li><b>Switch over</b> when the expected downtime is within {@code downtime-limit}.</li>
+ *   <li><b>Switch over</b> when the expected downtime is within {@code downtime-limit}, from round 2 on (or after
+ *       round 1 when it found nothing dirty). Round 1 sends every page in long runs; the bandwidth it measures
+ *       overstates what the last round, scattered dirty pages, will get (measured: 536 ms of downtime against
+ *       155 ms expected after round 1 at 25% of the bandwidth). A dirty round measures the right bandwidth.</li>
  *   <li>Without auto-converge, <b>give up</b> once {@code max-rounds} rounds have run.</li>
  *   <li>With auto-converge the throttle always gets its chance before the migration gives up. QEMU's trigger
  *       raises it every second round that dirtied more than {@code throttle-trigger-threshold} percent of what it
@@ -75,7 +78,7 @@ final class Convergence {
         if (ranAtMaximum) {
             roundsAtMaximum++;
         }
-        if (expectedDowntimeMillis <= params.downtimeLimit().toMillis()) {
+        if (expectedDowntimeMillis <= params.downtimeLimit().toMillis() && (round > 1 || dirtyPages == 0)) {
             state = after > 0 ? "throttling the writers at " + after + "% to converge" : "converging";
             return Next.SWITCH_OVER;
         }

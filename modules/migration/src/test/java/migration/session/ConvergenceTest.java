@@ -43,7 +43,23 @@ class ConvergenceTest {
         Convergence convergence = new Convergence(AUTO);
 
         // 64 pages at 4 MiB/s: 63 ms, within the default 300 ms.
-        assertThat(round(convergence, 1, 512, 64)).isEqualTo(Next.SWITCH_OVER);
+        assertThat(round(convergence, 2, 512, 64)).isEqualTo(Next.SWITCH_OVER);
+    }
+
+    @Test
+    void roundOneDoesNotSwitchOverOnItsBulkBandwidthWhilePagesAreDirty() {
+        Convergence convergence = new Convergence(AUTO);
+
+        // The same numbers after round 1: its bandwidth (long runs) says nothing about the scattered last round.
+        assertThat(round(convergence, 1, 512, 64)).isEqualTo(Next.ROUND);
+        assertThat(round(convergence, 2, 64, 64)).isEqualTo(Next.SWITCH_OVER);
+    }
+
+    @Test
+    void roundOneWithNothingDirtySwitchesOver() {
+        Convergence convergence = new Convergence(AUTO);
+
+        assertThat(round(convergence, 1, 512, 0)).isEqualTo(Next.SWITCH_OVER);
     }
 
     @Test
