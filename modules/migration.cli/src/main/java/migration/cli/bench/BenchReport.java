@@ -51,8 +51,8 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             + " total-time (migration start to the destination's verdict); send process is the sending process's"
             + " life, start-up and exit included. CPU and minor faults are each whole process's, start-up"
             + " included (the receiver's from before it listened), from /proc via the shell that waited for it."
-            + " The kernel counts pages populated ahead (MADV_POPULATE_WRITE) as minor faults too, one per page,"
-            + " though one costs about half of a fault taken inside recvmsg's copy (measured on a 2-vCPU VM).";
+            + " The receiver writes an --into file with pwrite from a staging buffer, not through a mapping, so"
+            + " its minor faults are its own memory's, not one per page of the file.";
 
     /** Copies the lists. */
     public BenchReport {
