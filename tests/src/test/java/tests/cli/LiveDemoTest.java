@@ -34,7 +34,8 @@ class LiveDemoTest {
                 .startsWith("multifd demo: migrated 64.00 MiB")
                 .contains("completed, digests verified by the destination")
                 .contains("live        switch over at 3600000 ms expected downtime")
-                .contains("rounds      2 (switched over: expected downtime within the downtime limit)")
+                // Round 1 switches over only if nothing was dirtied during it; otherwise round 2 decides.
+                .containsPattern("rounds      [23] \\(switched over: expected downtime within the downtime limit\\)")
                 .contains("round 1   16,384 pages sent")
                 .contains("downtime    ")
                 .contains("throttle    none")
@@ -51,10 +52,14 @@ class LiveDemoTest {
         assertThat(run.exitCode()).as(run.describe()).isZero();
         Map<String, Object> json = (Map<String, Object>) JsonReader.parse(run.out());
         assertThat(json).containsKeys("expected-downtime", "downtime", "cpu-throttle-percentage");
-        assertThat((Map<String, Object>) json.get("ram")).containsKeys("dirty-pages-rate", "dirty-sync-count")
-                .containsEntry("dirty-sync-count", 2L);
+        Map<String, Object> ram = (Map<String, Object>) json.get("ram");
+        assertThat(ram).containsKeys("dirty-pages-rate", "dirty-sync-count");
         Map<String, Object> live = (Map<String, Object>) json.get("live");
         assertThat(live).containsEntry("live", true);
-        assertThat((List<Object>) live.get("rounds")).hasSize(2);
+        // Round 1 switches over only if the writers dirtied nothing during it; otherwise round 2 decides. One
+        // dirty sync per round either way.
+        List<Object> rounds = (List<Object>) live.get("rounds");
+        assertThat(rounds).hasSizeBetween(2, 3);
+        assertThat(ram).containsEntry("dirty-sync-count", (long) rounds.size());
     }
 }

@@ -3,13 +3,19 @@ package tests.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testkit.JsonReader;
@@ -34,8 +40,48 @@ class ZeroCopyUnderMemlockLimitTest {
                 "needs prlimit and setpriv (util-linux)");
         List<String> command = new ArrayList<>(List.of("/usr/bin/prlimit", "--memlock=65536:65536",
                 "/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
-        command.addAll(Launcher.multifd(args));
+        command.add(readableImage().resolve("bin/multifd").toString());
+        command.addAll(List.of(args));
         return command;
+    }
+
+    /** A copy of the image that nobody can reach, made on first use: the build's may sit under a 0700 directory. */
+    private static Path readableCopy;
+
+    /**
+     * {@return a copy of the image that user nobody can read and run} The build's own may sit under a directory
+     * only root may enter (a checkout under {@code mktemp -d}); a temporary directory opened to all, holding a copy
+     * with the image's own file modes, is reachable from anywhere.
+     */
+    private static synchronized Path readableImage() {
+        if (readableCopy == null) {
+            try {
+                Path directory = Files.createTempDirectory("multifd-image-for-nobody");
+                Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+                Path image = Launcher.image();
+                try (var paths = Files.walk(image)) {
+                    for (Path from : (Iterable<Path>) paths::iterator) {
+                        Path to = directory.resolve("image").resolve(image.relativize(from).toString());
+                        Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+                readableCopy = directory.resolve("image");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy the image for user nobody", e);
+            }
+        }
+        return readableCopy;
+    }
+
+    @AfterAll
+    static void deleteTheCopy() throws IOException {
+        if (readableCopy != null) {
+            try (var paths = Files.walk(readableCopy.getParent())) {
+                for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.delete(path);
+                }
+            }
+        }
     }
 
     @Test
