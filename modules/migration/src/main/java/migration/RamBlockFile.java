@@ -26,6 +26,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Typical use: {@code destination.await()} returned completed and verified statistics, then {@code commit()};
  * on any failure, {@code discard()} and tell the user what was removed. Close the arena that owns the mapping only
  * after the destination has ended.
+ *
+ * <p><b>In place</b> ({@link RamBlockProvider#fileInPlace}): the caller gives up the atomic replace for speed. When
+ * the file exists with exactly the announced block's size, the block is the file itself, mapped read-write: its
+ * pages are reused (no new page is allocated, nothing is freed by a rename), and a migration that fails part-way
+ * leaves the file partly overwritten ({@link #writtenInPlace()} says so). A file of another size, or no file, is
+ * received through a temporary file as above, so a source can never resize the caller's file in place.
  */
 public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
 
@@ -36,13 +42,23 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
     private String blockName;
     private Path temporary;
     private RamBlock block;
-    /** The temporary file, open from {@link #blockFor} until {@link #commit()} or {@link #discard()}. */
+    /**
+     * The file the receivers write: the temporary file, or in place the file itself; open from {@link #blockFor}
+     * until {@link #commit()} or {@link #discard()}.
+     */
     private FileChannel writer;
     private boolean committed;
+    /** Whether an existing file of the block's size may be written in place. */
+    private final boolean inPlace;
+    /** Whether the block is the file itself, mapped read-write (in place). */
+    private boolean writtenInPlace;
+    /** Why an in-place request went through a temporary file instead, or {@code null}. */
+    private String notInPlace;
 
-    RamBlockFile(Path file, Arena arena) {
+    RamBlockFile(Path file, Arena arena, boolean inPlace) {
         this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
         this.arena = Objects.requireNonNull(arena, "arena");
+        this.inPlace = inPlace;
     }
 
     /** {@return the file that {@link #commit()} writes} */
@@ -80,6 +96,9 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
         if (!Files.isWritable(directory)) {
             throw new IOException("cannot write in " + directory + " (permission denied)");
         }
+        if (inPlace && Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isWritable(file)) {
+            throw new IOException("cannot write " + file + " in place (permission denied)");
+        }
     }
 
     /**
@@ -93,6 +112,23 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
                     + " announced '" + blockName + "' and '" + name + "'");
         }
         blockName = name;
+        if (inPlace) {
+            long existing = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.size(file) : -1;
+            if (existing == size) {
+                FileChannel opened = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                try {
+                    block = RamBlock.mapExistingFile(name, file, opened, size, arena);
+                } catch (IOException | RuntimeException e) {
+                    opened.close();
+                    throw e;
+                }
+                writer = opened;
+                writtenInPlace = true;
+                return block;
+            }
+            notInPlace = existing < 0 ? file + " does not exist"
+                    : file + " holds " + existing + " bytes and the source's block " + size;
+        }
         Path directory = file.getParent();
         Path candidate = directory.resolve("." + file.getFileName() + "."
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + SUFFIX);
@@ -136,6 +172,18 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
      * @throws IllegalStateException if no block was received, or after {@link #discard()}
      */
     public synchronized void commit() throws IOException {
+        if (block != null && writtenInPlace) {
+            if (committed) {
+                return;
+            }
+            // msync(2) of the mapping (zero pages are written through it), then fsync(2) of the pages written
+            // through the channel.
+            block.memory().force();
+            writer.force(true);
+            closeWriter();
+            committed = true;
+            return;
+        }
         if (block == null || temporary == null) {
             throw new IllegalStateException("nothing received into " + file + " to commit");
         }
@@ -164,6 +212,23 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
         }
     }
 
+    /**
+     * {@return whether the block was written into the file itself (in place): until {@link #commit()}, a migration
+     * that ended without success has left the file partly overwritten}
+     */
+    public synchronized boolean writtenInPlace() {
+        return writtenInPlace;
+    }
+
+    /**
+     * {@return why an in-place receive went through a temporary file (the file did not exist, or its size differed
+     * from the block's), or {@code null} when it did not (in place, or in place was not asked for, or no block was
+     * announced)}
+     */
+    public synchronized String notInPlace() {
+        return notInPlace;
+    }
+
     /** {@return whether {@link #commit()} has made the received block the file} */
     public synchronized boolean committed() {
         return committed;
@@ -171,7 +236,7 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
 
     /**
      * Removes the temporary file of a migration that did not succeed; the file stays as it was. Idempotent, and a
-     * no-op after {@link #commit()}.
+     * no-op after {@link #commit()}, and when the block was written in place (see {@link #writtenInPlace()}).
      *
      * @return the temporary file that was removed, or {@code null} if none had been created (no source got as far
      *         as announcing its block) or it was committed
@@ -180,6 +245,7 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
     public synchronized Path discard() throws IOException {
         Path removed = temporary;
         if (removed == null) {
+            closeWriter();
             return null;
         }
         try {

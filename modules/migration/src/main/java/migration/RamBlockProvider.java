@@ -84,6 +84,22 @@ public interface RamBlockProvider {
      * @return the provider, which the caller commits or discards
      */
     static RamBlockFile file(Path file, Arena arena) {
-        return new RamBlockFile(file, arena);
+        return new RamBlockFile(file, arena, false);
+    }
+
+    /**
+     * Like {@link #file}, but an existing file of exactly the announced block's size is written in place: its
+     * pages are mapped and reused, which spares allocating a new file's pages and freeing the old ones, and
+     * gives up the atomic replace: a migration that fails part-way leaves the file partly overwritten
+     * ({@link RamBlockFile#writtenInPlace()}). A missing file, or one of another size, goes through a temporary
+     * file as with {@link #file} ({@link RamBlockFile#notInPlace()} says why), so a source never resizes the
+     * caller's file in place.
+     *
+     * @param file  the file to write
+     * @param arena owns the mapping; close it only after the destination has ended
+     * @return the provider, which the caller commits or discards
+     */
+    static RamBlockFile fileInPlace(Path file, Arena arena) {
+        return new RamBlockFile(file, arena, true);
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -160,9 +162,97 @@ class ReceiveDestinationTest {
         assertThat(filesIn(dir)).containsExactlyInAnyOrder(into, source);
     }
 
+    @Test
+    void anInPlaceReceiveWritesTheExistingFileWhereItIs() throws Exception {
+        int size = (1 << 20) + 5;
+        Path into = Files.write(dir.resolve("copy.img"), new byte[size]);
+        Object inode = Files.getAttribute(into, "unix:ino");
+        Path source = CommandsTest.randomFile(dir.resolve("source.bin"), size);
+
+        Run received = sendInPlace(source, into);
+
+        assertThat(Files.mismatch(source, into)).isEqualTo(-1);
+        assertThat(Files.getAttribute(into, "unix:ino")).as("written in place, not replaced").isEqualTo(inode);
+        assertThat(received.errLines()).noneMatch(line -> line.contains("not in place"));
+        assertThat(filesIn(dir)).containsExactlyInAnyOrder(into, source);
+    }
+
+    @Test
+    void anInPlaceReceiveIntoAFileOfAnotherSizeSaysSoAndReplacesItAtomically() throws Exception {
+        Path into = Files.write(dir.resolve("copy.img"), OLD);
+        Path source = CommandsTest.randomFile(dir.resolve("source.bin"), 8192);
+
+        Run received = sendInPlace(source, into);
+
+        assertThat(received.errLines()).contains("multifd receive: not in place: " + into + " holds " + OLD.length
+                + " bytes and the source's block 8192; received through a temporary file");
+        assertThat(Files.mismatch(source, into)).isEqualTo(-1);
+        assertThat(filesIn(dir)).containsExactlyInAnyOrder(into, source);
+    }
+
+    @Test
+    void aCancelledInPlaceReceiveSaysTheFileMayBePartlyOverwritten() throws Exception {
+        int size = 32 << 20;
+        Path into = Files.write(dir.resolve("copy.img"), new byte[size]);
+        RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
+                into.toString(), "--in-place", "--json");
+        Run received;
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock block = RamBlock.anonymous("ram0", size, arena);
+            block.memory().fill((byte) 7);
+            MigrationSource source = MigrationSource.start(address(receiver), List.of(block),
+                    MigrationParameters.defaults().withProvider("copy").withMaxBandwidth(2 << 20));
+            awaitFirstByte(into, (byte) 7);
+            Shutdown.current().request();
+            received = receiver.result();
+            org.assertj.core.api.Assertions.catchThrowable(source::await);
+            source.close();
+        }
+
+        assertThat(received.exitCode()).isEqualTo(1);
+        assertThat(JsonReader.object(received.out())).containsEntry("status", "cancelled");
+        assertThat(received.errLines()).contains("multifd receive: " + into + " may be partly overwritten"
+                + " (--in-place): the migration did not succeed after it started writing there");
+        assertThat(Files.size(into)).isEqualTo(size);
+        assertThat(filesIn(dir)).containsExactly(into);
+    }
+
+    @Test
+    void inPlaceWithoutAFileIsAUsageError() {
+        Run run = Run.of("receive", "--listen", "127.0.0.1:0", "--size", "1m", "--in-place");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--in-place needs --into FILE");
+    }
+
     private static InetSocketAddress address(RunningCommand receiver) throws InterruptedException {
         String[] hostPort = receiver.address().split(":");
         return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+    }
+
+    /** Runs {@code receive --into into --in-place} and {@code send --from source}; both must succeed. */
+    private static Run sendInPlace(Path source, Path into) throws Exception {
+        RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
+                into.toString(), "--in-place");
+        Run sent = Run.of("send", "--to", receiver.address(), "--from", source.toString());
+        Run received = receiver.result();
+        assertThat(sent.exitCode()).as(sent.err()).isZero();
+        assertThat(received.exitCode()).as(received.err()).isZero();
+        return received;
+    }
+
+    private static void awaitFirstByte(Path file, byte value) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try (FileChannel channel = FileChannel.open(file)) {
+                ByteBuffer first = ByteBuffer.allocate(1);
+                if (channel.read(first, 0) == 1 && first.get(0) == value) {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime()).as("the receiver wrote its first page in place").isLessThan(deadline);
+            TimeUnit.MILLISECONDS.sleep(5); // polls the condition above
+        }
     }
 
     private static void awaitTemporaryFile(Path into) throws Exception {
