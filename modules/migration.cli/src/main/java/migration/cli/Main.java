@@ -3,7 +3,9 @@ package migration.cli;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -24,6 +26,17 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Exit codes: 0 success (a migration completed and was verified), 1 failure, 2 usage error.",
                 "Choose the channel provider with --provider; pass other Java options through JDK_JAVA_OPTIONS."})
 public final class Main implements Callable<Integer> {
+
+    /**
+     * The commands by name, each made only when the command line names it. IMPORTANT: the same commands as the
+     * {@code subcommands} of this class's {@code @Command} (MainTest checks it).
+     */
+    static final Map<String, Supplier<Object>> COMMANDS = Map.of(
+            "demo", DemoCommand::new,
+            "send", SendCommand::new,
+            "receive", ReceiveCommand::new,
+            "info", InfoCommand::new,
+            "bench", BenchCommand::new);
 
     @Spec
     private CommandSpec spec;
@@ -54,12 +67,20 @@ public final class Main implements Callable<Integer> {
      * @return the exit code
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return commandLine(out, err).execute(args);
+        return commandLine(out, err, args).execute(args);
     }
 
-    /** {@return the configured command line, writing to the given streams} */
-    static CommandLine commandLine(PrintStream out, PrintStream err) {
-        CommandLine commandLine = new CommandLine(new Main());
+    /**
+     * {@return the configured command line for these arguments, writing to the given streams} When the first
+     * argument names a command, the root has that command alone: picocli builds the model of every subcommand it
+     * is given (reflection over its fields and a proxy per annotation type), which was a third of what
+     * {@code multifd send --help} cost, paid again by both processes of every migration. Otherwise (no command,
+     * {@code --help}, {@code --version}, a mistyped command) the root has them all, to list them.
+     */
+    static CommandLine commandLine(PrintStream out, PrintStream err, String... args) {
+        Supplier<Object> named = args.length == 0 ? null : COMMANDS.get(args[0]);
+        CommandLine commandLine = named == null ? new CommandLine(new Main())
+                : new CommandLine(new Root()).addSubcommand(named.get());
         commandLine.setOut(writer(out));
         commandLine.setErr(writer(err));
         commandLine.setParameterExceptionHandler(new UsageErrorHandler());
@@ -78,6 +99,14 @@ public final class Main implements Callable<Integer> {
         err.println("multifd: missing command (see 'multifd --help')");
         spec.commandLine().usage(err);
         return spec.exitCodeOnInvalidInput();
+    }
+
+    /**
+     * The root of a command line that names its command: the tool's name and standard options without the other
+     * commands. It never runs: the named command does, or a usage error is reported.
+     */
+    @Command(name = "multifd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class)
+    static final class Root {
     }
 
     /** The version: the module's, when the jar records one, and the Java it runs on. */

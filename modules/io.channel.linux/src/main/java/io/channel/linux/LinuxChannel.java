@@ -46,7 +46,8 @@ import java.util.function.Supplier;
  *
  * <h2>Locks and descriptor lifetime</h2>
  * <ul>
- *   <li>{@code writeLock} serialises writers, so bytes of two writes never interleave.</li>
+ *   <li>{@code writeLock} serialises writers, so bytes of two writes never interleave, and guards the writes'
+ *       {@link MessageScratch}; {@code readLock} serialises readers and guards the reads' one.</li>
  *   <li>{@code completionLock} guards {@link ZeroCopyCompletions} and the error queue. It is held only
  *       across non-blocking calls: one {@code sendmsg(MSG_ZEROCOPY)} and the bookkeeping of its id, or one
  *       drain of the error queue. So any thread may take it without risking a long wait.</li>
@@ -88,6 +89,11 @@ final class LinuxChannel extends IOChannel {
     private final Supplier<HostLimits> limits;
 
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock readLock = new ReentrantLock();
+    /** Guarded by {@link #writeLock}: the {@code msghdr} of writes from native segments, made at the first. */
+    private MessageScratch writeScratch;
+    /** Guarded by {@link #readLock}: the {@code msghdr} of reads into native segments, made at the first. */
+    private MessageScratch readScratch;
     private final ReentrantLock completionLock = new ReentrantLock();
     /** Guarded by {@link #completionLock}. */
     private final ZeroCopyCompletions completions = new ZeroCopyCompletions();
@@ -176,10 +182,19 @@ final class LinuxChannel extends IOChannel {
         writeLock.lock();
         try {
             int fd = descriptor.acquire();
-            try (Arena arena = Arena.ofConfined()) {
+            try {
                 ensureNotClosing();
-                Gather gather = message(arena, iov, offset, length, null);
-                return zeroCopy ? sendZeroCopy(fd, gather) : sendCopying(fd, gather.message());
+                if (MessageScratch.allNative(iov, offset, length)) {
+                    if (writeScratch == null) {
+                        writeScratch = new MessageScratch();
+                    }
+                    Gather gather = Gather.of(writeScratch.fill(iov, offset, length));
+                    return zeroCopy ? sendZeroCopy(fd, gather) : sendCopying(fd, gather.message());
+                }
+                try (Arena arena = Arena.ofConfined()) {
+                    Gather gather = message(arena, iov, offset, length, null);
+                    return zeroCopy ? sendZeroCopy(fd, gather) : sendCopying(fd, gather.message());
+                }
             } finally {
                 descriptor.release();
             }
@@ -197,6 +212,11 @@ final class LinuxChannel extends IOChannel {
      * @param bytes   total bytes the iovecs cover
      */
     private record Gather(MemorySegment message, MemorySegment vector, int count, long bytes) {
+
+        /** {@return the message a scratch was just filled with} */
+        static Gather of(MessageScratch scratch) {
+            return new Gather(scratch.message(), scratch.vector(), scratch.count(), scratch.bytes());
+        }
     }
 
     /**
@@ -360,40 +380,65 @@ final class LinuxChannel extends IOChannel {
 
     @Override
     protected long implReadv(MemorySegment[] iov, int offset, int length) throws IOException {
-        int fd = descriptor.acquire();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment[] heapTargets = new MemorySegment[Math.min(length, socket_h.IOV_MAX())];
-            Gather gather = message(arena, iov, offset, length, heapTargets);
-            MemorySegment message = gather.message();
-            if (gather.bytes() == 0) {
-                return 0;
-            }
-            while (true) {
-                ensureNotClosing();
-                long n = syscalls.recvmsg(fd, message, 0);
-                if (n > 0) {
-                    copyBack(gather, heapTargets, n);
-                    bytesRead.add(n);
-                    return n;
-                }
-                if (n == 0) {
-                    ensureNotClosing();
-                    return -1;
-                }
-                int errno = (int) -n;
-                switch (Errors.kind(errno)) {
-                    case RETRY -> { }
-                    case WOULD_BLOCK -> awaitReadable(fd);
-                    default -> {
-                        if (closing) {
-                            throw closedWhile("reading", errors.exception("recvmsg", errno));
-                        }
-                        throw errors.exception("recvmsg", errno, "reading from " + SocketAddressText.of(remote));
+        readLock.lock();
+        try {
+            int fd = descriptor.acquire();
+            try {
+                if (MessageScratch.allNative(iov, offset, length)) {
+                    if (readScratch == null) {
+                        readScratch = new MessageScratch();
                     }
+                    return receive(fd, Gather.of(readScratch.fill(iov, offset, length)), null);
                 }
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment[] heapTargets = new MemorySegment[Math.min(length, socket_h.IOV_MAX())];
+                    return receive(fd, message(arena, iov, offset, length, heapTargets), heapTargets);
+                }
+            } finally {
+                descriptor.release();
             }
         } finally {
-            descriptor.release();
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Receives into a message, waiting in {@code poll} while there is nothing to read.
+     *
+     * @param heapTargets per iovec, the heap segment to copy what arrived back into; {@code null} when every
+     *                    segment is native
+     * @return bytes read, or -1 at end of stream
+     */
+    private long receive(int fd, Gather gather, MemorySegment[] heapTargets) throws IOException {
+        MemorySegment message = gather.message();
+        if (gather.bytes() == 0) {
+            return 0;
+        }
+        while (true) {
+            ensureNotClosing();
+            long n = syscalls.recvmsg(fd, message, 0);
+            if (n > 0) {
+                if (heapTargets != null) {
+                    copyBack(gather, heapTargets, n);
+                }
+                bytesRead.add(n);
+                return n;
+            }
+            if (n == 0) {
+                ensureNotClosing();
+                return -1;
+            }
+            int errno = (int) -n;
+            switch (Errors.kind(errno)) {
+                case RETRY -> { }
+                case WOULD_BLOCK -> awaitReadable(fd);
+                default -> {
+                    if (closing) {
+                        throw closedWhile("reading", errors.exception("recvmsg", errno));
+                    }
+                    throw errors.exception("recvmsg", errno, "reading from " + SocketAddressText.of(remote));
+                }
+            }
         }
     }
 

@@ -19,7 +19,9 @@ import java.util.List;
  * A scripted kernel for one socket: sendmsg answers from a script (bytes or -errno; full sends when the
  * script is empty), each successful MSG_ZEROCOPY send consumes an id whose completion is held back until
  * the next poll (as a real completion arrives a little later), and the error queue hands out one
- * notification per recvmsg(MSG_ERRQUEUE). Everything that happens is logged for assertions.
+ * notification per recvmsg(MSG_ERRQUEUE); a plain recvmsg scatters the next scripted chunk of data over the
+ * message's iovecs (its whole length must fit) and says end of stream when there is none. Everything that happens
+ * is logged for assertions.
  */
 class FakeKernel implements Syscalls {
 
@@ -30,7 +32,13 @@ class FakeKernel implements Syscalls {
         }
     }
 
+    /** One plain recvmsg as the channel made it: its iovec lengths. */
+    record Receive(List<Long> iovecLengths) {
+    }
+
     final Deque<Long> sendScript = new ArrayDeque<>();
+    final Deque<byte[]> dataToRead = new ArrayDeque<>();
+    final List<Receive> receives = new ArrayList<>();
     final List<Send> sends = new ArrayList<>();
     final List<String> log = new ArrayList<>();
     final Deque<ZeroCopyNotification> errorQueue = new ArrayDeque<>();
@@ -69,7 +77,7 @@ class FakeKernel implements Syscalls {
     @Override
     public long recvmsg(int fd, MemorySegment message, int flags) {
         if ((flags & socket_h.MSG_ERRQUEUE()) == 0) {
-            throw new UnsupportedOperationException("the fake kernel has no data to read");
+            return receive(message);
         }
         ZeroCopyNotification next = errorQueue.poll();
         if (next == null) {
@@ -91,6 +99,31 @@ class FakeKernel implements Syscalls {
         msghdr.msg_controllen(message, length);
         msghdr.msg_flags(message, socket_h.MSG_ERRQUEUE());
         return 0;
+    }
+
+    private long receive(MemorySegment message) {
+        int count = (int) msghdr.msg_iovlen(message);
+        MemorySegment vector = msghdr.msg_iov(message);
+        List<Long> lengths = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            lengths.add(iovec.iov_len(iovec.asSlice(vector, i)));
+        }
+        receives.add(new Receive(List.copyOf(lengths)));
+        byte[] data = dataToRead.poll();
+        if (data == null) {
+            return 0;
+        }
+        int done = 0;
+        for (int i = 0; i < count && done < data.length; i++) {
+            MemorySegment entry = iovec.asSlice(vector, i);
+            int size = (int) Math.min(iovec.iov_len(entry), data.length - done);
+            MemorySegment.copy(MemorySegment.ofArray(data), done, iovec.iov_base(entry), 0, size);
+            done += size;
+        }
+        if (done < data.length) {
+            throw new IllegalStateException("scripted data of " + data.length + " bytes does not fit the read");
+        }
+        return done;
     }
 
     /** Moves every held-back completion to the error queue as one merged range. */

@@ -204,6 +204,68 @@ class LinuxChannelWithFakeKernelTest {
     }
 
     @Test
+    void eachWriteSendsExactlyItsOwnSegmentsWhenTheMessageIsReused() throws Exception {
+        LinuxChannel channel = channel();
+        MemorySegment first = bytes(5);
+        MemorySegment second = bytes(7);
+        MemorySegment third = bytes(11);
+
+        channel.writev(new MemorySegment[] {first, second, third});
+        channel.writev(new MemorySegment[] {third.asSlice(4)});
+
+        assertThat(kernel.sends).extracting(FakeKernel.Send::iovecs).containsExactly(3, 1);
+        assertThat(kernel.sends).extracting(FakeKernel.Send::bytes).containsExactly(23L, 7L);
+        assertThat(kernel.sends.get(1).firstBytes()).containsExactly(4, 5, 6, 7, 8, 9, 10);
+    }
+
+    @Test
+    void aReadScattersWhatArrivesOverItsSegmentsInOrder() throws Exception {
+        kernel.dataToRead.add(new byte[] {1, 2, 3, 4, 5});
+        LinuxChannel channel = channel();
+        MemorySegment head = arena.allocate(2);
+        MemorySegment rest = arena.allocate(8);
+
+        long n = channel.readv(new MemorySegment[] {head, rest}, 0, 2);
+
+        assertThat(n).isEqualTo(5);
+        assertThat(head.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).containsExactly(1, 2);
+        assertThat(rest.asSlice(0, 3).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).containsExactly(3, 4, 5);
+        assertThat(channel.statistics().bytesRead()).isEqualTo(5);
+    }
+
+    @Test
+    void eachReadOffersExactlyItsOwnSegmentsWhenTheMessageIsReused() throws Exception {
+        kernel.dataToRead.add(new byte[] {1});
+        kernel.dataToRead.add(new byte[] {2});
+        LinuxChannel channel = channel();
+
+        channel.readv(new MemorySegment[] {arena.allocate(3), arena.allocate(4), arena.allocate(5)}, 0, 3);
+        channel.readv(new MemorySegment[] {arena.allocate(6)}, 0, 1);
+
+        assertThat(kernel.receives).extracting(FakeKernel.Receive::iovecLengths)
+                .containsExactly(java.util.List.of(3L, 4L, 5L), java.util.List.of(6L));
+    }
+
+    @Test
+    void aReadIntoAHeapSegmentGetsTheBytesThatArrived() throws Exception {
+        kernel.dataToRead.add(new byte[] {9, 8, 7});
+        LinuxChannel channel = channel();
+        byte[] into = new byte[4];
+
+        long n = channel.readv(new MemorySegment[] {MemorySegment.ofArray(into)}, 0, 1);
+
+        assertThat(n).isEqualTo(3);
+        assertThat(into).containsExactly(9, 8, 7, 0);
+    }
+
+    @Test
+    void aReadAtTheEndOfTheStreamReturnsMinusOne() throws Exception {
+        LinuxChannel channel = channel();
+
+        assertThat(channel.readv(new MemorySegment[] {arena.allocate(4)}, 0, 1)).isEqualTo(-1);
+    }
+
+    @Test
     void heapSegmentsAreCopiedToNativeScratchForCopyingWrites() throws Exception {
         byte[] data = {7, 8, 9};
         LinuxChannel channel = channel();

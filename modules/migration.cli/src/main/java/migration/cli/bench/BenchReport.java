@@ -51,6 +51,11 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             + " total-time (migration start to the destination's verdict); send process is the sending process's"
             + " life, start-up and exit included. CPU and minor faults are each whole process's, start-up"
             + " included (the receiver's from before it listened), from /proc via the shell that waited for it."
+            + " Window CPU is what each process counted itself inside its migration window (its --json"
+            + " process-cpu), the figure comparable with QEMU's CPU in its migration window: the sender's from just"
+            + " before it starts the migration, the receiver's from the source's handshake on the first connection"
+            + " it accepted, both until the verdict; before-window CPU is the same process's CPU until its window"
+            + " opened (JVM start-up, and for the receiver listening and waiting)."
             + " The receiver writes an --into file with pwrite from a staging buffer, not through a mapping, so"
             + " its minor faults are its own memory's, not one per page of the file.";
 
@@ -234,12 +239,13 @@ public record BenchReport(String date, String commandLine, Machine machine, long
     public String coldTable() {
         StringBuilder out = new StringBuilder();
         out.append("| channels | destination file | GiB/s | total-time s | send process s | CPU-s src | CPU-s dst"
-                + " | CPU-s/GiB both | minor faults src | minor faults dst |\n");
-        out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | CPU-s/GiB both | window CPU-s src | window CPU-s dst | window CPU-s/GiB both"
+                + " | before-window CPU-s src | before-window CPU-s dst | minor faults src | minor faults dst |\n");
+        out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (ColdResult r : cold) {
             out.append("| ").append(r.channels()).append(" | ").append(r.destination().label()).append(" | ");
             if (!r.isMeasured()) {
-                skipped(out, r.skipped(), 8);
+                skipped(out, r.skipped(), 13);
                 continue;
             }
             rate(out, r.gibPerSecond(), r.runs().size(), r.gibPerSecondRange());
@@ -248,6 +254,11 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                     .append(" | ").append(format(r.median(ColdResult.Run::cpuSecondsSrc), 2))
                     .append(" | ").append(format(r.median(ColdResult.Run::cpuSecondsDst), 2))
                     .append(" | ").append(format(r.cpuPerGibTotal(), 3))
+                    .append(" | ").append(format(r.median(run -> run.window().migrationSrc()), 2))
+                    .append(" | ").append(format(r.median(run -> run.window().migrationDst()), 2))
+                    .append(" | ").append(format(r.cpuPerGibInWindow(), 3))
+                    .append(" | ").append(format(r.median(run -> run.window().startUpSrc()), 2))
+                    .append(" | ").append(format(r.median(run -> run.window().startUpDst()), 2))
                     .append(" | ").append(format(r.median(ColdResult.Run::faultsSrc), 0))
                     .append(" | ").append(format(r.median(ColdResult.Run::faultsDst), 0)).append(" |\n");
         }
@@ -396,6 +407,11 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                 row.put("cpu-s-src", rounded(r.median(ColdResult.Run::cpuSecondsSrc)));
                 row.put("cpu-s-dst", rounded(r.median(ColdResult.Run::cpuSecondsDst)));
                 row.put("cpu-s-per-gib-total", rounded(r.cpuPerGibTotal()));
+                row.put("window-cpu-s-src", rounded(r.median(run -> run.window().migrationSrc())));
+                row.put("window-cpu-s-dst", rounded(r.median(run -> run.window().migrationDst())));
+                row.put("window-cpu-s-per-gib-total", rounded(r.cpuPerGibInWindow()));
+                row.put("before-window-cpu-s-src", rounded(r.median(run -> run.window().startUpSrc())));
+                row.put("before-window-cpu-s-dst", rounded(r.median(run -> run.window().startUpDst())));
                 row.put("minor-faults-src", Math.round(r.median(ColdResult.Run::faultsSrc)));
                 row.put("minor-faults-dst", Math.round(r.median(ColdResult.Run::faultsDst)));
                 List<Map<String, Object>> runs = new ArrayList<>();
@@ -405,6 +421,10 @@ public record BenchReport(String date, String commandLine, Machine machine, long
                     runJson.put("send-process-s", rounded(run.wallSeconds()));
                     runJson.put("cpu-s-src", rounded(run.cpuSecondsSrc()));
                     runJson.put("cpu-s-dst", rounded(run.cpuSecondsDst()));
+                    runJson.put("window-cpu-s-src", rounded(run.window().migrationSrc()));
+                    runJson.put("window-cpu-s-dst", rounded(run.window().migrationDst()));
+                    runJson.put("before-window-cpu-s-src", rounded(run.window().startUpSrc()));
+                    runJson.put("before-window-cpu-s-dst", rounded(run.window().startUpDst()));
                     runJson.put("minor-faults-src", run.faultsSrc());
                     runJson.put("minor-faults-dst", run.faultsDst());
                     runs.add(runJson);

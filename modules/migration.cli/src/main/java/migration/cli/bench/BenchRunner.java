@@ -109,7 +109,8 @@ public final class BenchRunner {
                     ColdResult result = runner.measure(channels, destination, options.repeat(), progress);
                     progress.println(result.isMeasured()
                             ? String.format(Locale.ROOT, "  median %.2f GiB/s by total-time, %.3f CPU-s/GiB both"
-                            + " sides", result.gibPerSecond(), result.cpuPerGibTotal())
+                            + " sides (%.3f in the migration windows)", result.gibPerSecond(), result.cpuPerGibTotal(),
+                            result.cpuPerGibInWindow())
                             : "  skipped: " + result.skipped());
                     progress.flush();
                     cold.add(result);

@@ -28,9 +28,28 @@ public record ColdResult(int channels, DestinationKind destination, long bytes, 
      * @param cpuSecondsDst the whole receiving process's user + system time (it started listening first)
      * @param faultsSrc    the sending process's minor page faults
      * @param faultsDst    the receiving process's minor page faults
+     * @param window       each process's own count of its CPU before and inside its migration window
      */
     public record Run(double totalSeconds, double wallSeconds, double cpuSecondsSrc, double cpuSecondsDst,
-                      long faultsSrc, long faultsDst) {
+                      long faultsSrc, long faultsDst, Window window) {
+
+        /** Checks. */
+        public Run {
+            Objects.requireNonNull(window, "window");
+        }
+    }
+
+    /**
+     * The CPU each process counted itself ({@code process-cpu} in its {@code --json} output), comparable with
+     * QEMU's CPU "in its migration window": the source's from just before it started the migration, the
+     * destination's from the source's handshake on the first connection it accepted, both until the verdict.
+     *
+     * @param startUpSrc the sending process's CPU seconds before its window (JVM start-up, option parsing, mapping)
+     * @param startUpDst the receiving process's CPU seconds before its window (start-up, listening, waiting)
+     * @param migrationSrc the sending process's CPU seconds inside its window
+     * @param migrationDst the receiving process's CPU seconds inside its window
+     */
+    public record Window(double startUpSrc, double startUpDst, double migrationSrc, double migrationDst) {
     }
 
     /** Checks and copies. */
@@ -75,5 +94,10 @@ public record ColdResult(int channels, DestinationKind destination, long bytes, 
     /** {@return the median of both processes' CPU seconds together, per GiB} */
     public double cpuPerGibTotal() {
         return bytes > 0 ? median(r -> r.cpuSecondsSrc() + r.cpuSecondsDst()) / (bytes / GIB) : 0;
+    }
+
+    /** {@return the median of both processes' CPU seconds inside their migration windows together, per GiB} */
+    public double cpuPerGibInWindow() {
+        return bytes > 0 ? median(r -> r.window().migrationSrc() + r.window().migrationDst()) / (bytes / GIB) : 0;
     }
 }

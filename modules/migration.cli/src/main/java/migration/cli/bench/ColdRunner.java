@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
 final class ColdRunner implements AutoCloseable {
 
     private static final Pattern TOTAL_TIME = Pattern.compile("\"total-time\":(\\d+)");
+    // IMPORTANT: the member migration.cli.CpuWindow writes into the tool's --json document.
+    private static final Pattern PROCESS_CPU = Pattern.compile(
+            "\"process-cpu\":\\{\"before-migration\":(\\d+),\"migration\":(\\d+)}");
     private static final int BUFFER = 1 << 20;
 
     private final long size;
@@ -87,8 +90,10 @@ final class ColdRunner implements AutoCloseable {
                 prepareDestination(kind);
                 ColdResult.Run run = transfer(channels);
                 progress.println(String.format(Locale.ROOT, "  cold run %d: total-time %.3f s, send process %.3f s,"
-                                + " CPU-s src %.2f dst %.2f, minor faults src %d dst %d", i + 1, run.totalSeconds(),
-                        run.wallSeconds(), run.cpuSecondsSrc(), run.cpuSecondsDst(), run.faultsSrc(), run.faultsDst()));
+                                + " CPU-s src %.2f dst %.2f (in the migration window %.2f and %.2f), minor faults src"
+                                + " %d dst %d", i + 1, run.totalSeconds(), run.wallSeconds(), run.cpuSecondsSrc(),
+                        run.cpuSecondsDst(), run.window().migrationSrc(), run.window().migrationDst(), run.faultsSrc(),
+                        run.faultsDst()));
                 runs.add(run);
             }
         } catch (IOException | RuntimeException e) {
@@ -114,8 +119,11 @@ final class ColdRunner implements AutoCloseable {
             List<String> received = receiver.awaitSuccess(timeoutSeconds);
             ProcessUsage src = usage(sent, "multifd send");
             ProcessUsage dst = usage(received, "multifd receive");
+            double[] srcWindow = processCpu(sent, "multifd send");
+            double[] dstWindow = processCpu(received, "multifd receive");
             return new ColdResult.Run(totalTime(sent) / 1000.0, wall, src.cpuNanos() / 1e9, dst.cpuNanos() / 1e9,
-                    src.minorFaults(), dst.minorFaults());
+                    src.minorFaults(), dst.minorFaults(),
+                    new ColdResult.Window(srcWindow[0], dstWindow[0], srcWindow[1], dstWindow[1]));
         }
     }
 
@@ -126,6 +134,22 @@ final class ColdRunner implements AutoCloseable {
             throw new IOException("multifd send printed no total-time: " + String.join(" / ", output));
         }
         return Long.parseLong(m.group(1));
+    }
+
+    /**
+     * {@return the process's own CPU seconds before and inside its migration window, from its JSON's
+     * {@code process-cpu}}
+     *
+     * @param output the tool's standard output
+     * @param what   which command, for the message
+     * @throws IOException if the JSON has no such member
+     */
+    static double[] processCpu(List<String> output, String what) throws IOException {
+        Matcher m = PROCESS_CPU.matcher(String.join("\n", output));
+        if (!m.find()) {
+            throw new IOException(what + " printed no process-cpu: " + String.join(" / ", output));
+        }
+        return new double[] {Long.parseLong(m.group(1)) / 1000.0, Long.parseLong(m.group(2)) / 1000.0};
     }
 
     private static ProcessUsage usage(List<String> output, String what) throws IOException {

@@ -72,10 +72,12 @@ class BenchCommandTest {
             assertThat((Double) r.get("total-time-s")).isPositive();
             assertThat((Long) r.get("minor-faults-src")).isPositive();
             assertThat((Long) r.get("minor-faults-dst")).isPositive();
+            assertThat(r).containsKeys("window-cpu-s-src", "window-cpu-s-dst", "window-cpu-s-per-gib-total",
+                    "before-window-cpu-s-src", "before-window-cpu-s-dst");
             assertThat((List<?>) r.get("runs")).hasSize(1);
         });
         assertThat(Files.readString(dir.resolve("cold.md"))).contains("## Cold one-shot", "| 2 | fresh |",
-                "| 2 | pre-touched |");
+                "| 2 | pre-touched |", "| window CPU-s src | window CPU-s dst | window CPU-s/GiB both |");
         assertThat(files).as("the source and destination files are deleted").isEmptyDirectory();
     }
 

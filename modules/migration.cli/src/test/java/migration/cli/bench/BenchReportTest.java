@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import testkit.JsonReader;
 
 class BenchReportTest {
 
@@ -128,15 +130,40 @@ class BenchReportTest {
     @Test
     void theColdTableGivesMediansOfEachFigureAndTheRangeOfGibPerSecond() {
         ColdResult cold = new ColdResult(2, DestinationKind.PRE_TOUCHED, 2 * GIB, List.of(
-                new ColdResult.Run(1.0, 1.5, 1.0, 2.0, 50_000, 540_000),
-                new ColdResult.Run(0.5, 1.0, 0.8, 1.0, 40_000, 20_000),
-                new ColdResult.Run(2.0, 2.5, 1.2, 3.0, 60_000, 30_000)), null);
+                new ColdResult.Run(1.0, 1.5, 1.0, 2.0, 50_000, 540_000, new ColdResult.Window(0.3, 0.5, 0.7, 1.5)),
+                new ColdResult.Run(0.5, 1.0, 0.8, 1.0, 40_000, 20_000, new ColdResult.Window(0.2, 0.4, 0.6, 0.6)),
+                new ColdResult.Run(2.0, 2.5, 1.2, 3.0, 60_000, 30_000, new ColdResult.Window(0.4, 0.6, 0.8, 2.4))),
+                null);
         BenchReport report = new BenchReport("d", "multifd bench --modes cold", MACHINE, 2 * GIB, List.of(),
                 List.of(cold, ColdResult.skipped(4, DestinationKind.FRESH, "failed: no space")));
 
         assertThat(report.coldTable()).contains(
-                "| 2 | pre-touched | 2.00 (1.00–4.00) | 1.000 | 1.500 | 1.00 | 2.00 | 1.500 | 50000 | 30000 |",
+                "| 2 | pre-touched | 2.00 (1.00–4.00) | 1.000 | 1.500 | 1.00 | 2.00 | 1.500 | 0.70 | 1.50 | 1.100"
+                        + " | 0.30 | 0.50 | 50000 | 30000 |",
                 "| 4 | fresh | skipped: failed: no space |");
         assertThat(report.markdown()).contains("## Cold one-shot").doesNotContain("## Steady state", "| mode |");
+    }
+
+    @Test
+    void theColdJsonGivesEachProcessCpuInsideAndBeforeItsMigrationWindow() {
+        ColdResult cold = new ColdResult(2, DestinationKind.FRESH, 2 * GIB, List.of(
+                new ColdResult.Run(1.0, 1.5, 1.0, 2.0, 50_000, 20_000, new ColdResult.Window(0.3, 0.5, 0.7, 1.5))),
+                null);
+        BenchReport report = new BenchReport("d", "multifd bench --modes cold", MACHINE, 2 * GIB, List.of(),
+                List.of(cold));
+
+        Map<String, Object> row = coldRows(report).getFirst();
+
+        assertThat(row).containsEntry("window-cpu-s-src", 0.7).containsEntry("window-cpu-s-dst", 1.5)
+                .containsEntry("window-cpu-s-per-gib-total", 1.1).containsEntry("before-window-cpu-s-src", 0.3)
+                .containsEntry("before-window-cpu-s-dst", 0.5);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> run = ((List<Map<String, Object>>) row.get("runs")).getFirst();
+        assertThat(run).containsEntry("window-cpu-s-src", 0.7).containsEntry("before-window-cpu-s-dst", 0.5);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> coldRows(BenchReport report) {
+        return (List<Map<String, Object>>) JsonReader.object(report.json()).get("cold");
     }
 }
