@@ -73,12 +73,13 @@ public final class AotTraining {
         List<String> receive = new ArrayList<>(List.of("receive", "--listen", "127.0.0.1:0", "--into",
                 into.toString(), "--json"));
         receive.addAll(List.of(extra));
-        Lines err = new Lines();
+        LineBuffer err = new LineBuffer();
         CompletableFuture<Integer> receiver = CompletableFuture.supplyAsync(
                 () -> Main.run(receive.toArray(String[]::new), new PrintStream(new ByteArrayOutputStream(), true,
                         StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)),
                 task -> Thread.ofPlatform().name("training-receive").start(task));
-        String address = err.await("listening on ", receiver);
+        String address = err.awaitLine("listening on ", receiver::isDone, TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .substring("listening on ".length()).strip();
         check(List.of("send", "--from", source.toString()), run("send", "--to", address, "--from",
                 source.toString(), "--channels", "2", "--json"));
         check(receive, result(receiver));
@@ -130,45 +131,6 @@ public final class AotTraining {
         try (Stream<Path> files = Files.walk(directory)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
-            }
-        }
-    }
-
-    /** Standard error of a command running on another thread, whose lines can be awaited. */
-    private static final class Lines extends ByteArrayOutputStream {
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            super.write(b, off, len);
-            notifyAll();
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            super.write(b);
-            notifyAll();
-        }
-
-        /** {@return the rest of the first complete line starting with {@code prefix}} */
-        synchronized String await(String prefix, CompletableFuture<Integer> command) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (true) {
-                String text = toString(StandardCharsets.UTF_8);
-                int newline;
-                for (int at = 0; (newline = text.indexOf('\n', at)) >= 0; at = newline + 1) {
-                    if (text.startsWith(prefix, at)) {
-                        return text.substring(at + prefix.length(), newline).strip();
-                    }
-                }
-                if (command.isDone()) {
-                    throw new IOException("AOT training: multifd receive ended before it listened: " + text);
-                }
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    throw new IOException("AOT training: multifd receive did not listen within " + TIMEOUT_SECONDS
-                            + " s");
-                }
-                wait(Math.min(left, 100));
             }
         }
     }

@@ -1,9 +1,9 @@
 package migration.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
  * @param run its outcome, once it ends
  * @param err its standard error so far
  */
-record RunningCommand(CompletableFuture<Run> run, LineWatcher err) {
+record RunningCommand(CompletableFuture<Run> run, LineBuffer err) {
 
     /** {@return {@code multifd <args>}, started} */
     static RunningCommand start(String... args) {
-        LineWatcher err = new LineWatcher();
+        LineBuffer err = new LineBuffer();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CompletableFuture<Run> run = CompletableFuture.supplyAsync(() -> {
             int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -31,45 +31,16 @@ record RunningCommand(CompletableFuture<Run> run, LineWatcher err) {
 
     /** {@return the address of a {@code receive}, from its {@code listening on} line} */
     String address() throws InterruptedException {
-        String line = err.awaitLineStartingWith("listening on ");
-        return line.substring("listening on ".length());
+        try {
+            String line = err.awaitLine("listening on ", run::isDone, 30, TimeUnit.SECONDS);
+            return line.substring("listening on ".length());
+        } catch (IOException e) {
+            throw new AssertionError("the receive did not listen: " + e.getMessage(), e);
+        }
     }
 
     /** {@return the outcome} Fails the test if the command runs more than 30 s longer. */
     Run result() throws Exception {
         return run.get(30, TimeUnit.SECONDS);
-    }
-
-    /** Standard error of an in-process run, with a wait for a line. */
-    static final class LineWatcher extends ByteArrayOutputStream {
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            super.write(b, off, len);
-            notifyAll();
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            super.write(b);
-            notifyAll();
-        }
-
-        synchronized String text() {
-            return toString(StandardCharsets.UTF_8);
-        }
-
-        synchronized String awaitLineStartingWith(String prefix) throws InterruptedException {
-            while (true) {
-                List<String> lines = text().lines().toList();
-                for (int i = 0; i < lines.size(); i++) {
-                    boolean complete = i < lines.size() - 1 || text().endsWith("\n");
-                    if (complete && lines.get(i).startsWith(prefix)) {
-                        return lines.get(i);
-                    }
-                }
-                wait();
-            }
-        }
     }
 }
