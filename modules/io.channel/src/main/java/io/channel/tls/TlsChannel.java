@@ -91,20 +91,31 @@ public final class TlsChannel extends IOChannel {
     // channel's own (wireOut, wireIn), so the raw channel is handed native memory: a provider given heap
     // memory would otherwise allocate and zero native scratch for every call before making the same copy.
     // docs/tls-performance.md has the measurements.
+    //
+    // Every copy between these heap buffers and native memory goes through the array forms of
+    // MemorySegment.copy, never the segment-to-segment form: below 64 bytes that one copies element by element
+    // through Unsafe accessors whose profile the whole process shares (a provider reading its pollfd and iovec
+    // structs makes it see only native memory), and C2 speculates on that profile. A short copy from a heap
+    // buffer at the start or end of every connection (a confirmation byte, a short record) then failed the
+    // speculation and threw away the compiled read and write paths, with the receiver's packet loop that
+    // inlines them, in every migration (JDK 25; docs/tls-performance.md). For the same reason the handshake's
+    // own messages use native memory ({@link #control}), so the data path sees native caller segments only.
     /** Ciphertext to send; touched only under {@link #writeLock}. */
     private final ByteBuffer netOut;
-    private final MemorySegment netOutSegment;
     /** Native copy of {@link #netOut} for the raw channel; under {@link #writeLock}. */
     private final MemorySegment wireOut;
     /** Ciphertext received; {@code [position, limit)} is not yet decrypted. Reader thread only. */
     private final ByteBuffer netIn;
-    private final MemorySegment netInSegment;
     /** Native memory the raw channel reads into before the bytes go to {@link #netIn}. Reader thread only. */
     private final MemorySegment wireIn;
     private final MemorySegment[] netInSlice = new MemorySegment[1];
     /** Plaintext of a record too large for the caller's segments; {@code [position, limit)} is unread. */
     private final ByteBuffer appIn;
-    private final MemorySegment appInSegment;
+    /**
+     * Native memory for the confirmation byte and a refusal, written or read before any caller's data; used by
+     * the handshake thread only.
+     */
+    private final MemorySegment control;
     /** Serializes everything that sends: writes, handshake messages, alerts. */
     private final ReentrantLock writeLock = new ReentrantLock();
     private final LongAdder written = new LongAdder();
@@ -124,19 +135,17 @@ public final class TlsChannel extends IOChannel {
         SSLSession initial = engine.getSession();
         this.packetSize = initial.getPacketBufferSize();
         this.netOut = ByteBuffer.allocate(packetSize * RECORDS_PER_BATCH);
-        this.netOutSegment = MemorySegment.ofBuffer(netOut);
         this.netIn = ByteBuffer.allocate(packetSize * RECORDS_PER_BATCH);
-        this.netInSegment = MemorySegment.ofBuffer(netIn);
         // An automatic arena: a reader may still be inside the raw channel's read when close() returns, so
         // the memory must outlive close(); it goes when this channel is unreachable.
         Arena wire = Arena.ofAuto();
         this.wireOut = wire.allocate(netOut.capacity());
         this.wireIn = wire.allocate(netIn.capacity());
+        this.control = wire.allocate(3 + MAX_REFUSAL);
         this.netIn.limit(0);
         // IMPORTANT: as large as a whole record, not just its plaintext: the engine refuses (BUFFER_OVERFLOW) a
         // buffer smaller than its estimate of the plaintext, which is the record's length less the header only.
         this.appIn = ByteBuffer.allocate(Math.max(initial.getApplicationBufferSize(), packetSize));
-        this.appInSegment = MemorySegment.ofBuffer(appIn);
         this.appIn.limit(0);
     }
 
@@ -327,8 +336,8 @@ public final class TlsChannel extends IOChannel {
                         + " identities" : "the identity '" + identity.getName() + "' of this side's certificate is"
                         + " not among the identities the server allows", refusal);
             }
-            MemorySegment accepted = MemorySegment.ofArray(new byte[] {ACCEPTED});
-            implWritev(new MemorySegment[] {accepted}, 0, 1, false);
+            control.set(ValueLayout.JAVA_BYTE, 0, ACCEPTED);
+            implWritev(new MemorySegment[] {control.asSlice(0, 1)}, 0, 1, false);
             written.reset();
             return;
         }
@@ -357,7 +366,8 @@ public final class TlsChannel extends IOChannel {
         message[1] = (byte) (length >>> 8);
         message[2] = (byte) length;
         System.arraycopy(text, 0, message, 3, length);
-        implWritev(new MemorySegment[] {MemorySegment.ofArray(message)}, 0, 1, false);
+        MemorySegment.copy(message, 0, control, ValueLayout.JAVA_BYTE, 0, message.length);
+        implWritev(new MemorySegment[] {control.asSlice(0, message.length)}, 0, 1, false);
         writeLock.lock();
         try {
             closeOutput();
@@ -395,7 +405,7 @@ public final class TlsChannel extends IOChannel {
      * @throws TlsHandshakeException if the server sent an alert or the connection broke
      */
     private boolean readDuringConfirm(byte[] bytes) throws TlsHandshakeException {
-        MemorySegment target = MemorySegment.ofArray(bytes);
+        MemorySegment target = control.asSlice(0, bytes.length);
         long done = 0;
         while (done < bytes.length) {
             long n;
@@ -413,6 +423,7 @@ public final class TlsChannel extends IOChannel {
             }
             done += n;
         }
+        MemorySegment.copy(target, ValueLayout.JAVA_BYTE, 0, bytes, 0, bytes.length);
         return true;
     }
 
@@ -690,7 +701,8 @@ public final class TlsChannel extends IOChannel {
         long copied = 0;
         for (int i = offset; i < offset + length && appIn.hasRemaining(); i++) {
             long n = Math.min(iov[i].byteSize(), appIn.remaining());
-            MemorySegment.copy(appInSegment, appIn.position(), iov[i], 0, n);
+            MemorySegment.copy(appIn.array(), appIn.arrayOffset() + appIn.position(), iov[i], ValueLayout.JAVA_BYTE,
+                    0, (int) n);
             appIn.position(appIn.position() + (int) n);
             copied += n;
         }
@@ -702,7 +714,7 @@ public final class TlsChannel extends IOChannel {
     private void sendNetOut() throws IOException {
         int length = netOut.position();
         if (length > 0) {
-            MemorySegment.copy(netOutSegment, 0, wireOut, 0, length);
+            MemorySegment.copy(netOut.array(), netOut.arrayOffset(), wireOut, ValueLayout.JAVA_BYTE, 0, length);
             raw.writeAll(wireOut.asSlice(0, length));
         }
         netOut.clear();
@@ -724,7 +736,7 @@ public final class TlsChannel extends IOChannel {
         netInSlice[0] = wireIn.asSlice(0, netIn.capacity() - end);
         long n = raw.readv(netInSlice, 0, 1);
         if (n > 0) {
-            MemorySegment.copy(wireIn, 0, netInSegment, end, n);
+            MemorySegment.copy(wireIn, ValueLayout.JAVA_BYTE, 0, netIn.array(), netIn.arrayOffset() + end, (int) n);
             netIn.limit(end + (int) n);
         }
         return n;

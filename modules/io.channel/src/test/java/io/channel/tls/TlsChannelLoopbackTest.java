@@ -13,6 +13,9 @@ import java.io.EOFException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -147,6 +150,39 @@ class TlsChannelLoopbackTest {
                 writer.get(10, TimeUnit.SECONDS);
                 assertThat(received.mismatch(sent)).isEqualTo(-1);
             }
+        }
+    }
+
+    /**
+     * Callers' heap memory, in pieces of a few bytes at odd offsets: the plaintext is copied between the record
+     * buffers and any kind of segment, short copies included.
+     */
+    @Test
+    void smallHeapSegmentsAtOddOffsetsArriveIntact() throws Exception {
+        try (TlsPeers.Pair pair = TlsPeers.pair(SERVER, CLIENT)) {
+            TlsChannel client = pair.client();
+            TlsChannel server = pair.server();
+            byte[] sent = new byte[50_001];
+            new Random(6).nextBytes(sent);
+            MemorySegment source = MemorySegment.ofArray(sent);
+            List<MemorySegment> pieces = new ArrayList<>();
+            for (int at = 0, size = 1; at < sent.length; at += size, size = size % 13 + 1) {
+                pieces.add(source.asSlice(at, Math.min(size, sent.length - at)));
+            }
+            CompletableFuture<Void> writer = TlsPeers.inBackground(() -> {
+                client.writevAll(pieces.toArray(MemorySegment[]::new), 0, pieces.size());
+                return null;
+            });
+            byte[] received = new byte[3 + sent.length];
+            MemorySegment target = MemorySegment.ofArray(received).asSlice(3);
+            MemorySegment[] one = new MemorySegment[1];
+            for (long at = 0, size = 1; at < target.byteSize(); size = size % 7 + 1) {
+                one[0] = target.asSlice(at, Math.min(size, target.byteSize() - at));
+                at += server.readv(one, 0, 1);
+            }
+            writer.get(30, TimeUnit.SECONDS);
+
+            assertThat(Arrays.copyOfRange(received, 3, received.length)).isEqualTo(sent);
         }
     }
 
