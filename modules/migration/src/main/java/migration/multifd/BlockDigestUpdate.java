@@ -14,7 +14,7 @@ import migration.MigrationProtocol;
  * applies one gap at a time.
  *
  * <p>The source computes the fold before the pause and this in the downtime window, after the last round; the
- * destination folds each round's pages with it as they arrive ({@link ReceivedBlockDigest}).
+ * destination folds each round's pages with it as they arrive ({@link IncrementalBlockDigest}).
  */
 public final class BlockDigestUpdate {
 

@@ -259,7 +259,7 @@ public final class MultifdReceiver implements Runnable {
             long first = start / MigrationProtocol.PAGE_SIZE;
             block.received().setRange(first, j - i);
             if (block.digest() != null) {
-                // After the run's CRCs were recorded (as its bytes arrived): see ReceivedBlockDigest.
+                // After the run's CRCs were recorded (as its bytes arrived): see IncrementalBlockDigest.
                 block.digest().changed(first, j - i);
             }
             i = j;

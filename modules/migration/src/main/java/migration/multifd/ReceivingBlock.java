@@ -19,7 +19,7 @@ import migration.MigrationProtocol;
  *                  pages' bytes to it ({@code pwrite}) rather than through the mapping; else {@code null}
  */
 public record ReceivingBlock(String name, MemorySegment memory, boolean knownZero, PageBitmap received,
-                             ReceivedBlockDigest digest, FileChannel file) {
+                             IncrementalBlockDigest digest, FileChannel file) {
 
     /**
      * Checks the components.
@@ -44,12 +44,12 @@ public record ReceivingBlock(String name, MemorySegment memory, boolean knownZer
                                     FileChannel file) {
         return new ReceivingBlock(name, memory, knownZero,
                 new PageBitmap(MigrationProtocol.pageCount(memory.byteSize())),
-                verify ? new ReceivedBlockDigest(memory.byteSize()) : null, file);
+                verify ? new IncrementalBlockDigest(memory.byteSize()) : null, file);
     }
 
     /**
      * {@return the CRC32C of the block's contents} Folds what the receivers recorded since the last
-     * {@link ReceivedBlockDigest#foldChanges()}; pages that never arrived are read from memory. Call after every
+     * {@link IncrementalBlockDigest#foldChanges()}; pages that never arrived are read from memory. Call after every
      * receiver has stopped writing.
      *
      * @throws IllegalStateException if the block records no digests

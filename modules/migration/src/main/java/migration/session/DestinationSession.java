@@ -32,7 +32,7 @@ import migration.RamBlock;
 import migration.RamBlockProvider;
 import migration.ZeroCopyStats;
 import migration.multifd.MultifdReceiver;
-import migration.multifd.ReceivedBlockDigest;
+import migration.multifd.IncrementalBlockDigest;
 import migration.multifd.ReceiverHost;
 import migration.multifd.ReceivingBlock;
 import migration.multifd.RoundBarrier;
@@ -328,7 +328,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     /**
-     * Folds the page CRCs recorded since the last call into each block's CRC ({@link ReceivedBlockDigest}); the
+     * Folds the page CRCs recorded since the last call into each block's CRC ({@link IncrementalBlockDigest}); the
      * receivers may go on meanwhile. Nothing to do when not verifying.
      */
     private static void foldArrived(List<ReceivingBlock> receiving) {

@@ -19,13 +19,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The destination's incremental digest ({@link ReceivedBlockDigest}) against the truth: whatever rounds arrive,
+ * The destination's incremental digest ({@link IncrementalBlockDigest}) against the truth: whatever rounds arrive,
  * in whatever order, with folds at whatever points (mid-round, at round ends, never), the digest after the last
  * round is the CRC32C of the block's final bytes and the full fold of the final page CRCs. Each case is one seed
  * of a {@link SplittableRandom}, so a failure names the seed that reproduces it; one-page blocks, short last pages,
  * pages never received and pages received again with the same bytes are drawn on purpose.
  */
-class ReceivedBlockDigestPropertiesTest {
+class IncrementalBlockDigestPropertiesTest {
 
     private static final int PAGE = MigrationProtocol.PAGE_SIZE;
 
@@ -35,11 +35,11 @@ class ReceivedBlockDigestPropertiesTest {
     }
 
     /** A block as the receivers see it: its memory, what arrived, and the digest under test. */
-    private record Block(MemorySegment memory, PageBitmap received, ReceivedBlockDigest digest, long pages) {
+    private record Block(MemorySegment memory, PageBitmap received, IncrementalBlockDigest digest, long pages) {
 
         static Block of(MemorySegment memory) {
             long pages = MigrationProtocol.pageCount(memory.byteSize());
-            return new Block(memory, new PageBitmap(pages), new ReceivedBlockDigest(memory.byteSize()), pages);
+            return new Block(memory, new PageBitmap(pages), new IncrementalBlockDigest(memory.byteSize()), pages);
         }
 
         /** A page arrives with new bytes (or, when {@code same}, its present bytes again), as a receiver does it. */
@@ -144,7 +144,7 @@ class ReceivedBlockDigestPropertiesTest {
 
     @Test
     void foldingWithNothingMarkedTakesNoPage() {
-        assertThat(new ReceivedBlockDigest(8L * PAGE).foldChanges()).isZero();
+        assertThat(new IncrementalBlockDigest(8L * PAGE).foldChanges()).isZero();
     }
 
     /**
