@@ -15,7 +15,8 @@ import java.util.Objects;
  *                              round's bytes over the time from its first packet to the destination's
  *                              ROUND_RECEIVED), plus the part that does not shrink with the pages left, measured
  *                              during the migration: the trackers' last sync, after the pause, as the smallest sync
- *                              so far. QEMU leaves the sync out because its sync is cheap next to the pages; ours is
+ *                              so far, and the round trip that ends the last round, as the shortest ROUND_END to
+ *                              ROUND_RECEIVED so far. QEMU leaves the sync out because its sync is cheap next to the pages; ours is
  *                              not always (the portable tracker reads all memory at each sync). The application's
  *                              pause hook is not in it (nothing measures it before the one switchover);
  *                              {@link DowntimePhases} shows every phase afterwards

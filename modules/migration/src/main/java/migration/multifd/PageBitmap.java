@@ -54,7 +54,7 @@ public final class PageBitmap {
         }
     }
 
-    /** {@return how many 64-page words the bitmap has: word {@code i} holds pages {@code 64·i} to {@code 64·i + 63}} */
+    /** {@return how many words the bitmap has: word {@code i} holds pages {@code 64·i} to {@code 64·i + 63}} */
     public int words() {
         return words.length;
     }

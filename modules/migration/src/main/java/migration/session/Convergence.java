@@ -13,9 +13,9 @@ import migration.LiveParameters;
  *       from round 2 on (or after round 1 when it found nothing dirty). Round 1 sends every page in long runs; the
  *       bandwidth it measures overstates what the last round, scattered dirty pages, will get (measured: 536 ms of
  *       downtime against 155 ms expected after round 1 at 25% of the bandwidth). A dirty round measures the right
- *       bandwidth. The fixed part of the expectation (the last sync) counts against the limit for at most half of
- *       it: it recurs at any switchover, so no number of rounds brings it down, and a tracker whose sync alone
- *       takes the limit (the portable one over gigabytes) must still switch over once the pages left take at most
+ *       bandwidth. The fixed part of the expectation (the last sync and round trip) counts against the limit for
+ *       at most half of it: it recurs at any switchover, so no number of rounds brings it down, and a tracker
+ *       whose sync alone takes the limit (the portable one over gigabytes) must still switch over once the pages left take at most
  *       the other half; its downtime then exceeds the limit, and the expectation says so beforehand.</li>
  *   <li>Without auto-converge, <b>give up</b> once {@code max-rounds} rounds have run.</li>
  *   <li>With auto-converge the throttle always gets its chance before the migration gives up. QEMU's trigger
@@ -91,7 +91,8 @@ final class Convergence {
         }
         String numbers = dirtyPages + " pages dirtied during round " + round + " (which sent " + pagesSent
                 + ") would take " + expectedDowntimeMillis + " ms to send at " + bandwidth + " bytes/s"
-                + (expected.fixedMillis() > 0 ? " (" + expected.fixedMillis() + " ms of it the last sync)" : "")
+                + (expected.fixedMillis() > 0 ? " (" + expected.fixedMillis()
+                + " ms of it the last sync and round trip)" : "")
                 + ", above the downtime limit of " + limit + " ms";
         boolean roundsUsed = round >= params.maxRounds();
         if (!params.autoConverge()) {

@@ -7,11 +7,17 @@ package migration.session;
  * <p>QEMU's {@code expected-downtime} is the dirty bytes left divided by the bandwidth: the time to send what is
  * left. That is the whole of QEMU's downtime only because its dirty sync at the switchover is cheap next to the
  * pages. Ours adds the part of the downtime that does not shrink with the pages left, measured during the migration:
- * the last sync of the dirty trackers, which runs after the pause. Its cost is the tracker's cost per sync: the
- * smallest sync of the migration so far measures it (the last sync finds few pages, only those written between the
- * sync that decided the switchover and the pause). For the kernel tracker that is milliseconds; for the portable
- * tracker, which reads all memory at every sync, it is most of the downtime, and leaving it out made the
- * expectation a fraction of the truth (577 ms against 267 expected for 2 GiB).
+ * <ul>
+ *   <li>the last sync of the dirty trackers, which runs after the pause. Its cost is the tracker's cost per sync:
+ *       the smallest sync of the migration so far measures it (the last sync finds few pages, only those written
+ *       between the sync that decided the switchover and the pause). For the kernel tracker that is milliseconds;
+ *       for the portable tracker, which reads all memory at every sync, it is most of the downtime, and leaving it
+ *       out made the expectation a fraction of the truth (577 ms against 267 expected for 2 GiB);</li>
+ *   <li>the round trip that ends the last round (COMPLETE, the destination's barrier and digest check, RESULT):
+ *       every round ends with the same trip (ROUND_END, the destination's barrier, ROUND_RECEIVED), and the
+ *       shortest of them measures its fixed part (the longer ones also wait for bytes still in the sockets'
+ *       buffers, which the bandwidth covers).</li>
+ * </ul>
  *
  * <p>The bandwidth is each round's bytes over the time from its first packet to the destination's ROUND_RECEIVED:
  * what the bytes took to reach the destination's memory, round trip included, as the last round's bytes and its
@@ -21,7 +27,7 @@ package migration.session;
  * <p>Left out, because nothing measures them before the one switchover: the application's pause hook (see
  * {@code downtime-phases-us} afterwards).
  *
- * @param fixedMillis    the last sync, as the smallest sync so far, in ms (rounded up)
+ * @param fixedMillis    the last sync and the last round trip, as the smallest of each so far, in ms (rounded up)
  * @param variableMillis the dirty bytes left divided by the bandwidth, in ms (rounded up); {@link Long#MAX_VALUE}
  *                       when pages are dirty and no bandwidth was measured
  */
@@ -32,13 +38,14 @@ record ExpectedDowntime(long fixedMillis, long variableMillis) {
      *
      * @param dirtyBytes   the bytes of the dirty pages left
      * @param bandwidth    bytes per second the last round's bytes took end to end
-     * @param minSyncNanos the smallest sync of the trackers so far, in ns
+     * @param minSyncNanos      the smallest sync of the trackers so far, in ns
+     * @param minRoundTripNanos the shortest wait so far from a ROUND_END sent to its ROUND_RECEIVED, in ns
      * @return the expected downtime
      */
-    static ExpectedDowntime of(long dirtyBytes, long bandwidth, long minSyncNanos) {
+    static ExpectedDowntime of(long dirtyBytes, long bandwidth, long minSyncNanos, long minRoundTripNanos) {
         long variable = bandwidth == 0 ? (dirtyBytes == 0 ? 0 : Long.MAX_VALUE)
                 : (long) Math.ceil(dirtyBytes * 1000.0 / bandwidth);
-        return new ExpectedDowntime((minSyncNanos + 999_999) / 1_000_000, variable);
+        return new ExpectedDowntime((minSyncNanos + minRoundTripNanos + 999_999) / 1_000_000, variable);
     }
 
     /** {@return both parts together, in ms ({@code expected-downtime})} */

@@ -319,10 +319,12 @@ public final class SourceSession extends Session implements SenderHost {
             CountDownLatch received = new CountDownLatch(1);
             receipt = received;
             awaitedReceipt = round;
+            long roundEndSent = System.nanoTime();
             mainFrames.send(new RoundEnd(round).encode());
             awaitLatch(received);
             // The round's bytes are in the destination's memory: what they took end to end is the bandwidth.
-            long transferNanos = System.nanoTime() - start;
+            long receivedAt = System.nanoTime();
+            long transferNanos = receivedAt - start;
             // The round's pages are folded into the block digests here, with no round running and before the sync:
             // work between the sync and the pause would let the writers dirty more pages for the last round. The
             // downtime window only folds in the pages the last round sends again.
@@ -330,7 +332,8 @@ public final class SourceSession extends Session implements SenderHost {
             precopy.recordSent(sent, pageDigests);
             Precopy.Synced synced = precopy.sync();
             long sentBytes = counters.multifdBytes.sum() - bytesBefore;
-            int throttle = precopy.roundEnded(round, pagesSent, sentBytes, transferNanos, synced);
+            int throttle = precopy.roundEnded(round, pagesSent, sentBytes, transferNanos, receivedAt - roundEndSent,
+                    synced);
             if (throttle >= 0) {
                 runHook("throttle", () -> hooks.throttle(throttle));
             }

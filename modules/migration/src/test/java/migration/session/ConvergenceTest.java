@@ -161,32 +161,32 @@ class ConvergenceTest {
         assertThat(convergence.state()).isEqualTo("converging");
     }
 
-    /** A round 2 that found {@code dirty} pages, expected to take {@code variable} ms plus a last sync of {@code fixed}. */
+    /** A round 2 expected to take {@code variable} ms for its pages plus {@code fixed} ms. */
     private static Next secondRound(long fixed, long variable) {
         return new Convergence(AUTO).afterRound(2, 512, 512 * PAGE, 100, 100 * PAGE, BANDWIDTH,
                 new ExpectedDowntime(fixed, variable));
     }
 
     @Test
-    void theLastSyncCountsAgainstTheLimit() {
+    void theFixedPartCountsAgainstTheLimit() {
         assertThat(secondRound(40, 260)).isEqualTo(Next.SWITCH_OVER);
         assertThat(secondRound(40, 261)).isEqualTo(Next.ROUND);
     }
 
     @Test
-    void aLastSyncLongerThanHalfTheLimitCountsAsHalfOfIt() {
+    void aFixedPartLongerThanHalfTheLimitCountsAsHalfOfIt() {
         assertThat(secondRound(450, 150)).isEqualTo(Next.SWITCH_OVER);
         assertThat(secondRound(450, 151)).isEqualTo(Next.ROUND);
     }
 
     @Test
-    void theReasonForAnotherRoundNamesTheLastSyncsShare() {
+    void theReasonForGivingUpNamesTheFixedPartsShare() {
         Convergence convergence = new Convergence(LiveParameters.defaults().withMaxRounds(2));
         convergence.afterRound(1, 512, 512 * PAGE, 512, 512 * PAGE, BANDWIDTH, new ExpectedDowntime(40, 500));
 
         assertThat(convergence.afterRound(2, 512, 512 * PAGE, 512, 512 * PAGE, BANDWIDTH,
                 new ExpectedDowntime(40, 500))).isEqualTo(Next.GIVE_UP);
         assertThat(convergence.failure()).contains("would take 540 ms to send at 4194304 bytes/s (40 ms of it the last"
-                + " sync), above the downtime limit of 300 ms");
+                + " sync and round trip), above the downtime limit of 300 ms");
     }
 }

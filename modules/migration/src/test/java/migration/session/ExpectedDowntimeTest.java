@@ -11,15 +11,15 @@ class ExpectedDowntimeTest {
 
     @Test
     void thePagesLeftTakeTheirBytesOverTheBandwidthRoundedUp() {
-        ExpectedDowntime expected = ExpectedDowntime.of(100 * MIB, 1000 * MIB, 0);
+        ExpectedDowntime expected = ExpectedDowntime.of(100 * MIB, 1000 * MIB, 0, 0);
 
         assertThat(expected.variableMillis()).isEqualTo(100);
-        assertThat(ExpectedDowntime.of(1, 1000 * MIB, 0).variableMillis()).isEqualTo(1);
+        assertThat(ExpectedDowntime.of(1, 1000 * MIB, 0, 0).variableMillis()).isEqualTo(1);
     }
 
     @Test
-    void theSmallestSyncSoFarIsAddedAsTheLastSyncsCost() {
-        ExpectedDowntime expected = ExpectedDowntime.of(100 * MIB, 1000 * MIB, 3_200_000);
+    void theSmallestSyncAndTheShortestRoundTripSoFarAreAddedAsTheFixedPart() {
+        ExpectedDowntime expected = ExpectedDowntime.of(100 * MIB, 1000 * MIB, 3_200_000, 500_000);
 
         assertThat(expected.fixedMillis()).isEqualTo(4);
         assertThat(expected.millis()).isEqualTo(104);
@@ -27,11 +27,11 @@ class ExpectedDowntimeTest {
 
     @Test
     void nothingDirtyLeavesOnlyTheLastSync() {
-        assertThat(ExpectedDowntime.of(0, 0, 450_000_000).millis()).isEqualTo(450);
+        assertThat(ExpectedDowntime.of(0, 0, 450_000_000, 0).millis()).isEqualTo(450);
     }
 
     @Test
     void dirtyPagesWithNoBandwidthMeasuredCannotBeExpectedToEnd() {
-        assertThat(ExpectedDowntime.of(4096, 0, 1_000_000).millis()).isEqualTo(Long.MAX_VALUE);
+        assertThat(ExpectedDowntime.of(4096, 0, 1_000_000, 0).millis()).isEqualTo(Long.MAX_VALUE);
     }
 }
