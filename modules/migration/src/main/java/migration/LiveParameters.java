@@ -7,7 +7,7 @@ import java.time.Duration;
  * {@link MigrationSource#startLive}.
  *
  * @param downtimeLimit            switch over once the expected downtime (the dirty bytes left divided by the
- *                                 last round's bandwidth, plus the trackers' last sync and the closing round
+ *                                 last rounds' bandwidth, plus the trackers' last sync and the closing round
  *                                 trip) is at most this (QEMU's {@code downtime-limit}, 300 ms); that fixed part
  *                                 counts for at most half of it, since no number of rounds makes it shorter (see
  *                                 {@link LiveStats})

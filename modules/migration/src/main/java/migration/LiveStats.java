@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param dirtyPagesRate        pages dirtied per second, measured at the last sync ({@code dirty-pages-rate})
  * @param expectedDowntimeMillis the downtime a switchover now is expected to take ({@code expected-downtime}), -1
  *                              until a round has ended: QEMU's dirty bytes left divided by the bandwidth (the last
- *                              round's bytes over the time from its first packet to the destination's
- *                              ROUND_RECEIVED), plus the part that does not shrink with the pages left, measured
+ *                              rounds' bytes, up to three pooled, over the time from their first packet to the
+ *                              destination's ROUND_RECEIVED), plus the part that does not shrink with the pages left, measured
  *                              during the migration: the trackers' last sync, after the pause, as the smallest sync
  *                              so far, and the round trip that ends the last round, as the shortest ROUND_END to
  *                              ROUND_RECEIVED so far. QEMU leaves the sync out because its sync is cheap next to the pages; ours is

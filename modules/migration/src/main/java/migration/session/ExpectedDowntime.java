@@ -19,9 +19,9 @@ package migration.session;
  *       buffers, which the bandwidth covers).</li>
  * </ul>
  *
- * <p>The bandwidth is each round's bytes over the time from its first packet to the destination's ROUND_RECEIVED:
- * what the bytes took to reach the destination's memory, round trip included, as the last round's bytes and its
- * COMPLETE-to-RESULT trip do. The block digests' fold and the sync after a round are not in it; the fold does not
+ * <p>The bandwidth is the rounds' bytes over the time from their first packet to the destination's ROUND_RECEIVED
+ * (what the bytes took to reach the destination's memory, round trip included, as the last round's bytes and its
+ * COMPLETE-to-RESULT trip do), pooled over the last few rounds ({@link RecentBandwidth}). The block digests' fold and the sync after a round are not in it; the fold does not
  * recur in the downtime (only the last round's pages are folded there), the sync is the fixed part.
  *
  * <p>Left out, because nothing measures them before the one switchover: the application's pause hook (see
@@ -36,8 +36,8 @@ record ExpectedDowntime(long fixedMillis, long variableMillis) {
     /**
      * Computes the parts.
      *
-     * @param dirtyBytes   the bytes of the dirty pages left
-     * @param bandwidth    bytes per second the last round's bytes took end to end
+     * @param dirtyBytes        the bytes of the dirty pages left
+     * @param bandwidth         bytes per second the recent rounds' bytes took end to end
      * @param minSyncNanos      the smallest sync of the trackers so far, in ns
      * @param minRoundTripNanos the shortest wait so far from a ROUND_END sent to its ROUND_RECEIVED, in ns
      * @return the expected downtime

@@ -53,6 +53,7 @@ final class Precopy implements AutoCloseable {
     private long minSyncNanos = Long.MAX_VALUE;
     /** The shortest ROUND_END to ROUND_RECEIVED so far: the fixed part of the trip that ends the last round. */
     private long minRoundTripNanos = Long.MAX_VALUE;
+    private final RecentBandwidth recentBandwidth = new RecentBandwidth();
 
     private Precopy(LiveParameters params, List<RamBlock> blocks, List<DirtyTracker> trackers,
                     List<LiveStats.Tracker> trackerStats) {
@@ -177,11 +178,13 @@ final class Precopy implements AutoCloseable {
         rounds.add(new LiveStats.Round(round, pagesSent, synced.pages(), synced.nanos() / 1000, bandwidth));
         minSyncNanos = Math.min(minSyncNanos, synced.nanos());
         minRoundTripNanos = Math.min(minRoundTripNanos, tripNanos);
-        ExpectedDowntime expected = ExpectedDowntime.of(synced.bytes(), bandwidth, minSyncNanos, minRoundTripNanos);
+        recentBandwidth.add(round, sentBytes, roundNanos);
+        ExpectedDowntime expected = ExpectedDowntime.of(synced.bytes(), recentBandwidth.bytesPerSecond(),
+                minSyncNanos, minRoundTripNanos);
         expectedDowntimeMillis = expected.millis();
         int before = convergence.throttle();
-        next = convergence.afterRound(round, pagesSent, sentBytes, synced.pages(), synced.bytes(), bandwidth,
-                expected);
+        next = convergence.afterRound(round, pagesSent, sentBytes, synced.pages(), synced.bytes(),
+                recentBandwidth.bytesPerSecond(), expected);
         int after = convergence.throttle();
         throttle = after;
         state = convergence.state();

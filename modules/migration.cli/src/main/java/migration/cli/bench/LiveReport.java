@@ -41,7 +41,7 @@ public record LiveReport(String date, String commandLine, Machine machine, LiveO
             + " (one 8-byte write per page; the application tracker's writers report each write with markDirty),"
             + " into `multifd receive --size`, which verifies the digests. The Linux channel provider where"
             + " available, zero-copy off. Downtime is from the pause to the destination's verdict; expected is"
-            + " the last expected-downtime before the switchover (dirty bytes left / the last round's bandwidth,"
+            + " the last expected-downtime before the switchover (dirty bytes left / the last rounds' bandwidth,"
             + " plus the fixed part: the trackers' last sync as the smallest sync so far and the closing round trip"
             + " as the shortest ROUND_END to ROUND_RECEIVED so far)."
             + " Sync is the tracker's time per round (the statistics' per-round sync time). Writer CPU ns/write is"
