@@ -11,7 +11,8 @@ import java.util.Objects;
  *                              downtime", "not live: no pause hook, so one round of every page")
  * @param dirtyPagesRate        pages dirtied per second, measured at the last sync ({@code dirty-pages-rate})
  * @param expectedDowntimeMillis the downtime a switchover now is expected to take ({@code expected-downtime}), -1
- *                              until a round has ended: QEMU's dirty bytes left divided by the bandwidth (the last
+ *                              until a round has ended: QEMU's dirty bytes left (with those written while the sync
+ *                              ran, at its dirty rate) divided by the bandwidth (the last
  *                              rounds' bytes, up to three pooled, over the time from their first packet to the
  *                              destination's ROUND_RECEIVED), plus the part that does not shrink with the pages left, measured
  *                              during the migration: the trackers' last sync, after the pause, as the smallest sync

@@ -28,7 +28,8 @@ package migration.session;
  * {@code downtime-phases-us} afterwards).
  *
  * @param fixedMillis    the last sync and the last round trip, as the smallest of each so far, in ms (rounded up)
- * @param variableMillis the dirty bytes left divided by the bandwidth, in ms (rounded up); {@link Long#MAX_VALUE}
+ * @param variableMillis the dirty bytes left ({@link #bytesLeft}) divided by the bandwidth, in ms (rounded up);
+ *                       {@link Long#MAX_VALUE}
  *                       when pages are dirty and no bandwidth was measured
  */
 record ExpectedDowntime(long fixedMillis, long variableMillis) {
@@ -46,6 +47,22 @@ record ExpectedDowntime(long fixedMillis, long variableMillis) {
         long variable = bandwidth == 0 ? (dirtyBytes == 0 ? 0 : Long.MAX_VALUE)
                 : (long) Math.ceil(dirtyBytes * 1000.0 / bandwidth);
         return new ExpectedDowntime((minSyncNanos + minRoundTripNanos + 999_999) / 1_000_000, variable);
+    }
+
+    /**
+     * {@return the bytes the last round is expected to send: the dirty pages the sync found, plus those the writers
+     * dirty while that sync runs} A sync reports a page written before it looked at the page; one written after
+     * (the sync re-armed it) is the next sync's, and the next sync is the last one, after the pause. So the sync's
+     * own duration, at the dirty rate it measured, adds to what the last round sends: nothing to speak of for the
+     * kernel tracker's milliseconds, hundreds of milliseconds of writes for the portable tracker's read of all
+     * memory. (The time from the sync to the pause, the decision and a hook call, is left out: it is short.)
+     *
+     * @param dirtyBytes          the bytes of the dirty pages the sync found
+     * @param dirtyBytesPerSecond the bytes of pages dirtied per second, as the sync measured them
+     * @param syncNanos           how long the sync took
+     */
+    static long bytesLeft(long dirtyBytes, long dirtyBytesPerSecond, long syncNanos) {
+        return dirtyBytes + (long) (dirtyBytesPerSecond * (syncNanos / 1e9));
     }
 
     /** {@return both parts together, in ms ({@code expected-downtime})} */

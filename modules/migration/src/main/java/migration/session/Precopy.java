@@ -179,8 +179,10 @@ final class Precopy implements AutoCloseable {
         minSyncNanos = Math.min(minSyncNanos, synced.nanos());
         minRoundTripNanos = Math.min(minRoundTripNanos, tripNanos);
         recentBandwidth.add(round, sentBytes, roundNanos);
-        ExpectedDowntime expected = ExpectedDowntime.of(synced.bytes(), recentBandwidth.bytesPerSecond(),
-                minSyncNanos, minRoundTripNanos);
+        long bytesLeft = ExpectedDowntime.bytesLeft(synced.bytes(), dirtyPagesRate * MigrationProtocol.PAGE_SIZE,
+                synced.nanos());
+        ExpectedDowntime expected = ExpectedDowntime.of(bytesLeft, recentBandwidth.bytesPerSecond(), minSyncNanos,
+                minRoundTripNanos);
         expectedDowntimeMillis = expected.millis();
         int before = convergence.throttle();
         next = convergence.afterRound(round, pagesSent, sentBytes, synced.pages(), synced.bytes(),

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The destination's incremental digest ({@link IncrementalBlockDigest}) against the truth: whatever rounds arrive,
+ * The incremental block digest ({@link IncrementalBlockDigest}) against the truth: whatever rounds arrive,
  * in whatever order, with folds at whatever points (mid-round, at round ends, never), the digest after the last
  * round is the CRC32C of the block's final bytes and the full fold of the final page CRCs. Each case is one seed
  * of a {@link SplittableRandom}, so a failure names the seed that reproduces it; one-page blocks, short last pages,

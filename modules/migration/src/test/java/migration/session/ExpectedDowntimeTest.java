@@ -34,4 +34,11 @@ class ExpectedDowntimeTest {
     void dirtyPagesWithNoBandwidthMeasuredCannotBeExpectedToEnd() {
         assertThat(ExpectedDowntime.of(4096, 0, 1_000_000, 0).millis()).isEqualTo(Long.MAX_VALUE);
     }
+
+    @Test
+    void theWritesDuringTheSyncAreLeftForTheLastRound() {
+        // 10 MiB found; 100 MiB/s dirtied while a 500 ms sync ran: 50 MiB more.
+        assertThat(ExpectedDowntime.bytesLeft(10 * MIB, 100 * MIB, 500_000_000L)).isEqualTo(60 * MIB);
+        assertThat(ExpectedDowntime.bytesLeft(10 * MIB, 0, 500_000_000L)).isEqualTo(10 * MIB);
+    }
 }
