@@ -7,7 +7,10 @@ import java.time.Duration;
  * {@link MigrationSource#startLive}.
  *
  * @param downtimeLimit            switch over once the expected downtime (the dirty bytes left divided by the
- *                                 last round's bandwidth) is at most this (QEMU's {@code downtime-limit}, 300 ms)
+ *                                 last rounds' bandwidth, plus the trackers' last sync and the closing round
+ *                                 trip) is at most this (QEMU's {@code downtime-limit}, 300 ms); that fixed part
+ *                                 counts for at most half of it, since no number of rounds makes it shorter (see
+ *                                 {@link LiveStats})
  * @param maxRounds                how many rounds may run before the last one; a migration that has not
  *                                 converged by then fails saying so (no silent endless loop), 2 to 10000. With
  *                                 auto-converge the throttle gets its chance first: past this many rounds it rises

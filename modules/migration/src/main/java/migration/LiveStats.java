@@ -10,13 +10,17 @@ import java.util.Objects;
  * @param mode                  why it is or is not live, in words ("live: switch over at 300 ms expected
  *                              downtime", "not live: no pause hook, so one round of every page")
  * @param dirtyPagesRate        pages dirtied per second, measured at the last sync ({@code dirty-pages-rate})
- * @param expectedDowntimeMillis the dirty bytes left divided by the last round's bandwidth
- *                              ({@code expected-downtime}), -1 until a round has ended. QEMU's formula on purpose,
- *                              with no fixed term added: the bandwidth is measured end to end (a round lasts
- *                              until the destination reports it received, so each round's share of the
- *                              hand-offs and the round trip that the last round also pays is in it), and what
- *                              else the downtime holds is mostly the application's pause hook, which nothing
- *                              measures before the one switchover; {@link DowntimePhases} shows it afterwards
+ * @param expectedDowntimeMillis the downtime a switchover now is expected to take ({@code expected-downtime}), -1
+ *                              until a round has ended: QEMU's dirty bytes left (with those written while the sync
+ *                              ran, at its dirty rate) divided by the bandwidth (the last
+ *                              rounds' bytes, up to three pooled, over the time from their first packet to the
+ *                              destination's ROUND_RECEIVED), plus the part that does not shrink with the pages left, measured
+ *                              during the migration: the trackers' last sync, after the pause, as the smallest sync
+ *                              so far, and the round trip that ends the last round, as the shortest ROUND_END to
+ *                              ROUND_RECEIVED so far. QEMU leaves the sync out because its sync is cheap next to the pages; ours is
+ *                              not always (the portable tracker reads all memory at each sync). The application's
+ *                              pause hook is not in it (nothing measures it before the one switchover);
+ *                              {@link DowntimePhases} shows every phase afterwards
  * @param downtimeMillis        from the pause to the destination's RESULT ({@code downtime}), -1 until then
  * @param cpuThrottlePercentage the writers' throttle now ({@code cpu-throttle-percentage})
  * @param convergence           "converging", "switched over: ...", or "cannot converge: ..." with the reason

@@ -185,7 +185,10 @@ class LiveMigrationTest {
                 destination.await();
                 assertThat(stats.live().rounds()).extracting(LiveStats.Round::pagesSent)
                         .containsExactly(8 * MIB / MigrationProtocol.PAGE_SIZE, 0L);
-                assertThat(stats.live().expectedDowntimeMillis()).isZero();
+                // Nothing dirty: only the fixed part is expected, the last sync (the smallest so far, here the
+                // only one) and the round trip.
+                long syncMillis = stats.live().rounds().getFirst().syncMicros() / 1000;
+                assertThat(stats.live().expectedDowntimeMillis()).isGreaterThanOrEqualTo(Math.max(1, syncMillis));
                 assertThat(stats.live().convergence())
                         .isEqualTo("switched over: expected downtime within the downtime limit");
                 assertThat(stats.verified()).isTrue();

@@ -13,7 +13,8 @@ import migration.MigrationProtocol;
  * by the operator of every byte after it, which Horner's rule over the rewritten pages in ascending order
  * applies one gap at a time.
  *
- * <p>The source computes the fold before the pause and this in the downtime window, after the last round.
+ * <p>The source computes the fold before the pause and this in the downtime window, after the last round; the
+ * destination folds each round's pages with it as they arrive ({@link IncrementalBlockDigest}).
  */
 public final class BlockDigestUpdate {
 
@@ -91,6 +92,14 @@ public final class BlockDigestUpdate {
             folded = Crc32c.combine(folded, 0, lastLength == PAGE ? pageOperator : Crc32c.shiftOperator(lastLength));
         }
         return before ^ folded ^ lastPageDelta;
+    }
+
+    /** Forgets the pages added so far, for an update of the same block from a new starting point. */
+    public void reset() {
+        acc = 0;
+        lastFull = -1;
+        last = -1;
+        lastPageDelta = 0;
     }
 
     /** {@return {@code crc} times x^(8·PAGE·gap) mod P}, {@code gap} below 2^{@link #powers}.length */

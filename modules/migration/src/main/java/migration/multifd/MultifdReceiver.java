@@ -192,7 +192,7 @@ public final class MultifdReceiver implements Runnable {
         lastPacket = header.number();
         long payload = bytes(offsets, 0, normal, size);
         long covered = payload + bytes(offsets, normal, pages, size);
-        digest.start(block.digests(), memory, offsets, normal);
+        digest.start(block.digest() == null ? null : block.digest().pages(), memory, offsets, normal);
         applyRuns(header, block, normal, payload);
         assert digest.complete() : header.where(id) + " read but not digested";
         applyZeroPages(offsets, block, normal, pages, crc);
@@ -256,7 +256,12 @@ public final class MultifdReceiver implements Runnable {
             long end = offsets[j - 1] + Pages.length(offsets[j - 1], size);
             done = block.file() != null ? stageRun(header, block, start, end, done, payload)
                     : readRun(block.memory().asSlice(start, end - start), header, done, payload);
-            block.received().setRange(start / MigrationProtocol.PAGE_SIZE, j - i);
+            long first = start / MigrationProtocol.PAGE_SIZE;
+            block.received().setRange(first, j - i);
+            if (block.digest() != null) {
+                // After the run's CRCs were recorded (as its bytes arrived): see IncrementalBlockDigest.
+                block.digest().changed(first, j - i);
+            }
             i = j;
         }
     }
@@ -312,8 +317,9 @@ public final class MultifdReceiver implements Runnable {
                     page.fill((byte) 0);
                 }
             }
-            if (block.digests() != null) {
-                block.digests().recordZero(crc, offset / MigrationProtocol.PAGE_SIZE);
+            if (block.digest() != null) {
+                block.digest().pages().recordZero(crc, offset / MigrationProtocol.PAGE_SIZE);
+                block.digest().changed(offset / MigrationProtocol.PAGE_SIZE, 1);
             }
         }
     }

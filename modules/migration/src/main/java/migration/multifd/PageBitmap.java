@@ -54,6 +54,39 @@ public final class PageBitmap {
         }
     }
 
+    /** {@return how many words the bitmap has: word {@code i} holds pages {@code 64·i} to {@code 64·i + 63}} */
+    public int words() {
+        return words.length;
+    }
+
+    /**
+     * Clears a word and returns the bits it held, in one atomic step: a bit set by another thread is either in
+     * the result or stays set, never lost.
+     *
+     * @param index the word's index, below {@link #words()}
+     * @return its bits before: bit {@code j} is page {@code 64·index + j}
+     */
+    public long takeWord(int index) {
+        return (long) WORDS.getAndSet(words, index, 0L);
+    }
+
+    /**
+     * {@return the first page from {@code from} on whose bit is clear, or {@code pages} if there is none}
+     * @param from  the first page to look at
+     * @param pages the number of pages (bits past it are never set)
+     */
+    public long nextClear(long from, long pages) {
+        long page = from;
+        while (page < pages) {
+            long word = ~(long) WORDS.getVolatile(words, (int) (page >>> 6)) & (-1L << (page & 63));
+            if (word != 0) {
+                return Math.min(pages, (page & ~63L) + Long.numberOfTrailingZeros(word));
+            }
+            page = (page & ~63L) + 64;
+        }
+        return pages;
+    }
+
     /**
      * {@return whether a page's bit is set}
      * @param page the page index

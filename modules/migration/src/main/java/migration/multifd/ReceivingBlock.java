@@ -13,12 +13,13 @@ import migration.MigrationProtocol;
  * @param knownZero whether the memory was all zero before the migration (fresh anonymous memory), so a
  *                  zero page not received before needs no write
  * @param received  which pages arrived so far
- * @param digests   where the receivers record each arrived page's CRC32C, or {@code null} when not verifying
+ * @param digest    where the receivers record each arrived page's CRC32C and which the destination folds into
+ *                  the block's CRC32C as rounds arrive, or {@code null} when not verifying
  * @param file      the file that {@code memory} maps, open for writing, when the receivers are to write the
  *                  pages' bytes to it ({@code pwrite}) rather than through the mapping; else {@code null}
  */
 public record ReceivingBlock(String name, MemorySegment memory, boolean knownZero, PageBitmap received,
-                             PageDigests digests, FileChannel file) {
+                             IncrementalBlockDigest digest, FileChannel file) {
 
     /**
      * Checks the components.
@@ -43,26 +44,20 @@ public record ReceivingBlock(String name, MemorySegment memory, boolean knownZer
                                     FileChannel file) {
         return new ReceivingBlock(name, memory, knownZero,
                 new PageBitmap(MigrationProtocol.pageCount(memory.byteSize())),
-                verify ? new PageDigests(memory.byteSize()) : null, file);
+                verify ? new IncrementalBlockDigest(memory.byteSize()) : null, file);
     }
 
     /**
-     * {@return the CRC32C of the block's contents} Folds the recorded page CRCs; pages that never arrived are
-     * read from memory. Call after every receiver has stopped writing.
+     * {@return the CRC32C of the block's contents} Folds what the receivers recorded since the last
+     * {@link IncrementalBlockDigest#foldChanges()}; pages that never arrived are read from memory. Call after every
+     * receiver has stopped writing.
      *
      * @throws IllegalStateException if the block records no digests
      */
     public int crc32c() {
-        if (digests == null) {
+        if (digest == null) {
             throw new IllegalStateException("ram block '" + name + "' records no digests");
         }
-        java.util.zip.CRC32C scratch = new java.util.zip.CRC32C();
-        long pages = MigrationProtocol.pageCount(memory.byteSize());
-        for (long page = 0; page < pages; page++) {
-            if (!received.isSet(page)) {
-                digests.recordFromMemory(scratch, memory, page);
-            }
-        }
-        return digests.blockCrc();
+        return digest.crc32c(memory, received);
     }
 }

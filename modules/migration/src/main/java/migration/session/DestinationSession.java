@@ -32,6 +32,7 @@ import migration.RamBlock;
 import migration.RamBlockProvider;
 import migration.ZeroCopyStats;
 import migration.multifd.MultifdReceiver;
+import migration.multifd.IncrementalBlockDigest;
 import migration.multifd.ReceiverHost;
 import migration.multifd.ReceivingBlock;
 import migration.multifd.RoundBarrier;
@@ -274,11 +275,16 @@ public final class DestinationSession extends Session implements ReceiverHost {
         while (complete == null) {
             Object next = roundEnds.poll(100, TimeUnit.MILLISECONDS);
             checkStopping();
-            if (next instanceof RoundEnd end) {
-                awaitRound(rounds, end.round(), false);
-            } else if (next instanceof Complete last) {
+            if (next instanceof Complete last) {
                 awaitRound(rounds, last.rounds(), true);
                 complete = last;
+            } else {
+                if (next instanceof RoundEnd end) {
+                    awaitRound(rounds, end.round(), false);
+                }
+                // Between frames, while the pages arrive: fold what arrived, so that after COMPLETE only the
+                // last round's pages are left to fold (inside the source's downtime).
+                foldArrived(receiving);
             }
         }
         long received = 0;
@@ -294,7 +300,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
         if (problem == null && complete.digests() != null && params.verify()) {
             List<String> mismatches = new ArrayList<>();
             for (int i = 0; i < blocks.size(); i++) {
-                // Folded from the CRCs the receivers recorded as pages arrived: no second pass over the memory.
+                // Folded from the CRCs the receivers recorded as pages arrived: no second pass over the memory, and
+                // all but the last round's pages folded already (foldArrived).
                 int here = receiving.get(i).crc32c();
                 int there = complete.digests()[i];
                 if (here != there) {
@@ -318,6 +325,18 @@ public final class DestinationSession extends Session implements ReceiverHost {
         main().send(new Result(true, checked, "").encode());
         // The main reader reads on until the source closes (bounded), so closing here never resets unread data.
         drainFor(DRAIN_LIMIT);
+    }
+
+    /**
+     * Folds the page CRCs recorded since the last call into each block's CRC ({@link IncrementalBlockDigest}); the
+     * receivers may go on meanwhile. Nothing to do when not verifying.
+     */
+    private static void foldArrived(List<ReceivingBlock> receiving) {
+        for (ReceivingBlock block : receiving) {
+            if (block.digest() != null) {
+                block.digest().foldChanges();
+            }
+        }
     }
 
     private void checkStopping() throws Stopped {

@@ -49,6 +49,11 @@ final class Precopy implements AutoCloseable {
     private volatile String state = "converging";
     private volatile int throttle;
     private long lastSyncNanos;
+    /** The smallest sync so far: what the last sync, after the pause, is expected to cost. */
+    private long minSyncNanos = Long.MAX_VALUE;
+    /** The shortest ROUND_END to ROUND_RECEIVED so far: the fixed part of the trip that ends the last round. */
+    private long minRoundTripNanos = Long.MAX_VALUE;
+    private final RecentBandwidth recentBandwidth = new RecentBandwidth();
 
     private Precopy(LiveParameters params, List<RamBlock> blocks, List<DirtyTracker> trackers,
                     List<LiveStats.Tracker> trackerStats) {
@@ -163,18 +168,25 @@ final class Precopy implements AutoCloseable {
      * @param round      the round, from 1
      * @param pagesSent  the pages it sent
      * @param sentBytes  the bytes it put on the multifd channels
-     * @param roundNanos how long it took, from its first packet to the end of the sync after it
+     * @param roundNanos how long its bytes took, from its first packet to the destination's ROUND_RECEIVED
+     * @param tripNanos  from its ROUND_END sent to the ROUND_RECEIVED
      * @param synced     the sync after it
      * @return the throttle to apply now, or -1 to leave it as it is
      */
-    int roundEnded(int round, long pagesSent, long sentBytes, long roundNanos, Synced synced) {
+    int roundEnded(int round, long pagesSent, long sentBytes, long roundNanos, long tripNanos, Synced synced) {
         long bandwidth = (long) (sentBytes * 1e9 / Math.max(1, roundNanos));
         rounds.add(new LiveStats.Round(round, pagesSent, synced.pages(), synced.nanos() / 1000, bandwidth));
-        expectedDowntimeMillis = bandwidth == 0 ? (synced.pages() == 0 ? 0 : Long.MAX_VALUE)
-                : (long) Math.ceil(synced.bytes() * 1000.0 / bandwidth);
+        minSyncNanos = Math.min(minSyncNanos, synced.nanos());
+        minRoundTripNanos = Math.min(minRoundTripNanos, tripNanos);
+        recentBandwidth.add(round, sentBytes, roundNanos);
+        long bytesLeft = ExpectedDowntime.bytesLeft(synced.bytes(), dirtyPagesRate * MigrationProtocol.PAGE_SIZE,
+                synced.nanos());
+        ExpectedDowntime expected = ExpectedDowntime.of(bytesLeft, recentBandwidth.bytesPerSecond(), minSyncNanos,
+                minRoundTripNanos);
+        expectedDowntimeMillis = expected.millis();
         int before = convergence.throttle();
-        next = convergence.afterRound(round, pagesSent, sentBytes, synced.pages(), synced.bytes(), bandwidth,
-                expectedDowntimeMillis);
+        next = convergence.afterRound(round, pagesSent, sentBytes, synced.pages(), synced.bytes(),
+                recentBandwidth.bytesPerSecond(), expected);
         int after = convergence.throttle();
         throttle = after;
         state = convergence.state();

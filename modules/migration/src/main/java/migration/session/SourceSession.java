@@ -38,6 +38,7 @@ import migration.ZeroCopyMode;
 import migration.ZeroCopyStats;
 import migration.multifd.BandwidthLimiter;
 import migration.multifd.ChannelCounters;
+import migration.multifd.IncrementalBlockDigest;
 import migration.multifd.MultifdSender;
 import migration.multifd.PacketCursor;
 import migration.multifd.PageDigests;
@@ -282,6 +283,11 @@ public final class SourceSession extends Session implements SenderHost {
     private final long[] downtimeMarks = new long[6];
     /** The blocks' digests after a live migration's last round, or {@code null}; the control thread's. */
     private int[] finalDigests;
+    /**
+     * A live migration's block digests when verifying, folded after each round from the pages it sent, so that the
+     * downtime only folds the last round's pages; else {@code null}. The control thread's.
+     */
+    private List<IncrementalBlockDigest> blockDigests;
 
     /**
      * Iterative precopy: round 1 sends every page with the trackers armed; after each round, ROUND_END, the
@@ -290,6 +296,13 @@ public final class SourceSession extends Session implements SenderHost {
      * round of the dirty pages or the switchover: pause hook, last sync, last round. Returns the rounds sent.
      */
     private int precopyRounds(MainChannel mainFrames, List<MultifdSender> senders) throws Exception {
+        if (params().verify()) {
+            List<IncrementalBlockDigest> made = new ArrayList<>();
+            for (int b = 0; b < blocks.size(); b++) {
+                made.add(new IncrementalBlockDigest(pageDigests.get(b), blocks.get(b).size()));
+            }
+            blockDigests = made;
+        }
         precopy.arm();
         int round = 1;
         long pagesSent = blocks.stream().mapToLong(b -> MigrationProtocol.pageCount(b.size())).sum();
@@ -306,17 +319,21 @@ public final class SourceSession extends Session implements SenderHost {
             CountDownLatch received = new CountDownLatch(1);
             receipt = received;
             awaitedReceipt = round;
+            long roundEndSent = System.nanoTime();
             mainFrames.send(new RoundEnd(round).encode());
             awaitLatch(received);
-            // Every fold over whole blocks happens here, with no round running and before the sync: work between
-            // the sync and the pause would let the writers dirty more pages for the last round. The downtime window
-            // only folds in the pages the last round sends again.
-            LastRoundDigests digests = params().verify() ? LastRoundDigests.before(pageDigests,
-                    blocks.stream().map(RamBlock::size).toList()) : null;
+            // The round's bytes are in the destination's memory: what they took end to end is the bandwidth.
+            long receivedAt = System.nanoTime();
+            long transferNanos = receivedAt - start;
+            // The round's pages are folded into the block digests here, with no round running and before the sync:
+            // work between the sync and the pause would let the writers dirty more pages for the last round. The
+            // downtime window only folds in the pages the last round sends again.
+            foldSent(sent);
             precopy.recordSent(sent, pageDigests);
             Precopy.Synced synced = precopy.sync();
             long sentBytes = counters.multifdBytes.sum() - bytesBefore;
-            int throttle = precopy.roundEnded(round, pagesSent, sentBytes, System.nanoTime() - start, synced);
+            int throttle = precopy.roundEnded(round, pagesSent, sentBytes, transferNanos, receivedAt - roundEndSent,
+                    synced);
             if (throttle >= 0) {
                 runHook("throttle", () -> hooks.throttle(throttle));
             }
@@ -345,13 +362,14 @@ public final class SourceSession extends Session implements SenderHost {
                 processedAtRoundStart = counters.processedBytes.sum();
                 long finalStart = System.nanoTime();
                 long finalBytes = counters.multifdBytes.sum();
-                if (digests != null) {
-                    digests.lastRound(dirty);
-                }
                 runRound(round, PacketCursor.of(dirty), senders);
                 downtimeMarks[3] = System.nanoTime();
-                if (digests != null) {
-                    finalDigests = digests.after();
+                if (blockDigests != null) {
+                    foldSent(dirty);
+                    finalDigests = new int[blocks.size()];
+                    for (int b = 0; b < finalDigests.length; b++) {
+                        finalDigests[b] = blockDigests.get(b).digest();
+                    }
                 }
                 roundEnded();
                 precopy.finalRound(round, pages, counters.multifdBytes.sum() - finalBytes,
@@ -369,6 +387,30 @@ public final class SourceSession extends Session implements SenderHost {
             roundBytes = synced.bytes();
             processedAtRoundStart = counters.processedBytes.sum();
             runRound(round, PacketCursor.of(sent), senders);
+        }
+    }
+
+    /**
+     * Folds the pages a round sent into the block digests, when verifying. Call with no round running.
+     *
+     * @param sent per block the pages sent, or {@code null} for every page (round 1)
+     */
+    private void foldSent(List<DirtyPages> sent) {
+        if (blockDigests == null) {
+            return;
+        }
+        for (int b = 0; b < blocks.size(); b++) {
+            IncrementalBlockDigest digest = blockDigests.get(b);
+            if (sent == null) {
+                digest.changed(0, MigrationProtocol.pageCount(blocks.get(b).size()));
+            } else {
+                // Loops, not forEachRange: a lambda's first use links it, milliseconds of the downtime.
+                DirtyPages pages = sent.get(b);
+                for (int range = 0; range < pages.rangeCount(); range++) {
+                    digest.changed(pages.start(range), pages.end(range) - pages.start(range));
+                }
+            }
+            digest.foldChanges();
         }
     }
 

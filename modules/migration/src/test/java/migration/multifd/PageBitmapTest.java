@@ -30,4 +30,26 @@ class PageBitmapTest {
         bitmap.setRange(10, 0);
         assertThat(bitmap.testAndSet(10)).isFalse();
     }
+
+    @Test
+    void takingAWordReturnsItsBitsAndClearsThem() {
+        PageBitmap bitmap = new PageBitmap(200);
+        bitmap.setRange(62, 4); // pages 62, 63 in word 0; 64, 65 in word 1
+
+        assertThat(bitmap.takeWord(0)).isEqualTo(0b11L << 62);
+        assertThat(bitmap.takeWord(0)).isZero();
+        assertThat(bitmap.isSet(64)).isTrue();
+        assertThat(bitmap.words()).isEqualTo(4);
+    }
+
+    @Test
+    void theNextClearPageSkipsSetPagesAcrossWordsAndStopsAtTheEnd() {
+        PageBitmap bitmap = new PageBitmap(200);
+        bitmap.setRange(0, 130);
+        bitmap.setRange(131, 69);
+
+        assertThat(bitmap.nextClear(0, 200)).isEqualTo(130);
+        assertThat(bitmap.nextClear(131, 200)).isEqualTo(200);
+        assertThat(new PageBitmap(10).nextClear(3, 10)).isEqualTo(3);
+    }
 }

@@ -21,7 +21,8 @@ class ConvergenceTest {
     /** A round that sent {@code sent} pages and found {@code dirty} dirty, on the 4 MiB/s link. */
     private static Next round(Convergence convergence, int round, long sent, long dirty) {
         long expected = (long) Math.ceil(dirty * PAGE * 1000.0 / BANDWIDTH);
-        return convergence.afterRound(round, sent, sent * PAGE, dirty, dirty * PAGE, BANDWIDTH, expected);
+        return convergence.afterRound(round, sent, sent * PAGE, dirty, dirty * PAGE, BANDWIDTH,
+                new ExpectedDowntime(0, expected));
     }
 
     /** Writers that outpace the link whatever the throttle: every round finds all 512 pages dirty again. */
@@ -158,5 +159,34 @@ class ConvergenceTest {
 
         assertThat(convergence.throttle()).isZero();
         assertThat(convergence.state()).isEqualTo("converging");
+    }
+
+    /** A round 2 expected to take {@code variable} ms for its pages plus {@code fixed} ms. */
+    private static Next secondRound(long fixed, long variable) {
+        return new Convergence(AUTO).afterRound(2, 512, 512 * PAGE, 100, 100 * PAGE, BANDWIDTH,
+                new ExpectedDowntime(fixed, variable));
+    }
+
+    @Test
+    void theFixedPartCountsAgainstTheLimit() {
+        assertThat(secondRound(40, 260)).isEqualTo(Next.SWITCH_OVER);
+        assertThat(secondRound(40, 261)).isEqualTo(Next.ROUND);
+    }
+
+    @Test
+    void aFixedPartLongerThanHalfTheLimitCountsAsHalfOfIt() {
+        assertThat(secondRound(450, 150)).isEqualTo(Next.SWITCH_OVER);
+        assertThat(secondRound(450, 151)).isEqualTo(Next.ROUND);
+    }
+
+    @Test
+    void theReasonForGivingUpNamesTheFixedPartsShare() {
+        Convergence convergence = new Convergence(LiveParameters.defaults().withMaxRounds(2));
+        convergence.afterRound(1, 512, 512 * PAGE, 512, 512 * PAGE, BANDWIDTH, new ExpectedDowntime(40, 500));
+
+        assertThat(convergence.afterRound(2, 512, 512 * PAGE, 512, 512 * PAGE, BANDWIDTH,
+                new ExpectedDowntime(40, 500))).isEqualTo(Next.GIVE_UP);
+        assertThat(convergence.failure()).contains("would take 540 ms to send at 4194304 bytes/s (40 ms of it the last"
+                + " sync and round trip), above the downtime limit of 300 ms");
     }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import migration.LiveStats;
 
 /**
  * One row of {@code multifd bench --live}: a live migration with one dirty tracker, one channel count and one
@@ -44,11 +45,13 @@ record LiveResult(String tracker, int channels, DirtyRate rate, long bytesPerSec
      * @param writes            pages the writers wrote during the migration
      * @param writerNanos       the writers' mean CPU time per write during the migration
      *                          ({@link migration.cli.live.PageWriters#cpuNanosPerWrite()})
+     * @param phases            where the downtime went, phase by phase ({@code live.downtime-phases-us})
      * @param verified          whether the destination verified the digests (its process succeeded)
      */
     record Run(String status, String error, String trackerUsed, long totalMillis, int rounds, long downtimeMillis,
                long expectedMillis, String convergence, int maxThrottle, long firstBandwidth, long syncMicrosMedian,
-               long syncMicrosMax, long writes, double writerNanos, boolean verified) {
+               long syncMicrosMax, long writes, double writerNanos, LiveStats.DowntimePhases phases,
+               boolean verified) {
 
         /** {@return whether it completed after switching over within the downtime limit's logic} */
         boolean converged() {
@@ -64,7 +67,7 @@ record LiveResult(String tracker, int channels, DirtyRate rate, long bytesPerSec
         Run withVerified(boolean value) {
             return new Run(status, error, trackerUsed, totalMillis, rounds, downtimeMillis, expectedMillis,
                     convergence, maxThrottle, firstBandwidth, syncMicrosMedian, syncMicrosMax, writes, writerNanos,
-                    value);
+                    phases, value);
         }
     }
 
@@ -108,6 +111,9 @@ record LiveResult(String tracker, int channels, DirtyRate rate, long bytesPerSec
         fields.put("sync-us-max", run.syncMicrosMax());
         fields.put("writes", run.writes());
         fields.put("writer-ns", run.writerNanos());
+        LiveStats.DowntimePhases phases = run.phases();
+        fields.put("phases-us", phases.pauseHookMicros() + "/" + phases.lastSyncMicros() + "/"
+                + phases.lastRoundMicros() + "/" + phases.completeMicros() + "/" + phases.resultMicros());
         if (probe != null) {
             fields.put("probe-tracker", probe.tracker());
             fields.put("probe-pages", probe.pages());
@@ -117,6 +123,7 @@ record LiveResult(String tracker, int channels, DirtyRate rate, long bytesPerSec
             fields.put("probe-sync-cpu-ms", probe.syncCpuMillis());
             fields.put("probe-tracked-ns", probe.trackedWriteNanos());
             fields.put("probe-untracked-ns", probe.untrackedWriteNanos());
+            fields.put("probe-fault-floor-ns", probe.faultFloorNanos());
         }
         StringBuilder line = new StringBuilder(PREFIX);
         fields.forEach((key, value) -> line.append(' ').append(key).append('=')
@@ -152,11 +159,11 @@ record LiveResult(String tracker, int channels, DirtyRate rate, long bytesPerSec
                     (int) number(f, "rounds"), number(f, "downtime-ms"), number(f, "expected-ms"),
                     text(f, "convergence"), (int) number(f, "max-throttle"), number(f, "first-bandwidth"),
                     number(f, "sync-us-median"), number(f, "sync-us-max"), number(f, "writes"),
-                    Double.parseDouble(text(f, "writer-ns")), false);
+                    Double.parseDouble(text(f, "writer-ns")), phases(text(f, "phases-us")), false);
             TrackerProbe.Cost probe = f.containsKey("probe-tracker") ? new TrackerProbe.Cost(text(f, "probe-tracker"),
                     (int) number(f, "probe-pages"), decimal(f, "probe-arm-ms"), decimal(f, "probe-idle-sync-ms"),
                     decimal(f, "probe-sync-ms"), decimal(f, "probe-sync-cpu-ms"), decimal(f, "probe-tracked-ns"),
-                    decimal(f, "probe-untracked-ns")) : null;
+                    decimal(f, "probe-untracked-ns"), decimal(f, "probe-fault-floor-ns")) : null;
             return new LiveResult(tracker, channels, rate, bytesPerSecond, run, probe, null);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed live result line '" + line + "': " + e.getMessage(), e);
@@ -169,6 +176,16 @@ record LiveResult(String tracker, int channels, DirtyRate rate, long bytesPerSec
             throw new IllegalArgumentException("no " + key);
         }
         return value.equals("null") ? "" : value;
+    }
+
+    /** {@return the phases from their line form, five microsecond counts separated by '/'} */
+    private static LiveStats.DowntimePhases phases(String text) {
+        String[] parts = text.split("/");
+        if (parts.length != 5) {
+            throw new IllegalArgumentException("phases-us '" + text + "' is not five numbers separated by '/'");
+        }
+        return new LiveStats.DowntimePhases(Long.parseLong(parts[0]), Long.parseLong(parts[1]),
+                Long.parseLong(parts[2]), Long.parseLong(parts[3]), Long.parseLong(parts[4]));
     }
 
     private static long number(Map<String, String> fields, String key) {

@@ -146,6 +146,7 @@ public final class LiveWorker {
         return new LiveResult.Run(stats.status().jsonName(), error, tracker, stats.totalTimeMillis(),
                 live.rounds().size(), live.downtimeMillis(), live.expectedDowntimeMillis(), live.convergence(),
                 writers.maxThrottle(), firstBandwidth, syncs.length == 0 ? 0 : syncs[syncs.length / 2],
-                Arrays.stream(syncs).max().orElse(0), writers.writes(), writers.cpuNanosPerWrite(), false);
+                Arrays.stream(syncs).max().orElse(0), writers.writes(), writers.cpuNanosPerWrite(),
+                live.downtimePhases(), false);
     }
 }

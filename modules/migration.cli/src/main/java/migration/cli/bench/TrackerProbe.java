@@ -3,7 +3,9 @@ package migration.cli.bench;
 import io.channel.memory.DirtyPages;
 import io.channel.memory.DirtyTracker;
 import io.channel.memory.DirtyTrackers;
+import io.channel.memory.PageMemory;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
@@ -28,6 +30,14 @@ import java.util.Arrays;
  *
  * <p>Syncs: the wall and this thread's CPU time of each sync that follows a sample (so {@code n} pages are
  * dirty), and of one sync with nothing written; the arm, once.
+ *
+ * <p>The platform's fault floor: the same samples, warm-up and CPU clock for a first <em>read</em> of distinct
+ * pages of fresh memory from {@link PageMemory} that nothing ever touched: the kernel maps its shared zero page
+ * (a read fault with nothing to allocate, copy or zero: the cheapest page fault there is). A tracked first write
+ * is a write-protect fault, so it cannot cost less than this; on a VM whose faults are slow (nested
+ * virtualisation) the floor says how much of the write's cost is the platform's. Not measured where the memory
+ * provider cannot hand out untouched memory (it would time no fault). With transparent huge pages set to
+ * {@code always} the kernel may map a huge zero page instead, and the floor reads low.
  */
 final class TrackerProbe {
 
@@ -55,9 +65,11 @@ final class TrackerProbe {
      * @param syncCpuMillis       the same syncs' median CPU time of the syncing thread (user + system)
      * @param trackedWriteNanos   the median CPU time of a first write to a page after a sync, tracked
      * @param untrackedWriteNanos the median CPU time of a first write to a page of the untracked memory
+     * @param faultFloorNanos     the median CPU time of a first read of a never-touched page (a zero-page read
+     *                            fault), or NaN where the memory provider hands out no untouched memory
      */
     record Cost(String tracker, int pages, double armMillis, double idleSyncMillis, double syncMillis,
-                double syncCpuMillis, double trackedWriteNanos, double untrackedWriteNanos) {
+                double syncCpuMillis, double trackedWriteNanos, double untrackedWriteNanos, double faultFloorNanos) {
 
         /** {@return how many times a tracked first write costs an untracked one} */
         double slowdown() {
@@ -127,8 +139,51 @@ final class TrackerProbe {
                 }
             }
             return new Cost(t.describe(), n, arm, idle, median(sync), median(syncCpu), median(tracked),
-                    median(untracked));
+                    median(untracked), zeroPageReadNanos(threads, n));
         }
+    }
+
+    /**
+     * {@return the median CPU nanoseconds of a first read of a never-touched page of fresh memory, or NaN where
+     * the memory provider hands out no untouched memory} Samples of {@code n} pages along the same stride walk as
+     * the writes, over a region of their own, whose last range the warm-up reads first, so that the loop runs compiled.
+     */
+    static double zeroPageReadNanos(ThreadMXBean threads, int n) {
+        if (!PageMemory.provider().allocatesUntouched()) {
+            return Double.NaN;
+        }
+        long pages = (long) RANGES * n;
+        long stride = stride(pages);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fresh = PageMemory.allocate(pages * PAGE, false, arena);
+            long[] own = Arrays.copyOf(offsets(RANGES - 1, n, pages, stride), WARM_UP_WRITES);
+            for (int i = 0; i < WARM_UP_CALLS; i++) {
+                timeReads(threads, fresh, own);
+            }
+            double[] reads = new double[SAMPLES];
+            for (int s = 0; s <= SAMPLES; s++) {
+                long nanos = timeReads(threads, fresh, offsets(s, n, pages, stride));
+                if (s > 0) {
+                    reads[s - 1] = nanos / (double) n;
+                }
+            }
+            return median(reads);
+        }
+    }
+
+    /** Where the reads' sum goes, so that the JIT cannot drop them. */
+    private static volatile long sink;
+
+    /** Reads 8 bytes at each offset; returns the CPU nanoseconds this thread spent. */
+    private static long timeReads(ThreadMXBean threads, MemorySegment memory, long[] offsets) {
+        long start = threads.getCurrentThreadCpuTime();
+        long sum = 0;
+        for (long offset : offsets) {
+            sum += memory.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+        }
+        long nanos = threads.getCurrentThreadCpuTime() - start;
+        sink = sum;
+        return nanos;
     }
 
     private static void warmUp(ThreadMXBean threads, MemorySegment memory, long[] offsets, DirtyTracker report) {

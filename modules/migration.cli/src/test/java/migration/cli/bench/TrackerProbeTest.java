@@ -2,6 +2,7 @@ package migration.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.channel.memory.PageMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.HashSet;
@@ -51,6 +52,18 @@ class TrackerProbeTest {
             assertThat(cost.armMillis()).isNotNegative();
             assertThat(cost.syncMillis()).isNotNegative();
             assertThat(cost.trackedWriteNanos()).isNotNegative();
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theFaultFloorIsTimedOnUntouchedMemoryOnlyWhereTheProviderHandsItOut() {
+        double floor = TrackerProbe.zeroPageReadNanos(java.lang.management.ManagementFactory.getThreadMXBean(), 64);
+
+        if (PageMemory.provider().allocatesUntouched()) {
+            assertThat(floor).as("CPU ns of a zero-page read fault").isPositive();
+        } else {
+            assertThat(floor).isNaN();
         }
     }
 }
