@@ -32,6 +32,8 @@ final class TestWriters implements SourceHooks {
     private volatile int throttle;
     /** While set, the writers run but write nothing (so that they can be started before what they report to). */
     volatile boolean hold;
+    /** When set, the pause hook lets the writers write (and report) at least once before it stops them. */
+    volatile boolean writeBeforePause;
     /** Told of every write (offset, length) when set: an application that reports what it writes. */
     volatile java.util.function.BiConsumer<Long, Long> reporter;
 
@@ -95,6 +97,12 @@ final class TestWriters implements SourceHooks {
     public void pause() throws Exception {
         calls.add("pause:" + Thread.currentThread().getName());
         pauses.incrementAndGet();
+        if (writeBeforePause) {
+            // The last sync then finds at least this write, however the threads were scheduled.
+            while (writes.get() == 0) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
         stopAll();
     }
 
