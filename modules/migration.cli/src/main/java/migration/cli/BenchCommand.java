@@ -31,12 +31,15 @@ import picocli.CommandLine.Spec;
         description = {
             "Moves an incompressible region over loopback and measures, side by side: the cold one-shot path"
                 + " (one 'multifd receive --into' and one 'multifd send --from' as fresh processes, no warm-up,"
-                + " a file in --cold-dir into a file that is absent or pre-touched), then the steady state: the"
+                + " a file in --cold-dir into a file that is absent or pre-touched, the pre-touched one received"
+                + " both by default and with 'receive --in-place'; tls-cold: the same with TLS on every channel"
+                + " and throwaway certificates, compared with the plain rows), then the steady state: the"
                 + " ceiling (plain blocking socket streams, no protocol), migration with the copying provider,"
                 + " with the Linux provider writing by copy, and with zero-copy; for each channel count, into"
                 + " fresh and into pre-touched destination memory. Source and destination run as two child"
                 + " processes; cold ones are measured whole (CPU and minor faults from start to exit), steady"
-                + " ones over their transfer window after a warm-up. '--modes cold' measures the cold path alone.",
+                + " ones over their transfer window after a warm-up. '--modes cold' measures the cold path alone,"
+                + " '--modes cold,tls-cold' with its TLS rows.",
             "'--live' measures live migrations instead: per dirty tracker and dirty rate, with writer threads"
                 + " dirtying the source's memory while it moves, against issue 11's targets.",
             "Writes bench-results/<timestamp>.md and .json (or --output) and prints the Markdown tables."})
@@ -54,12 +57,14 @@ final class BenchCommand implements Callable<Integer> {
     String channels;
 
     @Option(names = "--modes", paramLabel = "LIST",
-            defaultValue = "cold,ceiling,copy-provider,linux-copy,linux-zero-copy,tls-copy-provider,tls-linux-copy",
-            description = "What to measure; cold is the one-shot path users take (default: ${DEFAULT-VALUE}).")
+            defaultValue = "cold,tls-cold,ceiling,copy-provider,linux-copy,linux-zero-copy,tls-copy-provider,"
+                    + "tls-linux-copy",
+            description = "What to measure; cold is the one-shot path users take, tls-cold the same under TLS"
+                    + " (default: ${DEFAULT-VALUE}).")
     String modes;
 
     @Option(names = "--cold-dir", paramLabel = "DIR",
-            description = "Where the cold mode writes its source file and receives into its destination file, each"
+            description = "Where the cold modes write their source file and receive into their destination file, each"
                     + " --size bytes (default: /dev/shm, a tmpfs, where it exists).")
     Path coldDir;
 

@@ -122,8 +122,7 @@ public final class BenchArguments {
      * @return the modes, in the given order
      */
     public static List<Mode> parseModes(String text) {
-        return parseList(text, "--modes", "a comma-separated list of cold, ceiling, copy-provider,"
-                + " linux-copy, linux-zero-copy, tls-copy-provider, tls-linux-copy, live", Mode::ofLabel);
+        return parseList(text, "--modes", "a comma-separated list of " + Mode.labels(), Mode::ofLabel);
     }
 
     /**

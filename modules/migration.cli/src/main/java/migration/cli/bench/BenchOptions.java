@@ -2,6 +2,7 @@ package migration.cli.bench;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * What a benchmark run measures.
@@ -41,9 +42,30 @@ public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, 
         }
     }
 
-    /** {@return whether the cold one-shot path is measured} */
+    /** {@return whether the cold one-shot path is measured, plain or under TLS} */
     public boolean cold() {
-        return modes.contains(Mode.COLD);
+        return modes.stream().anyMatch(Mode::cold);
+    }
+
+    /**
+     * {@return the cold one-shot configurations, grouped by destination file (a pre-touched one also written
+     * {@code --in-place}), then by channels, each TLS row right after its plain twin}
+     */
+    public List<ColdConfiguration> coldConfigurations() {
+        List<ColdConfiguration> list = new java.util.ArrayList<>();
+        List<Mode> cold = Stream.of(Mode.COLD, Mode.TLS_COLD).filter(modes::contains).toList();
+        for (DestinationKind destination : destinations) {
+            // --in-place into an absent file falls back to a temporary file: the fresh row again.
+            List<Boolean> writes = destination == DestinationKind.PRE_TOUCHED ? List.of(false, true) : List.of(false);
+            for (boolean inPlace : writes) {
+                for (int n : channels) {
+                    for (Mode mode : cold) {
+                        list.add(new ColdConfiguration(mode, n, destination, inPlace));
+                    }
+                }
+            }
+        }
+        return list;
     }
 
     /**
@@ -54,7 +76,7 @@ public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, 
         List<Configuration> list = new java.util.ArrayList<>();
         for (DestinationKind destination : destinations) {
             for (Mode mode : modes) {
-                if (mode == Mode.COLD || mode == Mode.LIVE) {
+                if (mode.cold() || mode == Mode.LIVE) {
                     continue;
                 }
                 for (int n : channels) {

@@ -35,6 +35,12 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             + " authentication with throwaway certificates made for the run, the JDK's own TLS (JSSE); each is"
             + " compared with the row of the same provider, channels and destination without TLS.";
 
+    private static final String COLD_TLS_NOTE = "tls-cold rows: the same cold runs with TLS 1.3 on the main channel"
+            + " and every multifd channel, both processes given throwaway certificates made for the run (--tls-ca,"
+            + " --tls-cert, --tls-key: mutual authentication, the sender checking the name 127.0.0.1); each is"
+            + " compared with the cold row of the same channels and destination file without TLS, by GiB/s and by"
+            + " both whole processes' CPU per GiB (the JSON's cold-tls also gives the migration windows' ratio).";
+
     private static final String CPU_NOTE = "CPU is each process's user+system time over its transfer window."
             + " On loopback the receive path (softirq, including the copy into the receiver's socket buffer) runs"
             + " in whichever task is on the CPU, mostly the sender, so the split between the sides is approximate;"
@@ -46,8 +52,10 @@ public record BenchReport(String date, String commandLine, Machine machine, long
     private static final String COLD_NOTE = "Cold: each run starts one `multifd receive --listen 127.0.0.1:0"
             + " --into FILE --json` and, once it listens, one `multifd send --from FILE --channels N --json`, both"
             + " fresh processes of the tool with its defaults and no warm-up, into an absent file (fresh) or over an"
-            + " existing one whose every page was written (pre-touched; receive --into writes a temporary file and"
-            + " renames it onto the existing one). GiB/s is by the sender's own"
+            + " existing one whose every page was written (pre-touched), there both with receive's default (a"
+            + " temporary file renamed onto the existing one once the digests are verified: new pages) and with"
+            + " --in-place (the existing file's own pages written where they are; not atomic). GiB/s is by the"
+            + " sender's own"
             + " total-time (migration start to the destination's verdict); send process is the sending process's"
             + " life, start-up and exit included. CPU and minor faults are each whole process's, start-up"
             + " included (the receiver's from before it listened), from /proc via the shell that waited for it."
@@ -127,21 +135,23 @@ public record BenchReport(String date, String commandLine, Machine machine, long
     }
 
     /**
-     * A TLS row against the same configuration without TLS.
+     * A TLS row against the same configuration without TLS: a steady-state migration ({@link BenchResult}) or a
+     * cold one-shot run ({@link ColdResult}), both measured.
      *
      * @param tls   the TLS row
      * @param plain the row of the same provider, channels and destination without TLS
+     * @param <R>   the kind of row
      */
-    public record TlsComparison(BenchResult tls, BenchResult plain) {
+    public record TlsComparison<R extends MeasuredRow>(R tls, R plain) {
 
         /** {@return the TLS row's throughput in percent of the plain row's} */
         public double percent() {
-            return tls.percentOf(plain);
+            return 100 * tls.gibPerSecond() / plain.gibPerSecond();
         }
 
         /** {@return the TLS row's total CPU per GiB as a multiple of the plain row's} */
         public double cpuRatio() {
-            return tls.cpuRatioTo(plain);
+            return tls.cpuPerGibTotal() / plain.cpuPerGibTotal();
         }
 
         /** {@return whether TLS reaches {@value #TLS_TARGET_PERCENT}% of plain} */
@@ -159,9 +169,9 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         }
     }
 
-    /** {@return each measured TLS row with its measured plain twin, in the order run} */
-    public List<TlsComparison> tlsComparisons() {
-        List<TlsComparison> comparisons = new ArrayList<>();
+    /** {@return each measured steady-state TLS row with its measured plain twin, in the order run} */
+    public List<TlsComparison<BenchResult>> tlsComparisons() {
+        List<TlsComparison<BenchResult>> comparisons = new ArrayList<>();
         for (BenchResult tls : results) {
             Configuration c = tls.configuration();
             if (!tls.isMeasured() || !c.mode().tls()) {
@@ -170,7 +180,21 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             Configuration plain = new Configuration(c.mode().withoutTls(), c.channels(), c.destination(),
                     c.hugePages(), c.prefault(), c.verify());
             results.stream().filter(r -> r.isMeasured() && r.configuration().equals(plain)).findFirst()
-                    .ifPresent(r -> comparisons.add(new TlsComparison(tls, r)));
+                    .ifPresent(r -> comparisons.add(new TlsComparison<>(tls, r)));
+        }
+        return comparisons;
+    }
+
+    /** {@return each measured cold TLS row with its measured plain twin, in the order run} */
+    public List<TlsComparison<ColdResult>> coldTlsComparisons() {
+        List<TlsComparison<ColdResult>> comparisons = new ArrayList<>();
+        for (ColdResult tls : cold) {
+            if (!tls.isMeasured() || !tls.configuration().tls()) {
+                continue;
+            }
+            ColdConfiguration plain = tls.configuration().withoutTls();
+            cold.stream().filter(r -> r.isMeasured() && r.configuration().equals(plain)).findFirst()
+                    .ifPresent(r -> comparisons.add(new TlsComparison<>(tls, r)));
         }
         return comparisons;
     }
@@ -238,12 +262,14 @@ public record BenchReport(String date, String commandLine, Machine machine, long
     /** {@return the cold one-shot results as a Markdown table, one row per configuration} */
     public String coldTable() {
         StringBuilder out = new StringBuilder();
-        out.append("| channels | destination file | GiB/s | total-time s | send process s | CPU-s src | CPU-s dst"
+        out.append("| mode | channels | destination file | GiB/s | total-time s | send process s | CPU-s src | CPU-s dst"
                 + " | CPU-s/GiB both | window CPU-s src | window CPU-s dst | window CPU-s/GiB both"
                 + " | before-window CPU-s src | before-window CPU-s dst | minor faults src | minor faults dst |\n");
-        out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (ColdResult r : cold) {
-            out.append("| ").append(r.channels()).append(" | ").append(r.destination().label()).append(" | ");
+            ColdConfiguration c = r.configuration();
+            out.append("| ").append(c.mode().label()).append(" | ").append(c.channels()).append(" | ")
+                    .append(c.destinationLabel()).append(" | ");
             if (!r.isMeasured()) {
                 skipped(out, r.skipped(), 13);
                 continue;
@@ -285,7 +311,12 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         }
         if (!cold.isEmpty()) {
             out.append("\n## Cold one-shot: `multifd receive --into` and `multifd send --from`, fresh processes\n\n");
-            out.append(coldTable()).append('\n').append(COLD_NOTE).append('\n');
+            out.append(coldTable()).append('\n');
+            comparisonLines(out, "TLS against the same cold run without TLS", coldTlsComparisons());
+            out.append(COLD_NOTE).append('\n');
+            if (cold.stream().anyMatch(r -> r.configuration().tls())) {
+                out.append('\n').append(COLD_TLS_NOTE).append('\n');
+            }
         }
         if (!results.isEmpty()) {
             if (!cold.isEmpty()) {
@@ -296,19 +327,26 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             for (Verdict verdict : verdicts()) {
                 out.append("- ").append(verdict.describe()).append('\n');
             }
-            List<TlsComparison> tls = tlsComparisons();
-            if (!tls.isEmpty()) {
-                out.append("\nTLS against the same migration without TLS:\n\n");
-                for (TlsComparison comparison : tls) {
-                    out.append("- ").append(comparison.describe()).append('\n');
-                }
-            }
-            out.append("\n").append(CPU_NOTE).append('\n');
+            out.append('\n');
+            comparisonLines(out, "TLS against the same migration without TLS", tlsComparisons());
+            out.append(CPU_NOTE).append('\n');
             if (results.stream().anyMatch(r -> r.configuration().mode().tls())) {
                 out.append('\n').append(TLS_NOTE).append('\n');
             }
         }
         return out.toString();
+    }
+
+    /** Appends a heading and one line per comparison, then an empty line; nothing if there are none. */
+    private static void comparisonLines(StringBuilder out, String heading, List<? extends TlsComparison<?>> list) {
+        if (list.isEmpty()) {
+            return;
+        }
+        out.append(heading).append(":\n\n");
+        for (TlsComparison<?> comparison : list) {
+            out.append("- ").append(comparison.describe()).append('\n');
+        }
+        out.append('\n');
     }
 
     /** {@return the JSON document: one object per configuration in {@code results}} */
@@ -363,21 +401,17 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             verdictsJson.add(verdict);
         }
         List<Map<String, Object>> tlsJson = new ArrayList<>();
-        for (TlsComparison t : tlsComparisons()) {
-            Configuration c = t.tls().configuration();
-            Map<String, Object> comparison = new LinkedHashMap<>();
-            comparison.put("mode", c.mode().label());
-            comparison.put("plain-mode", t.plain().configuration().mode().label());
-            comparison.put("channels", c.channels());
-            comparison.put("destination", c.destination().label());
-            comparison.put("gib-per-s", rounded(t.tls().gibPerSecond()));
-            comparison.put("plain-gib-per-s", rounded(t.plain().gibPerSecond()));
-            comparison.put("percent-of-plain", rounded(t.percent()));
-            comparison.put("cpu-s-per-gib-total", rounded(t.tls().cpuPerGibTotal()));
-            comparison.put("plain-cpu-s-per-gib-total", rounded(t.plain().cpuPerGibTotal()));
-            comparison.put("cpu-ratio", rounded(t.cpuRatio()));
-            comparison.put("met", t.met());
-            tlsJson.add(comparison);
+        for (TlsComparison<BenchResult> t : tlsComparisons()) {
+            tlsJson.add(comparisonJson(t));
+        }
+        List<Map<String, Object>> coldTlsJson = new ArrayList<>();
+        for (TlsComparison<ColdResult> t : coldTlsComparisons()) {
+            Map<String, Object> comparison = comparisonJson(t);
+            comparison.put("in-place", t.tls().configuration().inPlace());
+            comparison.put("window-cpu-s-per-gib-total", rounded(t.tls().cpuPerGibInWindow()));
+            comparison.put("plain-window-cpu-s-per-gib-total", rounded(t.plain().cpuPerGibInWindow()));
+            comparison.put("window-cpu-ratio", rounded(t.tls().cpuPerGibInWindow() / t.plain().cpuPerGibInWindow()));
+            coldTlsJson.add(comparison);
         }
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("date", date);
@@ -385,6 +419,7 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         document.put("machine", machine.json());
         document.put("size", size);
         document.put("cold", coldJson());
+        document.put("cold-tls", coldTlsJson);
         document.put("cold-note", COLD_NOTE);
         document.put("results", resultsJson);
         document.put("verdicts", verdictsJson);
@@ -393,12 +428,33 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         return Json.write(document) + "\n";
     }
 
+    /** {@return a TLS comparison's figures, in the order of its line} */
+    private static Map<String, Object> comparisonJson(TlsComparison<?> t) {
+        RowConfiguration c = t.tls().configuration();
+        Map<String, Object> comparison = new LinkedHashMap<>();
+        comparison.put("mode", c.mode().label());
+        comparison.put("plain-mode", t.plain().configuration().mode().label());
+        comparison.put("channels", c.channels());
+        comparison.put("destination", c.destination().label());
+        comparison.put("gib-per-s", rounded(t.tls().gibPerSecond()));
+        comparison.put("plain-gib-per-s", rounded(t.plain().gibPerSecond()));
+        comparison.put("percent-of-plain", rounded(t.percent()));
+        comparison.put("cpu-s-per-gib-total", rounded(t.tls().cpuPerGibTotal()));
+        comparison.put("plain-cpu-s-per-gib-total", rounded(t.plain().cpuPerGibTotal()));
+        comparison.put("cpu-ratio", rounded(t.cpuRatio()));
+        comparison.put("met", t.met());
+        return comparison;
+    }
+
     private List<Map<String, Object>> coldJson() {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (ColdResult r : cold) {
+            ColdConfiguration c = r.configuration();
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("channels", r.channels());
-            row.put("destination", r.destination().label());
+            row.put("mode", c.mode().label());
+            row.put("channels", c.channels());
+            row.put("destination", c.destination().label());
+            row.put("in-place", c.inPlace());
             if (r.isMeasured()) {
                 row.put("bytes", r.bytes());
                 row.put("gib-per-s", rounded(r.gibPerSecond()));

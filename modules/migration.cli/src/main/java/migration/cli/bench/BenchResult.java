@@ -25,7 +25,7 @@ import java.util.function.ToDoubleFunction;
  */
 public record BenchResult(Configuration configuration, long bytes, double seconds, double cpuSecondsSrc,
                           double cpuSecondsDst, long zeroCopySends, long zeroCopyCopied, long jitMillisSrc,
-                          long jitMillisDst, List<Run> runs, String skipped) {
+                          long jitMillisDst, List<Run> runs, String skipped) implements MeasuredRow {
 
     private static final double GIB = 1L << 30;
 
@@ -116,6 +116,7 @@ public record BenchResult(Configuration configuration, long bytes, double second
     }
 
     /** {@return throughput in GiB (2^30 bytes) per second; 0 if not measured} */
+    @Override
     public double gibPerSecond() {
         return isMeasured() && seconds > 0 ? bytes / GIB / seconds : 0;
     }
@@ -131,6 +132,7 @@ public record BenchResult(Configuration configuration, long bytes, double second
     }
 
     /** {@return both sides' CPU seconds per GiB} */
+    @Override
     public double cpuPerGibTotal() {
         return perGib(cpuSecondsSrc + cpuSecondsDst);
     }

@@ -24,7 +24,7 @@ public final class BenchRunner {
 
     private final BenchOptions options;
     private final PrintStream progress;
-    /** The TLS modes' credentials while a run with TLS modes is under way. */
+    /** The TLS modes' credentials (steady and cold) while a run with TLS modes is under way. */
     private BenchCredentials credentials;
     /** Why the TLS modes cannot run, if their credentials could not be made. */
     private String credentialsFailure;
@@ -47,14 +47,14 @@ public final class BenchRunner {
     public BenchReport run(String commandLine) {
         String date = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         Optional<String> linuxUnavailable = linuxUnavailable();
-        List<ColdResult> cold = options.cold() ? runCold() : List.of();
+        List<ColdResult> cold;
         List<BenchResult> results = new ArrayList<>();
-        List<Configuration> configurations = options.configurations();
-        if (configurations.stream().anyMatch(c -> c.mode().tls())) {
+        if (options.modes().stream().anyMatch(Mode::tls)) {
             makeCredentials();
         }
         try {
-            measureAll(configurations, linuxUnavailable, results);
+            cold = options.cold() ? runCold() : List.of();
+            measureAll(options.configurations(), linuxUnavailable, results);
         } finally {
             if (credentials != null) {
                 credentials.close();
@@ -97,24 +97,24 @@ public final class BenchRunner {
 
     private List<ColdResult> runCold() {
         List<ColdResult> cold = new ArrayList<>();
+        List<ColdConfiguration> configurations = options.coldConfigurations();
         try (ColdRunner runner = new ColdRunner(options.size(), options.coldDirectory())) {
             int index = 0;
-            int count = options.destinations().size() * options.channels().size();
-            for (DestinationKind destination : options.destinations()) {
-                for (int channels : options.channels()) {
-                    index++;
-                    progress.println("[cold " + index + "/" + count + "] receive --into a " + destination.label()
-                            + " file, send --channels " + channels + ":");
-                    progress.flush();
-                    ColdResult result = runner.measure(channels, destination, options.repeat(), progress);
-                    progress.println(result.isMeasured()
-                            ? String.format(Locale.ROOT, "  median %.2f GiB/s by total-time, %.3f CPU-s/GiB both"
-                            + " sides (%.3f in the migration windows)", result.gibPerSecond(), result.cpuPerGibTotal(),
-                            result.cpuPerGibInWindow())
-                            : "  skipped: " + result.skipped());
-                    progress.flush();
-                    cold.add(result);
-                }
+            for (ColdConfiguration configuration : configurations) {
+                index++;
+                progress.println("[cold " + index + "/" + configurations.size() + "] " + configuration.describe()
+                        + ":");
+                progress.flush();
+                ColdResult result = configuration.tls() && credentials == null
+                        ? ColdResult.skipped(configuration, credentialsFailure)
+                        : runner.measure(configuration, credentials, options.repeat(), progress);
+                progress.println(result.isMeasured()
+                        ? String.format(Locale.ROOT, "  median %.2f GiB/s by total-time, %.3f CPU-s/GiB both"
+                        + " sides (%.3f in the migration windows)", result.gibPerSecond(), result.cpuPerGibTotal(),
+                        result.cpuPerGibInWindow())
+                        : "  skipped: " + result.skipped());
+                progress.flush();
+                cold.add(result);
             }
         }
         return cold;

@@ -8,13 +8,13 @@ import java.util.function.ToDoubleFunction;
  * The outcome of one cold one-shot configuration: {@code multifd receive --into} and {@code multifd send --from}
  * as fresh processes, measured {@code --repeat} times (the medians of its runs), or skipped with the reason.
  *
- * @param channels    the sender's {@code --channels}
- * @param destination whether the {@code --into} file was absent (fresh) or existed with every page written
+ * @param configuration what was measured: mode (plain or TLS), channels, destination file, {@code --in-place}
  * @param bytes       the file's size
  * @param runs        every run, in order
  * @param skipped     why it was not measured, or {@code null} if it was
  */
-public record ColdResult(int channels, DestinationKind destination, long bytes, List<Run> runs, String skipped) {
+public record ColdResult(ColdConfiguration configuration, long bytes, List<Run> runs, String skipped)
+        implements MeasuredRow {
 
     private static final double GIB = 1L << 30;
 
@@ -54,16 +54,16 @@ public record ColdResult(int channels, DestinationKind destination, long bytes, 
 
     /** Checks and copies. */
     public ColdResult {
-        Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(configuration, "configuration");
         runs = List.copyOf(runs);
         if (skipped == null && runs.isEmpty()) {
             throw new IllegalArgumentException("a measured result needs at least one run");
         }
     }
 
-    /** {@return a result that was not measured} @param channels channels @param destination kind @param why why */
-    public static ColdResult skipped(int channels, DestinationKind destination, String why) {
-        return new ColdResult(channels, destination, 0, List.of(), Objects.requireNonNull(why, "why"));
+    /** {@return a result that was not measured} @param configuration what @param why why */
+    public static ColdResult skipped(ColdConfiguration configuration, String why) {
+        return new ColdResult(configuration, 0, List.of(), Objects.requireNonNull(why, "why"));
     }
 
     /** {@return whether it was measured} */
@@ -79,6 +79,7 @@ public record ColdResult(int channels, DestinationKind destination, long bytes, 
     }
 
     /** {@return GiB per second of the median total-time} */
+    @Override
     public double gibPerSecond() {
         double seconds = median(Run::totalSeconds);
         return seconds > 0 ? bytes / GIB / seconds : 0;
@@ -91,7 +92,8 @@ public record ColdResult(int channels, DestinationKind destination, long bytes, 
         return rates.length == 0 ? new double[2] : new double[] {rates[0], rates[rates.length - 1]};
     }
 
-    /** {@return the median of both processes' CPU seconds together, per GiB} */
+    /** {@return the median of both whole processes' CPU seconds together, per GiB} */
+    @Override
     public double cpuPerGibTotal() {
         return bytes > 0 ? median(r -> r.cpuSecondsSrc() + r.cpuSecondsDst()) / (bytes / GIB) : 0;
     }

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * Measures the path users take: one {@code multifd receive --into FILE} and one {@code multifd send --from FILE},
  * each a fresh process of the tool (the image's {@code bin/multifd} launcher where there is one), with no
  * warm-up, from a file of incompressible bytes into a file that is absent (fresh) or exists with every page
- * written (pre-touched). The files live in one directory, by default {@code /dev/shm} (tmpfs), and are
- * deleted by {@link #close()}, or when the JVM exits.
+ * written (pre-touched), the latter with the receiver's default (a temporary file renamed onto it) or
+ * {@code --in-place}; under TLS both are given the run's throwaway credentials. The files live in one
+ * directory, by default {@code /dev/shm} (tmpfs), and are deleted by {@link #close()}, or when the JVM exits.
  */
 final class ColdRunner implements AutoCloseable {
 
@@ -76,19 +77,20 @@ final class ColdRunner implements AutoCloseable {
     /**
      * Measures one configuration {@code repeat} times.
      *
-     * @param channels the sender's {@code --channels}
-     * @param kind     the state of the destination file before each run
-     * @param repeat   runs
-     * @param progress where a line per run goes
+     * @param configuration what to measure
+     * @param credentials   the run's TLS credentials; only read for a TLS configuration
+     * @param repeat        runs
+     * @param progress      where a line per run goes
      * @return the result, skipped with the reason if a run failed
      */
-    ColdResult measure(int channels, DestinationKind kind, int repeat, PrintStream progress) {
+    ColdResult measure(ColdConfiguration configuration, BenchCredentials credentials, int repeat,
+                       PrintStream progress) {
         List<ColdResult.Run> runs = new ArrayList<>();
         try {
             writeSource();
             for (int i = 0; i < repeat; i++) {
-                prepareDestination(kind);
-                ColdResult.Run run = transfer(channels);
+                prepareDestination(configuration.destination());
+                ColdResult.Run run = transfer(configuration, credentials);
                 progress.println(String.format(Locale.ROOT, "  cold run %d: total-time %.3f s, send process %.3f s,"
                                 + " CPU-s src %.2f dst %.2f (in the migration window %.2f and %.2f), minor faults src"
                                 + " %d dst %d", i + 1, run.totalSeconds(), run.wallSeconds(), run.cpuSecondsSrc(),
@@ -97,19 +99,29 @@ final class ColdRunner implements AutoCloseable {
                 runs.add(run);
             }
         } catch (IOException | RuntimeException e) {
-            return ColdResult.skipped(channels, kind, "failed: " + BenchWorker.oneLine(e));
+            return ColdResult.skipped(configuration, "failed: " + BenchWorker.oneLine(e));
         }
-        return new ColdResult(channels, kind, size, runs, null);
+        return new ColdResult(configuration, size, runs, null);
     }
 
-    private ColdResult.Run transfer(int channels) throws IOException {
+    private ColdResult.Run transfer(ColdConfiguration configuration, BenchCredentials credentials)
+            throws IOException {
         List<String> receive = new ArrayList<>(tool);
         receive.addAll(List.of("receive", "--listen", "127.0.0.1:0", "--into", destination.toString(), "--json"));
+        if (configuration.inPlace()) {
+            receive.add("--in-place");
+        }
+        if (configuration.tls()) {
+            receive.addAll(credentials.toolOptions(WorkerSpec.Role.DESTINATION));
+        }
         try (ToolProcess receiver = ToolProcess.start(receive, "multifd receive")) {
             String address = receiver.awaitError("listening on ", timeoutSeconds).strip();
             List<String> send = new ArrayList<>(tool);
             send.addAll(List.of("send", "--to", address, "--from", source.toString(), "--channels",
-                    String.valueOf(channels), "--json"));
+                    String.valueOf(configuration.channels()), "--json"));
+            if (configuration.tls()) {
+                send.addAll(credentials.toolOptions(WorkerSpec.Role.SOURCE));
+            }
             long start = System.nanoTime();
             List<String> sent;
             try (ToolProcess sender = ToolProcess.start(send, "multifd send")) {

@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param verify      whether a migration checks the end-to-end digests (the ceiling never does)
  */
 public record Configuration(Mode mode, int channels, DestinationKind destination, boolean hugePages,
-                            boolean prefault, boolean verify) {
+                            boolean prefault, boolean verify) implements RowConfiguration {
 
     /**
      * Checks the components.
@@ -30,6 +30,7 @@ public record Configuration(Mode mode, int channels, DestinationKind destination
     }
 
     /** {@return a short description, for progress lines and errors} */
+    @Override
     public String describe() {
         return mode.label() + ", " + channels + (mode == Mode.CEILING ? " stream" : " channel")
                 + (channels == 1 ? "" : "s") + ", " + destination.label()

@@ -4,9 +4,15 @@ package migration.cli.bench;
 public enum Mode {
     /**
      * The path users take, cold: {@code multifd receive --into} and {@code multifd send --from} as fresh
-     * processes of the tool with its defaults, no warm-up (measured by {@link ColdRunner}, reported on its own).
+     * processes of the tool with its defaults, no warm-up, and over a pre-touched file also with
+     * {@code receive --in-place} (measured by {@link ColdRunner}, reported on its own).
      */
     COLD("cold", null, false),
+    /**
+     * {@link #COLD} under TLS 1.3 on every channel: both processes given the run's throwaway credentials
+     * ({@link BenchCredentials#toolOptions}), as an operator gives them.
+     */
+    TLS_COLD("tls-cold", null, false),
     /** Plain blocking {@code java.nio} socket streams, a sender and a receiver, no protocol: the loopback ceiling. */
     CEILING("ceiling", null, false),
     /** Migration with the portable copying provider ({@code java.nio}). */
@@ -43,6 +49,11 @@ public enum Mode {
         return label;
     }
 
+    /** {@return whether fresh processes of the tool measure it ({@link ColdRunner}), not a pair of workers} */
+    public boolean cold() {
+        return this == COLD || this == TLS_COLD;
+    }
+
     /** {@return the channel provider a migration uses, or {@code null} for the ceiling} */
     public String provider() {
         return provider;
@@ -63,6 +74,7 @@ public enum Mode {
         return switch (this) {
             case TLS_COPY_PROVIDER -> COPY_PROVIDER;
             case TLS_LINUX_COPY -> LINUX_COPY;
+            case TLS_COLD -> COLD;
             default -> null;
         };
     }
@@ -78,7 +90,11 @@ public enum Mode {
                 return mode;
             }
         }
-        throw new IllegalArgumentException("unknown mode '" + label + "'; expected one of cold, ceiling,"
-                + " copy-provider, linux-copy, linux-zero-copy, tls-copy-provider, tls-linux-copy, live");
+        throw new IllegalArgumentException("unknown mode '" + label + "'; expected one of " + labels());
+    }
+
+    /** {@return every mode's label, comma-separated, for messages} */
+    static String labels() {
+        return java.util.Arrays.stream(values()).map(Mode::label).collect(java.util.stream.Collectors.joining(", "));
     }
 }

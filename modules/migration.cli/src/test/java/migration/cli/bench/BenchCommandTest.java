@@ -53,7 +53,7 @@ class BenchCommandTest {
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void aTinyColdRunMeasuresFreshToolProcessesIntoBothKindsOfFile(@TempDir Path dir) throws Exception {
+    void aTinyColdRunMeasuresFreshToolProcessesIntoBothKindsOfFileAndInPlace(@TempDir Path dir) throws Exception {
         StringWriter out = new StringWriter();
         Path files = Files.createDirectory(dir.resolve("files"));
 
@@ -65,7 +65,8 @@ class BenchCommandTest {
         assertThat((List<?>) document.get("results")).as("no steady-state configuration").isEmpty();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> cold = (List<Map<String, Object>>) document.get("cold");
-        assertThat(cold).extracting(r -> r.get("destination")).containsExactly("fresh", "pre-touched");
+        assertThat(cold).extracting(r -> r.get("destination") + (Boolean.TRUE.equals(r.get("in-place")) ? " in place"
+                : "")).containsExactly("fresh", "pre-touched", "pre-touched in place");
         assertThat(cold).allSatisfy(r -> {
             assertThat(r).as("measured, not skipped: %s", r).containsEntry("bytes", 8388608L)
                     .containsEntry("channels", 2L);
@@ -76,8 +77,38 @@ class BenchCommandTest {
                     "before-window-cpu-s-src", "before-window-cpu-s-dst");
             assertThat((List<?>) r.get("runs")).hasSize(1);
         });
-        assertThat(Files.readString(dir.resolve("cold.md"))).contains("## Cold one-shot", "| 2 | fresh |",
-                "| 2 | pre-touched |", "| window CPU-s src | window CPU-s dst | window CPU-s/GiB both |");
+        assertThat(Files.readString(dir.resolve("cold.md"))).contains("## Cold one-shot", "| cold | 2 | fresh |",
+                "| cold | 2 | pre-touched |", "| cold | 2 | pre-touched, --in-place |",
+                "| window CPU-s src | window CPU-s dst | window CPU-s/GiB both |");
+        assertThat(files).as("the source and destination files are deleted").isEmptyDirectory();
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aTinyTlsColdRunMeasuresTheTlsRowBesideThePlainOneAndComparesThem(@TempDir Path dir) throws Exception {
+        StringWriter out = new StringWriter();
+        Path files = Files.createDirectory(dir.resolve("files"));
+
+        int status = bench(out, "--modes", "tls-cold,cold", "--destinations", "fresh", "--size", "8m", "--channels",
+                "2", "--repeat", "1", "--cold-dir", files.toString(), "--json", "--output",
+                dir.resolve("cold-tls.md").toString());
+
+        assertThat(status).as("exit status; output:%n%s", out).isZero();
+        Map<String, Object> document = JsonReader.object(out.toString());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> cold = (List<Map<String, Object>>) document.get("cold");
+        assertThat(cold).extracting(r -> r.get("mode")).containsExactly("cold", "tls-cold");
+        assertThat(cold).allSatisfy(r -> assertThat(r).as("measured, not skipped: %s", r)
+                .containsEntry("bytes", 8388608L).containsEntry("destination", "fresh"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> comparisons = (List<Map<String, Object>>) document.get("cold-tls");
+        assertThat(comparisons).singleElement().satisfies(c -> {
+            assertThat(c).containsEntry("mode", "tls-cold").containsEntry("plain-mode", "cold");
+            assertThat((Double) c.get("percent-of-plain")).isPositive();
+            assertThat((Double) c.get("cpu-ratio")).isPositive();
+        });
+        assertThat(Files.readString(dir.resolve("cold-tls.md"))).contains("| tls-cold | 2 | fresh |",
+                "- tls-cold, 2 channels, fresh: ");
         assertThat(files).as("the source and destination files are deleted").isEmptyDirectory();
     }
 

@@ -129,24 +129,25 @@ class BenchReportTest {
 
     @Test
     void theColdTableGivesMediansOfEachFigureAndTheRangeOfGibPerSecond() {
-        ColdResult cold = new ColdResult(2, DestinationKind.PRE_TOUCHED, 2 * GIB, List.of(
+        ColdResult cold = new ColdResult(coldConfig(Mode.COLD, 2, DestinationKind.PRE_TOUCHED, false), 2 * GIB, List.of(
                 new ColdResult.Run(1.0, 1.5, 1.0, 2.0, 50_000, 540_000, new ColdResult.Window(0.3, 0.5, 0.7, 1.5)),
                 new ColdResult.Run(0.5, 1.0, 0.8, 1.0, 40_000, 20_000, new ColdResult.Window(0.2, 0.4, 0.6, 0.6)),
                 new ColdResult.Run(2.0, 2.5, 1.2, 3.0, 60_000, 30_000, new ColdResult.Window(0.4, 0.6, 0.8, 2.4))),
                 null);
         BenchReport report = new BenchReport("d", "multifd bench --modes cold", MACHINE, 2 * GIB, List.of(),
-                List.of(cold, ColdResult.skipped(4, DestinationKind.FRESH, "failed: no space")));
+                List.of(cold, ColdResult.skipped(coldConfig(Mode.COLD, 4, DestinationKind.FRESH, false),
+                        "failed: no space")));
 
         assertThat(report.coldTable()).contains(
-                "| 2 | pre-touched | 2.00 (1.00–4.00) | 1.000 | 1.500 | 1.00 | 2.00 | 1.500 | 0.70 | 1.50 | 1.100"
+                "| cold | 2 | pre-touched | 2.00 (1.00–4.00) | 1.000 | 1.500 | 1.00 | 2.00 | 1.500 | 0.70 | 1.50 | 1.100"
                         + " | 0.30 | 0.50 | 50000 | 30000 |",
-                "| 4 | fresh | skipped: failed: no space |");
-        assertThat(report.markdown()).contains("## Cold one-shot").doesNotContain("## Steady state", "| mode |");
+                "| cold | 4 | fresh | skipped: failed: no space |");
+        assertThat(report.markdown()).contains("## Cold one-shot").doesNotContain("## Steady state", "% of ceiling");
     }
 
     @Test
     void theColdJsonGivesEachProcessCpuInsideAndBeforeItsMigrationWindow() {
-        ColdResult cold = new ColdResult(2, DestinationKind.FRESH, 2 * GIB, List.of(
+        ColdResult cold = new ColdResult(coldConfig(Mode.COLD, 2, DestinationKind.FRESH, false), 2 * GIB, List.of(
                 new ColdResult.Run(1.0, 1.5, 1.0, 2.0, 50_000, 20_000, new ColdResult.Window(0.3, 0.5, 0.7, 1.5))),
                 null);
         BenchReport report = new BenchReport("d", "multifd bench --modes cold", MACHINE, 2 * GIB, List.of(),
@@ -160,6 +161,11 @@ class BenchReportTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> run = ((List<Map<String, Object>>) row.get("runs")).getFirst();
         assertThat(run).containsEntry("window-cpu-s-src", 0.7).containsEntry("before-window-cpu-s-dst", 0.5);
+    }
+
+    private static ColdConfiguration coldConfig(Mode mode, int channels, DestinationKind destination,
+                                                boolean inPlace) {
+        return new ColdConfiguration(mode, channels, destination, inPlace);
     }
 
     @SuppressWarnings("unchecked")

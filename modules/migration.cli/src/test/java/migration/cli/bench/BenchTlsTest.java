@@ -90,12 +90,12 @@ class BenchTlsTest {
                 List.of(plain, plainOtherChannels, half, slower));
 
         assertThat(report.tlsComparisons()).hasSize(2);
-        BenchReport.TlsComparison met = report.tlsComparisons().get(0);
+        BenchReport.TlsComparison<BenchResult> met = report.tlsComparisons().get(0);
         assertThat(met.plain()).isEqualTo(plain);
         assertThat(met.percent()).isCloseTo(50.0, within(1e-9));
         assertThat(met.cpuRatio()).isCloseTo(2.0, within(1e-9));
         assertThat(met.met()).isTrue();
-        BenchReport.TlsComparison notMet = report.tlsComparisons().get(1);
+        BenchReport.TlsComparison<BenchResult> notMet = report.tlsComparisons().get(1);
         assertThat(notMet.plain()).isEqualTo(plainOtherChannels);
         assertThat(notMet.percent()).isCloseTo(40.0, within(1e-9));
         assertThat(notMet.met()).isFalse();
