@@ -457,13 +457,13 @@ public abstract class Session {
         wakeWaiters();
         boolean clean = ending.get().status() == MigrationStatus.COMPLETED;
         for (Thread worker : workers) {
-            joinQuietly(worker, JOIN_TIMEOUT);
+            joinWorker(worker);
         }
         boolean stuck = workers.stream().anyMatch(Thread::isAlive);
         if (stuck) {
             kick();
             for (Thread worker : workers) {
-                joinQuietly(worker, JOIN_TIMEOUT);
+                joinWorker(worker);
             }
         }
         closeResources();
@@ -497,6 +497,20 @@ public abstract class Session {
         finished.countDown();
     }
 
+    /**
+     * Joins a worker. A worker is listed before it is started, so that the end never misses one that runs; one
+     * listed but not yet started is waited for, since its starter is about to start it (or to unlist it, if the
+     * start fails). {@code Thread.join} throws on a thread that was never started.
+     */
+    private void joinWorker(Thread worker) {
+        while (worker.getState() == Thread.State.NEW && workers.contains(worker)) {
+            Thread.yield();
+        }
+        if (worker.getState() != Thread.State.NEW) {
+            joinQuietly(worker, JOIN_TIMEOUT);
+        }
+    }
+
     private static void joinQuietly(Thread thread, Duration timeout) {
         if (thread == null || thread == Thread.currentThread()) {
             return;
@@ -516,8 +530,18 @@ public abstract class Session {
      */
     final void startWorker(String name, Runnable action) {
         Thread thread = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(action);
+        start(thread);
+    }
+
+    /** Lists a worker, then starts it; unlists it if it cannot be started. */
+    private void start(Thread thread) {
         workers.add(thread);
-        thread.start();
+        try {
+            thread.start();
+        } catch (RuntimeException | Error e) {
+            workers.remove(thread);
+            throw e;
+        }
     }
 
     /**
@@ -535,8 +559,7 @@ public abstract class Session {
                 workers.remove(Thread.currentThread());
             }
         });
-        workers.add(thread);
-        thread.start();
+        start(thread);
     }
 
     /**
