@@ -12,7 +12,9 @@ import java.time.Duration;
  * @param maxBandwidth       the source's limit in bytes per second across all channels, {@code 0} for none;
  *                           unused by the destination
  * @param provider           the channel provider to use by name ({@code "copy"}, {@code "linux"}), or
- *                           {@code null} for the best available one (see {@link io.channel.ChannelProviders})
+ *                           {@code null} for the best available one (see {@link io.channel.ChannelProviders}; a
+ *                           destination takes the best one without zero-copy,
+ *                           {@link io.channel.ChannelProviders#selectForReceiving()})
  * @param setupTimeout       how long connecting all channels and the handshake may take; at the destination
  *                           also how long an accepted connection may take to identify itself
  * @param verify             source: send per-block digests at the end; destination: check them

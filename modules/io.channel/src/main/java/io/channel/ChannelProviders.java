@@ -3,6 +3,7 @@ package io.channel;
 import io.channel.selection.ProviderSelector;
 import io.channel.spi.ChannelProvider;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -67,6 +68,40 @@ public final class ChannelProviders {
     public static Selection select() {
         return new Selection(SELECTOR.selectAndLog(all(), Holder.FOUND.skipped(),
                 System.getProperty(PROVIDER_PROPERTY), LOG));
+    }
+
+    /**
+     * Picks the provider for a side that only receives (a migration's destination), honouring
+     * {@value #PROVIDER_PROPERTY} like {@link #select()}. Without it, the available provider with the highest
+     * priority among those that do not {@linkplain ChannelProvider#supportsZeroCopy() support zero-copy} is
+     * chosen, and only where none is available the best of all: zero-copy is a way of sending
+     * ({@code MSG_ZEROCOPY}, Linux {@code Documentation/networking/msg_zerocopy.rst}), so a receiver gains
+     * nothing from it, and a zero-copy provider may cost more to start (the Linux provider's native linker:
+     * about 0.45 CPU-s per process on a 2-vCPU VM, in every one-shot {@code multifd receive}) than the portable
+     * one, which receives with the same one copy.
+     *
+     * @return the selection; nothing is logged when the copying choice is made
+     * @throws IllegalStateException         if the property names no known provider
+     * @throws UnsupportedOperationException if the property names an unavailable provider (with its cause)
+     */
+    public static Selection selectForReceiving() {
+        String requested = System.getProperty(PROVIDER_PROPERTY);
+        if (requested != null && !requested.isBlank()) {
+            return select();
+        }
+        return selectForReceiving(all()).orElseGet(ChannelProviders::select);
+    }
+
+    /**
+     * {@return the best available provider without zero-copy among {@code candidates}, or empty if none is}
+     * @param candidates providers to choose from
+     */
+    static Optional<Selection> selectForReceiving(List<ChannelProvider> candidates) {
+        List<ChannelProvider> copying = candidates.stream().filter(p -> !p.supportsZeroCopy()).toList();
+        if (copying.stream().noneMatch(ChannelProvider::isAvailable)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Selection(SELECTOR.select(copying, List.of(), null)));
     }
 
     /** Selection plus the one-time log line; separate from {@link #select()} so tests can feed providers. */

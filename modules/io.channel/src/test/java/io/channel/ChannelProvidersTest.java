@@ -7,6 +7,7 @@ import io.channel.selection.RecordingLogger;
 import io.channel.spi.ChannelProvider;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ChannelProvidersTest {
@@ -57,6 +58,68 @@ class ChannelProvidersTest {
                         "kernel refused SO_ZEROCOPY"));
         assertThat(selection.describe()).isEqualTo(
                 "using channel provider 'copy'; passed over 'broken': kernel refused SO_ZEROCOPY");
+    }
+
+    @Test
+    void aReceivingSideTakesTheBestProviderWithoutZeroCopy() {
+        var selection = ChannelProviders.selectForReceiving(List.of(FAST, COPY));
+
+        assertThat(selection).hasValueSatisfying(s -> assertThat(s.chosen()).isSameAs(COPY));
+    }
+
+    @Test
+    void aReceivingSideNeverProbesAZeroCopyProviderWhenACopyingOneIsAvailable() {
+        AtomicInteger probes = new AtomicInteger();
+        ChannelProvider counting = new ChannelProvider() {
+            @Override
+            public String name() {
+                return "counting";
+            }
+
+            @Override
+            public int priority() {
+                return 100;
+            }
+
+            @Override
+            public boolean supportsZeroCopy() {
+                return true;
+            }
+
+            @Override
+            public boolean isAvailable() {
+                probes.incrementAndGet();
+                return true;
+            }
+
+            @Override
+            public Throwable unavailabilityCause() {
+                probes.incrementAndGet();
+                return null;
+            }
+
+            @Override
+            public IOChannel connect(InetSocketAddress remote, ChannelOptions options) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public ChannelListener listen(InetSocketAddress local, ChannelOptions options) {
+                throw new UnsupportedOperationException();
+            }
+        };
+
+        assertThat(ChannelProviders.selectForReceiving(List.of(counting, COPY)))
+                .hasValueSatisfying(s -> assertThat(s.chosen()).isSameAs(COPY));
+        assertThat(probes).hasValue(0);
+    }
+
+    @Test
+    void aReceivingSideWithNoCopyingProviderAvailableLeavesTheChoiceToTheUsualSelection() {
+        StubProvider brokenCopy = new StubProvider("copy", 0, new IllegalStateException("no java.nio"));
+
+        assertThat(ChannelProviders.selectForReceiving(List.of(FAST, brokenCopy))).isEmpty();
+        assertThat(ChannelProviders.selectForReceiving(List.of(FAST))).isEmpty();
     }
 
     @Test

@@ -64,14 +64,29 @@ final class InfoCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             chosenWhy = OneLine.of(e);
         }
+        // A destination (receive, and demo's destination side) picks on its own: see selectForReceiving.
+        String receiving = chosen;
+        String receivingWhy = "as for sending";
+        if (provider.name() == null && chosen != null) {
+            try {
+                receiving = ChannelProviders.selectForReceiving().chosen().name();
+                receivingWhy = receiving.equals(chosen) ? "as for sending"
+                        : "a destination only receives, and zero-copy is a way of sending";
+            } catch (RuntimeException e) {
+                receivingWhy = OneLine.of(e);
+            }
+        }
         String memory = PageMemory.provider().name();
         if (json) {
             Map<String, Object> document = document(providers, chosen, chosenWhy, memory);
+            document.put("receiving", receiving);
+            document.put("receiving-why", receivingWhy);
             document.put("dirty-trackers", trackers.toJson());
             document.put("tls", tlsReport.toJson());
             out.println(Json.write(document));
         } else {
             out.print(text(providers, chosen, chosenWhy, memory));
+            out.println("receiving: " + (receiving == null ? "none" : receiving) + " (" + receivingWhy + ")");
             out.print(trackers.toText());
             out.print(tlsReport.toText());
         }

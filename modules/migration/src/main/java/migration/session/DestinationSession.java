@@ -199,7 +199,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
             } else if (params.provider() != null) {
                 chosen = ChannelProviders.select(ChannelProviders.all(), params.provider()).chosen();
             } else {
-                chosen = ChannelProviders.select().chosen();
+                // A destination only receives: zero-copy, a way of sending, is of no use here.
+                chosen = ChannelProviders.selectForReceiving().chosen();
             }
         } catch (RuntimeException e) {
             throw new MigrationException("no usable channel provider: " + e.getMessage(), e);
