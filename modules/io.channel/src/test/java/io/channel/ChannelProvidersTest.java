@@ -12,8 +12,13 @@ import org.junit.jupiter.api.Test;
 
 class ChannelProvidersTest {
 
-    /** A provider that is available or not, as told. */
-    record StubProvider(String name, int priority, Throwable unavailabilityCause) implements ChannelProvider {
+    /** A provider that is available or not, as told, counting how often its availability was asked. */
+    record StubProvider(String name, int priority, Throwable cause, AtomicInteger probes) implements ChannelProvider {
+
+        StubProvider(String name, int priority, Throwable cause) {
+            this(name, priority, cause, new AtomicInteger());
+        }
+
         @Override
         public boolean supportsZeroCopy() {
             return priority > 0;
@@ -21,7 +26,13 @@ class ChannelProvidersTest {
 
         @Override
         public boolean isAvailable() {
-            return unavailabilityCause == null;
+            return unavailabilityCause() == null;
+        }
+
+        @Override
+        public Throwable unavailabilityCause() {
+            probes.incrementAndGet();
+            return cause;
         }
 
         @Override
@@ -69,49 +80,11 @@ class ChannelProvidersTest {
 
     @Test
     void aReceivingSideNeverProbesAZeroCopyProviderWhenACopyingOneIsAvailable() {
-        AtomicInteger probes = new AtomicInteger();
-        ChannelProvider counting = new ChannelProvider() {
-            @Override
-            public String name() {
-                return "counting";
-            }
+        StubProvider zeroCopy = new StubProvider("zero-copy", 100, null);
 
-            @Override
-            public int priority() {
-                return 100;
-            }
-
-            @Override
-            public boolean supportsZeroCopy() {
-                return true;
-            }
-
-            @Override
-            public boolean isAvailable() {
-                probes.incrementAndGet();
-                return true;
-            }
-
-            @Override
-            public Throwable unavailabilityCause() {
-                probes.incrementAndGet();
-                return null;
-            }
-
-            @Override
-            public IOChannel connect(InetSocketAddress remote, ChannelOptions options) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public ChannelListener listen(InetSocketAddress local, ChannelOptions options) {
-                throw new UnsupportedOperationException();
-            }
-        };
-
-        assertThat(ChannelProviders.selectForReceiving(List.of(counting, COPY)))
+        assertThat(ChannelProviders.selectForReceiving(List.of(zeroCopy, COPY)))
                 .hasValueSatisfying(s -> assertThat(s.chosen()).isSameAs(COPY));
-        assertThat(probes).hasValue(0);
+        assertThat(zeroCopy.probes()).hasValue(0);
     }
 
     @Test
