@@ -184,16 +184,14 @@ final class LinuxChannel extends IOChannel {
             int fd = descriptor.acquire();
             try {
                 ensureNotClosing();
+                if (writeScratch == null) {
+                    writeScratch = new MessageScratch();
+                }
                 if (MessageScratch.allNative(iov, offset, length)) {
-                    if (writeScratch == null) {
-                        writeScratch = new MessageScratch();
-                    }
-                    Gather gather = Gather.of(writeScratch.fill(iov, offset, length));
-                    return zeroCopy ? sendZeroCopy(fd, gather) : sendCopying(fd, gather.message());
+                    return send(fd, writeScratch.fill(iov, offset, length), zeroCopy);
                 }
                 try (Arena arena = Arena.ofConfined()) {
-                    Gather gather = message(arena, iov, offset, length, null);
-                    return zeroCopy ? sendZeroCopy(fd, gather) : sendCopying(fd, gather.message());
+                    return send(fd, writeScratch.fill(iov, offset, length, arena, null), zeroCopy);
                 }
             } finally {
                 descriptor.release();
@@ -203,68 +201,8 @@ final class LinuxChannel extends IOChannel {
         }
     }
 
-    /**
-     * A {@code struct msghdr} ready for one call.
-     *
-     * @param message the {@code msghdr}
-     * @param vector  its {@code iovec} array
-     * @param count   iovecs in use
-     * @param bytes   total bytes the iovecs cover
-     */
-    private record Gather(MemorySegment message, MemorySegment vector, int count, long bytes) {
-
-        /** {@return the message a scratch was just filled with} */
-        static Gather of(MessageScratch scratch) {
-            return new Gather(scratch.message(), scratch.vector(), scratch.count(), scratch.bytes());
-        }
-    }
-
-    /**
-     * Builds a {@code struct msghdr} whose iovecs point straight at the caller's native segments; heap
-     * segments (never with zero-copy, the base class refuses those) go through native scratch.
-     *
-     * @param heapTargets for reads: receives, per iovec, the heap segment to copy back into (or null)
-     */
-    private static Gather message(Arena arena, MemorySegment[] iov, int offset, int length,
-                                  MemorySegment[] heapTargets) {
-        // IMPORTANT: IOV_MAX (limits.h) is the kernel's UIO_MAXIOV; more iovecs fail with EMSGSIZE. A partial
-        // write or read is fine: the caller loops.
-        int count = Math.min(length, socket_h.IOV_MAX());
-        MemorySegment vector = iovec.allocateArray(count, arena);
-        long scratchLeft = HEAP_SCRATCH_BYTES;
-        int used = 0;
-        long bytes = 0;
-        for (int i = 0; i < count; i++) {
-            MemorySegment segment = iov[offset + i];
-            MemorySegment base = segment;
-            long size = segment.byteSize();
-            if (!segment.isNative()) {
-                if (scratchLeft == 0) {
-                    break;
-                }
-                size = Math.min(size, scratchLeft);
-                scratchLeft -= size;
-                base = arena.allocate(Math.max(size, 1));
-                if (heapTargets == null) {
-                    MemorySegment.copy(segment, 0, base, 0, size);
-                } else {
-                    heapTargets[i] = segment.asSlice(0, size);
-                }
-            }
-            MemorySegment entry = iovec.asSlice(vector, i);
-            iovec.iov_base(entry, base);
-            iovec.iov_len(entry, size);
-            used++;
-            bytes += size;
-            if (size < segment.byteSize()) {
-                break;
-            }
-        }
-        MemorySegment message = msghdr.allocate(arena);
-        message.fill((byte) 0);
-        msghdr.msg_iov(message, vector);
-        msghdr.msg_iovlen(message, used);
-        return new Gather(message, vector, used, bytes);
+    private long send(int fd, MessageScratch message, boolean zeroCopy) throws IOException {
+        return zeroCopy ? sendZeroCopy(fd, message) : sendCopying(fd, message.message());
     }
 
     private long sendCopying(int fd, MemorySegment message) throws IOException {
@@ -285,7 +223,7 @@ final class LinuxChannel extends IOChannel {
         }
     }
 
-    private long sendZeroCopy(int fd, Gather gather) throws IOException {
+    private long sendZeroCopy(int fd, MessageScratch gather) throws IOException {
         MemorySegment message = gather.message();
         int flags = socket_h.MSG_NOSIGNAL() | socket_h.MSG_ZEROCOPY();
         long enobufsDeadline = 0;
@@ -337,7 +275,7 @@ final class LinuxChannel extends IOChannel {
      * {@link ChannelOptions#strictZeroCopy()} it fails, with QEMU's words ({@code io/channel-socket.c} fails every
      * {@code ENOBUFS} of a zero-copy write so); otherwise it is sent by copying and counted.
      */
-    private long sendRefusedZeroCopy(int fd, Gather gather, int errno) throws IOException {
+    private long sendRefusedZeroCopy(int fd, MessageScratch gather, int errno) throws IOException {
         long size = gather.bytes();
         HostLimits host = limits.get();
         String refusal = errors.strerror(errno) + " (ENOBUFS from sendmsg(MSG_ZEROCOPY) for a " + size
@@ -384,15 +322,15 @@ final class LinuxChannel extends IOChannel {
         try {
             int fd = descriptor.acquire();
             try {
+                if (readScratch == null) {
+                    readScratch = new MessageScratch();
+                }
                 if (MessageScratch.allNative(iov, offset, length)) {
-                    if (readScratch == null) {
-                        readScratch = new MessageScratch();
-                    }
-                    return receive(fd, Gather.of(readScratch.fill(iov, offset, length)), null);
+                    return receive(fd, readScratch.fill(iov, offset, length), null);
                 }
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment[] heapTargets = new MemorySegment[Math.min(length, socket_h.IOV_MAX())];
-                    return receive(fd, message(arena, iov, offset, length, heapTargets), heapTargets);
+                    return receive(fd, readScratch.fill(iov, offset, length, arena, heapTargets), heapTargets);
                 }
             } finally {
                 descriptor.release();
@@ -409,7 +347,7 @@ final class LinuxChannel extends IOChannel {
      *                    segment is native
      * @return bytes read, or -1 at end of stream
      */
-    private long receive(int fd, Gather gather, MemorySegment[] heapTargets) throws IOException {
+    private long receive(int fd, MessageScratch gather, MemorySegment[] heapTargets) throws IOException {
         MemorySegment message = gather.message();
         if (gather.bytes() == 0) {
             return 0;
@@ -442,7 +380,7 @@ final class LinuxChannel extends IOChannel {
         }
     }
 
-    private static void copyBack(Gather gather, MemorySegment[] heapTargets, long received) {
+    private static void copyBack(MessageScratch gather, MemorySegment[] heapTargets, long received) {
         long left = received;
         for (int i = 0; i < gather.count() && left > 0; i++) {
             MemorySegment entry = iovec.asSlice(gather.vector(), i);

@@ -11,9 +11,10 @@ import java.lang.foreign.ValueLayout;
 /**
  * One {@code struct msghdr} and its {@code iovec} array ({@code sys/socket.h}, {@code bits/types/struct_iovec.h}) in
  * native memory, filled anew for each {@code sendmsg} or {@code recvmsg} of one direction of a {@link LinuxChannel}.
- * The channel holds its write lock, or its read lock, while it fills and uses one.
+ * The channel holds its write lock, or its read lock, while it fills and uses one. Heap segments get native copies
+ * from a confined arena of the call's own; the message itself is always this one.
  *
- * <p>Why not a confined arena per call, as for heap segments: a migration makes thousands of calls per GiB, and
+ * <p>Why not a confined arena per call for the message too: a migration makes thousands of calls per GiB, and
  * each arena costs a {@code malloc}, zeroing and {@code free} and a dozen foreign-memory methods (arena, session,
  * layout and slice) that the JIT compiles before the per-packet path is cheap. A one-shot migration runs much of
  * its transfer before C2 has compiled it all, and its compiler threads share the CPUs with the transfer.
@@ -72,18 +73,58 @@ final class MessageScratch {
      * @return this
      */
     MessageScratch fill(MemorySegment[] iov, int offset, int length) {
-        int used = Math.min(length, socket_h.IOV_MAX());
+        return fill(iov, offset, length, null, null);
+    }
+
+    /**
+     * Like {@link #fill(MemorySegment[], int, int)}, with heap segments among them (never with zero-copy: the base
+     * class refuses those): each goes through native memory from {@code heapCopies}, at most
+     * {@value LinuxChannel#HEAP_SCRATCH_BYTES} bytes per call in all (the iovecs end where that runs out). For a
+     * write ({@code heapTargets == null}) the heap bytes are copied in; for a read, {@code heapTargets[i]} is set to
+     * the heap segment that iovec {@code i}'s bytes are to be copied back into ({@link LinuxChannel}'s
+     * {@code copyBack}).
+     *
+     * @param iov         the segments
+     * @param offset      the first
+     * @param length      how many
+     * @param heapCopies  where the native copies of heap segments go; {@code null} when all are native
+     * @param heapTargets for reads: per iovec, the heap segment to copy back into (or null); {@code null} for writes
+     * @return this
+     */
+    MessageScratch fill(MemorySegment[] iov, int offset, int length, Arena heapCopies, MemorySegment[] heapTargets) {
+        int count = Math.min(length, socket_h.IOV_MAX());
+        long heapLeft = LinuxChannel.HEAP_SCRATCH_BYTES;
+        int used = 0;
         long total = 0;
-        for (int i = 0; i < used; i++) {
+        for (int i = 0; i < count; i++) {
             MemorySegment segment = iov[offset + i];
+            MemorySegment base = segment;
+            long size = segment.byteSize();
+            if (!segment.isNative()) {
+                if (heapLeft == 0) {
+                    break;
+                }
+                size = Math.min(size, heapLeft);
+                heapLeft -= size;
+                base = heapCopies.allocate(Math.max(size, 1));
+                if (heapTargets == null) {
+                    MemorySegment.copy(segment, 0, base, 0, size);
+                } else {
+                    heapTargets[i] = segment.asSlice(0, size);
+                }
+            }
             long entry = i * IOVEC_BYTES;
-            vector.set(BASE_LAYOUT, entry + BASE, segment);
-            vector.set(LENGTH_LAYOUT, entry + LENGTH, segment.byteSize());
-            total += segment.byteSize();
+            vector.set(BASE_LAYOUT, entry + BASE, base);
+            vector.set(LENGTH_LAYOUT, entry + LENGTH, size);
+            used++;
+            total += size;
+            if (size < segment.byteSize()) {
+                break;
+            }
         }
         msghdr.msg_iovlen(message, used);
         msghdr.msg_flags(message, 0);
-        count = used;
+        this.count = used;
         bytes = total;
         return this;
     }
