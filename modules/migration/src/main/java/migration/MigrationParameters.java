@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param provider           the channel provider to use by name ({@code "copy"}, {@code "linux"}), or
  *                           {@code null} for the best available one (see {@link io.channel.ChannelProviders}; a
  *                           destination takes the best one without zero-copy,
- *                           {@link io.channel.ChannelProviders#selectForReceiving()})
+ *                           {@link io.channel.ChannelProviders#selectForCopying()})
  * @param setupTimeout       how long connecting all channels and the handshake may take; at the destination
  *                           also how long an accepted connection may take to identify itself
  * @param verify             source: send per-block digests at the end; destination: check them

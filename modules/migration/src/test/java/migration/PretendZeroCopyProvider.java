@@ -32,7 +32,13 @@ final class PretendZeroCopyProvider implements ChannelProvider {
     private final int flushesBeforeFailure;
     /** Whether the pretend kernel refuses to pin every zero-copy write, as under a small RLIMIT_MEMLOCK. */
     private boolean refusesToPin;
+    /** Whether it says, like the Linux provider, that zero-copy to an address of this host is copied. */
+    private boolean knowsThisHostCopies;
     final AtomicLong zeroCopyWrites = new AtomicLong();
+    /** Calls of {@link #isAvailable()} and {@link #unavailabilityCause()}: the probes of a real provider. */
+    final AtomicLong probes = new AtomicLong();
+    /** Calls of {@link #connect}. */
+    final AtomicLong connects = new AtomicLong();
 
     private PretendZeroCopyProvider(FlushResult flushAnswer, boolean grantFeature, Throwable unavailable) {
         this(flushAnswer, grantFeature, unavailable, -1);
@@ -71,6 +77,16 @@ final class PretendZeroCopyProvider implements ChannelProvider {
     static final String REFUSAL = "No buffer space available (ENOBUFS, pretend). Limits: RLIMIT_MEMLOCK 65536 bytes"
             + " (soft; hard 65536 bytes), net.core.optmem_max 131072 bytes, CAP_IPC_LOCK no";
 
+    /**
+     * Like {@link #copiedByKernel()}, and it knows it: it says zero-copy to an address of this host is copied,
+     * as the Linux provider does for loopback.
+     */
+    static PretendZeroCopyProvider copiedOnThisHostAndSaysSo() {
+        PretendZeroCopyProvider provider = copiedByKernel();
+        provider.knowsThisHostCopies = true;
+        return provider;
+    }
+
     /** Channels whose writes really avoid the copy. */
     static PretendZeroCopyProvider realZeroCopy() {
         return new PretendZeroCopyProvider(FlushResult.ZERO_COPY, true, null);
@@ -103,16 +119,25 @@ final class PretendZeroCopyProvider implements ChannelProvider {
 
     @Override
     public boolean isAvailable() {
+        probes.incrementAndGet();
         return unavailable == null;
     }
 
     @Override
     public Throwable unavailabilityCause() {
+        probes.incrementAndGet();
         return unavailable;
     }
 
     @Override
+    public boolean zeroCopyCopiesTo(InetSocketAddress destination) {
+        return knowsThisHostCopies && destination.getAddress() != null
+                && destination.getAddress().isLoopbackAddress();
+    }
+
+    @Override
     public IOChannel connect(InetSocketAddress remote, ChannelOptions options) throws IOException {
+        connects.incrementAndGet();
         return new Channel(copy.connect(remote, options.withZeroCopy(false)), options.zeroCopy() && grantFeature,
                 options.strictZeroCopy());
     }

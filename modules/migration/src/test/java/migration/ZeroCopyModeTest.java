@@ -118,6 +118,53 @@ class ZeroCopyModeTest {
     }
 
     @Test
+    void autoToAnAddressOfThisHostCopiesWithTheCopyingProviderAndNeverStartsTheZeroCopyOne() throws Exception {
+        PretendZeroCopyProvider zeroCopy = PretendZeroCopyProvider.copiedOnThisHostAndSaysSo();
+        MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(2),
+                List.of(zeroCopy, ChannelProviders.named("copy")));
+        assertThat(stats.zeroCopy().provider()).isEqualTo("copy");
+        assertThat(stats.zeroCopy().active()).isFalse();
+        assertThat(stats.zeroCopy().reason()).startsWith("the destination 127.0.0.1:")
+                .endsWith(" is on this host, where the kernel copies every zero-copy send (same-host TCP such as"
+                        + " loopback always does); copying");
+        assertThat(stats.zeroCopy().sends()).isZero();
+        assertThat(stats.dirtySyncMissedZeroCopy()).isZero();
+        // Neither probed nor used: a real zero-copy provider costs its start-up only when it may help.
+        assertThat(zeroCopy.probes).hasValue(0);
+        assertThat(zeroCopy.connects).hasValue(0);
+    }
+
+    @Test
+    void autoToAnAddressOfThisHostStillTriesZeroCopyWhenTheProviderIsNamed() throws Exception {
+        PretendZeroCopyProvider zeroCopy = PretendZeroCopyProvider.copiedOnThisHostAndSaysSo();
+        MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(1).withProvider("linux"),
+                List.of(zeroCopy, ChannelProviders.named("copy")));
+        assertThat(stats.zeroCopy().provider()).isEqualTo("linux");
+        assertThat(stats.zeroCopy().reason()).startsWith("the kernel copied every zero-copy write on channel 0");
+        assertThat(zeroCopy.zeroCopyWrites.get()).isPositive();
+    }
+
+    @Test
+    void onToAnAddressOfThisHostStillUsesZeroCopy() throws Exception {
+        PretendZeroCopyProvider zeroCopy = PretendZeroCopyProvider.copiedOnThisHostAndSaysSo();
+        MigrationStats stats = migrate(MigrationParameters.defaults().withChannels(1).withZeroCopy(ZeroCopyMode.ON),
+                List.of(zeroCopy, ChannelProviders.named("copy")));
+        assertThat(stats.zeroCopy().provider()).isEqualTo("linux");
+        assertThat(stats.zeroCopy().reason()).endsWith("zero-copy stays on as required");
+        assertThat(stats.zeroCopy().sends()).isPositive();
+    }
+
+    @Test
+    void offTakesTheCopyingProviderWithoutStartingTheZeroCopyOne() throws Exception {
+        PretendZeroCopyProvider zeroCopy = PretendZeroCopyProvider.realZeroCopy();
+        MigrationStats stats = migrate(MigrationParameters.defaults().withZeroCopy(ZeroCopyMode.OFF),
+                List.of(zeroCopy, ChannelProviders.named("copy")));
+        assertThat(stats.zeroCopy().provider()).isEqualTo("copy");
+        assertThat(zeroCopy.probes).hasValue(0);
+        assertThat(zeroCopy.connects).hasValue(0);
+    }
+
+    @Test
     void offCopiesAndSaysItWasAsked() throws Exception {
         MigrationStats stats = migrate(MigrationParameters.defaults().withZeroCopy(ZeroCopyMode.OFF),
                 List.of(ChannelProviders.named("copy"), PretendZeroCopyProvider.realZeroCopy()));

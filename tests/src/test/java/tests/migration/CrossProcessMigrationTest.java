@@ -29,7 +29,10 @@ class CrossProcessMigrationTest {
                 assertThat(destination.values).containsEntry("status", "completed").containsEntry("verified", "true")
                         .containsEntry("bytes", Long.toString(SIZE));
                 assertThat(destination.values.get("crc")).isEqualTo(source.values.get("crc"));
-                assertThat(source.values).containsEntry("status", "completed").containsEntry("provider", "linux");
+                // Zero-copy required: only the Linux provider does it. Otherwise the source on loopback copies, and
+                // then takes the copying provider (the Linux one knows loopback copies every zero-copy send).
+                assertThat(source.values).containsEntry("status", "completed")
+                        .containsEntry("provider", mode.equals("on") ? "linux" : "copy");
             }
         }
     }

@@ -13,6 +13,7 @@ import migration.MigrationSource;
 import migration.MigrationStats;
 import migration.RamBlock;
 import migration.RamBlockProvider;
+import migration.ZeroCopyMode;
 
 /**
  * Migrates 16 MiB over loopback through the exported API only, checks every byte, and prints
@@ -34,7 +35,9 @@ public final class Main {
                 boolean zeroPage = (offset / 4096) % 4 == 0;
                 memory.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, zeroPage ? 0 : random.nextLong());
             }
-            MigrationParameters params = MigrationParameters.defaults();
+            // Zero-copy required: only the Linux provider, bound as a service, can do it. (With auto a source on
+            // loopback copies, and takes the copying provider.)
+            MigrationParameters params = MigrationParameters.defaults().withZeroCopy(ZeroCopyMode.ON);
             InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
             try (MigrationDestination destination = MigrationDestination.listen(loopback,
                     RamBlockProvider.anonymous(arena), params);

@@ -71,32 +71,46 @@ public final class ChannelProviders {
     }
 
     /**
-     * Picks the provider for a side that only receives (a migration's destination), honouring
+     * Picks the provider for a side that will not ask for zero-copy: a migration's destination, which only
+     * receives, or a source that copies (zero-copy off, TLS, a destination on the same host). It honours
      * {@value #PROVIDER_PROPERTY} like {@link #select()}. Without it, the available provider with the highest
      * priority among those that do not {@linkplain ChannelProvider#supportsZeroCopy() support zero-copy} is
      * chosen, and only where none is available the best of all: zero-copy is a way of sending
-     * ({@code MSG_ZEROCOPY}, Linux {@code Documentation/networking/msg_zerocopy.rst}), so a receiver gains
-     * nothing from it, and a zero-copy provider may cost more to start (the Linux provider's native linker:
-     * about 0.45 CPU-s per process on a 2-vCPU VM, in every one-shot {@code multifd receive}) than the portable
-     * one, which receives with the same one copy.
+     * ({@code MSG_ZEROCOPY}, Linux {@code Documentation/networking/msg_zerocopy.rst}), so a side that does not
+     * use it gains nothing from a zero-copy provider, which may cost more to start (the Linux provider's
+     * native linker: about 0.45 CPU-s per process on a 2-vCPU VM, in every one-shot {@code multifd receive} or
+     * {@code send}) than the portable one, which moves bytes with the same one copy.
      *
      * @return the selection; nothing is logged when the copying choice is made
      * @throws IllegalStateException         if the property names no known provider
      * @throws UnsupportedOperationException if the property names an unavailable provider (with its cause)
      */
-    public static Selection selectForReceiving() {
+    public static Selection selectForCopying() {
         String requested = System.getProperty(PROVIDER_PROPERTY);
         if (requested != null && !requested.isBlank()) {
             return select();
         }
-        return selectForReceiving(all()).orElseGet(ChannelProviders::select);
+        return selectForCopying(all());
+    }
+
+    /**
+     * Picks among the given candidates like {@link #selectForCopying()}, without the system property: the best
+     * available provider without zero-copy, or where none is available the best of all. Exposed for tests and
+     * tools that bring their own providers.
+     *
+     * @param candidates providers to choose from
+     * @return the selection
+     * @throws IllegalStateException if no candidate is available
+     */
+    public static Selection selectForCopying(List<ChannelProvider> candidates) {
+        return copying(candidates).orElseGet(() -> select(candidates, null));
     }
 
     /**
      * {@return the best available provider without zero-copy among {@code candidates}, or empty if none is}
      * @param candidates providers to choose from
      */
-    static Optional<Selection> selectForReceiving(List<ChannelProvider> candidates) {
+    static Optional<Selection> copying(List<ChannelProvider> candidates) {
         List<ChannelProvider> copying = candidates.stream().filter(p -> !p.supportsZeroCopy()).toList();
         if (copying.stream().noneMatch(ChannelProvider::isAvailable)) {
             return Optional.empty();

@@ -64,12 +64,12 @@ final class InfoCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             chosenWhy = OneLine.of(e);
         }
-        // A destination (receive, and demo's destination side) picks on its own: see selectForReceiving.
+        // A destination (receive, and demo's destination side) picks on its own: see selectForCopying.
         String receiving = chosen;
         String receivingWhy = "as for sending";
         if (provider.name() == null && chosen != null) {
             try {
-                receiving = ChannelProviders.selectForReceiving().chosen().name();
+                receiving = ChannelProviders.selectForCopying().chosen().name();
                 receivingWhy = receiving.equals(chosen) ? "as for sending"
                         : "a destination only receives, and zero-copy is a way of sending";
             } catch (RuntimeException e) {

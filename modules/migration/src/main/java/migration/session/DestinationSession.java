@@ -200,7 +200,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
                 chosen = ChannelProviders.select(ChannelProviders.all(), params.provider()).chosen();
             } else {
                 // A destination only receives: zero-copy, a way of sending, is of no use here.
-                chosen = ChannelProviders.selectForReceiving().chosen();
+                chosen = ChannelProviders.selectForCopying().chosen();
             }
         } catch (RuntimeException e) {
             throw new MigrationException("no usable channel provider: " + e.getMessage(), e);

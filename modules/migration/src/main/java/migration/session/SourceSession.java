@@ -166,10 +166,10 @@ public final class SourceSession extends Session implements SenderHost {
             }
         }
         ZeroCopyPlan plan = ZeroCopyPlan.choose(params.zeroCopy(), params.provider(), candidates,
-                System.getProperty("os.name", "unknown"), params.tls() != null);
-        // Under TLS copying is a given, not news: the statistics still say why.
+                System.getProperty("os.name", "unknown"), params.tls() != null, destination);
+        // Under TLS, or to a destination on this host, copying is a given, not news: the statistics still say why.
         if (params.zeroCopy() == ZeroCopyMode.AUTO && !plan.requestZeroCopy() && params.provider() == null
-                && params.tls() == null) {
+                && !plan.givenBySetup()) {
             LOG.log(System.Logger.Level.INFO, "zero-copy: " + plan.reason());
         }
         Precopy precopy = live == null ? null : Precopy.create(live, blocks);

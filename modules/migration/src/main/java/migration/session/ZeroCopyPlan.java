@@ -1,7 +1,9 @@
 package migration.session;
 
 import io.channel.ChannelProviders;
+import io.channel.SocketAddressText;
 import io.channel.spi.ChannelProvider;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import migration.MigrationException;
@@ -13,8 +15,14 @@ import migration.ZeroCopyMode;
  * @param provider         the provider to connect with
  * @param requestZeroCopy  whether to ask for {@link io.channel.Feature#WRITE_ZERO_COPY} on multifd channels
  * @param reason           in words, why zero-copy is or is not asked for
+ * @param givenBySetup     whether copying follows from the setup itself (TLS, a destination on this host), so
+ *                         that the statistics' reason is all there is to say
  */
-public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, String reason) {
+public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, String reason, boolean givenBySetup) {
+
+    private ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, String reason) {
+        this(provider, requestZeroCopy, reason, false);
+    }
 
     /** The reason while zero-copy works. */
     public static final String IN_EFFECT = "zero-copy in effect";
@@ -32,7 +40,7 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
             "TLS encrypts every page into its own buffer before sending, so zero-copy cannot work; copying";
 
     /**
-     * Chooses the provider and decides about zero-copy, for plain TCP.
+     * Chooses the provider and decides about zero-copy, for plain TCP to a destination not known to be local.
      *
      * @param mode       the requested zero-copy mode
      * @param requested  the provider name from the parameters, or {@code null}
@@ -43,24 +51,33 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
      */
     public static ZeroCopyPlan choose(ZeroCopyMode mode, String requested, List<ChannelProvider> candidates,
                                       String osName) throws MigrationException {
-        return choose(mode, requested, candidates, osName, false);
+        return choose(mode, requested, candidates, osName, false, null);
     }
 
     /**
      * Chooses the provider and decides about zero-copy.
      *
-     * @param mode       the requested zero-copy mode
-     * @param requested  the provider name from the parameters, or {@code null}
-     * @param candidates the providers to choose from, or {@code null} for those found by
-     *                   {@link ChannelProviders} (which honours {@code -Dio.channel.provider})
-     * @param osName     the value of {@code os.name}
-     * @param tls        whether the channels run TLS, which rules zero-copy out
+     * <p>Zero-copy is the only reason to prefer a zero-copy provider, so a source that will not ask for it
+     * (zero-copy off, TLS, or {@code auto} to a destination where the best zero-copy provider
+     * {@linkplain ChannelProvider#zeroCopyCopiesTo knows} the kernel would copy anyway) takes the best provider
+     * without zero-copy, as a destination does ({@link ChannelProviders#selectForCopying()}), and never starts
+     * the zero-copy one: the Linux provider's native linker costs a one-shot {@code multifd send} about 0.4
+     * CPU-s. A provider named in the parameters or by {@code -Dio.channel.provider} is used as named.
+     *
+     * @param mode        the requested zero-copy mode
+     * @param requested   the provider name from the parameters, or {@code null}
+     * @param candidates  the providers to choose from, or {@code null} for those found by
+     *                    {@link ChannelProviders} (which honours {@code -Dio.channel.provider})
+     * @param osName      the value of {@code os.name}
+     * @param tls         whether the channels run TLS, which rules zero-copy out
+     * @param destination where the source connects, or {@code null} if not known yet
      * @return the plan
      * @throws MigrationException if no provider can be used, or zero-copy is required and cannot work; the
      *                            message uses QEMU's words where they fit
      */
     public static ZeroCopyPlan choose(ZeroCopyMode mode, String requested, List<ChannelProvider> candidates,
-                                      String osName, boolean tls) throws MigrationException {
+                                      String osName, boolean tls, InetSocketAddress destination)
+            throws MigrationException {
         if (tls && mode == ZeroCopyMode.ON) {
             throw new MigrationException(TLS_REFUSES_ZERO_COPY);
         }
@@ -68,9 +85,16 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
             throw new MigrationException("Zero copy currently only available on Linux (this is " + osName + ")");
         }
         List<ChannelProvider> all = candidates != null ? candidates : ChannelProviders.all();
+        String property = candidates != null ? null : System.getProperty(ChannelProviders.PROVIDER_PROPERTY);
+        boolean named = requested != null || (property != null && !property.isBlank());
+        boolean sameHost = mode == ZeroCopyMode.AUTO && destination != null && copiedByTheKernel(all, destination);
+        boolean copying = !named && (mode == ZeroCopyMode.OFF || tls || sameHost);
         ChannelProviders.Selection selection;
         try {
-            if (candidates != null) {
+            if (copying) {
+                selection = candidates != null ? ChannelProviders.selectForCopying(candidates)
+                        : ChannelProviders.selectForCopying();
+            } else if (candidates != null) {
                 selection = ChannelProviders.select(candidates, requested);
             } else if (requested != null) {
                 selection = ChannelProviders.select(all, requested);
@@ -85,7 +109,10 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
             return new ZeroCopyPlan(provider, false, OFF_BY_REQUEST);
         }
         if (tls) {
-            return new ZeroCopyPlan(provider, false, COPYING_FOR_TLS);
+            return new ZeroCopyPlan(provider, false, COPYING_FOR_TLS, true);
+        }
+        if (sameHost && !named) {
+            return new ZeroCopyPlan(provider, false, sameHost(destination), true);
         }
         if (provider.supportsZeroCopy()) {
             return new ZeroCopyPlan(provider, true, IN_EFFECT);
@@ -95,6 +122,21 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
             throw new MigrationException("zero-copy was required (zero-copy=on), but " + why);
         }
         return new ZeroCopyPlan(provider, false, why + "; copying");
+    }
+
+    /**
+     * {@return the reason {@code auto} copies to {@code destination}, an address of this host}
+     * @param destination where the source connects
+     */
+    public static String sameHost(InetSocketAddress destination) {
+        return "the destination " + SocketAddressText.of(destination) + " is on this host, where the kernel copies"
+                + " every zero-copy send (same-host TCP such as loopback always does); copying";
+    }
+
+    /** Whether the best zero-copy candidate knows, without probing, that the kernel copies sends there anyway. */
+    private static boolean copiedByTheKernel(List<ChannelProvider> all, InetSocketAddress destination) {
+        return all.stream().filter(ChannelProvider::supportsZeroCopy).findFirst()
+                .map(p -> p.zeroCopyCopiesTo(destination)).orElse(false);
     }
 
     private static String whyNot(ChannelProvider chosen, String requested, boolean forced,

@@ -16,7 +16,10 @@ import io.channel.spi.SupportedPlatform;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -64,6 +67,34 @@ public final class LinuxChannelProvider implements ChannelProvider {
     @Override
     public boolean supportsZeroCopy() {
         return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code true} for a loopback or wildcard address and for an address of one of this host's interfaces (in
+     * this network namespace): the kernel routes those through the loopback device, and a {@code MSG_ZEROCOPY}
+     * send whose packets loop to a local socket always incurs a deferred copy
+     * ({@code Documentation/networking/msg_zerocopy.rst}, "Loopback"; every completion then carries
+     * {@code SO_EE_CODE_ZEROCOPY_COPIED}, {@code linux/errqueue.h}). A peer in another network namespace of the
+     * same host (a veth pair) is copied too but cannot be told from a remote one here: there the first flush
+     * finds out. Pure {@code java.net}: nothing native of this provider is touched.
+     */
+    @Override
+    public boolean zeroCopyCopiesTo(InetSocketAddress destination) {
+        InetAddress address = destination.getAddress();
+        if (address == null) {
+            return false;
+        }
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
+            return true;
+        }
+        try {
+            return NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            // The interfaces could not be listed: not known to be local, so the first flush decides.
+            return false;
+        }
     }
 
     @Override

@@ -25,6 +25,20 @@ public interface ChannelProvider {
     /** {@return whether this provider can make zero-copy channels at all (when available)} */
     boolean supportsZeroCopy();
 
+    /**
+     * Says whether the kernel would surely copy every zero-copy write to {@code destination} anyway, by this
+     * provider's own rules and without probing anything (no native call, no socket): a source then copies from
+     * the start and never needs this provider. Linux copies every {@code MSG_ZEROCOPY} send whose packets loop to
+     * a socket of the same host ({@code Documentation/networking/msg_zerocopy.rst}, "Loopback"), so its
+     * provider answers {@code true} for a loopback address or an address of this host.
+     *
+     * @param destination where a source would connect; may be unresolved, then the answer is {@code false}
+     * @return {@code true} only when zero-copy to that destination is known to copy; {@code false} by default
+     */
+    default boolean zeroCopyCopiesTo(InetSocketAddress destination) {
+        return false;
+    }
+
     /** {@return whether the provider works here; computed once} */
     boolean isAvailable();
 
