@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
+import io.channel.Feature;
 import io.channel.IOChannel;
 import io.channel.spi.ChannelProvider;
 import io.channel.tls.ThrowawayAuthority;
@@ -59,8 +60,10 @@ class TlsOverLinuxProviderTest {
                     throw new CompletionException(e);
                 }
             });
-            try (TlsChannel out = TlsChannel.client(linux.connect(listener.localAddress(), ChannelOptions.defaults()),
-                    "localhost", CLIENT)) {
+            IOChannel raw = linux.connect(listener.localAddress(), ChannelOptions.defaults());
+            // The records then go to and from the socket straight from TlsChannel's heap buffers.
+            assertThat(raw.features()).contains(Feature.HEAP_IN_PLACE);
+            try (TlsChannel out = TlsChannel.client(raw, "localhost", CLIENT)) {
                 assertThat(out.providerName()).isEqualTo("linux");
                 out.writeAll(sent);
             }

@@ -11,7 +11,6 @@ import io.channel.ShutdownDirection;
 import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.SocketDescriptor;
 import io.channel.linux.internal.Syscalls;
-import io.channel.linux.internal.gen.iovec;
 import io.channel.linux.internal.gen.msghdr;
 import io.channel.linux.internal.gen.pollfd;
 import io.channel.linux.internal.gen.socket_h;
@@ -31,11 +30,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * A TCP socket of the Linux provider: gathering {@code sendmsg} straight from the caller's native
  * segments, with {@code MSG_ZEROCOPY} when asked, and completions read from the socket error queue.
+ *
+ * <h2>Heap segments</h2>
+ * A heap segment cannot go into an {@code iovec} (the array may move), so a write or read that starts with one
+ * moves that segment alone with {@code send} or {@code recv}, bound critical so that the kernel copies to or
+ * from the array where it is ({@link Syscalls#send}); one that starts with native segments gathers them up to
+ * the first heap segment. No byte of a heap segment is copied through native memory
+ * ({@link Feature#HEAP_IN_PLACE}). The critical calls always pass {@code MSG_DONTWAIT}: they must not block,
+ * and this channel waits in {@code poll} as for every other call.
  *
  * <h2>Blocking on a non-blocking socket</h2>
  * The socket is opened {@code O_NONBLOCK}; the channel blocks in {@code poll} in slices of
@@ -59,8 +67,6 @@ final class LinuxChannel extends IOChannel {
 
     /** How long one {@code poll} waits before the channel checks for close or shutdown. */
     static final int POLL_SLICE_MILLIS = 100;
-    /** Heap segments are copied through native scratch of at most this many bytes per call. */
-    static final long HEAP_SCRATCH_BYTES = 1 << 20;
     /**
      * Control buffer for one error-queue message: IPv4 needs 48 bytes, IPv6 64 (CMSG_SPACE of
      * sock_extended_err plus the offender sockaddr_in6); too small a buffer loses the completion for good
@@ -74,6 +80,14 @@ final class LinuxChannel extends IOChannel {
     static final String LOCKED_MEMORY_REFUSAL = "Process can't lock enough memory for using MSG_ZEROCOPY";
     /** When poll cannot wait (POLLHUP is level-triggered and unmaskable), wait this long between drains. */
     private static final long HANGUP_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    /**
+     * Flags of a write from a heap segment: MSG_NOSIGNAL as for every write, MSG_DONTWAIT because the call is
+     * critical and must not block ({@link Syscalls#send}).
+     */
+    private static final int IN_PLACE_SEND = socket_h.MSG_NOSIGNAL() | socket_h.MSG_DONTWAIT();
+    /** Flags of a read into a heap segment: MSG_DONTWAIT, the call is critical ({@link Syscalls#recv}). */
+    private static final int IN_PLACE_RECEIVE = socket_h.MSG_DONTWAIT();
 
     private static final System.Logger LOG = System.getLogger("io.channel.linux");
     private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
@@ -129,8 +143,8 @@ final class LinuxChannel extends IOChannel {
         this.remote = remote;
         this.zeroCopyUnavailable = zeroCopyUnavailable;
         this.features = zeroCopyUnavailable == null
-                ? Set.copyOf(EnumSet.of(Feature.SHUTDOWN, Feature.WRITE_ZERO_COPY))
-                : Set.copyOf(EnumSet.of(Feature.SHUTDOWN));
+                ? Set.copyOf(EnumSet.of(Feature.SHUTDOWN, Feature.HEAP_IN_PLACE, Feature.WRITE_ZERO_COPY))
+                : Set.copyOf(EnumSet.of(Feature.SHUTDOWN, Feature.HEAP_IN_PLACE));
         this.limits = Objects.requireNonNull(limits, "limits");
     }
 
@@ -184,15 +198,17 @@ final class LinuxChannel extends IOChannel {
             int fd = descriptor.acquire();
             try {
                 ensureNotClosing();
+                MemorySegment first = iov[offset];
+                if (!first.isNative()) {
+                    // Never zero-copy: IOChannel refuses ZERO_COPY with heap segments.
+                    return writeRetrying(fd, "send",
+                            () -> syscalls.send(fd, first, first.byteSize(), IN_PLACE_SEND));
+                }
                 if (writeScratch == null) {
                     writeScratch = new MessageScratch();
                 }
-                if (MessageScratch.allNative(iov, offset, length)) {
-                    return send(fd, writeScratch.fill(iov, offset, length), zeroCopy);
-                }
-                try (Arena arena = Arena.ofConfined()) {
-                    return send(fd, writeScratch.fill(iov, offset, length, arena, null), zeroCopy);
-                }
+                return send(fd, writeScratch.fill(iov, offset, MessageScratch.nativePrefix(iov, offset, length)),
+                        zeroCopy);
             } finally {
                 descriptor.release();
             }
@@ -208,8 +224,19 @@ final class LinuxChannel extends IOChannel {
     private long sendCopying(int fd, MemorySegment message) throws IOException {
         // man 2 sendmsg: MSG_NOSIGNAL, no SIGPIPE when the peer is gone; EPIPE instead.
         int flags = socket_h.MSG_NOSIGNAL();
+        return writeRetrying(fd, "sendmsg", () -> syscalls.sendmsg(fd, message, flags));
+    }
+
+    /**
+     * Makes one copying write, retried on {@code EINTR} and after {@code poll} on {@code EAGAIN}.
+     *
+     * @param call    the function, for errors
+     * @param attempt the call: bytes sent or {@code -errno}
+     * @return bytes sent
+     */
+    private long writeRetrying(int fd, String call, LongSupplier attempt) throws IOException {
         while (true) {
-            long n = syscalls.sendmsg(fd, message, flags);
+            long n = attempt.getAsLong();
             if (n >= 0) {
                 bytesWritten.add(n);
                 return n;
@@ -218,7 +245,7 @@ final class LinuxChannel extends IOChannel {
             switch (Errors.kind(errno)) {
                 case RETRY -> { }
                 case WOULD_BLOCK -> awaitWritable(fd);
-                default -> throw writeFailure("sendmsg", errno);
+                default -> throw writeFailure(call, errno);
             }
         }
     }
@@ -322,16 +349,20 @@ final class LinuxChannel extends IOChannel {
         try {
             int fd = descriptor.acquire();
             try {
+                MemorySegment first = iov[offset];
+                if (!first.isNative()) {
+                    long size = first.byteSize();
+                    return size == 0 ? 0
+                            : receive(fd, "recv", () -> syscalls.recv(fd, first, size, IN_PLACE_RECEIVE));
+                }
                 if (readScratch == null) {
                     readScratch = new MessageScratch();
                 }
-                if (MessageScratch.allNative(iov, offset, length)) {
-                    return receive(fd, readScratch.fill(iov, offset, length), null);
-                }
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment[] heapTargets = new MemorySegment[Math.min(length, socket_h.IOV_MAX())];
-                    return receive(fd, readScratch.fill(iov, offset, length, arena, heapTargets), heapTargets);
-                }
+                MessageScratch gather = readScratch.fill(iov, offset,
+                        MessageScratch.nativePrefix(iov, offset, length));
+                MemorySegment message = gather.message();
+                return gather.bytes() == 0 ? 0
+                        : receive(fd, "recvmsg", () -> syscalls.recvmsg(fd, message, 0));
             } finally {
                 descriptor.release();
             }
@@ -341,24 +372,17 @@ final class LinuxChannel extends IOChannel {
     }
 
     /**
-     * Receives into a message, waiting in {@code poll} while there is nothing to read.
+     * Makes one read, retried on {@code EINTR} and after {@code poll} while there is nothing to read.
      *
-     * @param heapTargets per iovec, the heap segment to copy what arrived back into; {@code null} when every
-     *                    segment is native
+     * @param call    the function, for errors
+     * @param attempt the call: bytes read, 0 at end of stream, or {@code -errno}
      * @return bytes read, or -1 at end of stream
      */
-    private long receive(int fd, MessageScratch gather, MemorySegment[] heapTargets) throws IOException {
-        MemorySegment message = gather.message();
-        if (gather.bytes() == 0) {
-            return 0;
-        }
+    private long receive(int fd, String call, LongSupplier attempt) throws IOException {
         while (true) {
             ensureNotClosing();
-            long n = syscalls.recvmsg(fd, message, 0);
+            long n = attempt.getAsLong();
             if (n > 0) {
-                if (heapTargets != null) {
-                    copyBack(gather, heapTargets, n);
-                }
                 bytesRead.add(n);
                 return n;
             }
@@ -372,24 +396,11 @@ final class LinuxChannel extends IOChannel {
                 case WOULD_BLOCK -> awaitReadable(fd);
                 default -> {
                     if (closing) {
-                        throw closedWhile("reading", errors.exception("recvmsg", errno));
+                        throw closedWhile("reading", errors.exception(call, errno));
                     }
-                    throw errors.exception("recvmsg", errno, "reading from " + SocketAddressText.of(remote));
+                    throw errors.exception(call, errno, "reading from " + SocketAddressText.of(remote));
                 }
             }
-        }
-    }
-
-    private static void copyBack(MessageScratch gather, MemorySegment[] heapTargets, long received) {
-        long left = received;
-        for (int i = 0; i < gather.count() && left > 0; i++) {
-            MemorySegment entry = iovec.asSlice(gather.vector(), i);
-            long size = Math.min(left, iovec.iov_len(entry));
-            if (heapTargets[i] != null) {
-                // iov_base comes back with the generated C_POINTER target layout (unbounded): slice it.
-                MemorySegment.copy(iovec.iov_base(entry), 0, heapTargets[i], 0, size);
-            }
-            left -= size;
         }
     }
 

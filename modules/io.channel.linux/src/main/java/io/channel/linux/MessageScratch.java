@@ -11,8 +11,8 @@ import java.lang.foreign.ValueLayout;
 /**
  * One {@code struct msghdr} and its {@code iovec} array ({@code sys/socket.h}, {@code bits/types/struct_iovec.h}) in
  * native memory, filled anew for each {@code sendmsg} or {@code recvmsg} of one direction of a {@link LinuxChannel}.
- * The channel holds its write lock, or its read lock, while it fills and uses one. Heap segments get native copies
- * from a confined arena of the call's own; the message itself is always this one.
+ * The channel holds its write lock, or its read lock, while it fills and uses one. It points at native segments
+ * only: the channel moves heap segments with critical {@code send}/{@code recv} calls of their own.
  *
  * <p>Why not a confined arena per call for the message too: a migration makes thousands of calls per GiB, and
  * each arena costs a {@code malloc}, zeroing and {@code free} and a dozen foreign-memory methods (arena, session,
@@ -33,7 +33,6 @@ final class MessageScratch {
 
     private final MemorySegment message;
     private final MemorySegment vector;
-    private int count;
     private long bytes;
 
     /** Allocates a {@code msghdr} with room for {@code IOV_MAX} iovecs, all zero but {@code msg_iov}. */
@@ -46,19 +45,20 @@ final class MessageScratch {
     }
 
     /**
-     * {@return whether every segment of the range is native, so that the kernel can use it in place}
+     * {@return how many segments of the range, from its first, are native: the ones a {@code msghdr} can point at}
+     * A heap segment never goes into an {@code iovec}: the array may move, and only a critical downcall's own
+     * arguments may be heap memory ({@link LinuxChannel} sends and receives those with {@code send}/{@code recv}).
      *
      * @param iov    the segments
      * @param offset the first
      * @param length how many
      */
-    static boolean allNative(MemorySegment[] iov, int offset, int length) {
-        for (int i = offset; i < offset + length; i++) {
-            if (!iov[i].isNative()) {
-                return false;
-            }
+    static int nativePrefix(MemorySegment[] iov, int offset, int length) {
+        int count = 0;
+        while (count < length && iov[offset + count].isNative()) {
+            count++;
         }
-        return true;
+        return count;
     }
 
     /**
@@ -67,64 +67,25 @@ final class MessageScratch {
      * {@code msg_flags} back, and {@code msg_controllen} and {@code msg_namelen}, to 0, with no control or name
      * buffer).
      *
-     * @param iov    native segments
+     * @param iov    native segments ({@link #nativePrefix})
      * @param offset the first
      * @param length how many
      * @return this
+     * @throws IllegalArgumentException if one of them is a heap segment
      */
     MessageScratch fill(MemorySegment[] iov, int offset, int length) {
-        return fill(iov, offset, length, null, null);
-    }
-
-    /**
-     * Like {@link #fill(MemorySegment[], int, int)}, with heap segments among them (never with zero-copy: the base
-     * class refuses those): each goes through native memory from {@code heapCopies}, at most
-     * {@value LinuxChannel#HEAP_SCRATCH_BYTES} bytes per call in all (the iovecs end where that runs out). For a
-     * write ({@code heapTargets == null}) the heap bytes are copied in; for a read, {@code heapTargets[i]} is set to
-     * the heap segment that iovec {@code i}'s bytes are to be copied back into ({@link LinuxChannel}'s
-     * {@code copyBack}).
-     *
-     * @param iov         the segments
-     * @param offset      the first
-     * @param length      how many
-     * @param heapCopies  where the native copies of heap segments go; {@code null} when all are native
-     * @param heapTargets for reads: per iovec, the heap segment to copy back into (or null); {@code null} for writes
-     * @return this
-     */
-    MessageScratch fill(MemorySegment[] iov, int offset, int length, Arena heapCopies, MemorySegment[] heapTargets) {
-        int count = Math.min(length, socket_h.IOV_MAX());
-        long heapLeft = LinuxChannel.HEAP_SCRATCH_BYTES;
-        int used = 0;
+        int used = Math.min(length, socket_h.IOV_MAX());
         long total = 0;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < used; i++) {
             MemorySegment segment = iov[offset + i];
-            MemorySegment base = segment;
-            long size = segment.byteSize();
-            if (!segment.isNative()) {
-                if (heapLeft == 0) {
-                    break;
-                }
-                size = Math.min(size, heapLeft);
-                heapLeft -= size;
-                base = heapCopies.allocate(Math.max(size, 1));
-                if (heapTargets == null) {
-                    MemorySegment.copy(segment, 0, base, 0, size);
-                } else {
-                    heapTargets[i] = segment.asSlice(0, size);
-                }
-            }
             long entry = i * IOVEC_BYTES;
-            vector.set(BASE_LAYOUT, entry + BASE, base);
-            vector.set(LENGTH_LAYOUT, entry + LENGTH, size);
-            used++;
-            total += size;
-            if (size < segment.byteSize()) {
-                break;
-            }
+            // Storing a heap segment as an address throws IllegalArgumentException: it has none.
+            vector.set(BASE_LAYOUT, entry + BASE, segment);
+            vector.set(LENGTH_LAYOUT, entry + LENGTH, segment.byteSize());
+            total += segment.byteSize();
         }
         msghdr.msg_iovlen(message, used);
         msghdr.msg_flags(message, 0);
-        this.count = used;
         bytes = total;
         return this;
     }
@@ -132,16 +93,6 @@ final class MessageScratch {
     /** {@return the {@code msghdr}} */
     MemorySegment message() {
         return message;
-    }
-
-    /** {@return the {@code iovec} array} */
-    MemorySegment vector() {
-        return vector;
-    }
-
-    /** {@return the iovecs the last {@link #fill} set} */
-    int count() {
-        return count;
     }
 
     /** {@return the bytes the last {@link #fill} covers} */

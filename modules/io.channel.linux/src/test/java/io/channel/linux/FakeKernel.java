@@ -20,24 +20,28 @@ import java.util.List;
  * script is empty), each successful MSG_ZEROCOPY send consumes an id whose completion is held back until
  * the next poll (as a real completion arrives a little later), and the error queue hands out one
  * notification per recvmsg(MSG_ERRQUEUE); a plain recvmsg scatters the next scripted chunk of data over the
- * message's iovecs (its whole length must fit) and says end of stream when there is none. Everything that happens
- * is logged for assertions.
+ * message's iovecs (its whole length must fit) and says end of stream when there is none. The critical send and
+ * recv take the same script and data (a recv takes what fits and leaves the rest for the next read), and say
+ * which memory they were given; a recv answers with the next scripted -errno first, if any. Everything that
+ * happens is logged for assertions.
  */
 class FakeKernel implements Syscalls {
 
-    /** One sendmsg as the channel made it. */
-    record Send(int flags, int iovecs, long bytes, byte[] firstBytes) {
+    /** One sendmsg (or send: {@code call}) as the channel made it; a send has one "iovec", its buffer. */
+    record Send(String call, int flags, int iovecs, long bytes, byte[] firstBytes, boolean heap) {
         boolean zeroCopy() {
             return (flags & socket_h.MSG_ZEROCOPY()) != 0;
         }
     }
 
-    /** One plain recvmsg as the channel made it: its iovec lengths. */
-    record Receive(List<Long> iovecLengths) {
+    /** One plain recvmsg (or recv: {@code call}) as the channel made it: its iovec lengths, its flags. */
+    record Receive(String call, List<Long> iovecLengths, int flags, boolean heap) {
     }
 
     final Deque<Long> sendScript = new ArrayDeque<>();
     final Deque<byte[]> dataToRead = new ArrayDeque<>();
+    /** Errors (-errno) the next recv calls return before they read. */
+    final Deque<Long> receiveScript = new ArrayDeque<>();
     final List<Receive> receives = new ArrayList<>();
     final List<Send> sends = new ArrayList<>();
     final List<String> log = new ArrayList<>();
@@ -64,10 +68,19 @@ class FakeKernel implements Syscalls {
         MemorySegment first = iovec.iov_base(iovec.asSlice(vector, 0));
         long firstLength = Math.min(16, iovec.iov_len(iovec.asSlice(vector, 0)));
         byte[] head = first.asSlice(0, firstLength).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-        Send send = new Send(flags, count, bytes, head);
+        return scriptedSend(new Send("sendmsg", flags, count, bytes, head, false));
+    }
+
+    @Override
+    public long send(int fd, MemorySegment buffer, long length, int flags) {
+        byte[] head = buffer.asSlice(0, Math.min(16, length)).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return scriptedSend(new Send("send", flags, 1, length, head, !buffer.isNative()));
+    }
+
+    private long scriptedSend(Send send) {
         sends.add(send);
-        long result = sendScript.isEmpty() ? bytes : sendScript.poll();
-        log.add("sendmsg " + result);
+        long result = sendScript.isEmpty() ? send.bytes() : sendScript.poll();
+        log.add(send.call() + " " + result);
         if (result > 0 && send.zeroCopy()) {
             inFlight.add(nextId++);
         }
@@ -108,7 +121,7 @@ class FakeKernel implements Syscalls {
         for (int i = 0; i < count; i++) {
             lengths.add(iovec.iov_len(iovec.asSlice(vector, i)));
         }
-        receives.add(new Receive(List.copyOf(lengths)));
+        receives.add(new Receive("recvmsg", List.copyOf(lengths), 0, false));
         byte[] data = dataToRead.poll();
         if (data == null) {
             return 0;
@@ -126,6 +139,28 @@ class FakeKernel implements Syscalls {
         return done;
     }
 
+    @Override
+    public long recv(int fd, MemorySegment buffer, long length, int flags) {
+        receives.add(new Receive("recv", List.of(length), flags, !buffer.isNative()));
+        if (!receiveScript.isEmpty()) {
+            long result = receiveScript.poll();
+            log.add("recv " + result);
+            return result;
+        }
+        byte[] data = dataToRead.poll();
+        if (data == null) {
+            log.add("recv 0");
+            return 0;
+        }
+        int size = (int) Math.min(length, data.length);
+        MemorySegment.copy(MemorySegment.ofArray(data), 0, buffer, 0, size);
+        if (size < data.length) {
+            dataToRead.addFirst(java.util.Arrays.copyOfRange(data, size, data.length));
+        }
+        log.add("recv " + size);
+        return size;
+    }
+
     /** Moves every held-back completion to the error queue as one merged range. */
     void completeInFlight() {
         if (!inFlight.isEmpty()) {
@@ -138,7 +173,8 @@ class FakeKernel implements Syscalls {
     public int poll(MemorySegment fds, long count, int timeoutMillis) {
         int events = pollfd.events(fds);
         completeInFlight();
-        int revents = (events & socket_h.POLLOUT()) | (errorQueue.isEmpty() ? 0 : socket_h.POLLERR());
+        int revents = (events & (socket_h.POLLOUT() | socket_h.POLLIN()))
+                | (errorQueue.isEmpty() ? 0 : socket_h.POLLERR());
         log.add("poll events=" + events + " revents=" + revents);
         pollfd.revents(fds, (short) revents);
         return revents == 0 ? 0 : 1;

@@ -256,6 +256,80 @@ class LinuxChannelWithFakeKernelTest {
 
         assertThat(n).isEqualTo(3);
         assertThat(into).containsExactly(9, 8, 7, 0);
+        assertThat(channel.statistics().bytesRead()).isEqualTo(3);
+    }
+
+    @Test
+    void aReadIntoAHeapSegmentIsOneNonBlockingRecvIntoTheArrayItself() throws Exception {
+        kernel.dataToRead.add(new byte[] {1, 2});
+        LinuxChannel channel = channel();
+
+        channel.readv(new MemorySegment[] {MemorySegment.ofArray(new byte[10]).asSlice(3)}, 0, 1);
+
+        assertThat(kernel.receives).singleElement().satisfies(receive -> {
+            assertThat(receive.call()).isEqualTo("recv");
+            assertThat(receive.heap()).isTrue();
+            assertThat(receive.iovecLengths()).containsExactly(7L);
+            assertThat(receive.flags() & socket_h.MSG_DONTWAIT()).isNotZero();
+        });
+    }
+
+    @Test
+    void aHeapReadThatWouldBlockWaitsForPollinAndRetries() throws Exception {
+        kernel.receiveScript.add((long) -socket_h.EAGAIN());
+        kernel.dataToRead.add(new byte[] {5});
+        LinuxChannel channel = channel();
+        byte[] into = new byte[1];
+
+        long n = channel.readv(new MemorySegment[] {MemorySegment.ofArray(into)}, 0, 1);
+
+        assertThat(n).isEqualTo(1);
+        assertThat(into).containsExactly(5);
+        assertThat(kernel.log).containsSubsequence("recv " + -socket_h.EAGAIN(),
+                "poll events=" + socket_h.POLLIN() + " revents=" + socket_h.POLLIN(), "recv 1");
+    }
+
+    @Test
+    void aFailedHeapReadNamesRecvAndThePeer() {
+        kernel.receiveScript.add((long) -socket_h.ECONNRESET());
+        LinuxChannel channel = channel();
+
+        assertThatThrownBy(() -> channel.readv(new MemorySegment[] {MemorySegment.ofArray(new byte[4])}, 0, 1))
+                .isInstanceOf(NativeIOException.class)
+                .hasMessageStartingWith("recv failed").hasMessageContaining("127.0.0.1:9");
+    }
+
+    @Test
+    void aHeapReadAtTheEndOfTheStreamReturnsMinusOne() throws Exception {
+        LinuxChannel channel = channel();
+
+        assertThat(channel.readv(new MemorySegment[] {MemorySegment.ofArray(new byte[4])}, 0, 1)).isEqualTo(-1);
+    }
+
+    @Test
+    void aReadOfNativeThenHeapSegmentsFillsTheNativeOnesOnly() throws Exception {
+        kernel.dataToRead.add(new byte[] {1, 2});
+        LinuxChannel channel = channel();
+        MemorySegment head = arena.allocate(2);
+        byte[] tail = new byte[4];
+
+        long n = channel.readv(new MemorySegment[] {head, MemorySegment.ofArray(tail)}, 0, 2);
+
+        assertThat(n).isEqualTo(2);
+        assertThat(kernel.receives).singleElement().satisfies(receive -> {
+            assertThat(receive.call()).isEqualTo("recvmsg");
+            assertThat(receive.iovecLengths()).containsExactly(2L);
+        });
+    }
+
+    @Test
+    void aHeapReadOnAClosedChannelFails() throws Exception {
+        LinuxChannel channel = channel();
+        channel.close();
+
+        assertThatThrownBy(() -> channel.readv(new MemorySegment[] {MemorySegment.ofArray(new byte[4])}, 0, 1))
+                .isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        assertThat(kernel.receives).isEmpty();
     }
 
     @Test
@@ -266,13 +340,82 @@ class LinuxChannelWithFakeKernelTest {
     }
 
     @Test
-    void heapSegmentsAreCopiedToNativeScratchForCopyingWrites() throws Exception {
+    void aWriteFromAHeapSegmentIsOneNonBlockingSendOfTheArrayItself() throws Exception {
         byte[] data = {7, 8, 9};
         LinuxChannel channel = channel();
 
-        channel.writev(new MemorySegment[] {MemorySegment.ofArray(data)});
+        long n = channel.writev(new MemorySegment[] {MemorySegment.ofArray(data)});
 
-        assertThat(kernel.sends.getFirst().firstBytes()).containsExactly(7, 8, 9);
+        assertThat(n).isEqualTo(3);
+        assertThat(kernel.sends).singleElement().satisfies(send -> {
+            assertThat(send.call()).isEqualTo("send");
+            assertThat(send.heap()).isTrue();
+            assertThat(send.firstBytes()).containsExactly(7, 8, 9);
+            assertThat(send.flags()).isEqualTo(socket_h.MSG_NOSIGNAL() | socket_h.MSG_DONTWAIT());
+        });
+        assertThat(channel.statistics().bytesWritten()).isEqualTo(3);
+    }
+
+    @Test
+    void aPartialHeapSendIsReturnedAndWriteAllSendsTheRestFromWhereItStopped() throws Exception {
+        kernel.sendScript.add(100L);
+        byte[] data = new byte[1000];
+        data[100] = 42;
+        LinuxChannel channel = channel();
+
+        channel.writeAll(MemorySegment.ofArray(data));
+
+        assertThat(kernel.sends).extracting(FakeKernel.Send::bytes).containsExactly(1000L, 900L);
+        assertThat(kernel.sends.get(1).firstBytes()[0]).isEqualTo((byte) 42);
+    }
+
+    @Test
+    void aHeapSendThatWouldBlockWaitsForPolloutAndRetries() throws Exception {
+        kernel.sendScript.add((long) -socket_h.EAGAIN());
+        LinuxChannel channel = channel();
+
+        long n = channel.writev(new MemorySegment[] {MemorySegment.ofArray(new byte[64])});
+
+        assertThat(n).isEqualTo(64);
+        assertThat(kernel.log).containsSubsequence("send " + -socket_h.EAGAIN(),
+                "poll events=" + socket_h.POLLOUT() + " revents=" + socket_h.POLLOUT(), "send 64");
+    }
+
+    @Test
+    void aFailedHeapSendNamesSendAndThePeer() {
+        kernel.sendScript.add((long) -socket_h.EPIPE());
+        LinuxChannel channel = channel();
+
+        assertThatThrownBy(() -> channel.writev(new MemorySegment[] {MemorySegment.ofArray(new byte[4])}))
+                .isInstanceOf(NativeIOException.class)
+                .hasMessageStartingWith("send failed").hasMessageContaining("127.0.0.1:9");
+    }
+
+    @Test
+    void aWriteOfMixedSegmentsGathersTheNativeRunsAndSendsEachHeapSegmentInPlace() throws Exception {
+        LinuxChannel channel = channel();
+        MemorySegment[] mixed = {bytes(5), bytes(6), MemorySegment.ofArray(new byte[] {1, 2, 3}), bytes(7)};
+
+        channel.writevAll(mixed, 0, mixed.length);
+
+        assertThat(kernel.sends).extracting(FakeKernel.Send::call).containsExactly("sendmsg", "send", "sendmsg");
+        assertThat(kernel.sends).extracting(FakeKernel.Send::bytes).containsExactly(11L, 3L, 7L);
+        assertThat(kernel.sends).extracting(FakeKernel.Send::heap).containsExactly(false, true, false);
+    }
+
+    @Test
+    void aHeapWriteOnAClosedChannelFails() throws Exception {
+        LinuxChannel channel = channel();
+        channel.close();
+
+        assertThatThrownBy(() -> channel.writev(new MemorySegment[] {MemorySegment.ofArray(new byte[4])}))
+                .isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        assertThat(kernel.sends).isEmpty();
+    }
+
+    @Test
+    void theChannelSaysItTakesHeapSegmentsInPlace() {
+        assertThat(channel().features()).contains(io.channel.Feature.HEAP_IN_PLACE);
     }
 
     @Test

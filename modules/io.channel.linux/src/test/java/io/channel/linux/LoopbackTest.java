@@ -207,6 +207,37 @@ class LoopbackTest {
     }
 
     @Test
+    void heapArraysWrittenAndReadInPlaceThroughASmallSocketBufferArriveIntact() throws Exception {
+        // Small buffers on both ends: the non-blocking send and recv meet EAGAIN many times and wait in poll.
+        connect("127.0.0.1", ChannelOptions.defaults().withSendBufferSize(4096),
+                ChannelOptions.defaults().withReceiveBufferSize(4096));
+        byte[] bytes = new byte[4 << 20];
+        new Random(11).nextBytes(bytes);
+        CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+            byte[] into = new byte[bytes.length];
+            try {
+                long done = 0;
+                while (done < into.length) {
+                    MemorySegment rest = MemorySegment.ofArray(into).asSlice(done, Math.min(100_000, into.length - done));
+                    long n = receiver.readv(new MemorySegment[] {rest}, 0, 1);
+                    if (n < 0) {
+                        throw new IOException("end of stream after " + done + " bytes");
+                    }
+                    done += n;
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return into;
+        }, threads);
+
+        sender.writeAll(MemorySegment.ofArray(bytes));
+
+        assertThat(received.get()).isEqualTo(bytes);
+        assertThat(sender.features()).contains(Feature.HEAP_IN_PLACE);
+    }
+
+    @Test
     void aTinySendBufferAndASlowReaderStillDeliverEveryByte() throws Exception {
         // Only the sender's buffer is tiny: a receive buffer smaller than one zero-copy skb's truesize makes
         // loopback TCP drop and retransmit with exponential backoff (minutes), which tests the kernel, not us.

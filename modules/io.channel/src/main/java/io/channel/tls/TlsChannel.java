@@ -87,10 +87,12 @@ public final class TlsChannel extends IOChannel {
     // Heap buffers on purpose: the JDK's AES-GCM is faster on heap arrays than on direct buffers, which it
     // moves through temporary arrays (JDK 25, AVX2 + VAES, one core, a 16 KiB record in place: sealing 1.5
     // times, opening 1.2 times as fast), and that outweighs one copy between heap and native memory (Netty
-    // makes the same choice for the JDK's engine). That copy is made here, into native buffers of this
-    // channel's own (wireOut, wireIn), so the raw channel is handed native memory: a provider given heap
-    // memory would otherwise allocate and zero native scratch for every call before making the same copy.
-    // docs/tls-performance.md has the measurements.
+    // makes the same choice for the JDK's engine). A raw channel with Feature.HEAP_IN_PLACE (the Linux
+    // provider: critical send/recv downcalls) is handed these buffers as they are, and the kernel copies
+    // straight between them and the socket. Any other raw channel gets native copies made here, in buffers of
+    // this channel's own (wireOut, wireIn): the JDK's SocketChannel copies a heap buffer through a temporary
+    // direct one anyway, and a provider could allocate such scratch per call. docs/tls-performance.md has the
+    // measurements.
     //
     // Every copy between these heap buffers and native memory goes through the array forms of
     // MemorySegment.copy, never the segment-to-segment form: below 64 bytes that one copies element by element
@@ -102,12 +104,20 @@ public final class TlsChannel extends IOChannel {
     // own messages use native memory ({@link #control}), so the data path sees native caller segments only.
     /** Ciphertext to send; touched only under {@link #writeLock}. */
     private final ByteBuffer netOut;
-    /** Native copy of {@link #netOut} for the raw channel; under {@link #writeLock}. */
+    /**
+     * What the raw channel is handed: {@link #netOut}'s array itself when it takes heap memory in place,
+     * otherwise native memory of this channel's own that {@link #netOut} is copied into; under {@link #writeLock}.
+     */
     private final MemorySegment wireOut;
     /** Ciphertext received; {@code [position, limit)} is not yet decrypted. Reader thread only. */
     private final ByteBuffer netIn;
-    /** Native memory the raw channel reads into before the bytes go to {@link #netIn}. Reader thread only. */
+    /**
+     * What the raw channel reads into: {@link #netIn}'s array itself when it takes heap memory in place,
+     * otherwise native memory whose bytes are then copied into {@link #netIn}. Reader thread only.
+     */
     private final MemorySegment wireIn;
+    /** Whether {@link #wireOut} and {@link #wireIn} are the record buffers' own arrays (no copy to make). */
+    private final boolean wireIsHeap;
     private final MemorySegment[] netInSlice = new MemorySegment[1];
     /** Plaintext of a record too large for the caller's segments; {@code [position, limit)} is unread. */
     private final ByteBuffer appIn;
@@ -139,8 +149,9 @@ public final class TlsChannel extends IOChannel {
         // An automatic arena: a reader may still be inside the raw channel's read when close() returns, so
         // the memory must outlive close(); it goes when this channel is unreachable.
         Arena wire = Arena.ofAuto();
-        this.wireOut = wire.allocate(netOut.capacity());
-        this.wireIn = wire.allocate(netIn.capacity());
+        this.wireIsHeap = raw.features().contains(Feature.HEAP_IN_PLACE);
+        this.wireOut = wireIsHeap ? MemorySegment.ofArray(netOut.array()) : wire.allocate(netOut.capacity());
+        this.wireIn = wireIsHeap ? MemorySegment.ofArray(netIn.array()) : wire.allocate(netIn.capacity());
         this.control = wire.allocate(3 + MAX_REFUSAL);
         this.netIn.limit(0);
         // IMPORTANT: as large as a whole record, not just its plaintext: the engine refuses (BUFFER_OVERFLOW) a
@@ -714,7 +725,9 @@ public final class TlsChannel extends IOChannel {
     private void sendNetOut() throws IOException {
         int length = netOut.position();
         if (length > 0) {
-            MemorySegment.copy(netOut.array(), netOut.arrayOffset(), wireOut, ValueLayout.JAVA_BYTE, 0, length);
+            if (!wireIsHeap) {
+                MemorySegment.copy(netOut.array(), 0, wireOut, ValueLayout.JAVA_BYTE, 0, length);
+            }
             raw.writeAll(wireOut.asSlice(0, length));
         }
         netOut.clear();
@@ -733,10 +746,13 @@ public final class TlsChannel extends IOChannel {
             netIn.flip();
         }
         int end = netIn.limit();
-        netInSlice[0] = wireIn.asSlice(0, netIn.capacity() - end);
+        // On the heap, the raw channel reads after what netIn holds; in native memory, into the front of wireIn.
+        netInSlice[0] = wireIn.asSlice(wireIsHeap ? end : 0, netIn.capacity() - end);
         long n = raw.readv(netInSlice, 0, 1);
         if (n > 0) {
-            MemorySegment.copy(wireIn, ValueLayout.JAVA_BYTE, 0, netIn.array(), netIn.arrayOffset() + end, (int) n);
+            if (!wireIsHeap) {
+                MemorySegment.copy(wireIn, ValueLayout.JAVA_BYTE, 0, netIn.array(), end, (int) n);
+            }
             netIn.limit(end + (int) n);
         }
         return n;

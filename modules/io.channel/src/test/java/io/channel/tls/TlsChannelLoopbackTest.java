@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.security.auth.x500.X500Principal;
@@ -63,11 +64,12 @@ class TlsChannelLoopbackTest {
     }
 
     /**
-     * The records are sealed and opened in heap buffers (the JDK's AES-GCM is faster there), but the raw
-     * channel gets native memory only, so no provider has to copy through scratch of its own.
+     * The records are sealed and opened in heap buffers (the JDK's AES-GCM is faster there), but a raw channel
+     * without {@link Feature#HEAP_IN_PLACE} gets native memory only, so no provider has to copy through scratch
+     * of its own.
      */
     @Test
-    void theRawChannelIsHandedNativeMemoryOnly() throws Exception {
+    void aRawChannelWithoutHeapInPlaceIsHandedNativeMemoryOnly() throws Exception {
         try (Arena arena = Arena.ofShared(); TlsPeers peers = new TlsPeers()) {
             CompletableFuture<TricklingChannel> accepted = TlsPeers.inBackground(
                     () -> new TricklingChannel(peers.acceptPlain(), Long.MAX_VALUE));
@@ -89,6 +91,48 @@ class TlsChannelLoopbackTest {
                 assertThat(received.mismatch(sent)).isEqualTo(-1);
                 assertThat(clientRaw.heapMemorySeen()).as("client side").isFalse();
                 assertThat(accepted.get().heapMemorySeen()).as("server side").isFalse();
+            }
+        }
+    }
+
+    /**
+     * A raw channel with {@link Feature#HEAP_IN_PLACE} is handed the record buffers themselves; records that
+     * arrive 1000 bytes at a time still reassemble, in both directions at once.
+     */
+    @Test
+    void aRawChannelWithHeapInPlaceIsHandedTheRecordBuffersAndEveryByteArrives() throws Exception {
+        try (Arena arena = Arena.ofShared(); TlsPeers peers = new TlsPeers()) {
+            CompletableFuture<TricklingChannel> accepted = TlsPeers.inBackground(
+                    () -> new TricklingChannel(peers.acceptPlain(), 1000, Set.of(Feature.HEAP_IN_PLACE)));
+            TricklingChannel clientRaw = new TricklingChannel(peers.connectPlain(), Long.MAX_VALUE,
+                    Set.of(Feature.HEAP_IN_PLACE));
+            CompletableFuture<TlsChannel> serving = TlsPeers.inBackground(
+                    () -> TlsChannel.server(accepted.get(30, TimeUnit.SECONDS), SERVER));
+            try (TlsChannel client = TlsChannel.client(clientRaw, "localhost", CLIENT);
+                 TlsChannel server = serving.get(30, TimeUnit.SECONDS)) {
+                MemorySegment toServer = arena.allocate(1 << 20);
+                fill(toServer, new Random(8));
+                MemorySegment toClient = arena.allocate(300_001);
+                fill(toClient, new Random(9));
+                CompletableFuture<Void> serverSide = TlsPeers.inBackground(() -> {
+                    server.writeAll(toClient);
+                    return null;
+                });
+                CompletableFuture<Void> writer = TlsPeers.inBackground(() -> {
+                    client.writeAll(toServer);
+                    return null;
+                });
+                MemorySegment atServer = arena.allocate(toServer.byteSize());
+                MemorySegment atClient = arena.allocate(toClient.byteSize());
+                server.readFully(atServer);
+                client.readFully(atClient);
+                writer.get(30, TimeUnit.SECONDS);
+                serverSide.get(30, TimeUnit.SECONDS);
+
+                assertThat(atServer.mismatch(toServer)).isEqualTo(-1);
+                assertThat(atClient.mismatch(toClient)).isEqualTo(-1);
+                assertThat(clientRaw.heapMemorySeen()).as("client side").isTrue();
+                assertThat(accepted.get().heapMemorySeen()).as("server side").isTrue();
             }
         }
     }

@@ -8,26 +8,37 @@ import io.channel.ShutdownDirection;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * Reads at most {@code chunk} bytes at a time from another channel, so that TLS records arrive in pieces, and
- * notes whether it was ever handed heap memory to write from or read into.
+ * notes whether it was ever handed heap memory to write from or read into. It may claim features its inner
+ * channel lacks, such as {@link Feature#HEAP_IN_PLACE} over a channel that in fact copies heap memory.
  */
 class TricklingChannel extends IOChannel {
 
     private final IOChannel inner;
     private final long chunk;
+    private final Set<Feature> features;
     private volatile boolean heapMemorySeen;
 
     TricklingChannel(IOChannel inner, long chunk) {
+        this(inner, chunk, Set.of());
+    }
+
+    TricklingChannel(IOChannel inner, long chunk, Set<Feature> claimed) {
         this.inner = inner;
         this.chunk = chunk;
+        EnumSet<Feature> all = EnumSet.noneOf(Feature.class);
+        all.addAll(inner.features());
+        all.addAll(claimed);
+        this.features = Set.copyOf(all);
     }
 
     @Override
     public Set<Feature> features() {
-        return inner.features();
+        return features;
     }
 
     @Override

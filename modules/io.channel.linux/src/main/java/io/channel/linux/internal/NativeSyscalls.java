@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.channel.linux.internal.gen.dirty_tracking_h;
+import io.channel.linux.internal.gen.socket_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -23,6 +24,12 @@ import java.lang.invoke.VarHandle;
  * this project compiles with {@code --release 22}, and (2) every call needs {@code errno}, which takes
  * {@link Linker.Option#captureCallState(String...) Linker.Option.captureCallState("errno")} on the
  * downcall handle; jextract cannot generate that (see {@code jextract/README.md}).
+ *
+ * <p><b>Critical bindings:</b> {@code send} and {@code recv} are bound with
+ * {@link Linker.Option#critical(boolean) Linker.Option.critical(true)} (JDK 22), so that a heap segment is
+ * passed as it is and the kernel copies to or from the Java array itself. Such a call does not leave the Java
+ * thread state: the garbage collector and every safepoint wait for it, so these two refuse flags without
+ * {@code MSG_DONTWAIT} and their callers wait in {@code poll} (an ordinary downcall) instead.
  *
  * <p>Each function has one shape: a {@code static final MethodHandle} in its own lazy holder class, bound by
  * {@link #bind} (so a missing symbol only fails the call that needs it, with {@code UnsatisfiedLinkError(
@@ -238,6 +245,47 @@ public final class NativeSyscalls implements Syscalls {
     @Override
     public long recvmsg(int fd, MemorySegment message, int flags) {
         return invokeLong("recvmsg", state -> (long) RecvMsg.HANDLE.invokeExact(state, fd, message, flags));
+    }
+
+    /**
+     * Checks the one rule of the critical bindings below: they must not block ({@link Syscalls#send}).
+     *
+     * @param flags the call's flags
+     * @param call  the function, for the message
+     */
+    private static void requireDontWait(int flags, String call) {
+        if ((flags & socket_h.MSG_DONTWAIT()) == 0) {
+            throw new IllegalArgumentException(call + " is bound critical (it holds off the garbage collector"
+                    + " until it returns) and must not block: pass MSG_DONTWAIT, flags were " + flags);
+        }
+    }
+
+    private static final class Send {
+        // Critical with heap access: the kernel reads a heap array where it is, no native copy first. Only
+        // send(2), not sendmsg(2): a heap segment may only be an argument of the call itself, never an address
+        // stored in a struct (an iovec), since the array can move before and after the call.
+        static final MethodHandle HANDLE = bind("send",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+                Linker.Option.critical(true));
+    }
+
+    @Override
+    public long send(int fd, MemorySegment buffer, long length, int flags) {
+        requireDontWait(flags, "send");
+        return invokeLong("send", state -> (long) Send.HANDLE.invokeExact(state, fd, buffer, length, flags));
+    }
+
+    private static final class Recv {
+        // Critical with heap access, as send above.
+        static final MethodHandle HANDLE = bind("recv",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT),
+                Linker.Option.critical(true));
+    }
+
+    @Override
+    public long recv(int fd, MemorySegment buffer, long length, int flags) {
+        requireDontWait(flags, "recv");
+        return invokeLong("recv", state -> (long) Recv.HANDLE.invokeExact(state, fd, buffer, length, flags));
     }
 
     private static final class Poll {

@@ -141,6 +141,36 @@ public interface Syscalls {
     long recvmsg(int fd, MemorySegment message, int flags);
 
     /**
+     * {@code ssize_t send(int fd, const void *buffer, size_t length, int flags)}, bound as a critical function
+     * ({@code Linker.Option.critical(true)}): {@code buffer} may be a heap segment, which the kernel then reads
+     * where it is. A critical call keeps the garbage collector and every safepoint waiting until it returns,
+     * so it must never block: {@code flags} must include {@code MSG_DONTWAIT} (and the socket should be
+     * non-blocking too); the caller waits in {@link #poll} on {@code EAGAIN}.
+     *
+     * @param fd     the socket
+     * @param buffer the bytes to send, native or heap
+     * @param length how many, at most {@code buffer.byteSize()}
+     * @param flags  {@code MSG_*} flags, {@code MSG_DONTWAIT} among them
+     * @return bytes sent, or {@code -errno}
+     * @throws IllegalArgumentException if {@code flags} lacks {@code MSG_DONTWAIT}
+     */
+    long send(int fd, MemorySegment buffer, long length, int flags);
+
+    /**
+     * {@code ssize_t recv(int fd, void *buffer, size_t length, int flags)}, bound as a critical function as
+     * {@link #send} is: {@code buffer} may be a heap segment, and {@code flags} must include
+     * {@code MSG_DONTWAIT}.
+     *
+     * @param fd     the socket
+     * @param buffer where the bytes go, native or heap
+     * @param length at most this many, at most {@code buffer.byteSize()}
+     * @param flags  {@code MSG_*} flags, {@code MSG_DONTWAIT} among them
+     * @return bytes received (0 at end of stream), or {@code -errno}
+     * @throws IllegalArgumentException if {@code flags} lacks {@code MSG_DONTWAIT}
+     */
+    long recv(int fd, MemorySegment buffer, long length, int flags);
+
+    /**
      * {@code int poll(struct pollfd *fds, nfds_t count, int timeout)}.
      *
      * @param fds           an array of {@code struct pollfd}

@@ -1,10 +1,12 @@
 package io.channel.linux.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.channel.linux.LinuxChannelProvider;
 import io.channel.linux.internal.gen.socket_h;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +53,24 @@ class NativeSyscallsTest {
 
         assertThat(other.get()).isEqualTo(-socket_h.EINVAL());
         assertThat(here).isEqualTo(-socket_h.EBADF());
+    }
+
+    @Test
+    void theCriticalSendAndRecvRefuseFlagsThatCouldBlock() {
+        MemorySegment heap = MemorySegment.ofArray(new byte[8]);
+
+        assertThatThrownBy(() -> syscalls.send(-1, heap, 8, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MSG_DONTWAIT");
+        assertThatThrownBy(() -> syscalls.recv(-1, heap, 8, socket_h.MSG_NOSIGNAL()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MSG_DONTWAIT");
+    }
+
+    @Test
+    void theCriticalSendAndRecvTakeHeapSegmentsAndReturnMinusErrno() {
+        MemorySegment heap = MemorySegment.ofArray(new byte[8]);
+
+        assertThat(syscalls.send(-1, heap, 8, socket_h.MSG_DONTWAIT())).isEqualTo(-socket_h.EBADF());
+        assertThat(syscalls.recv(-1, heap, 8, socket_h.MSG_DONTWAIT())).isEqualTo(-socket_h.EBADF());
     }
 
     @Test
