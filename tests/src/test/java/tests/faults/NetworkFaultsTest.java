@@ -126,12 +126,17 @@ class NetworkFaultsTest {
 
         Child relay = children.get(1);
         assertThat(relay.out()).as(relay.describe()).contains("cut after");
+        // The relay resets its sockets one by one: one side may see its reset first, fail and close its main
+        // channel, and the relay pass that on to the other side as an end of stream before it resets that side's
+        // socket. Either way each side fails naming its peer.
         assertThat(received).as(migration.receiver().describe()).isEqualTo(1);
-        assertThat(migration.receiver().err()).as(migration.receiver().describe())
-                .contains("multifd receive: ", "the connection to the source failed");
+        assertThat(migration.receiver().err()).as(migration.receiver().describe()).contains("multifd receive: ")
+                .containsAnyOf("the connection to the source failed",
+                        "the source closed the main channel before the migration ended");
         assertThat(sent).as(migration.sender().describe()).isEqualTo(1);
-        assertThat(migration.sender().err()).as(migration.sender().describe())
-                .contains("multifd send: ", "the connection to the destination failed");
+        assertThat(migration.sender().err()).as(migration.sender().describe()).contains("multifd send: ")
+                .containsAnyOf("the connection to the destination failed",
+                        "the destination closed the main channel before the migration ended");
         relay.close();
         assertThat(pair.processesLeft()).as("processes left in the namespaces").isEmpty();
     }
