@@ -294,8 +294,16 @@ public final class MultifdReceiver implements Runnable {
             throws IOException {
         ByteBuffer bytes = writeView.clear().limit(length);
         try {
-            while (bytes.hasRemaining()) {
-                block.file().write(bytes, position + bytes.position());
+            // One channel thread writes a block's file at a time. The kernel serializes writes to one file anyway
+            // (tmpfs and most file systems take the inode's lock for a write: mm/shmem.c shmem_file_write_iter),
+            // and a writer waiting there spins on the lock's owner (rwsem_spin_on_owner: 5-7% of a receiving
+            // process's samples with two channels), taking a CPU from the sender on this host. Waiting here
+            // parks instead: two channels into a fresh 2 GiB tmpfs file, seven interleaved pairs on a 2-vCPU VM,
+            // 3.25-3.65 against 3.56-3.96 CPU-s in the receiving process.
+            synchronized (block.file()) {
+                while (bytes.hasRemaining()) {
+                    block.file().write(bytes, position + bytes.position());
+                }
             }
         } catch (IOException e) {
             throw new LocalWriteException(header.where(id) + ": writing " + length + " bytes at offset "
