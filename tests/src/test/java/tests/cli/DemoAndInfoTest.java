@@ -44,6 +44,7 @@ class DemoAndInfoTest {
         assertThat(provider(info, "linux")).containsEntry("available", true).containsEntry("zero-copy", true);
         assertThat(provider(info, "copy")).containsEntry("available", true).containsEntry("zero-copy", false);
         assertThat(info).containsEntry("chosen", "linux").containsEntry("receiving", "copy")
+                .containsEntry("copying-sends", "copy")
                 .containsEntry("receiving-why", "a destination only receives, and zero-copy is a way of sending");
         assertThat(info.get("diagnostics")).asString().contains("rlimit-memlock", "optmem-max", "max-zero-copy-send");
     }

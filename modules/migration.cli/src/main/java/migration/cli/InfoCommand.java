@@ -81,12 +81,17 @@ final class InfoCommand implements Callable<Integer> {
             Map<String, Object> document = document(providers, chosen, chosenWhy, memory);
             document.put("receiving", receiving);
             document.put("receiving-why", receivingWhy);
+            // The same choice: a source that will not ask for zero-copy picks like a destination (ZeroCopyPlan).
+            document.put("copying-sends", receiving);
             document.put("dirty-trackers", trackers.toJson());
             document.put("tls", tlsReport.toJson());
             out.println(Json.write(document));
         } else {
             out.print(text(providers, chosen, chosenWhy, memory));
             out.println("receiving: " + (receiving == null ? "none" : receiving) + " (" + receivingWhy + ")");
+            out.println("copying sends: " + (receiving == null ? "none" : receiving) + " (a send that will not ask"
+                    + " for zero-copy: TLS, --zero-copy off, or auto to an address of this host, where the kernel"
+                    + " copies zero-copy sends anyway)");
             out.print(trackers.toText());
             out.print(tlsReport.toText());
         }
