@@ -3,7 +3,6 @@ package io.channel;
 import io.channel.selection.ProviderSelector;
 import io.channel.spi.ChannelProvider;
 import java.util.List;
-import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -103,19 +102,11 @@ public final class ChannelProviders {
      * @throws IllegalStateException if no candidate is available
      */
     public static Selection selectForCopying(List<ChannelProvider> candidates) {
-        return copying(candidates).orElseGet(() -> select(candidates, null));
-    }
-
-    /**
-     * {@return the best available provider without zero-copy among {@code candidates}, or empty if none is}
-     * @param candidates providers to choose from
-     */
-    static Optional<Selection> copying(List<ChannelProvider> candidates) {
         List<ChannelProvider> copying = candidates.stream().filter(p -> !p.supportsZeroCopy()).toList();
         if (copying.stream().noneMatch(ChannelProvider::isAvailable)) {
-            return Optional.empty();
+            return select(candidates, null);
         }
-        return Optional.of(new Selection(SELECTOR.select(copying, List.of(), null)));
+        return new Selection(SELECTOR.select(copying, List.of(), null));
     }
 
     /** Selection plus the one-time log line; separate from {@link #select()} so tests can feed providers. */

@@ -87,13 +87,15 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
         List<ChannelProvider> all = candidates != null ? candidates : ChannelProviders.all();
         String property = candidates != null ? null : System.getProperty(ChannelProviders.PROVIDER_PROPERTY);
         boolean named = requested != null || (property != null && !property.isBlank());
-        boolean sameHost = mode == ZeroCopyMode.AUTO && destination != null && copiedByTheKernel(all, destination);
+        // A named provider is used as named, so only an unnamed choice asks whether this host copies anyway.
+        boolean sameHost = !named && mode == ZeroCopyMode.AUTO && destination != null
+                && copiedByTheKernel(all, destination);
         boolean copying = !named && (mode == ZeroCopyMode.OFF || tls || sameHost);
         ChannelProviders.Selection selection;
         try {
             if (copying) {
-                selection = candidates != null ? ChannelProviders.selectForCopying(candidates)
-                        : ChannelProviders.selectForCopying();
+                // Nothing named, so no property to honour: the list form is the whole choice.
+                selection = ChannelProviders.selectForCopying(all);
             } else if (candidates != null) {
                 selection = ChannelProviders.select(candidates, requested);
             } else if (requested != null) {
@@ -111,7 +113,7 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
         if (tls) {
             return new ZeroCopyPlan(provider, false, COPYING_FOR_TLS, true);
         }
-        if (sameHost && !named) {
+        if (sameHost) {
             return new ZeroCopyPlan(provider, false, sameHost(destination), true);
         }
         if (provider.supportsZeroCopy()) {
