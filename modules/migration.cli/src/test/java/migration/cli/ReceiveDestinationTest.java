@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -150,14 +151,9 @@ class ReceiveDestinationTest {
     void aSucceededReceiveReplacesTheFileAndLeavesNothingElse() throws Exception {
         Path into = Files.write(dir.resolve("copy.img"), OLD);
         Path source = CommandsTest.randomFile(dir.resolve("source.bin"), (1 << 20) + 5);
-        RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
-                into.toString());
 
-        Run sent = Run.of("send", "--to", receiver.address(), "--from", source.toString());
-        Run received = receiver.result();
+        sendInto(source, into);
 
-        assertThat(sent.exitCode()).as(sent.err()).isZero();
-        assertThat(received.exitCode()).as(received.err()).isZero();
         assertThat(Files.mismatch(source, into)).isEqualTo(-1);
         assertThat(filesIn(dir)).containsExactlyInAnyOrder(into, source);
     }
@@ -223,14 +219,9 @@ class ReceiveDestinationTest {
         Path stale = Files.write(dir.resolve(".copy.img.0123abcd.partial"), new byte[3 << 20]);
         Path lookalike = Files.write(dir.resolve(".copy.img.0123abcd.partial.keep"), OLD);
         Path source = CommandsTest.randomFile(dir.resolve("source.bin"), 8192);
-        RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
-                into.toString());
 
-        Run sent = Run.of("send", "--to", receiver.address(), "--from", source.toString());
-        Run received = receiver.result();
+        Run received = sendInto(source, into);
 
-        assertThat(sent.exitCode()).as(sent.err()).isZero();
-        assertThat(received.exitCode()).as(received.err()).isZero();
         assertThat(received.errLines().getFirst()).isEqualTo("multifd receive: removed " + stale
                 + " (3.00 MiB), left by an earlier receive into " + into + " that did not end");
         assertThat(received.errLines().get(1)).startsWith("listening on ");
@@ -296,8 +287,15 @@ class ReceiveDestinationTest {
 
     /** Runs {@code receive --into into --in-place} and {@code send --from source}; both must succeed. */
     private static Run sendInPlace(Path source, Path into) throws Exception {
-        RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
-                into.toString(), "--in-place");
+        return sendInto(source, into, "--in-place");
+    }
+
+    /** Runs {@code receive --into into} with {@code options} and {@code send --from source}; both must succeed. */
+    private static Run sendInto(Path source, Path into, String... options) throws Exception {
+        List<String> receive = new ArrayList<>(List.of("receive", "--listen", "127.0.0.1:0", "--into",
+                into.toString()));
+        receive.addAll(List.of(options));
+        RunningCommand receiver = RunningCommand.start(receive.toArray(String[]::new));
         Run sent = Run.of("send", "--to", receiver.address(), "--from", source.toString());
         Run received = receiver.result();
         assertThat(sent.exitCode()).as(sent.err()).isZero();
