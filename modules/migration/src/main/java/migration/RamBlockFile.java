@@ -21,6 +21,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -194,9 +195,7 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
                 // Each receive takes its own claim first and looks for the others' after: of two that start at
                 // once, the later one to claim always sees the earlier one's.
                 boolean exists = Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
-                if (inPlace && exists) {
-                    lockFile();
-                } else {
+                if (!(inPlace && exists && lockFile())) {
                     createTemporary();
                     if (exists) {
                         refuseIfFileLocked();
@@ -216,11 +215,15 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
         }
     }
 
-    /** In place: opens the existing file and locks it for this receive, or refuses when another holds it. */
-    private void lockFile() throws IOException {
+    /**
+     * In place: opens the existing file and locks it for this receive, or refuses when another holds it.
+     *
+     * @return whether it did; {@code false} when the file is gone
+     */
+    private boolean lockFile() throws IOException {
         Object key = key(file);
         if (key == null) {
-            return;
+            return false;
         }
         if (HELD.containsKey(key)) {
             throw lockedFile();
@@ -237,6 +240,7 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
         }
         held = opened;
         hold(key, file);
+        return true;
     }
 
     /**
@@ -321,9 +325,9 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
                 sibling -> isTemporaryName(prefix, sibling.getFileName().toString()))) {
             siblings.forEach(named::add);
         }
-        List<FileChannel> probes = new ArrayList<>();
+        // Each stale one, locked until it is removed.
+        Map<Path, FileChannel> stale = new LinkedHashMap<>();
         try {
-            List<Path> stale = new ArrayList<>();
             for (Path sibling : named) {
                 if (sibling.equals(temporary)) {
                     continue;
@@ -346,18 +350,17 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
                 } catch (FileSystemException e) {
                     continue; // removed meanwhile, another user's that this one cannot read, or now a link
                 }
-                probes.add(probe);
+                stale.put(sibling, probe);
                 if (tryLock(probe, true) == null) {
                     throw lockedTemporary(sibling);
                 }
-                stale.add(sibling);
             }
             List<StaleCopy> removed = new ArrayList<>();
-            for (int i = 0; i < stale.size(); i++) {
-                long size = probes.get(i).size();
+            for (Map.Entry<Path, FileChannel> copy : stale.entrySet()) {
+                long size = copy.getValue().size();
                 try {
-                    Files.delete(stale.get(i));
-                    removed.add(new StaleCopy(stale.get(i), size));
+                    Files.delete(copy.getKey());
+                    removed.add(new StaleCopy(copy.getKey(), size));
                 } catch (FileSystemException e) {
                     // Removed by a receive starting at the same time, or not this user's to remove (sticky
                     // directory): left alone.
@@ -365,7 +368,7 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
             }
             return List.copyOf(removed);
         } finally {
-            for (FileChannel probe : probes) {
+            for (FileChannel probe : stale.values()) {
                 probe.close();
             }
         }
@@ -377,7 +380,7 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
     }
 
     /** {@return whether {@code name} is that of a temporary file: prefix, eight lowercase hex digits, suffix} */
-    static boolean isTemporaryName(String prefix, String name) {
+    private static boolean isTemporaryName(String prefix, String name) {
         if (name.length() != prefix.length() + RANDOM_DIGITS + SUFFIX.length() || !name.startsWith(prefix)
                 || !name.endsWith(SUFFIX)) {
             return false;
