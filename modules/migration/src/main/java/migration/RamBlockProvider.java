@@ -77,7 +77,9 @@ public interface RamBlockProvider {
     /**
      * Receives a single-block source into one file, which changes only when the caller commits a migration that
      * succeeded: the block is written to a temporary file in the same directory and {@link RamBlockFile#commit()}
-     * renames it onto {@code file}. A second announced block is refused.
+     * renames it onto {@code file}. A second announced block is refused. One receive per file: the temporary file
+     * is locked while the receive runs, {@link RamBlockFile#claim()} removes those of receives that died and
+     * refuses while another receive is writing the file.
      *
      * @param file  the file to write; an existing one stays as it was until {@code commit()}
      * @param arena owns the mapping; close it only after the destination has ended
@@ -93,7 +95,7 @@ public interface RamBlockProvider {
      * gives up the atomic replace: a migration that fails part-way leaves the file partly overwritten
      * ({@link RamBlockFile#writtenInPlace()}). A missing file, or one of another size, goes through a temporary
      * file as with {@link #file} ({@link RamBlockFile#notInPlace()} says why), so a source never resizes the
-     * caller's file in place.
+     * caller's file in place. An existing file is locked for the receive, so no other receive writes it meanwhile.
      *
      * @param file  the file to write
      * @param arena owns the mapping; close it only after the destination has ended

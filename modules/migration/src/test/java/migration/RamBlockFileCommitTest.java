@@ -9,7 +9,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +31,7 @@ class RamBlockFileCommitTest {
 
             block.memory().fill((byte) 7);
             assertThat(Files.readAllBytes(file)).containsExactly(OLD);
-            assertThat(others(file)).singleElement().satisfies(temporary -> {
+            assertThat(Siblings.of(file)).singleElement().satisfies(temporary -> {
                 assertThat(temporary.getFileName().toString()).startsWith(".copy.img.").endsWith(".partial");
                 assertThat(Files.size(temporary)).isEqualTo(3 * 4096);
             });
@@ -54,7 +53,7 @@ class RamBlockFileCommitTest {
         }
         byte[] bytes = Files.readAllBytes(file);
         assertThat(bytes).hasSize(4096 + 1).containsOnly(9);
-        assertThat(others(file)).isEmpty();
+        assertThat(Siblings.of(file)).isEmpty();
     }
 
     @Test
@@ -71,7 +70,7 @@ class RamBlockFileCommitTest {
             assertThat(target.discard()).as("discard is idempotent").isNull();
         }
         assertThat(Files.readAllBytes(file)).containsExactly(OLD);
-        assertThat(others(file)).isEmpty();
+        assertThat(Siblings.of(file)).isEmpty();
     }
 
     @Test
@@ -82,7 +81,7 @@ class RamBlockFileCommitTest {
             target.blockFor("ram0", 4096);
         }
         assertThat(file).doesNotExist();
-        assertThat(others(file)).isEmpty();
+        assertThat(Siblings.of(file)).isEmpty();
     }
 
     @Test
@@ -165,13 +164,6 @@ class RamBlockFileCommitTest {
     private static void check(Path file) throws IOException {
         try (Arena arena = Arena.ofShared(); RamBlockFile target = RamBlockProvider.file(file, arena)) {
             target.check();
-        }
-    }
-
-    /** {@return the files in {@code file}'s directory other than it} */
-    private static List<Path> others(Path file) throws IOException {
-        try (Stream<Path> files = Files.list(file.getParent())) {
-            return files.filter(f -> !f.getFileName().equals(file.getFileName())).toList();
         }
     }
 }

@@ -8,8 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +45,7 @@ class RamBlockFileInPlaceTest {
         assertThat(Arrays.copyOfRange(bytes, 0, 4096)).containsOnly(1);
         assertThat(Arrays.copyOfRange(bytes, 4096, 8192)).containsOnly(2);
         assertThat(Files.getAttribute(file, "unix:ino")).as("the same file, not a replacement").isEqualTo(inode);
-        assertThat(others(file)).isEmpty();
+        assertThat(Siblings.of(file)).isEmpty();
     }
 
     @Test
@@ -65,7 +63,7 @@ class RamBlockFileInPlaceTest {
         }
         assertThat(Files.size(file)).isEqualTo(SIZE);
         assertThat(Files.readAllBytes(file)[0]).isEqualTo((byte) 3);
-        assertThat(others(file)).isEmpty();
+        assertThat(Siblings.of(file)).isEmpty();
     }
 
     @Test
@@ -81,12 +79,12 @@ class RamBlockFileInPlaceTest {
             assertThat(target.writtenInPlace()).isFalse();
             assertThat(target.notInPlace()).isEqualTo(file + " holds 8192 bytes and the source's block 12288");
             assertThat(Files.readAllBytes(file)).containsExactly(old);
-            assertThat(others(file)).singleElement().satisfies(temporary ->
+            assertThat(Siblings.of(file)).singleElement().satisfies(temporary ->
                     assertThat(temporary.getFileName().toString()).endsWith(".partial"));
             assertThat(target.discard()).isNotNull();
         }
         assertThat(Files.readAllBytes(file)).containsExactly(old);
-        assertThat(others(file)).isEmpty();
+        assertThat(Siblings.of(file)).isEmpty();
     }
 
     @Test
@@ -103,7 +101,7 @@ class RamBlockFileInPlaceTest {
             assertThat(target.notInPlace()).isEqualTo(file + " does not exist");
         }
         assertThat(Files.readAllBytes(file)).hasSize(SIZE).containsOnly(5);
-        assertThat(others(file)).isEmpty();
+        assertThat(Siblings.of(file)).isEmpty();
     }
 
     private static void write(RamBlock block, long position, byte[] bytes) throws IOException {
@@ -117,12 +115,5 @@ class RamBlockFileInPlaceTest {
         byte[] bytes = new byte[size];
         Arrays.fill(bytes, value);
         return bytes;
-    }
-
-    /** {@return the files in {@code file}'s directory other than it} */
-    private static List<Path> others(Path file) throws IOException {
-        try (Stream<Path> files = Files.list(file.getParent())) {
-            return files.filter(f -> !f.getFileName().equals(file.getFileName())).toList();
-        }
     }
 }

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import migration.MigrationDestination;
@@ -32,10 +33,13 @@ import picocli.CommandLine.Spec;
                 + "(--into) or into memory of a given size (--size), then verifies the end-to-end digests.",
                 "Before listening it checks that the destination can be used. As soon as it listens it writes "
                         + "'listening on HOST:PORT' on standard error, with the real port when port 0 was asked for.",
-                "With --into, the block is written to a temporary file next to FILE and renamed onto FILE only "
-                        + "once the digests are verified; until then FILE stays as it was. With --in-place, an "
-                        + "existing FILE of the source's block size is written where it is instead: faster, but a "
-                        + "migration that fails part-way leaves it partly overwritten."},
+                "With --into, the block is written to a temporary file next to FILE (.FILE.<random>.partial) and "
+                        + "renamed onto FILE only once the digests are verified; until then FILE stays as it was. "
+                        + "With --in-place, an existing FILE of the source's block size is written where it is "
+                        + "instead: faster, but a migration that fails part-way leaves it partly overwritten.",
+                "The receive locks its temporary file (in place, FILE) until it ends. Before listening it removes, "
+                        + "and names, the temporary files that no process holds (left by a receive into FILE that "
+                        + "was killed), and refuses when another receive is writing FILE."},
         footer = {"", "Exit codes: 0 received and verified, 1 failed or the destination cannot be used (one line "
                 + "says why), 2 usage error."})
 final class ReceiveCommand implements Callable<Integer> {
@@ -101,20 +105,33 @@ final class ReceiveCommand implements Callable<Integer> {
                 checkMemory(target.size);
                 return receive(local, memory(arena, target.size), null);
             }
-            RamBlockFile file = inPlace ? RamBlockProvider.fileInPlace(target.into, arena)
-                    : RamBlockProvider.file(target.into, arena);
-            try {
-                file.check();
-            } catch (IOException e) {
-                throw new CommandFailure("cannot receive into " + target.into + ": " + OneLine.of(e), e);
-            }
-            boolean existed = Files.exists(file.file());
-            try {
-                return receive(local, file, file);
-            } finally {
-                reportDiscarded(err, file, existed);
+            try (RamBlockFile file = inPlace ? RamBlockProvider.fileInPlace(target.into, arena)
+                    : RamBlockProvider.file(target.into, arena)) {
+                boolean existed = Files.exists(file.file());
+                List<RamBlockFile.StaleCopy> removed;
+                try {
+                    file.check();
+                    removed = file.claim();
+                } catch (IOException e) {
+                    throw new CommandFailure("cannot receive into " + target.into + ": " + OneLine.of(e), e);
+                }
+                reportStale(err, removed);
+                try {
+                    return receive(local, file, file);
+                } finally {
+                    reportDiscarded(err, file, existed);
+                }
             }
         }
+    }
+
+    /** Says on standard error which temporary files of receives into the same file that died were removed. */
+    private void reportStale(PrintWriter err, List<RamBlockFile.StaleCopy> removed) {
+        for (RamBlockFile.StaleCopy stale : removed) {
+            err.println(spec.qualifiedName() + ": removed " + stale.file() + " (" + ByteSize.format(stale.size())
+                    + "), left by an earlier receive into " + target.into + " that did not end");
+        }
+        err.flush();
     }
 
     private int receive(InetSocketAddress local, RamBlockProvider blocks, RamBlockFile file)

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -150,14 +151,9 @@ class ReceiveDestinationTest {
     void aSucceededReceiveReplacesTheFileAndLeavesNothingElse() throws Exception {
         Path into = Files.write(dir.resolve("copy.img"), OLD);
         Path source = CommandsTest.randomFile(dir.resolve("source.bin"), (1 << 20) + 5);
-        RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
-                into.toString());
 
-        Run sent = Run.of("send", "--to", receiver.address(), "--from", source.toString());
-        Run received = receiver.result();
+        sendInto(source, into);
 
-        assertThat(sent.exitCode()).as(sent.err()).isZero();
-        assertThat(received.exitCode()).as(received.err()).isZero();
         assertThat(Files.mismatch(source, into)).isEqualTo(-1);
         assertThat(filesIn(dir)).containsExactlyInAnyOrder(into, source);
     }
@@ -218,6 +214,65 @@ class ReceiveDestinationTest {
     }
 
     @Test
+    void aStaleTemporaryFileIsRemovedBeforeListeningAndNamedWithItsSize() throws Exception {
+        Path into = Files.write(dir.resolve("copy.img"), OLD);
+        Path stale = Files.write(dir.resolve(".copy.img.0123abcd.partial"), new byte[3 << 20]);
+        Path lookalike = Files.write(dir.resolve(".copy.img.0123abcd.partial.keep"), OLD);
+        Path source = CommandsTest.randomFile(dir.resolve("source.bin"), 8192);
+
+        Run received = sendInto(source, into);
+
+        assertThat(received.errLines().getFirst()).isEqualTo("multifd receive: removed " + stale
+                + " (3.00 MiB), left by an earlier receive into " + into + " that did not end");
+        assertThat(received.errLines().get(1)).startsWith("listening on ");
+        assertThat(Files.mismatch(source, into)).isEqualTo(-1);
+        assertThat(filesIn(dir)).containsExactlyInAnyOrder(into, source, lookalike);
+    }
+
+    @Test
+    void aSecondReceiveIntoTheSameFileIsRefusedBeforeListeningAndTheFirstStillSucceeds() throws Exception {
+        Path into = Files.write(dir.resolve("copy.img"), OLD);
+        Path source = CommandsTest.randomFile(dir.resolve("source.bin"), 8192);
+        RunningCommand first = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
+                into.toString());
+        String address = first.address();
+        Path temporary = temporaryFile(into);
+
+        Run second = Run.of("receive", "--listen", "127.0.0.1:0", "--into", into.toString());
+        Run sent = Run.of("send", "--to", address, "--from", source.toString());
+        Run received = first.result();
+
+        assertThat(second.exitCode()).isEqualTo(1);
+        assertThat(second.errLines()).containsExactly("multifd receive: cannot receive into " + into
+                + ": another receive is writing " + into + " (its temporary file " + temporary + " is locked)");
+        assertThat(sent.exitCode()).as(sent.err()).isZero();
+        assertThat(received.exitCode()).as(received.err()).isZero();
+        assertThat(Files.mismatch(source, into)).isEqualTo(-1);
+        assertThat(filesIn(dir)).containsExactlyInAnyOrder(into, source);
+    }
+
+    @Test
+    void aSecondInPlaceReceiveIntoTheSameFileIsRefusedBeforeListening() throws Exception {
+        int size = 8192;
+        Path into = Files.write(dir.resolve("copy.img"), new byte[size]);
+        Path source = CommandsTest.randomFile(dir.resolve("source.bin"), size);
+        RunningCommand first = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
+                into.toString(), "--in-place");
+        String address = first.address();
+
+        Run second = Run.of("receive", "--listen", "127.0.0.1:0", "--into", into.toString(), "--in-place");
+        Run sent = Run.of("send", "--to", address, "--from", source.toString());
+        Run received = first.result();
+
+        assertThat(second.exitCode()).isEqualTo(1);
+        assertThat(second.errLines()).containsExactly("multifd receive: cannot receive into " + into
+                + ": another receive is writing " + into + " in place (the file is locked)");
+        assertThat(received.exitCode()).as(received.err()).isZero();
+        assertThat(Files.mismatch(source, into)).isEqualTo(-1);
+        assertThat(filesIn(dir)).containsExactlyInAnyOrder(into, source);
+    }
+
+    @Test
     void inPlaceWithoutAFileIsAUsageError() {
         Run run = Run.of("receive", "--listen", "127.0.0.1:0", "--size", "1m", "--in-place");
 
@@ -232,8 +287,15 @@ class ReceiveDestinationTest {
 
     /** Runs {@code receive --into into --in-place} and {@code send --from source}; both must succeed. */
     private static Run sendInPlace(Path source, Path into) throws Exception {
-        RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
-                into.toString(), "--in-place");
+        return sendInto(source, into, "--in-place");
+    }
+
+    /** Runs {@code receive --into into} with {@code options} and {@code send --from source}; both must succeed. */
+    private static Run sendInto(Path source, Path into, String... options) throws Exception {
+        List<String> receive = new ArrayList<>(List.of("receive", "--listen", "127.0.0.1:0", "--into",
+                into.toString()));
+        receive.addAll(List.of(options));
+        RunningCommand receiver = RunningCommand.start(receive.toArray(String[]::new));
         Run sent = Run.of("send", "--to", receiver.address(), "--from", source.toString());
         Run received = receiver.result();
         assertThat(sent.exitCode()).as(sent.err()).isZero();
@@ -255,12 +317,22 @@ class ReceiveDestinationTest {
         }
     }
 
+    /** Waits until the source has announced its block: the temporary file, empty until then, has its size. */
     private static void awaitTemporaryFile(Path into) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (filesIn(into.getParent()).stream().noneMatch(f -> f.getFileName().toString().endsWith(".partial"))) {
-            assertThat(System.nanoTime()).as("the receiver created its temporary file").isLessThan(deadline);
+        while (filesIn(into.getParent()).stream().noneMatch(f -> f.getFileName().toString().endsWith(".partial")
+                && f.toFile().length() > 0)) {
+            assertThat(System.nanoTime()).as("the receiver sized its temporary file").isLessThan(deadline);
             TimeUnit.MILLISECONDS.sleep(5); // polls the condition above
         }
+    }
+
+    /** {@return the one temporary file beside {@code into}, which a receive creates before it listens} */
+    private static Path temporaryFile(Path into) throws IOException {
+        List<Path> temporary = filesIn(into.getParent()).stream()
+                .filter(f -> f.getFileName().toString().endsWith(".partial")).toList();
+        assertThat(temporary).hasSize(1);
+        return temporary.getFirst();
     }
 
     private static List<Path> filesIn(Path directory) throws IOException {
