@@ -33,13 +33,16 @@ import picocli.CommandLine.Spec;
                 + " (one 'multifd receive --into' and one 'multifd send --from' as fresh processes, no warm-up,"
                 + " a file in --cold-dir into a file that is absent or pre-touched, the pre-touched one received"
                 + " both by default and with 'receive --in-place'; tls-cold: the same with TLS on every channel"
-                + " and throwaway certificates, compared with the plain rows), then the steady state: the"
+                + " and throwaway certificates, compared with the plain rows; cold-ceiling: the same file into the"
+                + " same destination file by two fresh processes of the tool over plain TCP streams with no protocol,"
+                + " the cold rows' ceiling, each cold row giving its %% of it), then the steady state: the"
                 + " ceiling (plain blocking socket streams, no protocol), migration with the copying provider,"
                 + " with the Linux provider writing by copy, and with zero-copy; for each channel count, into"
                 + " fresh and into pre-touched destination memory. Source and destination run as two child"
                 + " processes; cold ones are measured whole (CPU and minor faults from start to exit), steady"
-                + " ones over their transfer window after a warm-up. '--modes cold' measures the cold path alone,"
-                + " '--modes cold,tls-cold' with its TLS rows.",
+                + " ones over their transfer window after a warm-up. '--modes cold' measures the cold path alone"
+                + " (no ceiling rows: they run only when cold-ceiling is named, as by default), '--modes"
+                + " cold,cold-ceiling' with its ceiling, '--modes cold,tls-cold' with its TLS rows.",
             "'--live' measures live migrations instead: per dirty tracker and dirty rate, with writer threads"
                 + " dirtying the source's memory while it moves, against issue 11's targets.",
             "Writes bench-results/<timestamp>.md and .json (or --output) and prints the Markdown tables."})
@@ -57,9 +60,10 @@ final class BenchCommand implements Callable<Integer> {
     String channels;
 
     @Option(names = "--modes", paramLabel = "LIST",
-            defaultValue = "cold,tls-cold,ceiling,copy-provider,linux-copy,linux-zero-copy,tls-copy-provider,"
-                    + "tls-linux-copy",
-            description = "What to measure; cold is the one-shot path users take, tls-cold the same under TLS"
+            defaultValue = "cold,cold-ceiling,tls-cold,ceiling,copy-provider,linux-copy,linux-zero-copy,"
+                    + "tls-copy-provider,tls-linux-copy",
+            description = "What to measure; cold is the one-shot path users take, cold-ceiling its ceiling (plain"
+                    + " TCP streams, no protocol, between fresh processes), tls-cold the same under TLS"
                     + " (default: ${DEFAULT-VALUE}).")
     String modes;
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "multifd", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         subcommands = {DemoCommand.class, SendCommand.class, ReceiveCommand.class, InfoCommand.class,
-                BenchCommand.class},
+                BenchCommand.class, ColdCeilingCommand.class},
         description = "Zero-copy multi-channel memory migration.",
         footer = {"", "Exit codes: 0 success (a migration completed and was verified), 1 failure, 2 usage error.",
                 "Choose the channel provider with --provider; pass other Java options through JDK_JAVA_OPTIONS."})
@@ -36,7 +36,9 @@ public final class Main implements Callable<Integer> {
             "send", SendCommand::new,
             "receive", ReceiveCommand::new,
             "info", InfoCommand::new,
-            "bench", BenchCommand::new);
+            "bench", BenchCommand::new,
+            // Hidden: the cold-ceiling rows' processes, started by multifd bench.
+            "cold-ceiling", ColdCeilingCommand::new);
 
     @Spec
     private CommandSpec spec;

@@ -42,18 +42,18 @@ public record BenchOptions(long size, List<Integer> channels, List<Mode> modes, 
         }
     }
 
-    /** {@return whether the cold one-shot path is measured, plain or under TLS} */
+    /** {@return whether the cold one-shot path is measured, plain or under TLS, or its ceiling} */
     public boolean cold() {
         return modes.stream().anyMatch(Mode::cold);
     }
 
     /**
      * {@return the cold one-shot configurations, grouped by destination file (a pre-touched one also written
-     * {@code --in-place}), then by channels, each TLS row right after its plain twin}
+     * {@code --in-place}), then by channels: the cold ceiling first, then the plain row, then its TLS twin}
      */
     public List<ColdConfiguration> coldConfigurations() {
         List<ColdConfiguration> list = new java.util.ArrayList<>();
-        List<Mode> cold = Stream.of(Mode.COLD, Mode.TLS_COLD).filter(modes::contains).toList();
+        List<Mode> cold = Stream.of(Mode.COLD_CEILING, Mode.COLD, Mode.TLS_COLD).filter(modes::contains).toList();
         for (DestinationKind destination : destinations) {
             // --in-place into an absent file falls back to a temporary file: the fresh row again.
             List<Boolean> writes = destination == DestinationKind.PRE_TOUCHED ? List.of(false, true) : List.of(false);

@@ -67,6 +67,20 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             + " The receiver writes an --into file with pwrite from a staging buffer, not through a mapping, so"
             + " its minor faults are its own memory's, not one per page of the file.";
 
+    private static final String COLD_CEILING_NOTE = "cold-ceiling rows: the cold rows' twin without multifd's"
+            + " protocol. Two fresh processes of the tool, started as the cold rows' are (same launcher, JVM options"
+            + " and AOT cache; a hidden command), move the same file into the same destination file over N plain"
+            + " blocking TCP streams on loopback: the sender maps the source read-only and writes stream i's"
+            + " contiguous share in 512 KiB writes; the receiver reads each stream into a 256 KiB buffer and writes"
+            + " it at its offset (pwrite) into a new temporary file renamed onto the destination at the end, or with"
+            + " --in-place into the existing file itself, and answers each stream one byte once its share is"
+            + " written. No packets, no digests, no zero-page check. GiB/s is by the sender's time from just"
+            + " before its first connect until every answer; window CPU is the sender's from then, the receiver's"
+            + " from its first accepted stream, both until the last answer. % of cold ceiling and CPU × cold"
+            + " ceiling compare each cold and tls-cold row with the cold-ceiling row of the same channels and"
+            + " destination file: GiB/s, and both whole processes' CPU per GiB (the JSON also gives the migration"
+            + " windows' ratio).";
+
     /** Copies the lists. */
     public BenchReport {
         results = List.copyOf(results);
@@ -185,6 +199,21 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         return comparisons;
     }
 
+    /**
+     * {@return the cold ceiling a cold or tls-cold row is compared with: the measured cold-ceiling row of the same
+     * channels and destination file ({@code --in-place} included); none for a cold-ceiling row}
+     * @param result a cold row
+     */
+    public Optional<ColdResult> coldCeilingFor(ColdResult result) {
+        ColdConfiguration c = result.configuration();
+        if (c.mode() == Mode.COLD_CEILING) {
+            return Optional.empty();
+        }
+        ColdConfiguration ceiling = new ColdConfiguration(Mode.COLD_CEILING, c.channels(), c.destination(),
+                c.inPlace());
+        return cold.stream().filter(r -> r.isMeasured() && r.configuration().equals(ceiling)).findFirst();
+    }
+
     /** {@return each measured cold TLS row with its measured plain twin, in the order run} */
     public List<TlsComparison<ColdResult>> coldTlsComparisons() {
         List<TlsComparison<ColdResult>> comparisons = new ArrayList<>();
@@ -262,20 +291,25 @@ public record BenchReport(String date, String commandLine, Machine machine, long
     /** {@return the cold one-shot results as a Markdown table, one row per configuration} */
     public String coldTable() {
         StringBuilder out = new StringBuilder();
-        out.append("| mode | channels | destination file | GiB/s | total-time s | send process s | CPU-s src | CPU-s dst"
-                + " | CPU-s/GiB both | window CPU-s src | window CPU-s dst | window CPU-s/GiB both"
+        out.append("| mode | channels | destination file | GiB/s | % of cold ceiling | CPU × cold ceiling"
+                + " | total-time s | send process s | CPU-s src | CPU-s dst | CPU-s/GiB both | window CPU-s src | window CPU-s dst | window CPU-s/GiB both"
                 + " | before-window CPU-s src | before-window CPU-s dst | minor faults src | minor faults dst |\n");
-        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (ColdResult r : cold) {
             ColdConfiguration c = r.configuration();
             out.append("| ").append(c.mode().label()).append(" | ").append(c.channels()).append(" | ")
                     .append(c.destinationLabel()).append(" | ");
             if (!r.isMeasured()) {
-                skipped(out, r.skipped(), 13);
+                skipped(out, r.skipped(), 15);
                 continue;
             }
             rate(out, r.gibPerSecond(), r.runs().size(), r.gibPerSecondRange());
-            out.append(" | ").append(format(r.median(ColdResult.Run::totalSeconds), 3))
+            ColdResult ceiling = coldCeilingFor(r).orElse(null);
+            double percent = r.percentOf(ceiling);
+            double cpuRatio = r.cpuRatioTo(ceiling);
+            out.append(" | ").append(Double.isNaN(percent) ? "—" : format(percent, 0) + "%")
+                    .append(" | ").append(Double.isNaN(cpuRatio) ? "—" : format(cpuRatio, 2) + "×")
+                    .append(" | ").append(format(r.median(ColdResult.Run::totalSeconds), 3))
                     .append(" | ").append(format(r.median(ColdResult.Run::wallSeconds), 3))
                     .append(" | ").append(format(r.median(ColdResult.Run::cpuSecondsSrc), 2))
                     .append(" | ").append(format(r.median(ColdResult.Run::cpuSecondsDst), 2))
@@ -314,6 +348,9 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             out.append(coldTable()).append('\n');
             comparisonLines(out, "TLS against the same cold run without TLS", coldTlsComparisons());
             out.append(COLD_NOTE).append('\n');
+            if (cold.stream().anyMatch(r -> r.configuration().mode() == Mode.COLD_CEILING)) {
+                out.append('\n').append(COLD_CEILING_NOTE).append('\n');
+            }
             if (cold.stream().anyMatch(r -> r.configuration().tls())) {
                 out.append('\n').append(COLD_TLS_NOTE).append('\n');
             }
@@ -421,6 +458,7 @@ public record BenchReport(String date, String commandLine, Machine machine, long
         document.put("cold", coldJson());
         document.put("cold-tls", coldTlsJson);
         document.put("cold-note", COLD_NOTE);
+        document.put("cold-ceiling-note", COLD_CEILING_NOTE);
         document.put("results", resultsJson);
         document.put("verdicts", verdictsJson);
         document.put("tls", tlsJson);
@@ -458,6 +496,10 @@ public record BenchReport(String date, String commandLine, Machine machine, long
             if (r.isMeasured()) {
                 row.put("bytes", r.bytes());
                 row.put("gib-per-s", rounded(r.gibPerSecond()));
+                ColdResult ceiling = coldCeilingFor(r).orElse(null);
+                row.put("percent-of-cold-ceiling", rounded(r.percentOf(ceiling)));
+                row.put("cpu-ratio-to-cold-ceiling", rounded(r.cpuRatioTo(ceiling)));
+                row.put("window-cpu-ratio-to-cold-ceiling", rounded(r.windowCpuRatioTo(ceiling)));
                 row.put("total-time-s", rounded(r.median(ColdResult.Run::totalSeconds)));
                 row.put("send-process-s", rounded(r.median(ColdResult.Run::wallSeconds)));
                 row.put("cpu-s-src", rounded(r.median(ColdResult.Run::cpuSecondsSrc)));

@@ -6,7 +6,8 @@ import java.util.Objects;
  * One cold one-shot thing to measure: a {@code multifd send --channels N} into a {@code multifd receive --into}
  * file, both fresh processes.
  *
- * @param mode        {@link Mode#COLD}, or {@link Mode#TLS_COLD} for TLS 1.3 on every channel
+ * @param mode        {@link Mode#COLD}, {@link Mode#TLS_COLD} for TLS 1.3 on every channel, or
+ *                    {@link Mode#COLD_CEILING} for the same file moved with no protocol ({@link ColdCeiling})
  * @param channels    the sender's {@code --channels}, 1 to 255
  * @param destination whether the {@code --into} file is absent (fresh) or exists with every page written
  * @param inPlace     whether the receiver is given {@code --in-place}: it then writes the existing file's own

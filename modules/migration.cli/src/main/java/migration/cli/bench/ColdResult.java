@@ -102,4 +102,36 @@ public record ColdResult(ColdConfiguration configuration, long bytes, List<Run> 
     public double cpuPerGibInWindow() {
         return bytes > 0 ? median(r -> r.window().migrationSrc() + r.window().migrationDst()) / (bytes / GIB) : 0;
     }
+
+    /**
+     * {@return GiB/s in percent of another row's (this row's cold ceiling), or NaN if either was not measured}
+     * @param ceiling the other row, or {@code null}
+     */
+    public double percentOf(ColdResult ceiling) {
+        return ratio(ceiling, ColdResult::gibPerSecond) * 100;
+    }
+
+    /**
+     * {@return both whole processes' CPU per GiB as a multiple of another row's, or NaN if either was not measured}
+     * @param ceiling the other row, or {@code null}
+     */
+    public double cpuRatioTo(ColdResult ceiling) {
+        return ratio(ceiling, ColdResult::cpuPerGibTotal);
+    }
+
+    /**
+     * {@return both processes' CPU per GiB inside their migration windows as a multiple of another row's, or NaN
+     * if either was not measured}
+     * @param ceiling the other row, or {@code null}
+     */
+    public double windowCpuRatioTo(ColdResult ceiling) {
+        return ratio(ceiling, ColdResult::cpuPerGibInWindow);
+    }
+
+    private double ratio(ColdResult other, ToDoubleFunction<ColdResult> figure) {
+        if (other == null || !isMeasured() || !other.isMeasured() || figure.applyAsDouble(other) == 0) {
+            return Double.NaN;
+        }
+        return figure.applyAsDouble(this) / figure.applyAsDouble(other);
+    }
 }

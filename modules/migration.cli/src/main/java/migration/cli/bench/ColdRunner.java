@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * each a fresh process of the tool (the image's {@code bin/multifd} launcher where there is one), with no
  * warm-up, from a file of incompressible bytes into a file that is absent (fresh) or exists with every page
  * written (pre-touched), the latter with the receiver's default (a temporary file renamed onto it) or
- * {@code --in-place}; under TLS both are given the run's throwaway credentials. The files live in one
+ * {@code --in-place}; under TLS both are given the run's throwaway credentials. The cold ceiling's rows
+ * ({@link Mode#COLD_CEILING}) start the hidden {@code multifd cold-ceiling receive} and {@code send} the same way
+ * over the same files ({@link ColdCeiling}). The files live in one
  * directory, by default {@code /dev/shm} (tmpfs), and are deleted by {@link #close()}, or when the JVM exits.
  */
 final class ColdRunner implements AutoCloseable {
@@ -43,11 +45,21 @@ final class ColdRunner implements AutoCloseable {
      * @param directory where the source and destination files go
      */
     ColdRunner(long size, Path directory) {
+        this(size, directory, tool(), 120 + size / (50L << 20));
+    }
+
+    /**
+     * @param size           bytes of the file moved
+     * @param directory      where the source and destination files go
+     * @param tool           the command that starts the tool, as {@link #tool()} gives it
+     * @param timeoutSeconds how long each process may take to listen, and to end
+     */
+    ColdRunner(long size, Path directory, List<String> tool, long timeoutSeconds) {
         this.size = size;
         this.source = directory.resolve("multifd-bench-source");
         this.destination = directory.resolve("multifd-bench-destination");
-        this.timeoutSeconds = 120 + size / (50L << 20);
-        this.tool = tool();
+        this.timeoutSeconds = timeoutSeconds;
+        this.tool = List.copyOf(tool);
         // Two --size files in tmpfs are memory: gone with the run even when it is interrupted (SIGTERM, Ctrl-C).
         source.toFile().deleteOnExit();
         destination.toFile().deleteOnExit();
@@ -100,39 +112,52 @@ final class ColdRunner implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             return ColdResult.skipped(configuration, "failed: " + BenchWorker.oneLine(e));
+        } finally {
+            removeTemporaries();
         }
         return new ColdResult(configuration, size, runs, null);
     }
 
     private ColdResult.Run transfer(ColdConfiguration configuration, BenchCredentials credentials)
             throws IOException {
+        // The ceiling's processes are the tool's too, under a hidden command: the same launcher and JVM options.
+        List<String> command = configuration.mode() == Mode.COLD_CEILING ? List.of("cold-ceiling") : List.of();
+        String name = "multifd " + (command.isEmpty() ? "" : "cold-ceiling ");
         List<String> receive = new ArrayList<>(tool);
-        receive.addAll(List.of("receive", "--listen", "127.0.0.1:0", "--into", destination.toString(), "--json"));
+        receive.addAll(command);
+        receive.addAll(List.of("receive", "--into", destination.toString()));
+        if (command.isEmpty()) {
+            receive.addAll(List.of("--listen", "127.0.0.1:0", "--json"));
+        }
         if (configuration.inPlace()) {
             receive.add("--in-place");
         }
         if (configuration.tls()) {
             receive.addAll(credentials.toolOptions(WorkerSpec.Role.DESTINATION));
         }
-        try (ToolProcess receiver = ToolProcess.start(receive, "multifd receive")) {
+        try (ToolProcess receiver = ToolProcess.start(receive, name + "receive")) {
             String address = receiver.awaitError("listening on ", timeoutSeconds).strip();
             List<String> send = new ArrayList<>(tool);
+            send.addAll(command);
             send.addAll(List.of("send", "--to", address, "--from", source.toString(), "--channels",
-                    String.valueOf(configuration.channels()), "--json"));
+                    String.valueOf(configuration.channels())));
+            if (command.isEmpty()) {
+                send.add("--json");
+            }
             if (configuration.tls()) {
                 send.addAll(credentials.toolOptions(WorkerSpec.Role.SOURCE));
             }
             long start = System.nanoTime();
             List<String> sent;
-            try (ToolProcess sender = ToolProcess.start(send, "multifd send")) {
+            try (ToolProcess sender = ToolProcess.start(send, name + "send")) {
                 sent = sender.awaitSuccess(timeoutSeconds);
             }
             double wall = (System.nanoTime() - start) / 1e9;
             List<String> received = receiver.awaitSuccess(timeoutSeconds);
-            ProcessUsage src = usage(sent, "multifd send");
-            ProcessUsage dst = usage(received, "multifd receive");
-            double[] srcWindow = processCpu(sent, "multifd send");
-            double[] dstWindow = processCpu(received, "multifd receive");
+            ProcessUsage src = usage(sent, name + "send");
+            ProcessUsage dst = usage(received, name + "receive");
+            double[] srcWindow = processCpu(sent, name + "send");
+            double[] dstWindow = processCpu(received, name + "receive");
             return new ColdResult.Run(totalTime(sent) / 1000.0, wall, src.cpuNanos() / 1e9, dst.cpuNanos() / 1e9,
                     src.minorFaults(), dst.minorFaults(),
                     new ColdResult.Window(srcWindow[0], dstWindow[0], srcWindow[1], dstWindow[1]));
@@ -214,7 +239,24 @@ final class ColdRunner implements AutoCloseable {
         }
     }
 
-    /** Deletes both files. */
+    /**
+     * Deletes the temporary files a receiver that was killed (a run that failed or timed out) left next to the
+     * destination: {@code .NAME.<random>.partial}, as {@code receive} and the cold ceiling name them.
+     */
+    private void removeTemporaries() {
+        String prefix = "." + destination.getFileName() + ".";
+        try (var files = Files.newDirectoryStream(destination.getParent(),
+                entry -> entry.getFileName().toString().startsWith(prefix)
+                        && entry.getFileName().toString().endsWith(".partial"))) {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            // Left behind in a temporary directory; nothing to do about it here.
+        }
+    }
+
+    /** Deletes both files, and any temporary file a killed receiver left. */
     @Override
     public void close() {
         for (Path file : List.of(source, destination)) {
@@ -224,5 +266,6 @@ final class ColdRunner implements AutoCloseable {
                 // Left behind in a temporary directory; nothing to do about it here.
             }
         }
+        removeTemporaries();
     }
 }

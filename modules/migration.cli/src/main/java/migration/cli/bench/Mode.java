@@ -9,6 +9,12 @@ public enum Mode {
      */
     COLD("cold", null, false),
     /**
+     * The cold rows' ceiling: the same file into the same destination file by two fresh processes of the tool
+     * started the same way, over plain TCP streams with no protocol ({@link ColdCeiling}, the hidden
+     * {@code multifd cold-ceiling send|receive}); each {@link #COLD} and {@link #TLS_COLD} row is compared with it.
+     */
+    COLD_CEILING("cold-ceiling", null, false),
+    /**
      * {@link #COLD} under TLS 1.3 on every channel: both processes given the run's throwaway credentials
      * ({@link BenchCredentials#toolOptions}), as an operator gives them.
      */
@@ -49,9 +55,12 @@ public enum Mode {
         return label;
     }
 
-    /** {@return whether fresh processes of the tool measure it ({@link ColdRunner}), not a pair of workers} */
+    /**
+     * {@return whether fresh processes of the tool measure it ({@link ColdRunner}), not a pair of workers: the
+     * cold modes and their ceiling}
+     */
     public boolean cold() {
-        return this == COLD || this == TLS_COLD;
+        return this == COLD || this == COLD_CEILING || this == TLS_COLD;
     }
 
     /** {@return the channel provider a migration uses, or {@code null} for the ceiling} */

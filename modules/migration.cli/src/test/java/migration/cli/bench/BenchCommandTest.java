@@ -85,6 +85,35 @@ class BenchCommandTest {
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aTinyColdCeilingRunMeasuresTheCeilingProcessesAndComparesTheColdRowWithThem(@TempDir Path dir)
+            throws Exception {
+        StringWriter out = new StringWriter();
+        Path files = Files.createDirectory(dir.resolve("files"));
+
+        int status = bench(out, "--modes", "cold,cold-ceiling", "--destinations", "fresh", "--size", "8m",
+                "--channels", "2", "--repeat", "1", "--cold-dir", files.toString(), "--json", "--output",
+                dir.resolve("cold-ceiling.md").toString());
+
+        assertThat(status).as("exit status; output:%n%s", out).isZero();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> cold = (List<Map<String, Object>>) JsonReader.object(out.toString()).get("cold");
+        assertThat(cold).extracting(r -> r.get("mode")).containsExactly("cold-ceiling", "cold");
+        assertThat(cold).allSatisfy(r -> {
+            assertThat(r).as("measured, not skipped: %s", r).containsEntry("bytes", 8388608L);
+            assertThat((Long) r.get("minor-faults-src")).isPositive();
+            assertThat((Long) r.get("minor-faults-dst")).isPositive();
+            assertThat((Double) r.get("window-cpu-s-per-gib-total")).isNotNull();
+        });
+        assertThat(cold.get(0)).containsEntry("percent-of-cold-ceiling", null);
+        assertThat((Double) cold.get(1).get("percent-of-cold-ceiling")).isPositive();
+        assertThat((Double) cold.get(1).get("cpu-ratio-to-cold-ceiling")).isPositive();
+        assertThat(Files.readString(dir.resolve("cold-ceiling.md"))).contains("| cold-ceiling | 2 | fresh |",
+                "| % of cold ceiling | CPU × cold ceiling |", "cold-ceiling rows: the cold rows' twin");
+        assertThat(files).as("the source and destination files are deleted").isEmptyDirectory();
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void aTinyTlsColdRunMeasuresTheTlsRowBesideThePlainOneAndComparesThem(@TempDir Path dir) throws Exception {
         StringWriter out = new StringWriter();
         Path files = Files.createDirectory(dir.resolve("files"));

@@ -139,7 +139,7 @@ class BenchReportTest {
                         "failed: no space")));
 
         assertThat(report.coldTable()).contains(
-                "| cold | 2 | pre-touched | 2.00 (1.00–4.00) | 1.000 | 1.500 | 1.00 | 2.00 | 1.500 | 0.70 | 1.50 | 1.100"
+                "| cold | 2 | pre-touched | 2.00 (1.00–4.00) | — | — | 1.000 | 1.500 | 1.00 | 2.00 | 1.500 | 0.70 | 1.50 | 1.100"
                         + " | 0.30 | 0.50 | 50000 | 30000 |",
                 "| cold | 4 | fresh | skipped: failed: no space |");
         assertThat(report.markdown()).contains("## Cold one-shot").doesNotContain("## Steady state", "% of ceiling");

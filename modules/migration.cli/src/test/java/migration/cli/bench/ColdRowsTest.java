@@ -13,10 +13,10 @@ import testkit.JsonReader;
 class ColdRowsTest {
 
     private static final long GIB = 1L << 30;
-    private static final Machine MACHINE =
+    static final Machine MACHINE =
             new Machine(2, "6.18.44", "Test CPU", "madvise", "linux (untouched mappings)");
 
-    private static ColdConfiguration config(Mode mode, int channels, DestinationKind destination, boolean inPlace) {
+    static ColdConfiguration config(Mode mode, int channels, DestinationKind destination, boolean inPlace) {
         return new ColdConfiguration(mode, channels, destination, inPlace);
     }
 
@@ -24,7 +24,7 @@ class ColdRowsTest {
      * A result of one run moving 2 GiB in {@code seconds} by total-time, with each whole process's CPU seconds,
      * and inside the migration windows {@code windowShare} of them.
      */
-    private static ColdResult result(ColdConfiguration c, double seconds, double cpuSrc, double cpuDst,
+    static ColdResult result(ColdConfiguration c, double seconds, double cpuSrc, double cpuDst,
                                      double windowShare) {
         ColdResult.Window window = new ColdResult.Window(cpuSrc * (1 - windowShare), cpuDst * (1 - windowShare),
                 cpuSrc * windowShare, cpuDst * windowShare);
@@ -32,7 +32,7 @@ class ColdRowsTest {
                 2000, window)), null);
     }
 
-    private static BenchOptions options(List<Mode> modes, List<DestinationKind> destinations) {
+    static BenchOptions options(List<Mode> modes, List<DestinationKind> destinations) {
         return new BenchOptions(8L << 20, List.of(1, 2), modes, destinations, false, true, true, 0, 1, false, null,
                 null);
     }
@@ -100,9 +100,9 @@ class ColdRowsTest {
                         result(config(Mode.TLS_COLD, 2, DestinationKind.PRE_TOUCHED, true), 1.0, 1.0, 1.0, 0.5)));
 
         assertThat(report.coldTable()).contains(
-                "| cold | 2 | pre-touched | 2.00 | 1.000 |",
-                "| cold | 2 | pre-touched, --in-place | 4.00 | 0.500 |",
-                "| tls-cold | 2 | pre-touched, --in-place | 2.00 | 1.000 |");
+                "| cold | 2 | pre-touched | 2.00 | — | — | 1.000 |",
+                "| cold | 2 | pre-touched, --in-place | 4.00 | — | — | 0.500 |",
+                "| tls-cold | 2 | pre-touched, --in-place | 2.00 | — | — | 1.000 |");
         assertThat(report.markdown()).contains("tls-cold rows: the same cold runs with TLS 1.3",
                 "--in-place (the existing file's own pages written where they are; not atomic)");
     }

@@ -1,0 +1,322 @@
+package migration.cli.bench;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The cold rows' ceiling ({@link Mode#COLD_CEILING}): a file moved into a file over N plain blocking TCP streams
+ * on loopback with no protocol, by two fresh processes of the tool started as the cold rows' are (the hidden
+ * command {@code multifd cold-ceiling send|receive}). It does what {@code multifd send --from} and
+ * {@code multifd receive --into} cannot avoid and nothing else: no packets, no digests, no zero-page check.
+ *
+ * <p>The sender maps the source read-only and writes stream i's contiguous share ({@link CeilingWorker#shareStart})
+ * in {@value #SEND_CHUNK}-byte blocking writes, after a header of its own (stream index, stream count, file size).
+ * The receiver reads each stream into a {@value #RECEIVE_BUFFER}-byte buffer and writes it at its offset
+ * ({@code pwrite}) into the destination as {@code receive} handles it: a new temporary file in the same directory,
+ * {@code .NAME.<random>.partial}, extended to the size by its last byte, renamed onto the file at the end; or with
+ * in place an existing file of exactly the size, written where it is. Once a stream's last byte is written the
+ * receiver answers it one byte, so the sender's clock stops when the receiver has written everything.
+ */
+public final class ColdCeiling {
+
+    /** Bytes per blocking socket write of the sender. */
+    static final int SEND_CHUNK = 512 << 10;
+    /** The receiver's buffer per stream, as the destination's staging buffer. */
+    static final int RECEIVE_BUFFER = 256 << 10;
+    /** IMPORTANT: the same limit as {@code MigrationProtocol.MAX_CHANNELS}. */
+    static final int MAX_STREAMS = 255;
+    private static final int HEADER = Integer.BYTES + Integer.BYTES + Long.BYTES;
+    private static final String SUFFIX = ".partial";
+
+    private ColdCeiling() {
+    }
+
+    /**
+     * Sends a file over {@code streams} streams and waits until the receiver has written all of it.
+     *
+     * @param to           where the receiver listens
+     * @param from         the file
+     * @param streams      1 to {@value #MAX_STREAMS}
+     * @param windowOpens  called once the file is mapped, just before the first connect
+     * @return nanoseconds from just before the first connect until every stream's answer
+     * @throws IOException if the file cannot be read or a stream fails; the message says which
+     */
+    public static long send(InetSocketAddress to, Path from, int streams, Runnable windowOpens) throws IOException {
+        if (streams < 1 || streams > MAX_STREAMS) {
+            throw new IllegalArgumentException("streams must be 1 to " + MAX_STREAMS + ", but is " + streams);
+        }
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment file;
+            try (FileChannel channel = FileChannel.open(from, StandardOpenOption.READ)) {
+                file = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            } catch (IOException e) {
+                throw new IOException("cannot map " + from + " for reading: " + e.getMessage(), e);
+            }
+            windowOpens.run();
+            long start = System.nanoTime();
+            CeilingWorker.runAll(streams, i -> sendShare(to, file, streams, i));
+            return System.nanoTime() - start;
+        }
+    }
+
+    private static void sendShare(InetSocketAddress to, MemorySegment file, int streams, int i) throws IOException {
+        long size = file.byteSize();
+        try (SocketChannel socket = SocketChannel.open(to)) {
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            writeFully(socket, ByteBuffer.allocate(HEADER).putInt(i).putInt(streams).putLong(size).flip());
+            long end = CeilingWorker.shareStart(size, streams, i + 1);
+            for (long at = CeilingWorker.shareStart(size, streams, i); at < end; at += SEND_CHUNK) {
+                writeFully(socket, file.asSlice(at, Math.min(SEND_CHUNK, end - at)).asByteBuffer());
+            }
+            readFully(socket, ByteBuffer.allocate(1), "stream " + i + "'s answer");
+        } catch (IOException e) {
+            throw new IOException("stream " + i + " of " + streams + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeFully(SocketChannel socket, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            socket.write(buffer);
+        }
+    }
+
+    private static void readFully(SocketChannel socket, ByteBuffer buffer, String what) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (socket.read(buffer) < 0) {
+                throw new EOFException("the peer closed with " + buffer.remaining() + " bytes of " + what
+                        + " missing");
+            }
+        }
+    }
+
+    /**
+     * The receiving side: listens at construction, {@link #receive} takes one transfer, {@link #commit()} makes the
+     * received file the destination, {@link #close()} removes a temporary file that was not committed.
+     */
+    public static final class Receiver implements AutoCloseable {
+
+        private final Path into;
+        private final boolean inPlace;
+        private final ServerSocketChannel server;
+        private final List<SocketChannel> sockets = new ArrayList<>();
+        private Path temporary;
+        private FileChannel writer;
+        private boolean writtenInPlace;
+
+        /**
+         * Listens on the loopback address, on a free port.
+         *
+         * @param into    the destination file
+         * @param inPlace whether an existing file of the transfer's size is written where it is
+         * @throws IOException if it cannot listen, or the destination's directory does not exist
+         */
+        public Receiver(Path into, boolean inPlace) throws IOException {
+            this.into = into.toAbsolutePath().normalize();
+            this.inPlace = inPlace;
+            Path directory = this.into.getParent();
+            if (directory == null || !Files.isDirectory(directory)) {
+                throw new IOException("no such directory: " + directory);
+            }
+            if (Files.isDirectory(this.into)) {
+                throw new IOException(this.into + " is a directory");
+            }
+            server = ServerSocketChannel.open();
+            try {
+                server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), MAX_STREAMS);
+            } catch (IOException e) {
+                server.close();
+                throw e;
+            }
+        }
+
+        /** {@return where it listens} @throws IOException if the socket is closed */
+        public InetSocketAddress address() throws IOException {
+            return (InetSocketAddress) server.getLocalAddress();
+        }
+
+        /** {@return whether the transfer was written into the existing file itself} */
+        public boolean writtenInPlace() {
+            return writtenInPlace;
+        }
+
+        /**
+         * Takes one transfer: accepts the first stream, reads its header, opens the destination, accepts the
+         * others, and writes every stream's share at its offset, answering each stream once its share is written.
+         *
+         * @param windowOpens called once the first stream is accepted
+         * @return the bytes received
+         * @throws IOException if a stream fails or breaks the header's rules; the message says which
+         */
+        public long receive(Runnable windowOpens) throws IOException {
+            SocketChannel first = server.accept();
+            sockets.add(first);
+            windowOpens.run();
+            long[] header = readHeader(first, -1, -1);
+            int streams = (int) header[1];
+            long size = header[2];
+            open(size);
+            SocketChannel[] byIndex = new SocketChannel[streams];
+            byIndex[(int) header[0]] = first;
+            for (int k = 1; k < streams; k++) {
+                SocketChannel socket = server.accept();
+                sockets.add(socket);
+                int index = (int) readHeader(socket, streams, size)[0];
+                if (byIndex[index] != null) {
+                    throw new IOException("two streams announced the index " + index);
+                }
+                byIndex[index] = socket;
+            }
+            FileChannel file = writer;
+            CeilingWorker.runAll(streams, i -> receiveShare(byIndex[i], file, size, streams, i));
+            return size;
+        }
+
+        /** {@return index, streams and size from a stream's header, checked against the first one's} */
+        private static long[] readHeader(SocketChannel socket, int streams, long size) throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocate(HEADER);
+            readFully(socket, buffer, "a stream's header");
+            buffer.flip();
+            int index = buffer.getInt();
+            int count = buffer.getInt();
+            long bytes = buffer.getLong();
+            if (count < 1 || count > MAX_STREAMS || (streams >= 0 && count != streams)) {
+                throw new IOException("a stream announced " + count + " streams"
+                        + (streams >= 0 ? " after the first announced " + streams : ""));
+            }
+            if (bytes < 0 || (size >= 0 && bytes != size)) {
+                throw new IOException("a stream announced " + bytes + " bytes"
+                        + (size >= 0 ? " after the first announced " + size : ""));
+            }
+            if (index < 0 || index >= count) {
+                throw new IOException("stream index " + index + " out of range for " + count + " streams");
+            }
+            return new long[] {index, count, bytes};
+        }
+
+        private static void receiveShare(SocketChannel socket, FileChannel file, long size, int streams, int i)
+                throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
+            long end = CeilingWorker.shareStart(size, streams, i + 1);
+            for (long at = CeilingWorker.shareStart(size, streams, i); at < end; ) {
+                buffer.clear().limit((int) Math.min(RECEIVE_BUFFER, end - at));
+                readFully(socket, buffer, "stream " + i + "'s share");
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    at += file.write(buffer, at);
+                }
+            }
+            writeFully(socket, ByteBuffer.wrap(new byte[] {1}));
+        }
+
+        /**
+         * Opens what the streams write, as {@code receive --into} does: in place, the existing file when it holds
+         * exactly {@code size} bytes; else a new temporary file next to it, with its permissions, extended to
+         * {@code size} by writing its last byte.
+         */
+        private void open(long size) throws IOException {
+            if (inPlace && Files.isRegularFile(into, LinkOption.NOFOLLOW_LINKS) && Files.size(into) == size) {
+                writer = FileChannel.open(into, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                writtenInPlace = true;
+                return;
+            }
+            Path candidate = into.resolveSibling("." + into.getFileName() + "."
+                    + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + SUFFIX);
+            writer = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            temporary = candidate;
+            PosixFileAttributeView from = Files.getFileAttributeView(into, PosixFileAttributeView.class);
+            PosixFileAttributeView to = Files.getFileAttributeView(candidate, PosixFileAttributeView.class);
+            if (from != null && to != null && Files.isRegularFile(into)) {
+                to.setPermissions(from.readAttributes().permissions());
+            }
+            if (size > 0) {
+                ByteBuffer last = ByteBuffer.allocate(1);
+                while (last.hasRemaining()) {
+                    writer.write(last, size - 1);
+                }
+            }
+        }
+
+        /**
+         * Makes the received bytes the destination file: syncs them, and renames the temporary file onto the
+         * file (then syncs the directory), as {@code receive} commits.
+         *
+         * @throws IOException if syncing or renaming fails
+         * @throws IllegalStateException if nothing was received
+         */
+        public void commit() throws IOException {
+            if (writer == null) {
+                throw new IllegalStateException("nothing received into " + into + " to commit");
+            }
+            writer.force(true);
+            writer.close();
+            writer = null;
+            if (temporary == null) {
+                return;
+            }
+            try {
+                Files.move(temporary, into, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot rename " + temporary + " onto " + into + ": " + e.getMessage(), e);
+            }
+            temporary = null;
+            try (FileChannel directory = FileChannel.open(into.getParent(), StandardOpenOption.READ)) {
+                directory.force(true);
+            } catch (IOException e) {
+                // Some file systems cannot sync a directory; the rename itself has happened.
+            }
+        }
+
+        /** Closes the streams and the listening socket and removes an uncommitted temporary file. Idempotent. */
+        @Override
+        public void close() throws IOException {
+            IOException failure = null;
+            List<AutoCloseable> open = new ArrayList<>(sockets);
+            open.add(server);
+            if (writer != null) {
+                open.add(writer);
+            }
+            for (AutoCloseable closeable : open) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    failure = failure == null ? new IOException("cannot close: " + e.getMessage(), e) : failure;
+                }
+            }
+            sockets.clear();
+            writer = null;
+            if (temporary != null) {
+                Path removed = temporary;
+                temporary = null;
+                try {
+                    Files.deleteIfExists(removed);
+                } catch (IOException e) {
+                    throw new IOException("cannot remove the incomplete copy " + removed + ": " + e.getMessage(), e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+}
