@@ -336,7 +336,6 @@ public final class MultifdReceiver implements Runnable {
     static final int STAGING = 256 << 10;
 
     private final long[] offsets = new long[MigrationProtocol.MAX_PAGES_PER_PACKET];
-    private final MemorySegment[] one = new MemorySegment[1];
     private final PayloadDigest digest = new PayloadDigest();
     /** The staging buffer and two views of it (the digest moves one's position, the write the other's). */
     private MemorySegment staging;
@@ -347,10 +346,11 @@ public final class MultifdReceiver implements Runnable {
         long done = 0;
         long size = run.byteSize();
         while (done < size) {
-            one[0] = run.asSlice(done);
             long n;
             try {
-                n = channel.readv(one, 0, 1);
+                // A new array per read, not one kept in a field: C2 traps on the first store into a MemorySegment[]
+                // it did not allocate, and throws this compiled packet path away (IOChannel.remainder says why).
+                n = channel.readv(new MemorySegment[] {run.asSlice(done)}, 0, 1);
             } catch (IOException e) {
                 throw new PacketIOException(header.where(id) + ": reading the payload failed after "
                         + (doneBefore + done) + " of " + payload + " bytes: " + e.getMessage(), e);
