@@ -59,6 +59,7 @@ public final class MultifdReceiver implements Runnable {
         this.id = id;
         this.channel = channel;
         this.blocks = blocks.toArray(ReceivingBlock[]::new);
+        this.digest = new PayloadDigest(blocks.stream().map(ReceivingBlock::memory).toArray(MemorySegment[]::new));
         this.barrier = barrier;
         this.counters = counters;
         this.channelCounters = channelCounters;
@@ -192,7 +193,7 @@ public final class MultifdReceiver implements Runnable {
         lastPacket = header.number();
         long payload = bytes(offsets, 0, normal, size);
         long covered = payload + bytes(offsets, normal, pages, size);
-        digest.start(block.digest() == null ? null : block.digest().pages(), memory, offsets, normal);
+        digest.start(block.digest() == null ? null : block.digest().pages(), header.block(), offsets, normal);
         applyRuns(header, block, normal, payload);
         assert digest.complete() : header.where(id) + " read but not digested";
         applyZeroPages(offsets, block, normal, pages, crc);
@@ -336,7 +337,7 @@ public final class MultifdReceiver implements Runnable {
     static final int STAGING = 256 << 10;
 
     private final long[] offsets = new long[MigrationProtocol.MAX_PAGES_PER_PACKET];
-    private final PayloadDigest digest = new PayloadDigest();
+    private final PayloadDigest digest;
     /** The staging buffer and two views of it (the digest moves one's position, the write the other's). */
     private MemorySegment staging;
     private ByteBuffer digestView;

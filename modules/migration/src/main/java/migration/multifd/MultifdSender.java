@@ -72,7 +72,7 @@ public final class MultifdSender implements Runnable {
     private final SenderHost host;
     private final PageDigests[] digests;
     private final BlockingQueue<Job> mailbox = new ArrayBlockingQueue<>(1);
-    private final PayloadDigest digest = new PayloadDigest();
+    private final PayloadDigest digest;
 
     /** {@link System#nanoTime()} since when a channel call waits for the peer with no byte moved, else 0. */
     private volatile long blockedSince;
@@ -114,6 +114,7 @@ public final class MultifdSender implements Runnable {
         this.zeroCopy = zeroCopy;
         this.host = host;
         this.digests = digests == null ? null : digests.toArray(PageDigests[]::new);
+        this.digest = new PayloadDigest(this.blocks);
     }
 
     /** {@return the channel id} */
@@ -231,7 +232,7 @@ public final class MultifdSender implements Runnable {
             return false;
         }
         MemorySegment[] iov = gather(header.bytes(), packet);
-        digest.start(digests == null ? null : digests[job.block()], block, normalOffsets, normal);
+        digest.start(digests == null ? null : digests[job.block()], job.block(), normalOffsets, normal);
         blockedSince = System.nanoTime();
         try {
             write(iov);
