@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -163,14 +162,30 @@ public abstract class IOChannel implements AutoCloseable {
                 len--;
             }
             if (len > 0 && written > 0) {
-                if (current == iov) {
-                    // Never modify the caller's array: slice the partly written segment in a copy.
-                    current = Arrays.copyOfRange(iov, off, off + len);
-                    off = 0;
-                }
-                current[off] = current[off].asSlice(written);
+                current = remainder(current, off, len, written);
+                off = 0;
             }
         }
+    }
+
+    /**
+     * {@return a new array of {@code iov[off, off + len)} whose first segment starts {@code written} bytes later}
+     * The caller's array is never modified.
+     *
+     * <p>A new array for every partial write, not one copy whose first element is replaced: HotSpot's C2 compiles
+     * a store into an array it did not allocate in the same compilation with a guess at the array's exact class
+     * ({@code -XX:+MonomorphicArrayCheck}), and for an array of an interface type such as {@code MemorySegment[]}
+     * that guess fails (JDK 25): the first run of every newly compiled store takes an uncommon trap
+     * ({@code array_check}) and throws away the compiled method and every caller it is inlined into, in the middle
+     * of a transfer. A store into an array allocated right here needs no guess. The segments of the per-packet
+     * paths (multifd, {@code TlsChannel}) are put in fresh arrays for the same reason. The cost is one array of at
+     * most {@code len} references per partial write (a TLS write of a 512 KiB packet makes two).
+     */
+    private static MemorySegment[] remainder(MemorySegment[] iov, int off, int len, long written) {
+        MemorySegment[] rest = new MemorySegment[len];
+        System.arraycopy(iov, off, rest, 0, len);
+        rest[0] = rest[0].asSlice(written);
+        return rest;
     }
 
     /**

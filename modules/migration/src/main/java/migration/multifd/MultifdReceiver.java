@@ -59,6 +59,7 @@ public final class MultifdReceiver implements Runnable {
         this.id = id;
         this.channel = channel;
         this.blocks = blocks.toArray(ReceivingBlock[]::new);
+        this.digest = new PayloadDigest(blocks.stream().map(ReceivingBlock::memory).toArray(MemorySegment[]::new));
         this.barrier = barrier;
         this.counters = counters;
         this.channelCounters = channelCounters;
@@ -192,7 +193,7 @@ public final class MultifdReceiver implements Runnable {
         lastPacket = header.number();
         long payload = bytes(offsets, 0, normal, size);
         long covered = payload + bytes(offsets, normal, pages, size);
-        digest.start(block.digest() == null ? null : block.digest().pages(), memory, offsets, normal);
+        digest.start(block.digest() == null ? null : block.digest().pages(), header.block(), offsets, normal);
         applyRuns(header, block, normal, payload);
         assert digest.complete() : header.where(id) + " read but not digested";
         applyZeroPages(offsets, block, normal, pages, crc);
@@ -336,8 +337,7 @@ public final class MultifdReceiver implements Runnable {
     static final int STAGING = 256 << 10;
 
     private final long[] offsets = new long[MigrationProtocol.MAX_PAGES_PER_PACKET];
-    private final MemorySegment[] one = new MemorySegment[1];
-    private final PayloadDigest digest = new PayloadDigest();
+    private final PayloadDigest digest;
     /** The staging buffer and two views of it (the digest moves one's position, the write the other's). */
     private MemorySegment staging;
     private ByteBuffer digestView;
@@ -347,10 +347,11 @@ public final class MultifdReceiver implements Runnable {
         long done = 0;
         long size = run.byteSize();
         while (done < size) {
-            one[0] = run.asSlice(done);
             long n;
             try {
-                n = channel.readv(one, 0, 1);
+                // A new array per read, not one kept in a field: C2 traps on the first store into a MemorySegment[]
+                // it did not allocate, and throws this compiled packet path away (IOChannel.remainder says why).
+                n = channel.readv(new MemorySegment[] {run.asSlice(done)}, 0, 1);
             } catch (IOException e) {
                 throw new PacketIOException(header.where(id) + ": reading the payload failed after "
                         + (doneBefore + done) + " of " + payload + " bytes: " + e.getMessage(), e);

@@ -72,7 +72,7 @@ public final class MultifdSender implements Runnable {
     private final SenderHost host;
     private final PageDigests[] digests;
     private final BlockingQueue<Job> mailbox = new ArrayBlockingQueue<>(1);
-    private final PayloadDigest digest = new PayloadDigest();
+    private final PayloadDigest digest;
 
     /** {@link System#nanoTime()} since when a channel call waits for the peer with no byte moved, else 0. */
     private volatile long blockedSince;
@@ -114,6 +114,7 @@ public final class MultifdSender implements Runnable {
         this.zeroCopy = zeroCopy;
         this.host = host;
         this.digests = digests == null ? null : digests.toArray(PageDigests[]::new);
+        this.digest = new PayloadDigest(this.blocks);
     }
 
     /** {@return the channel id} */
@@ -146,7 +147,6 @@ public final class MultifdSender implements Runnable {
     public void run() {
         try (Arena arena = Arena.ofConfined()) {
             PacketHeader header = new PacketHeader(arena);
-            MemorySegment[] iov = new MemorySegment[1 + MigrationProtocol.MAX_PAGES_PER_PACKET];
             long[] zeroOffsets = new long[MigrationProtocol.MAX_PAGES_PER_PACKET];
             PacketCursor.Claim claim = new PacketCursor.Claim();
             CRC32C crc = new CRC32C();
@@ -161,7 +161,7 @@ public final class MultifdSender implements Runnable {
                 switch (job) {
                     case RoundJob round -> {
                         while (round.cursor().next(claim)) {
-                            if (!sendPages(claim, header, iov, zeroOffsets, crc)) {
+                            if (!sendPages(claim, header, zeroOffsets, crc)) {
                                 return;
                             }
                         }
@@ -213,8 +213,8 @@ public final class MultifdSender implements Runnable {
      */
 
     /** Sends one packet of pages; returns false if the migration is stopping. */
-    private boolean sendPages(PacketCursor.Claim job, PacketHeader header, MemorySegment[] iov,
-                              long[] zeroOffsets, CRC32C crc) throws IOException, InterruptedException {
+    private boolean sendPages(PacketCursor.Claim job, PacketHeader header, long[] zeroOffsets, CRC32C crc)
+            throws IOException, InterruptedException {
         MemorySegment block = blocks[job.block()];
         long size = block.byteSize();
         long packetStart = job.firstPage() * MigrationProtocol.PAGE_SIZE;
@@ -222,7 +222,6 @@ public final class MultifdSender implements Runnable {
         MemorySegment packet = block.asSlice(packetStart, packetEnd - packetStart);
         classify(packet, packetStart, zeroOffsets, digests == null ? null : digests[job.block()],
                 job.firstPage(), crc);
-        int runs = gather(packet, iov);
         header.setOffsets(0, normalOffsets, normal);
         header.setOffsets(normal, zeroOffsets, zeros);
         long number = packetNumbers.incrementAndGet();
@@ -232,15 +231,16 @@ public final class MultifdSender implements Runnable {
         if (!limiter.acquire(headerLength + payload, host::stopping)) {
             return false;
         }
-        digest.start(digests == null ? null : digests[job.block()], block, normalOffsets, normal);
+        MemorySegment[] iov = gather(header.bytes(), packet);
+        digest.start(digests == null ? null : digests[job.block()], job.block(), normalOffsets, normal);
         blockedSince = System.nanoTime();
         try {
-            write(header.bytes(), iov, runs);
+            write(iov);
         } finally {
             blockedSince = 0;
         }
         assert digest.complete() : "packet " + number + " written but not digested";
-        wroteThisRound |= runs > 0;
+        wroteThisRound |= iov.length > 1;
         count(headerLength, packet.byteSize());
         if (zeroCopyPending && !firstFlushDone) {
             firstFlush();
@@ -282,12 +282,18 @@ public final class MultifdSender implements Runnable {
         return (zeroMask[i >>> 6] & (1L << i)) != 0;
     }
 
-    /** Puts the runs of contiguous normal pages into {@code iov[1..]}; returns how many. */
-    private int gather(MemorySegment packet, MemorySegment[] iov) {
+    /**
+     * {@return the header followed by the runs of contiguous normal pages of the packet, in a new array} A new
+     * array for every packet, not one reused: C2 compiles a store into a {@code MemorySegment[]} it did not
+     * allocate itself with a guess at the array's class that fails (see {@code IOChannel.remainder}), and the
+     * uncommon trap throws away the compiled per-packet path in the middle of a transfer.
+     */
+    private MemorySegment[] gather(MemorySegment header, MemorySegment packet) {
         if (zeros == 0) {
-            iov[1] = packet;
-            return packet.byteSize() == 0 ? 0 : 1;
+            return packet.byteSize() == 0 ? new MemorySegment[] {header} : new MemorySegment[] {header, packet};
         }
+        MemorySegment[] iov = new MemorySegment[1 + runCount(normal + zeros)];
+        iov[0] = header;
         int runs = 0;
         long runStart = -1;
         long size = packet.byteSize();
@@ -305,21 +311,33 @@ public final class MultifdSender implements Runnable {
         if (runStart >= 0) {
             iov[++runs] = packet.asSlice(runStart, size - runStart);
         }
+        return iov;
+    }
+
+    /** {@return the runs of contiguous normal pages among the packet's first {@code pages} pages} */
+    private int runCount(int pages) {
+        int runs = 0;
+        for (int i = 0; i < pages; i++) {
+            if (!isZeroPage(i) && (i == 0 || isZeroPage(i - 1))) {
+                runs++;
+            }
+        }
         return runs;
     }
 
-    /** Writes the header and the pages: one gathering write, or with zero-copy the header first. */
-    private void write(MemorySegment header, MemorySegment[] iov, int runs) throws IOException {
-        if (zeroCopy && runs > 0) {
+    /**
+     * Writes the header ({@code iov[0]}) and the pages: one gathering write, or with zero-copy the header first.
+     */
+    private void write(MemorySegment[] iov) throws IOException {
+        MemorySegment header = iov[0];
+        if (zeroCopy && iov.length > 1) {
             // IMPORTANT: the header buffer is reused, so it must never be handed to the kernel with ZERO_COPY.
             channel.writeAll(header);
-            writePayload(iov, 1, runs, 0, ZERO_COPY);
+            writePayload(iov, 1, iov.length - 1, 0, ZERO_COPY);
             zeroCopyPending = true;
         } else {
-            iov[0] = header;
-            writePayload(iov, 0, 1 + runs, header.byteSize(), COPY);
+            writePayload(iov, 0, iov.length, header.byteSize(), COPY);
         }
-        Arrays.fill(iov, 0, 1 + runs, null);
     }
 
     private static final WriteFlag[] ZERO_COPY = {WriteFlag.ZERO_COPY};

@@ -21,8 +21,8 @@ import migration.MigrationProtocol;
  * <p>The payload is the packet's normal pages in the order of their offsets in the header (PROTOCOL.md §3.2),
  * each a whole page except a block's short last page; their offsets come as a {@code long[]} the caller decoded
  * from the header in one bulk copy. One instance per channel thread. The CRC reads through {@link ByteBuffer}
- * views of the block ({@link CRC32C} takes no {@code MemorySegment}), one per 1 GiB window, made once per
- * block, so that digesting allocates nothing per page or per packet.
+ * views of the block ({@link CRC32C} takes no {@code MemorySegment}), one per 1 GiB window, made for every block
+ * when the channel starts, so that digesting allocates nothing per page or per packet.
  */
 final class PayloadDigest {
 
@@ -33,11 +33,13 @@ final class PayloadDigest {
 
     private final CRC32C crc = new CRC32C();
 
+    /** Every block's views of its 1 GiB windows, by block index. */
+    private final ByteBuffer[][] windows;
+    private final MemorySegment[] blocks;
     private PageDigests digests;
     private MemorySegment block;
-    /** The block the views belong to, and the views of its 1 GiB windows, made when its first packet starts. */
-    private MemorySegment viewed;
-    private ByteBuffer[] views = new ByteBuffer[0];
+    /** The current block's views. */
+    private ByteBuffer[] views;
     private long[] offsets;
     private int normal;
     /** Where the payload from {@link #stagedFrom} on is, instead of the block; {@code null}: in the block. */
@@ -51,17 +53,41 @@ final class PayloadDigest {
     private long done;
 
     /**
+     * Makes the views of every window of every block at once, as the channel starts. Made when a block's first
+     * packet starts instead, they cost a branch that a packet takes only at the start of a migration (and made
+     * lazily per window, one a packet takes only past 1 GiB): C2 compiles the per-packet code without it, and a
+     * migration that takes it then throws that code away (an {@code unstable_if} trap in every fresh migration
+     * of a process whose code was compiled by an earlier one, seen with {@code -XX:+LogCompilation}).
+     *
+     * @param blocks the migration's blocks' memory, by index
+     */
+    PayloadDigest(MemorySegment[] blocks) {
+        this.blocks = blocks.clone();
+        this.windows = new ByteBuffer[blocks.length][];
+        for (int b = 0; b < blocks.length; b++) {
+            MemorySegment memory = blocks[b];
+            ByteBuffer[] made = new ByteBuffer[(int) ((memory.byteSize() + WINDOW - 1) >>> WINDOW_SHIFT)];
+            for (int index = 0; index < made.length; index++) {
+                long start = (long) index << WINDOW_SHIFT;
+                made[index] = memory.asSlice(start, Math.min(WINDOW, memory.byteSize() - start)).asByteBuffer();
+            }
+            windows[b] = made;
+        }
+    }
+
+    /**
      * Starts a packet.
      *
      * @param digests where the pages' CRCs go; {@code null} when not verifying (then {@link #advance} does
      *                nothing)
-     * @param block   the block's memory
+     * @param index   the block's index, as given to the constructor
      * @param offsets the normal pages' offsets in the block, from index 0 (kept, not copied)
      * @param normal  how many normal pages the packet carries
      */
-    void start(PageDigests digests, MemorySegment block, long[] offsets, int normal) {
+    void start(PageDigests digests, int index, long[] offsets, int normal) {
         this.digests = digests;
-        this.block = block;
+        this.block = blocks[index];
+        this.views = windows[index];
         this.offsets = offsets;
         this.normal = normal;
         this.page = 0;
@@ -69,9 +95,6 @@ final class PayloadDigest {
         this.done = 0;
         this.staged = null;
         crc.reset();
-        if (digests != null) {
-            viewWindows(block);
-        }
     }
 
     /**
@@ -117,25 +140,6 @@ final class PayloadDigest {
     /** {@return the view of the window of the current block that holds the page at {@code offset}} */
     private ByteBuffer view(long offset) {
         return views[(int) (offset >>> WINDOW_SHIFT)];
-    }
-
-    /**
-     * Makes the views of every window of {@code block} at once, when a packet of another block starts: made
-     * lazily instead, the first page past 1 GiB would take a branch the JIT never saw and throw the compiled
-     * per-page code away in the middle of the transfer (seen with -XX:+PrintCompilation).
-     */
-    private void viewWindows(MemorySegment block) {
-        if (viewed == block) {
-            return;
-        }
-        int windows = (int) ((block.byteSize() + WINDOW - 1) >>> WINDOW_SHIFT);
-        ByteBuffer[] made = new ByteBuffer[windows];
-        for (int index = 0; index < windows; index++) {
-            long start = (long) index << WINDOW_SHIFT;
-            made[index] = block.asSlice(start, Math.min(WINDOW, block.byteSize() - start)).asByteBuffer();
-        }
-        views = made;
-        viewed = block;
     }
 
     /** {@return whether every normal page of the packet has been recorded} */

@@ -45,8 +45,8 @@ class PayloadDigestTest {
             long[] pages = {1, 2, 3, 7, 10};
             long payload = 4L * PAGE + 100;
             PageDigests digests = new PageDigests(size);
-            PayloadDigest digest = new PayloadDigest();
-            digest.start(digests, block, offsets(pages), pages.length);
+            PayloadDigest digest = new PayloadDigest(new MemorySegment[] {block});
+            digest.start(digests, 0, offsets(pages), pages.length);
             // Steps that end mid-page, on a page's end, and one that spans several pages.
             for (long done : new long[] {1, 4095, 4096, 5000, 3 * PAGE + 7, 4L * PAGE + 50, payload}) {
                 assertThat(digest.complete()).isFalse();
@@ -68,8 +68,8 @@ class PayloadDigestTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment block = randomBlock(arena, size, 5);
             PageDigests digests = new PageDigests(size);
-            PayloadDigest digest = new PayloadDigest();
-            digest.start(digests, block, offsets(0, 1, 2, 3), 4);
+            PayloadDigest digest = new PayloadDigest(new MemorySegment[] {block});
+            digest.start(digests, 0, offsets(0, 1, 2, 3), 4);
             digest.advance(size);
             assertThat(digest.complete()).isTrue();
             assertThat(digests.blockCrc()).isEqualTo(crc(block));
@@ -77,10 +77,29 @@ class PayloadDigestTest {
     }
 
     @Test
+    void packetsOfTwoBlocksInTurnAreEachDigestedFromTheirOwnBlock() {
+        long size = 4L * PAGE;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] blocks = {randomBlock(arena, size, 11), randomBlock(arena, size, 13)};
+            PageDigests[] digests = {new PageDigests(size), new PageDigests(size)};
+            PayloadDigest digest = new PayloadDigest(blocks);
+            for (long page = 0; page < 4; page++) {
+                for (int b = 0; b < 2; b++) {
+                    digest.start(digests[b], b, offsets(page), 1);
+                    digest.advance(PAGE);
+                    assertThat(digest.complete()).isTrue();
+                }
+            }
+            assertThat(digests[0].blockCrc()).isEqualTo(crc(blocks[0]));
+            assertThat(digests[1].blockCrc()).isEqualTo(crc(blocks[1]));
+        }
+    }
+
+    @Test
     void withoutDigestsAdvancingDoesNothingAndCountsAsComplete() {
         try (Arena arena = Arena.ofConfined()) {
-            PayloadDigest digest = new PayloadDigest();
-            digest.start(null, arena.allocate(PAGE), offsets(0), 1);
+            PayloadDigest digest = new PayloadDigest(new MemorySegment[] {arena.allocate(PAGE)});
+            digest.start(null, 0, offsets(0), 1);
             digest.advance(PAGE);
             assertThat(digest.complete()).isTrue();
         }
@@ -95,8 +114,8 @@ class PayloadDigestTest {
             MemorySegment staging = arena.allocate(2L * PAGE);
             long[] pages = {1, 2, 4, 5};
             PageDigests digests = new PageDigests(size);
-            PayloadDigest digest = new PayloadDigest();
-            digest.start(digests, block, offsets(pages), pages.length);
+            PayloadDigest digest = new PayloadDigest(new MemorySegment[] {block});
+            digest.start(digests, 0, offsets(pages), pages.length);
             // Two pieces of two pages each, the second read in two partial steps.
             for (int piece = 0; piece < 2; piece++) {
                 long payloadFrom = piece * 2L * PAGE;

@@ -118,7 +118,6 @@ public final class TlsChannel extends IOChannel {
     private final MemorySegment wireIn;
     /** Whether {@link #wireOut} and {@link #wireIn} are the record buffers' own arrays (no copy to make). */
     private final boolean wireIsHeap;
-    private final MemorySegment[] netInSlice = new MemorySegment[1];
     /** Plaintext of a record too large for the caller's segments; {@code [position, limit)} is unread. */
     private final ByteBuffer appIn;
     /**
@@ -747,8 +746,10 @@ public final class TlsChannel extends IOChannel {
         }
         int end = netIn.limit();
         // On the heap, the raw channel reads after what netIn holds; in native memory, into the front of wireIn.
-        netInSlice[0] = wireIn.asSlice(wireIsHeap ? end : 0, netIn.capacity() - end);
-        long n = raw.readv(netInSlice, 0, 1);
+        // A new array per read, not one kept in a field: C2 traps on the first store into a MemorySegment[] it
+        // did not allocate (IOChannel.remainder says why).
+        long n = raw.readv(new MemorySegment[] {wireIn.asSlice(wireIsHeap ? end : 0, netIn.capacity() - end)},
+                0, 1);
         if (n > 0) {
             if (!wireIsHeap) {
                 MemorySegment.copy(wireIn, ValueLayout.JAVA_BYTE, 0, netIn.array(), end, (int) n);

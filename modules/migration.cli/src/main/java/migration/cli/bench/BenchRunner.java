@@ -125,7 +125,7 @@ public final class BenchRunner {
 
     /**
      * Measures one configuration: one pair of workers, their warm-up ({@link BenchWorker#WARM_UP_PASSES}
-     * unmeasured transfers), then {@link BenchOptions#repeat()} measured transfers. A failure becomes a skipped
+     * unmeasured transfers, then {@link BenchWorker#WARM_UP_TAIL} short ones of the measured shape), then {@link BenchOptions#repeat()} measured transfers. A failure becomes a skipped
      * result that says why, in the destination's words when it reported an error (the source then only saw
      * the connection end).
      */

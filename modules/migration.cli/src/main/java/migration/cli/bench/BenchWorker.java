@@ -45,6 +45,15 @@ import migration.session.DestinationSession;
  * session close), which throws the compiled code of the hottest methods away. The second pass compiles them
  * again, now with those branches in their profile, so that the measured transfers neither run profiled code
  * nor pay for compiling it.
+ *
+ * <p>Then come up to {@value #WARM_UP_TAIL} short transfers ({@link #tailTransfers}, {@link #tailBytes}) of the
+ * measured shape: one block of the memory the measurement moves (fresh memory of their own for a fresh
+ * destination), as many connections and, under TLS, as many handshakes per transfer as a measured one. The
+ * long passes make the per-packet code hot, but a transfer's start and end run once per transfer: its
+ * handshakes (elliptic-curve and hash code, provider lookups), end of stream and close reach C2 only after
+ * dozens of transfers, and code C2 compiles after the last warm-up transfer first runs in the first measured
+ * one, where a speculation that fails then deoptimises it. The short transfers run those paths many times
+ * before the measurement, so that these compilations and traps happen before it.
  */
 public final class BenchWorker {
 
@@ -66,6 +75,10 @@ public final class BenchWorker {
     static final long WARM_UP_CHUNK = 256L << 20;
     /** Transfers the warm-up is split into. */
     static final int WARM_UP_PASSES = 2;
+    /** Short transfers of the measured shape after the warm-up passes (migration modes only). */
+    static final int WARM_UP_TAIL = 128;
+    /** The most each short transfer after the warm-up passes moves. */
+    static final long WARM_UP_TAIL_BYTES = 4L << 20;
 
     private BenchWorker() {
     }
@@ -96,9 +109,13 @@ public final class BenchWorker {
 
     private static void source(WorkerSpec spec, Arena arena, BufferedReader in, PrintStream out) throws Exception {
         MemorySegment memory = BenchMemory.source(spec.size(), arena);
-        // Unmeasured warm-up: the same code paths, so that the measurement sees compiled code.
-        for (int port : spec.warmUpPorts()) {
-            send(spec, port, warmUpBlocks(memory, spec.warmUp() / spec.warmUpPorts().size()));
+        // Unmeasured warm-up: the same code paths, so that the measurement sees compiled code. The destination
+        // lists the ports of the long passes first, then those of the short transfers of the measured shape.
+        List<Integer> ports = spec.warmUpPorts();
+        int passes = Math.min(ports.size(), WARM_UP_PASSES);
+        for (int i = 0; i < ports.size(); i++) {
+            send(spec, ports.get(i), i < passes ? warmUpBlocks(memory, spec.warmUp() / passes)
+                    : List.of(RamBlock.of(BLOCK, memory.asSlice(0, tailBytes(spec.size())))));
         }
         if (!spec.warmUpPorts().isEmpty()) {
             settle();
@@ -139,7 +156,10 @@ public final class BenchWorker {
         int passes = spec.warmUp() == 0 ? 0 : WARM_UP_PASSES;
         List<RamBlock> warmUp = passes == 0 ? List.of() : warmUpBlocks(BenchMemory.destination(
                 warmUpChunk(spec.size()), c.destination(), c.hugePages(), arena), spec.warmUp() / passes);
-        warmUp(spec, warmUp, passes, out);
+        try (Arena tail = Arena.ofShared()) {
+            warmUp(spec, warmUp, passes, tailBlocks(spec, tailTransfers(spec.warmUp(), spec.size()), preTouched,
+                    tail), out);
+        }
         settled(out, passes > 0);
         String command;
         while ((command = in.readLine()) != null) {
@@ -152,9 +172,39 @@ public final class BenchWorker {
         }
     }
 
-    /** Receives the warm-up passes. */
-    private static void warmUp(WorkerSpec spec, List<RamBlock> warmUp, int passes, PrintStream out)
-            throws Exception {
+    /**
+     * {@return the blocks of the short transfers after the warm-up passes, one list per transfer} Each is one
+     * block like the measured transfer's: a slice of the pre-touched memory it uses, or fresh memory of its own.
+     */
+    private static List<List<RamBlock>> tailBlocks(WorkerSpec spec, int count, MemorySegment preTouched,
+                                                   Arena arena) {
+        Configuration c = spec.configuration();
+        long bytes = tailBytes(spec.size());
+        List<List<RamBlock>> transfers = new ArrayList<>();
+        for (int i = 0; i < count && c.mode() != Mode.CEILING; i++) {
+            MemorySegment memory = preTouched != null ? preTouched.asSlice(0, bytes)
+                    : BenchMemory.destination(bytes, c.destination(), c.hugePages(), arena);
+            transfers.add(List.of(RamBlock.of(BLOCK, memory)));
+        }
+        return transfers;
+    }
+
+    /** {@return the bytes each short transfer after the warm-up passes moves} */
+    static long tailBytes(long size) {
+        return Math.min(size, WARM_UP_TAIL_BYTES);
+    }
+
+    /**
+     * {@return how many short transfers follow the warm-up passes: {@link #WARM_UP_TAIL}, or fewer where they
+     * would add more than a sixteenth to the warm-up's bytes (none for a tiny warm-up)}
+     */
+    static int tailTransfers(long warmUp, long size) {
+        return (int) Math.min(WARM_UP_TAIL, warmUp / 16 / tailBytes(size));
+    }
+
+    /** Receives the warm-up passes, then the short transfers after them ({@code tail}, one list each). */
+    private static void warmUp(WorkerSpec spec, List<RamBlock> warmUp, int passes, List<List<RamBlock>> tail,
+                               PrintStream out) throws Exception {
         Configuration c = spec.configuration();
         boolean fresh = c.destination() == DestinationKind.FRESH;
         if (c.mode() == Mode.CEILING) {
@@ -180,6 +230,9 @@ public final class BenchWorker {
         try {
             for (int i = 0; i < passes; i++) {
                 sessions.add(listen(warmUp, fresh, spec));
+            }
+            for (List<RamBlock> blocks : tail) {
+                sessions.add(listen(blocks, fresh, spec));
             }
             print(out, READY + ports(sessions.stream().map(s -> s.localAddress().getPort()).toList()));
             for (DestinationSession session : sessions) {
