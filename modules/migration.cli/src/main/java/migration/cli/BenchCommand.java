@@ -93,7 +93,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warm-up", paramLabel = "SIZE", defaultValue = "8g",
             description = "Bytes each configuration moves, unmeasured and in two transfers, before it measures, so"
                     + " that the measurement sees compiled code (C2 compiles a per-packet method after some 5,000"
-                    + " packets, 2.5 GiB); 0 for none (default: ${DEFAULT-VALUE}).")
+                    + " packets, 2.5 GiB), then up to 128 short transfers of the measured shape (at most a sixteenth"
+                    + " of it more), so that each transfer's handshakes, start and end are compiled too; 0 for none"
+                    + " (default: ${DEFAULT-VALUE}).")
     String warmUp;
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
