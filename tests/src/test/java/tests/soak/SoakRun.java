@@ -28,8 +28,8 @@ import tests.Memories;
  * baseline, then {@code RUNS} more, each source and destination in this process over loopback with a few MiB
  * of fresh memory, the copying and the Linux provider in turn, every one checked byte for byte. Prints
  * {@code key=value} lines for {@link SoakTest}: {@code fds-before}/{@code fds-after} (each descriptor with its
- * target), {@code threads-before}/{@code threads-after}, {@code rss-before}/{@code rss-after} (bytes, after a
- * full GC). Exits non-zero if a migration fails.
+ * target), {@code threads-before}/{@code threads-after}, {@code rss-before}/{@code rss-middle}/{@code rss-after}
+ * (bytes, after a full GC; the middle one after half of the runs). Exits non-zero if a migration fails.
  *
  * <pre>
  * SoakRun WARM_UP RUNS SIZE_BYTES
@@ -60,7 +60,12 @@ public final class SoakRun {
         }
         awaitMigrationThreadsEnded();
         print("before");
-        for (int i = 0; i < runs; i++) {
+        for (int i = 0; i < runs / 2; i++) {
+            migrate(warmUp + i, size);
+        }
+        awaitMigrationThreadsEnded();
+        System.out.println("rss-middle=" + residentBytes());
+        for (int i = runs / 2; i < runs; i++) {
             migrate(warmUp + i, size);
         }
         awaitMigrationThreadsEnded();

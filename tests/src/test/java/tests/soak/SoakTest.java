@@ -32,14 +32,18 @@ class SoakTest {
     private static final int WARM_UP = 20;
     private static final long SIZE = 2L << 20;
     /**
-     * What resident memory may grow by over 200 migrations. Not zero, because memory that was freed need not go
-     * back to the kernel: glibc keeps freed native memory (the pages of each migration's arenas, thread stacks)
-     * in its arenas and raises its mmap threshold after a large free, and the JIT still compiles and keeps
-     * its code. Measured on the development VM: 4.5 to 6 MiB gained. A leak of the migrations' own memory
-     * (2 MiB source and 2 MiB destination per run) would be 800 MiB; leaked file descriptors and threads are
-     * caught exactly.
+     * What resident memory may grow by over the second hundred migrations. Resident memory grows once after the
+     * baseline, and by how much varies from run to run (5 to 16.5 MiB over the first hundred on the development VM,
+     * 2026-11-27): memory that was freed need not go back to the kernel, glibc keeps freed native memory (the pages
+     * of each migration's arenas, thread stacks) in its arenas and raises its mmap threshold after a large free,
+     * and the JIT still compiles and keeps its code. Over the second hundred it grew by 0.7 to 1.4 MiB. A leak
+     * grows in both halves alike: 80 KiB per migration would be 8 MiB there; a leak of the migrations' own memory
+     * (2 MiB source and 2 MiB destination per run) 400 MiB. Leaked file descriptors and threads are caught
+     * exactly.
      */
-    private static final long RSS_SLACK = 16L << 20;
+    private static final long SECOND_HALF_SLACK = 8L << 20;
+    /** What resident memory may grow by over all 200 migrations, the one-time growth included (see above). */
+    private static final long TOTAL_SLACK = 32L << 20;
 
     @Test
     void twoHundredMigrationsLeaveFileDescriptorsThreadsAndResidentMemoryAtTheirBaseline() throws Exception {
@@ -50,9 +54,12 @@ class SoakTest {
                 .isEqualTo(values.get("fds-before"));
         assertThat(values.get("threads-after")).as("live threads").isEqualTo(values.get("threads-before"));
         long before = Long.parseLong(values.get("rss-before"));
+        long middle = Long.parseLong(values.get("rss-middle"));
         long after = Long.parseLong(values.get("rss-after"));
+        assertThat(after - middle).as("resident bytes gained over the second %d migrations (from %d, %d after"
+                + " the first %d)", MIGRATIONS / 2, before, middle, MIGRATIONS / 2).isLessThan(SECOND_HALF_SLACK);
         assertThat(after - before).as("resident bytes gained over %d migrations (from %d)", MIGRATIONS, before)
-                .isLessThan(RSS_SLACK);
+                .isLessThan(TOTAL_SLACK);
     }
 
     /** Runs {@link SoakRun} in a child JVM with this JVM's module path; returns what it printed. */
