@@ -569,6 +569,16 @@ public final class RamBlockFile implements RamBlockProvider, AutoCloseable {
     }
 
     /**
+     * {@return the channel of the file the block is received into (the temporary file, or in place the file
+     * itself), for a receiver that writes whole runs at their offsets ({@code pwrite}) instead of through the
+     * mapping, as the destination's channel threads do; {@code null} before {@link #blockFor}} It stays open, and
+     * this object's, until {@link #commit()} or {@link #discard()}: do not close it.
+     */
+    public synchronized FileChannel writer() {
+        return block == null ? null : writer;
+    }
+
+    /**
      * {@return whether the block was written into the file itself (in place): until {@link #commit()}, a migration
      * that ended without success has left the file partly overwritten}
      */

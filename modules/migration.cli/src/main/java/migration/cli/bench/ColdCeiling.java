@@ -11,17 +11,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import migration.RamBlockFile;
+import migration.RamBlockProvider;
 
 /**
  * The cold rows' ceiling ({@link Mode#COLD_CEILING}): a file moved into a file over N plain blocking TCP streams
@@ -32,9 +27,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The sender maps the source read-only and writes stream i's contiguous share ({@link CeilingWorker#shareStart})
  * in {@value #SEND_CHUNK}-byte blocking writes, after a header of its own (stream index, stream count, file size).
  * The receiver reads each stream into a {@value #RECEIVE_BUFFER}-byte buffer and writes it at its offset
- * ({@code pwrite}) into the destination as {@code receive} handles it: a new temporary file in the same directory,
- * {@code .NAME.<random>.partial}, extended to the size by its last byte, renamed onto the file at the end; or with
- * in place an existing file of exactly the size, written where it is. Once a stream's last byte is written the
+ * ({@code pwrite}) into the destination through the same {@link RamBlockFile} as {@code receive --into}: a new
+ * temporary file in the same directory renamed onto the file at the end, or with in place an existing file of
+ * exactly the size, written where it is. Once a stream's last byte is written the
  * receiver answers it one byte, so the sender's clock stops when the receiver has written everything.
  */
 public final class ColdCeiling {
@@ -46,7 +41,6 @@ public final class ColdCeiling {
     /** IMPORTANT: the same limit as {@code MigrationProtocol.MAX_CHANNELS}. */
     static final int MAX_STREAMS = 255;
     private static final int HEADER = Integer.BYTES + Integer.BYTES + Long.BYTES;
-    private static final String SUFFIX = ".partial";
 
     private ColdCeiling() {
     }
@@ -115,36 +109,36 @@ public final class ColdCeiling {
      */
     public static final class Receiver implements AutoCloseable {
 
-        private final Path into;
-        private final boolean inPlace;
         private final ServerSocketChannel server;
         private final List<SocketChannel> sockets = new ArrayList<>();
-        private Path temporary;
+        /** Owns the mapping {@link RamBlockFile} makes of the destination (the streams write through its channel). */
+        private final Arena arena = Arena.ofShared();
+        private final RamBlockFile destination;
         private FileChannel writer;
-        private boolean writtenInPlace;
 
         /**
-         * Listens on the loopback address, on a free port.
+         * Claims the destination as {@code receive --into} does (see {@link RamBlockFile#claim()}), then listens on
+         * the loopback address, on a free port.
          *
          * @param into    the destination file
          * @param inPlace whether an existing file of the transfer's size is written where it is
-         * @throws IOException if it cannot listen, or the destination's directory does not exist
+         * @throws IOException if it cannot listen, or the destination cannot be written (the message says why)
          */
         public Receiver(Path into, boolean inPlace) throws IOException {
-            this.into = into.toAbsolutePath().normalize();
-            this.inPlace = inPlace;
-            Path directory = this.into.getParent();
-            if (directory == null || !Files.isDirectory(directory)) {
-                throw new IOException("no such directory: " + directory);
+            destination = inPlace ? RamBlockProvider.fileInPlace(into, arena) : RamBlockProvider.file(into, arena);
+            try {
+                destination.check();
+                destination.claim();
+                server = ServerSocketChannel.open();
+            } catch (IOException | RuntimeException e) {
+                destination.close();
+                arena.close();
+                throw e;
             }
-            if (Files.isDirectory(this.into)) {
-                throw new IOException(this.into + " is a directory");
-            }
-            server = ServerSocketChannel.open();
             try {
                 server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), MAX_STREAMS);
             } catch (IOException e) {
-                server.close();
+                close();
                 throw e;
             }
         }
@@ -156,7 +150,7 @@ public final class ColdCeiling {
 
         /** {@return whether the transfer was written into the existing file itself} */
         public boolean writtenInPlace() {
-            return writtenInPlace;
+            return destination.writtenInPlace();
         }
 
         /**
@@ -228,63 +222,24 @@ public final class ColdCeiling {
             writeFully(socket, ByteBuffer.wrap(new byte[] {1}));
         }
 
-        /**
-         * Opens what the streams write, as {@code receive --into} does: in place, the existing file when it holds
-         * exactly {@code size} bytes; else a new temporary file next to it, with its permissions, extended to
-         * {@code size} by writing its last byte.
-         */
+        /** Opens what the streams write: the destination's block of {@code size} bytes, as {@code receive} does. */
         private void open(long size) throws IOException {
-            if (inPlace && Files.isRegularFile(into, LinkOption.NOFOLLOW_LINKS) && Files.size(into) == size) {
-                writer = FileChannel.open(into, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                writtenInPlace = true;
-                return;
-            }
-            Path candidate = into.resolveSibling("." + into.getFileName() + "."
-                    + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()) + SUFFIX);
-            writer = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            temporary = candidate;
-            PosixFileAttributeView from = Files.getFileAttributeView(into, PosixFileAttributeView.class);
-            PosixFileAttributeView to = Files.getFileAttributeView(candidate, PosixFileAttributeView.class);
-            if (from != null && to != null && Files.isRegularFile(into)) {
-                to.setPermissions(from.readAttributes().permissions());
-            }
-            if (size > 0) {
-                ByteBuffer last = ByteBuffer.allocate(1);
-                while (last.hasRemaining()) {
-                    writer.write(last, size - 1);
-                }
-            }
+            destination.blockFor("cold-ceiling", size);
+            writer = destination.writer();
         }
 
         /**
-         * Makes the received bytes the destination file: syncs them, and renames the temporary file onto the
-         * file (then syncs the directory), as {@code receive} commits.
+         * Makes the received bytes the destination file, as {@code receive} commits ({@link RamBlockFile#commit()}).
          *
          * @throws IOException if syncing or renaming fails
          * @throws IllegalStateException if nothing was received
          */
         public void commit() throws IOException {
             if (writer == null) {
-                throw new IllegalStateException("nothing received into " + into + " to commit");
+                throw new IllegalStateException("nothing received into " + destination.file() + " to commit");
             }
-            writer.force(true);
-            writer.close();
             writer = null;
-            if (temporary == null) {
-                return;
-            }
-            try {
-                Files.move(temporary, into, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot rename " + temporary + " onto " + into + ": " + e.getMessage(), e);
-            }
-            temporary = null;
-            try (FileChannel directory = FileChannel.open(into.getParent(), StandardOpenOption.READ)) {
-                directory.force(true);
-            } catch (IOException e) {
-                // Some file systems cannot sync a directory; the rename itself has happened.
-            }
+            destination.commit();
         }
 
         /** Closes the streams and the listening socket and removes an uncommitted temporary file. Idempotent. */
@@ -293,25 +248,22 @@ public final class ColdCeiling {
             IOException failure = null;
             List<AutoCloseable> open = new ArrayList<>(sockets);
             open.add(server);
-            if (writer != null) {
-                open.add(writer);
-            }
             for (AutoCloseable closeable : open) {
                 try {
-                    closeable.close();
+                    if (closeable != null) {
+                        closeable.close();
+                    }
                 } catch (Exception e) {
                     failure = failure == null ? new IOException("cannot close: " + e.getMessage(), e) : failure;
                 }
             }
             sockets.clear();
             writer = null;
-            if (temporary != null) {
-                Path removed = temporary;
-                temporary = null;
-                try {
-                    Files.deleteIfExists(removed);
-                } catch (IOException e) {
-                    throw new IOException("cannot remove the incomplete copy " + removed + ": " + e.getMessage(), e);
+            try {
+                destination.discard();
+            } finally {
+                if (arena.scope().isAlive()) {
+                    arena.close();
                 }
             }
             if (failure != null) {
