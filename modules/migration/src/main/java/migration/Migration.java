@@ -22,6 +22,14 @@ public abstract sealed class Migration implements AutoCloseable permits Migratio
     }
 
     /**
+     * {@return which side owns the memory now, as this side knows it} {@link Ownership#SOURCE} until the
+     * switchover commits; see {@link Ownership} for what each value lets the caller do.
+     */
+    public Ownership ownership() {
+        return session.stats().ownership();
+    }
+
+    /**
      * Cancels the migration: tells the peer, shuts the channels down so that every thread wakes, and returns at
      * once. Does nothing once the migration has ended or is already ending. Any thread may call it.
      */

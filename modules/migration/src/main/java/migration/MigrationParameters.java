@@ -17,7 +17,8 @@ import java.time.Duration;
  *                           {@link io.channel.ChannelProviders#selectForCopying()})
  * @param setupTimeout       how long connecting all channels and the handshake may take; at the destination
  *                           also how long an accepted connection may take to identify itself
- * @param verify             source: send per-block digests at the end; destination: check them
+ * @param verification       source: which per-block digests to send at the end; destination: check them
+ *                           ({@link VerifyMode}); {@link #verify()} tells whether there are any
  * @param livenessTimeout    how long the peer may stay silent (no frame on the main channel, no packet) before
  *                           the migration fails
  * @param progressTimeout    how long a multifd channel that has data to move may move none before the
@@ -32,15 +33,34 @@ import java.time.Duration;
  *                           nothing but the handshake crosses before the peer is authenticated, the TLS
  *                           handshake counts against {@code setupTimeout}, and zero-copy is impossible: {@code on}
  *                           fails, {@code auto} copies
+ * @param roundTimeout       source, live only: how long after a round's end (ROUND_END) the destination may take to
+ *                           say the round is in its memory (ROUND_RECEIVED) before the migration fails; the
+ *                           application still runs then
+ * @param switchoverTimeout  source: how long after COMPLETE the destination may take to answer with RESULT before
+ *                           the migration fails and a live source resumes its application (this bounds the pause);
+ *                           destination: twice this is how long after its RESULT the source may take to send COMMIT
+ *                           before the destination ends with ownership {@link Ownership#UNKNOWN} (twice, so that a
+ *                           source that gave up waiting for RESULT can say so first)
  */
 public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxBandwidth, String provider,
-                                  Duration setupTimeout, boolean verify, Duration livenessTimeout,
-                                  Duration progressTimeout, int maxUnidentifiedConnections, TlsParameters tls) {
+                                  Duration setupTimeout, VerifyMode verification, Duration livenessTimeout,
+                                  Duration progressTimeout, int maxUnidentifiedConnections, TlsParameters tls,
+                                  Duration roundTimeout, Duration switchoverTimeout) {
 
     /** The longest timeout accepted. */
     public static final Duration MAX_SETUP_TIMEOUT = Duration.ofHours(24);
     /** The default setup, liveness and progress timeouts. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The default round timeout: the wait starts once every channel's SYNC is written, so only the bytes still in
+     * the sockets' buffers and the destination's round end are left; a minute is ample on any network.
+     */
+    public static final Duration DEFAULT_ROUND_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The default switchover timeout: the destination's last bytes, its digest check (a read of all memory with
+     * verify {@code final}) and a round trip; while it runs a live source's application is paused.
+     */
+    public static final Duration DEFAULT_SWITCHOVER_TIMEOUT = Duration.ofSeconds(30);
     /** The default of {@link #maxUnidentifiedConnections()}: the main channel and the most multifd channels. */
     public static final int DEFAULT_MAX_UNIDENTIFIED_CONNECTIONS = MigrationProtocol.MAX_CHANNELS + 1;
     /** The largest {@link #maxUnidentifiedConnections()} accepted. */
@@ -70,11 +90,40 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
         checkTimeout("setup-timeout", setupTimeout);
         checkTimeout("liveness-timeout", livenessTimeout);
         checkTimeout("progress-timeout", progressTimeout);
+        checkTimeout("round-timeout", roundTimeout);
+        checkTimeout("switchover-timeout", switchoverTimeout);
+        if (verification == null) {
+            throw new IllegalArgumentException("Parameter 'verify' expects one of off, on, final");
+        }
         if (maxUnidentifiedConnections < 2 || maxUnidentifiedConnections > MAX_UNIDENTIFIED_CONNECTIONS) {
             throw new IllegalArgumentException("Parameter 'max-unidentified-connections' expects a value between 2"
                     + " and " + MAX_UNIDENTIFIED_CONNECTIONS);
         }
         provider = provider == null ? null : provider.strip();
+    }
+
+    /**
+     * The parameters with the default round and switchover timeouts.
+     *
+     * @param channels                   number of multifd channels
+     * @param zeroCopy                   the zero-copy mode
+     * @param maxBandwidth               the bandwidth limit, 0 for none
+     * @param provider                   the channel provider's name, or {@code null}
+     * @param setupTimeout               the setup timeout
+     * @param verify                     whether to send or check digests of the pages as sent
+     *                                   ({@link VerifyMode#ON} or {@link VerifyMode#OFF})
+     * @param livenessTimeout            the liveness timeout
+     * @param progressTimeout            the progress timeout
+     * @param maxUnidentifiedConnections the bound on unidentified connections
+     * @param tls                        TLS, or {@code null}
+     * @throws IllegalArgumentException naming the parameter and the values it accepts
+     */
+    public MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxBandwidth, String provider,
+                               Duration setupTimeout, boolean verify, Duration livenessTimeout,
+                               Duration progressTimeout, int maxUnidentifiedConnections, TlsParameters tls) {
+        this(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify ? VerifyMode.ON : VerifyMode.OFF,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, DEFAULT_ROUND_TIMEOUT,
+                DEFAULT_SWITCHOVER_TIMEOUT);
     }
 
     /**
@@ -125,7 +174,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
 
     /**
      * {@return 2 channels, zero-copy {@code auto}, unlimited bandwidth, the best available provider, 10 s setup,
-     * liveness and progress timeouts, verification on, and at most 256 unidentified connections}
+     * liveness and progress timeouts, 60 s round and 30 s switchover timeouts, verification {@code on}, and at most 256
+     * unidentified connections}
      */
     public static MigrationParameters defaults() {
         return new MigrationParameters(2, ZeroCopyMode.AUTO, 0, null, DEFAULT_TIMEOUT, true);
@@ -136,8 +186,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param value 1 to 255
      */
     public MigrationParameters withChannels(int value) {
-        return new MigrationParameters(value, zeroCopy, maxBandwidth, provider, setupTimeout, verify, livenessTimeout,
-                progressTimeout, maxUnidentifiedConnections, tls);
+        return new MigrationParameters(value, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
     }
 
     /**
@@ -145,8 +195,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param value the mode
      */
     public MigrationParameters withZeroCopy(ZeroCopyMode value) {
-        return new MigrationParameters(channels, value, maxBandwidth, provider, setupTimeout, verify, livenessTimeout,
-                progressTimeout, maxUnidentifiedConnections, tls);
+        return new MigrationParameters(channels, value, maxBandwidth, provider, setupTimeout, verification,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
     }
 
     /**
@@ -154,8 +204,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param bytesPerSecond the limit, 0 for none
      */
     public MigrationParameters withMaxBandwidth(long bytesPerSecond) {
-        return new MigrationParameters(channels, zeroCopy, bytesPerSecond, provider, setupTimeout, verify,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls);
+        return new MigrationParameters(channels, zeroCopy, bytesPerSecond, provider, setupTimeout, verification,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
     }
 
     /**
@@ -163,8 +213,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param name the provider's name, or {@code null} for the best available one
      */
     public MigrationParameters withProvider(String name) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, name, setupTimeout, verify, livenessTimeout,
-                progressTimeout, maxUnidentifiedConnections, tls);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, name, setupTimeout, verification,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
     }
 
     /**
@@ -172,8 +222,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param timeout how long setup may take
      */
     public MigrationParameters withSetupTimeout(Duration timeout) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, timeout, verify, livenessTimeout,
-                progressTimeout, maxUnidentifiedConnections, tls);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, timeout, verification,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
     }
 
     /**
@@ -181,8 +231,9 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param value whether digests are sent (source) or checked (destination)
      */
     public MigrationParameters withVerify(boolean value) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, value,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout,
+                value ? VerifyMode.ON : VerifyMode.OFF, livenessTimeout, progressTimeout, maxUnidentifiedConnections,
+                tls, roundTimeout, switchoverTimeout);
     }
 
     /**
@@ -190,8 +241,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param timeout how long the peer may stay silent
      */
     public MigrationParameters withLivenessTimeout(Duration timeout) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify, timeout,
-                progressTimeout, maxUnidentifiedConnections, tls);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
+                timeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
     }
 
     /**
@@ -199,8 +250,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param timeout how long a channel with data to move may move none
      */
     public MigrationParameters withProgressTimeout(Duration timeout) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify,
-                livenessTimeout, timeout, maxUnidentifiedConnections, tls);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
+                livenessTimeout, timeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
     }
 
     /**
@@ -208,8 +259,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param value 2 to 4096, at least the source's channel count plus one
      */
     public MigrationParameters withMaxUnidentifiedConnections(int value) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify,
-                livenessTimeout, progressTimeout, value, tls);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
+                livenessTimeout, progressTimeout, value, tls, roundTimeout, switchoverTimeout);
     }
 
     /**
@@ -217,7 +268,39 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      * @param value the TLS parameters, or {@code null} for plain TCP
      */
     public MigrationParameters withTls(TlsParameters value) {
-        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verify,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, value);
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, value, roundTimeout, switchoverTimeout);
+    }
+
+    /**
+     * {@return a copy with another verification}
+     * @param value what the destination checks
+     */
+    public MigrationParameters withVerification(VerifyMode value) {
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, value,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
+    }
+
+    /**
+     * {@return a copy with another round timeout}
+     * @param timeout how long the destination may take to acknowledge a round
+     */
+    public MigrationParameters withRoundTimeout(Duration timeout) {
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, timeout, switchoverTimeout);
+    }
+
+    /**
+     * {@return a copy with another switchover timeout}
+     * @param timeout how long the RESULT after COMPLETE (source) or the COMMIT after RESULT (destination) may take
+     */
+    public MigrationParameters withSwitchoverTimeout(Duration timeout) {
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, timeout);
+    }
+
+    /** {@return whether digests are sent (source) or checked (destination): {@code verification} is not off} */
+    public boolean verify() {
+        return verification != VerifyMode.OFF;
     }
 }

@@ -38,13 +38,15 @@ import migration.json.Json;
  *                                the source
  * @param live                    the rounds, dirty tracking, downtime and throttling of a live migration
  * @param tls                     whether the channels run TLS, its protocol, cipher suite and the peer's identity
+ * @param ownership               which side owns the memory, as this side knows it: {@link Ownership#SOURCE} until
+ *                                the switchover commits (see {@link Ownership})
  */
 public record MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
                              long total, long remaining, double mbps, long normalPages, long duplicatePages,
                              long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
                              int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
                              String errorDescription, boolean verified, long unidentifiedConnections,
-                             LiveStats live, TlsStats tls) {
+                             LiveStats live, TlsStats tls, Ownership ownership) {
 
     /**
      * Checks and copies the components.
@@ -57,6 +59,43 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         Objects.requireNonNull(zeroCopy, "zeroCopy");
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(ownership, "ownership");
+    }
+
+    /**
+     * The statistics of a migration that has not switched over: the source owns the memory.
+     *
+     * @param status                  the status
+     * @param totalTimeMillis         total time
+     * @param setupTimeMillis         setup time
+     * @param transferred             bytes on the wire
+     * @param total                   bytes of RAM
+     * @param remaining               bytes not yet moved
+     * @param mbps                    throughput
+     * @param normalPages             normal pages
+     * @param duplicatePages          zero pages
+     * @param normalBytes             bytes of normal pages
+     * @param dirtySyncCount          rounds
+     * @param dirtySyncMissedZeroCopy flushes that found every write copied
+     * @param multifdBytes            bytes on the multifd channels
+     * @param pageSize                the page size
+     * @param channels                per channel
+     * @param zeroCopy                zero-copy
+     * @param errorDescription        the error or {@code null}
+     * @param verified                whether the digests matched
+     * @param unidentifiedConnections dropped strangers
+     * @param live                    the live-migration statistics
+     * @param tls                     TLS
+     */
+    public MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
+                          long total, long remaining, double mbps, long normalPages, long duplicatePages,
+                          long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
+                          int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
+                          String errorDescription, boolean verified, long unidentifiedConnections, LiveStats live,
+                          TlsStats tls) {
+        this(status, totalTimeMillis, setupTimeMillis, transferred, total, remaining, mbps, normalPages,
+                duplicatePages, normalBytes, dirtySyncCount, dirtySyncMissedZeroCopy, multifdBytes, pageSize, channels,
+                zeroCopy, errorDescription, verified, unidentifiedConnections, live, tls, Ownership.SOURCE);
     }
 
     /**
@@ -130,7 +169,8 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
     /**
      * Renders the statistics as one JSON object, with QEMU's {@code query-migrate} names where they exist:
      * {@code status}, {@code total-time}, {@code setup-time}, {@code ram} {...}, {@code zero-copy} {...},
-     * {@code channels} [...], {@code verified} and {@code error-desc} (only when there is an error).
+     * {@code channels} [...], {@code verified}, {@code ownership} and {@code error-desc} (only when there is an
+     * error).
      *
      * @return the JSON text, on one line
      */
@@ -169,6 +209,7 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         }
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("status", status.jsonName());
+        document.put("ownership", ownership.jsonName());
         document.put("total-time", totalTimeMillis);
         document.put("setup-time", setupTimeMillis);
         document.put("expected-downtime", live.expectedDowntimeMillis());

@@ -269,8 +269,16 @@ class DestinationSessionFuzzTest {
                     header.getShort();
                     int length = header.getInt();
                     header.clear();
-                    if (length < 0 || length > 1 << 20 || !fill(ByteBuffer.allocate(length), deadline)
-                            || type == 6) {
+                    ByteBuffer body = ByteBuffer.allocate(Math.max(0, Math.min(length, 1 << 20)));
+                    if (length < 0 || length > 1 << 20 || !fill(body, deadline)) {
+                        return;
+                    }
+                    if (type == 6) {
+                        // A RESULT that says yes is answered with COMMIT, as a source does: the destination owns
+                        // the memory, and completes, only then.
+                        if (body.capacity() >= 4 && body.getInt(0) == 0) {
+                            frame(10, new byte[0]);
+                        }
                         return;
                     }
                 }

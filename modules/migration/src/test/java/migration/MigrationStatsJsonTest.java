@@ -24,7 +24,7 @@ class MigrationStatsJsonTest {
     @Test
     void statsRenderAsOneObjectWithQemuNames() {
         Map<String, Object> json = (Map<String, Object>) JsonReader.parse(stats("off by request", "boom").toJson());
-        assertThat(json).containsOnlyKeys("status", "total-time", "setup-time", "expected-downtime", "downtime",
+        assertThat(json).containsOnlyKeys("status", "ownership", "total-time", "setup-time", "expected-downtime", "downtime",
                 "cpu-throttle-percentage", "ram", "zero-copy", "channels", "live", "verified",
                 "unidentified-connections", "tls", "error-desc");
         assertThat(json).containsEntry("tls", Map.of("enabled", false));

@@ -35,7 +35,8 @@ class LiveDemoTest {
                 .contains("completed, digests verified by the destination")
                 .contains("live        switch over at 3600000 ms expected downtime")
                 // Round 1 switches over only if nothing was dirtied during it; otherwise round 2 decides.
-                .containsPattern("rounds      [23] \\(switched over: expected downtime within the downtime limit\\)")
+                .containsPattern("rounds      [23] \\(switched over: expected downtime \\d+ ms, within the downtime limit of"
+                        + " 3600000 ms\\)")
                 .contains("round 1   16,384 pages sent")
                 .contains("downtime    ")
                 .contains("throttle    none")

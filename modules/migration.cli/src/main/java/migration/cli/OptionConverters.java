@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import migration.VerifyMode;
 import migration.ZeroCopyMode;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -139,6 +140,26 @@ final class OptionConverters {
                 }
             }
             throw new TypeConversionException("expected a positive duration such as 30s, 5m or 500ms");
+        }
+
+        /**
+         * {@return a duration as messages say it: "30 s", "500 ms"}
+         * @param duration the duration
+         */
+        static String text(Duration duration) {
+            return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+        }
+    }
+
+    /** A verification mode: {@code on}, {@code final} or {@code off}. */
+    static final class Verify implements ITypeConverter<VerifyMode> {
+        @Override
+        public VerifyMode convert(String value) {
+            try {
+                return VerifyMode.of(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("expected on, final or off");
+            }
         }
     }
 }

@@ -158,8 +158,9 @@ final class ReceiveCommand implements Callable<Integer> {
             if (!ended) {
                 destination.cancel();
                 destination.await(Shutdown.GRACE);
-                throw new MigrationException("no migration completed within " + text(timeout)
-                        + " (--timeout); cancelled", destination.stats(), null);
+                throw new MigrationException("no migration completed within "
+                        + OptionConverters.Timeout.text(timeout) + " (--timeout); cancelled", destination.stats(),
+                        null);
             }
             MigrationStats stats = destination.await();
             cpu.close();
@@ -244,7 +245,4 @@ final class ReceiveCommand implements Callable<Integer> {
         };
     }
 
-    private static String text(Duration duration) {
-        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
-    }
 }

@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import migration.MigrationException;
@@ -57,6 +58,11 @@ final class SendCommand implements Callable<Integer> {
             + "query-migrate names) instead of the table; progress stays on standard error.")
     private boolean json;
 
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = OptionConverters.Timeout.class,
+            description = "Give up (and cancel) when the migration has not completed this long after it started, "
+                    + "e.g. 30s, 5m (default: no limit beyond the peer timeouts).")
+    private Duration timeout;
+
     @Override
     public Integer call() throws MigrationException, IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -76,7 +82,12 @@ final class SendCommand implements Callable<Integer> {
                 progress.note("sending " + from + " (" + ByteSize.format(size) + ") to " + to + " over "
                         + options.describe()
                         + (maxBandwidth == 0 ? "" : ", at most " + ByteSize.format(maxBandwidth) + "/s"));
-                progress.follow(source::await, source::stats, null);
+                if (!progress.follow(source::await, source::stats, timeout)) {
+                    source.cancel();
+                    source.await(Shutdown.GRACE);
+                    throw new MigrationException("the migration did not complete within "
+                            + OptionConverters.Timeout.text(timeout) + " (--timeout); cancelled", source.stats(), null);
+                }
                 MigrationStats stats = source.await();
                 cpu.close();
                 return Outcome.completed(out, json, name + ": sent " + from + " (" + ByteSize.format(size) + ") to "

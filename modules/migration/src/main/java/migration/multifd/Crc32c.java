@@ -1,5 +1,7 @@
 package migration.multifd;
 
+import java.util.stream.IntStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
@@ -100,5 +102,31 @@ public final class Crc32c {
         scratch.reset();
         scratch.update(bytes);
         return (int) scratch.getValue();
+    }
+
+    /** Bytes each task of {@link #ofMemory} digests. */
+    private static final long CHUNK = 64L << 20;
+
+    /**
+     * {@return the CRC32C of every byte of {@code memory}} Reads the memory itself, in 64 MiB chunks on the common
+     * fork-join pool, and combines the chunks' CRCs ({@link #combine}); used to digest a block's final contents.
+     * @param memory the memory, of any size
+     */
+    public static int ofMemory(MemorySegment memory) {
+        long size = memory.byteSize();
+        int chunks = (int) Math.max(1, (size + CHUNK - 1) / CHUNK);
+        int[] crcs = IntStream.range(0, chunks).parallel().map(i -> {
+            long offset = i * CHUNK;
+            CRC32C crc = new CRC32C();
+            crc.update(memory.asSlice(offset, Math.min(CHUNK, size - offset)).asByteBuffer());
+            return (int) crc.getValue();
+        }).toArray();
+        int crc = crcs[0];
+        int full = shiftOperator(CHUNK);
+        for (int i = 1; i < chunks; i++) {
+            long length = Math.min(CHUNK, size - i * CHUNK);
+            crc = combine(crc, crcs[i], length == CHUNK ? full : shiftOperator(length));
+        }
+        return crc;
     }
 }

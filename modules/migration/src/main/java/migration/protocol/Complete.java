@@ -9,17 +9,32 @@ import java.nio.ByteBuffer;
  * @param rounds      number of rounds, which is the number of SYNC packets on every channel
  * @param dataPackets data packets sent over all channels (SYNC packets not counted)
  * @param digests     one CRC32C per block in HELLO order, or {@code null} when the source does not verify
+ * @param ofMemory    whether the digests were read from the source's final memory itself (verify {@code final})
+ *                    rather than folded from the pages as they were sent
  */
-public record Complete(int rounds, long dataPackets, int[] digests) {
+public record Complete(int rounds, long dataPackets, int[] digests, boolean ofMemory) {
 
     /** Flag: digests follow. */
     private static final int FLAG_DIGESTS = 1;
+    /** Flag, only with {@link #FLAG_DIGESTS}: the digests are of the final memory, read while paused. */
+    private static final int FLAG_OF_MEMORY = 2;
+
+    /**
+     * A COMPLETE whose digests, if any, were folded from the pages as they were sent.
+     *
+     * @param rounds      number of rounds
+     * @param dataPackets data packets sent
+     * @param digests     one CRC32C per block, or {@code null}
+     */
+    public Complete(int rounds, long dataPackets, int[] digests) {
+        this(rounds, dataPackets, digests, false);
+    }
 
     /** {@return the frame} */
     public Frame encode() {
         int count = digests == null ? 0 : digests.length;
         ByteBuffer out = ByteBuffer.allocate(20 + 4 * count);
-        out.putInt(rounds).putInt(digests == null ? 0 : FLAG_DIGESTS).putLong(dataPackets).putInt(count);
+        out.putInt(rounds).putInt(digests == null ? 0 : ofMemory ? FLAG_DIGESTS | FLAG_OF_MEMORY : FLAG_DIGESTS).putLong(dataPackets).putInt(count);
         for (int i = 0; i < count; i++) {
             out.putInt(digests[i]);
         }
@@ -44,8 +59,12 @@ public record Complete(int rounds, long dataPackets, int[] digests) {
             if (rounds < 1) {
                 throw new ProtocolException("main channel, COMPLETE: round count " + rounds + ", expected at least 1");
             }
-            if ((flags & ~FLAG_DIGESTS) != 0) {
+            if ((flags & ~(FLAG_DIGESTS | FLAG_OF_MEMORY)) != 0) {
                 throw new ProtocolException("main channel, COMPLETE: unknown flags " + Wire.hex(flags));
+            }
+            if ((flags & FLAG_OF_MEMORY) != 0 && (flags & FLAG_DIGESTS) == 0) {
+                throw new ProtocolException("main channel, COMPLETE: flag " + Wire.hex(FLAG_OF_MEMORY)
+                        + " (digests of the final memory) without digests");
             }
             if (packets < 0) {
                 throw new ProtocolException("main channel, COMPLETE: negative packet count " + packets);
@@ -64,7 +83,7 @@ public record Complete(int rounds, long dataPackets, int[] digests) {
             if (in.hasRemaining()) {
                 throw new ProtocolException("main channel, COMPLETE: " + in.remaining() + " extra bytes");
             }
-            return new Complete(rounds, packets, digests);
+            return new Complete(rounds, packets, digests, (flags & FLAG_OF_MEMORY) != 0);
         } catch (BufferUnderflowException e) {
             throw new ProtocolException("main channel, COMPLETE: the frame is too short (" + frame.body().length
                     + " bytes)");

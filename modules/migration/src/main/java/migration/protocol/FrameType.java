@@ -19,7 +19,12 @@ public enum FrameType {
     /** Either way: the sender cancelled; UTF-8 text may say why. */
     CANCEL(8),
     /** Destination to source: every page of a round other than the last is in the destination's memory. */
-    ROUND_RECEIVED(9);
+    ROUND_RECEIVED(9),
+    /**
+     * Source to destination, after a RESULT that said yes: the source hands the memory over and will not resume;
+     * the destination owns it from this frame on.
+     */
+    COMMIT(10);
 
     private final int code;
 

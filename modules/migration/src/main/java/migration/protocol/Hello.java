@@ -21,8 +21,27 @@ import migration.MigrationProtocol;
  * @param pageSize       the page size
  * @param pagesPerPacket the most pages in one packet
  * @param blocks         the blocks, in order; packets refer to them by index
+ * @param live           whether the source migrates live (rounds of dirty pages, then a pause), so that the
+ *                       destination's statistics say so from the start
  */
-public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPacket, List<BlockInfo> blocks) {
+public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPacket, List<BlockInfo> blocks,
+                    boolean live) {
+
+    /** Flag: the source migrates live. */
+    private static final int FLAG_LIVE = 1;
+
+    /**
+     * A handshake of a migration that is not live.
+     *
+     * @param migrationId    the migration's id
+     * @param channels       number of multifd channels
+     * @param pageSize       the page size
+     * @param pagesPerPacket the most pages in one packet
+     * @param blocks         the blocks
+     */
+    public Hello(UUID migrationId, int channels, int pageSize, int pagesPerPacket, List<BlockInfo> blocks) {
+        this(migrationId, channels, pageSize, pagesPerPacket, blocks, false);
+    }
 
     /**
      * A block as announced.
@@ -63,7 +82,7 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
         ByteBuffer out = ByteBuffer.allocate(size);
         out.putLong(migrationId.getMostSignificantBits()).putLong(migrationId.getLeastSignificantBits());
         out.putShort((short) channels).putShort((short) 0);
-        out.putInt(pageSize).putInt(pagesPerPacket).putInt(0);
+        out.putInt(pageSize).putInt(pagesPerPacket).putInt(live ? FLAG_LIVE : 0);
         out.putInt(blocks.size());
         for (int i = 0; i < blocks.size(); i++) {
             out.putShort((short) names.get(i).length).put(names.get(i)).putLong(blocks.get(i).size());
@@ -92,7 +111,7 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
                 throw new ProtocolException("main channel, HELLO: channel count " + channels
                         + " is outside 1.." + MigrationProtocol.MAX_CHANNELS);
             }
-            if (reserved16 != 0 || flags != 0) {
+            if (reserved16 != 0 || (flags & ~FLAG_LIVE) != 0) {
                 throw new ProtocolException("main channel, HELLO: reserved fields are not zero (" + reserved16
                         + ", " + Wire.hex(flags) + ")");
             }
@@ -142,7 +161,7 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
             if (in.hasRemaining()) {
                 throw new ProtocolException("main channel, HELLO: " + in.remaining() + " bytes after the block list");
             }
-            return new Hello(id, channels, pageSize, pagesPerPacket, blocks);
+            return new Hello(id, channels, pageSize, pagesPerPacket, blocks, (flags & FLAG_LIVE) != 0);
         } catch (BufferUnderflowException e) {
             throw new ProtocolException("main channel, HELLO: the frame is too short (" + frame.body().length
                     + " bytes)");

@@ -52,6 +52,9 @@ final class Convergence {
     private String state = "converging";
     private String failure;
 
+    /** Why the last SWITCH_OVER: the expected downtime against the limit; the control thread's. */
+    private String switchoverReason = "";
+
     /**
      * Creates the decision for one migration.
      *
@@ -87,6 +90,12 @@ final class Convergence {
         if (expected.variableMillis() <= limit - Math.min(expected.fixedMillis(), limit / 2)
                 && (round > 1 || dirtyPages == 0)) {
             state = after > 0 ? "throttling the writers at " + after + "% to converge" : "converging";
+            switchoverReason = expectedDowntimeMillis <= limit
+                    ? "expected downtime " + expectedDowntimeMillis + " ms, within the downtime limit of " + limit + " ms"
+                    : "expected downtime " + expectedDowntimeMillis + " ms, above the downtime limit of " + limit
+                    + " ms: its fixed part (" + expected.fixedMillis() + " ms, the last sync and round trip) recurs at"
+                    + " any switchover, so it counts for at most half the limit, and the pages left ("
+                    + expected.variableMillis() + " ms) fit in the rest";
             return Next.SWITCH_OVER;
         }
         String numbers = dirtyPages + " pages dirtied during round " + round + " (which sent " + pagesSent
@@ -132,6 +141,11 @@ final class Convergence {
         state = "cannot converge: " + why;
         failure = why + advice;
         return Next.GIVE_UP;
+    }
+
+    /** {@return why the last {@link Next#SWITCH_OVER} switched over, with the expected downtime and the limit} */
+    String switchoverReason() {
+        return switchoverReason;
     }
 
     /** {@return the throttle to apply now, 0 when not throttling} */

@@ -4,13 +4,11 @@ import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
 import io.channel.ChannelProviders;
 import io.channel.IOChannel;
+import io.channel.SocketAddressText;
 import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
-import io.channel.tls.TlsChannel;
-import io.channel.tls.TlsParameters;
+import io.channel.tls.TlsSessionInfo;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
@@ -25,14 +23,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import migration.ChannelStats;
+import migration.LiveStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
+import migration.MigrationProtocol;
 import migration.MigrationStatus;
+import migration.Ownership;
 import migration.RamBlock;
 import migration.RamBlockProvider;
+import migration.VerifyMode;
 import migration.ZeroCopyStats;
-import migration.multifd.MultifdReceiver;
+import migration.multifd.Crc32c;
 import migration.multifd.IncrementalBlockDigest;
+import migration.multifd.MultifdReceiver;
 import migration.multifd.ReceiverHost;
 import migration.multifd.ReceivingBlock;
 import migration.multifd.RoundBarrier;
@@ -47,63 +50,55 @@ import migration.protocol.ProtocolException;
 import migration.protocol.Result;
 import migration.protocol.RoundEnd;
 import migration.protocol.RoundReceived;
-import migration.protocol.Wire;
 
 /**
- * The destination side of a migration: accepts the main channel and the multifd channels in any order,
- * validates the handshake and every init packet, receives pages on one platform thread per channel
- * ({@code migration-destination-multifd-N}), meets the channels at each round's end, and checks the
- * source's digests before answering with the verdict.
- *
- * <p>Connections are identified concurrently, one short-lived thread each ({@code identify-N}), so that a
- * connection that says nothing cannot hold up the others. Only the migration's own channels can fail it: the
- * main channel (the first connection to send the main magic) and the multifd channels whose init packet names
- * the migration of its HELLO. Anything else (a connect-and-close, a silent connection, another migration's
- * channel, garbage) is dropped and counted ({@link UnidentifiedConnections}).
+ * The destination side of a migration: accepts the main channel and the multifd channels in any order
+ * ({@link ConnectionSorter}), receives pages on one platform thread per channel
+ * ({@code migration-destination-multifd-N}), meets the channels at each round's end, checks the source's
+ * digests before answering with the verdict, and owns the memory only once the source's COMMIT arrives.
  *
  * <p>A main channel reader ({@code main-reader}) reads the source's frames from HELLO to the end, so the liveness
- * rule holds after COMPLETE too; it hands ROUND_END and COMPLETE to the control thread, which meets the channels at
- * each round's end.
+ * rule holds after COMPLETE too; it hands ROUND_END and COMPLETE to the control thread ({@link SourceEvent}),
+ * which meets the channels at each round's end. Phases: {@link DestinationPhase}.
  */
 public final class DestinationSession extends Session implements ReceiverHost {
 
-    /** How long the destination reads the main channel after RESULT, waiting for the source to close it. */
+    /** How long the destination reads the main channel after COMMIT, waiting for the source to close it. */
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
 
-    /** A connection that turned out not to be the migration's; the message says why. */
-    private static final class Stranger extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        /** Whether the operator should hear of it at once: a peer that is likely a misconfigured source. */
-        private final boolean warn;
-
-        Stranger(String reason) {
-            this(reason, false);
-        }
-
-        Stranger(String reason, boolean warn) {
-            super(reason, null, false, false);
-            this.warn = warn;
-        }
+    /** What the main channel's reader hands the control thread, checked against each other already. */
+    private sealed interface SourceEvent {
     }
 
-    private final ChannelListener listener;
+    /**
+     * A round other than the last ended at the source.
+     *
+     * @param frame the ROUND_END
+     */
+    private record RoundEnded(RoundEnd frame) implements SourceEvent {
+    }
+
+    /**
+     * The last round ended: the source sent everything.
+     *
+     * @param frame the COMPLETE
+     */
+    private record Completed(Complete frame) implements SourceEvent {
+    }
+
+    private final ConnectionSorter sorter;
     private final RamBlockProvider provider;
     private final Predicate<RamBlock> knownZero;
     private final Function<RamBlock, FileChannel> files;
     private final boolean prefault;
     private final TransferCounters counters;
     private final List<RamBlock> blocks = new CopyOnWriteArrayList<>();
-    private final UnidentifiedConnections<IOChannel> strangers;
-    /** Counted down once the main channel and every multifd channel have identified themselves. */
-    private final CountDownLatch ready = new CountDownLatch(1);
-    /** ROUND_END and COMPLETE frames, from the main channel's reader to the control thread. */
-    private final BlockingQueue<Object> roundEnds = new LinkedBlockingQueue<>();
-    // Setup state, guarded by this session's monitor.
-    private boolean mainClaimed;
-    private IOChannel[] dataChannels;
+    private final BlockingQueue<SourceEvent> events = new LinkedBlockingQueue<>();
+    private final Phases<DestinationPhase> phases = new Phases<>("destination", DestinationPhase.LISTENING);
+    private final CountDownLatch commitArrived = new CountDownLatch(1);
+    /** The rounds received so far, for the live statistics. */
+    private final List<LiveStats.Round> rounds = new CopyOnWriteArrayList<>();
     private volatile Hello hello;
-    private volatile int connected;
     /** Set by the control thread, read by the threads that wake waiters: volatile. */
     private volatile RoundBarrier barrier;
     private volatile List<MultifdReceiver> receivers = List.of();
@@ -111,19 +106,16 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private volatile int awaitedRound;
     private volatile long awaitedSince;
     private volatile boolean awaitedLast;
-    /** Whether RESULT is being or has been sent: the source may close the main channel from then on. */
-    private volatile boolean resultSent;
 
     private DestinationSession(ChannelListener listener, RamBlockProvider provider, Predicate<RamBlock> knownZero,
                                Function<RamBlock, FileChannel> files, boolean prefault, MigrationParameters params) {
         super("destination", "source", params);
-        this.listener = listener;
         this.provider = provider;
         this.knownZero = knownZero;
         this.files = files;
         this.prefault = prefault;
         this.counters = counters();
-        this.strangers = new UnidentifiedConnections<>(params.maxUnidentifiedConnections(), params.setupTimeout());
+        this.sorter = new ConnectionSorter(new SorterHost(), listener);
     }
 
     /**
@@ -205,25 +197,41 @@ public final class DestinationSession extends Session implements ReceiverHost {
         } catch (RuntimeException e) {
             throw new MigrationException("no usable channel provider: " + e.getMessage(), e);
         }
+        if (local.isUnresolved()) {
+            throw new MigrationException("cannot listen on " + SocketAddressText.of(local) + ": the host name '"
+                    + local.getHostString() + "' does not resolve to an address");
+        }
         ChannelListener listener;
         try {
             listener = chosen.listen(local, ChannelOptions.defaults());
         } catch (IOException e) {
-            throw new MigrationException("cannot listen on " + local + ": " + e.getMessage(), e);
+            throw new MigrationException("cannot listen on " + SocketAddressText.of(local) + ": " + e.getMessage(), e);
         }
-        if (params.tls() == null && !local.getAddress().isLoopbackAddress()) {
-            LOG.log(System.Logger.Level.WARNING, "listening on " + listener.localAddress() + " without TLS: anyone"
-                    + " who can reach this port can write this process's memory; configure TLS to accept only"
-                    + " authenticated sources");
+        try {
+            InetSocketAddress bound = listener.localAddress();
+            if (params.tls() == null && !bound.getAddress().isLoopbackAddress()) {
+                LOG.log(System.Logger.Level.WARNING, "listening on " + SocketAddressText.of(bound) + " without TLS:"
+                        + " anyone who can reach this port can write this process's memory; configure TLS to accept"
+                        + " only authenticated sources");
+            }
+            DestinationSession session = new DestinationSession(listener, provider, knownZero, files, prefault,
+                    params);
+            session.startThreads();
+            return session;
+        } catch (RuntimeException | Error e) {
+            // Nothing else owns the listener yet.
+            try {
+                listener.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        DestinationSession session = new DestinationSession(listener, provider, knownZero, files, prefault, params);
-        session.startThreads();
-        return session;
     }
 
     /** {@return the bound address} */
     public InetSocketAddress localAddress() {
-        return listener.localAddress();
+        return sorter.listener().localAddress();
     }
 
     /** {@return the blocks received into so far, in the source's order} */
@@ -234,16 +242,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
     @Override
     void runSession() throws Exception {
         MigrationParameters params = params();
-        startWorker("acceptor", this::acceptConnections);
-        while (!ready.await(100, TimeUnit.MILLISECONDS)) {
-            checkStopping();
-        }
-        checkStopping();
-        closeListener();
-        for (IOChannel channel : strangers.dropAll("still unidentified when the migration's channels were complete")) {
-            shutdownQuietly(channel);
-        }
+        startWorker("acceptor", sorter::acceptConnections);
+        List<IOChannel> data = sorter.awaitChannels();
         main().send(Frame.empty(FrameType.ACCEPT));
+        phases.moveTo(DestinationPhase.RECEIVING);
         setupDone();
 
         List<ReceivingBlock> receiving = new ArrayList<>();
@@ -261,11 +263,11 @@ public final class DestinationSession extends Session implements ReceiverHost {
             startWorker("prefault", new Prefaulter(blocks.stream().map(RamBlock::memory).toList(), populate,
                     counters.processedBytes::sum, this::stopping));
         }
-        RoundBarrier rounds = new RoundBarrier(dataChannels.length);
-        barrier = rounds;
+        RoundBarrier roundBarrier = new RoundBarrier(data.size());
+        barrier = roundBarrier;
         List<MultifdReceiver> list = new ArrayList<>();
-        for (int i = 0; i < dataChannels.length; i++) {
-            list.add(new MultifdReceiver(i, dataChannels[i], receiving, rounds, counters, channelCounters().get(i),
+        for (int i = 0; i < data.size(); i++) {
+            list.add(new MultifdReceiver(i, data.get(i), receiving, roundBarrier, counters, channelCounters().get(i),
                     this));
         }
         receivers = List.copyOf(list);
@@ -273,59 +275,88 @@ public final class DestinationSession extends Session implements ReceiverHost {
             startWorker("multifd-" + receiver.id(), receiver);
         }
         Complete complete = null;
+        long roundStart = System.nanoTime();
         while (complete == null) {
-            Object next = roundEnds.poll(100, TimeUnit.MILLISECONDS);
+            SourceEvent next = events.poll(100, TimeUnit.MILLISECONDS);
             checkStopping();
-            if (next instanceof Complete last) {
-                awaitRound(rounds, last.rounds(), true);
-                complete = last;
-            } else {
-                if (next instanceof RoundEnd end) {
-                    awaitRound(rounds, end.round(), false);
+            switch (next) {
+                case Completed last -> {
+                    awaitRound(roundBarrier, last.frame().rounds(), true, roundStart);
+                    complete = last.frame();
+                }
+                case RoundEnded end -> {
+                    awaitRound(roundBarrier, end.frame().round(), false, roundStart);
+                    roundStart = System.nanoTime();
+                    foldArrived(receiving);
                 }
                 // Between frames, while the pages arrive: fold what arrived, so that after COMPLETE only the
                 // last round's pages are left to fold (inside the source's downtime).
-                foldArrived(receiving);
+                case null -> foldArrived(receiving);
             }
         }
-        long received = 0;
-        for (MultifdReceiver receiver : list) {
-            received += receiver.dataPackets();
-        }
-        String problem = null;
-        if (received != complete.dataPackets()) {
-            problem = "the source sent " + complete.dataPackets() + " data packets, but the destination received "
-                    + received;
-        }
-        boolean checked = false;
-        if (problem == null && complete.digests() != null && params.verify()) {
-            List<String> mismatches = new ArrayList<>();
-            for (int i = 0; i < blocks.size(); i++) {
-                // Folded from the CRCs the receivers recorded as pages arrived: no second pass over the memory, and
-                // all but the last round's pages folded already (foldArrived).
-                int here = receiving.get(i).crc32c();
-                int there = complete.digests()[i];
-                if (here != there) {
-                    mismatches.add("ram block '" + blocks.get(i).name() + "': CRC32C " + hex32(here)
-                            + " at the destination but " + hex32(there) + " at the source");
-                }
-            }
-            checked = true;
-            if (!mismatches.isEmpty()) {
-                problem = "verification failed: " + String.join("; ", mismatches);
-            }
-        }
-        resultSent = true;
-        if (problem != null) {
+        phases.moveTo(DestinationPhase.VERIFYING);
+        Verdict verdict = check(complete, receiving);
+        if (verdict.problem() != null) {
             verdict(false);
-            main().send(new Result(false, checked, problem).encode());
-            fail(MigrationStatus.FAILED, problem, null, false);
+            main().send(new Result(false, verdict.checked(), verdict.problem()).encode());
+            fail(new Failure.Refused(verdict.problem()));
             throw new Stopped();
         }
-        verdict(checked);
-        main().send(new Result(true, checked, "").encode());
+        verdict(verdict.checked());
+        phases.moveTo(DestinationPhase.RESULT_SENT);
+        main().send(new Result(true, verdict.checked(), "").encode());
+        // Twice the source's wait for RESULT: a source that gives up says so (ERROR) before this side stops waiting.
+        await(commitArrived, params.switchoverTimeout().multipliedBy(2), "COMMIT after this side's RESULT",
+                "ownership is unknown: this memory is complete" + (verdict.checked() ? " and verified" : "")
+                        + ", and the source alone knows whether it committed; use it only if the source reports"
+                        + " that the destination owns the memory");
         // The main reader reads on until the source closes (bounded), so closing here never resets unread data.
         drainFor(DRAIN_LIMIT);
+    }
+
+    /**
+     * What the destination answers COMPLETE with.
+     *
+     * @param problem why it refuses, or {@code null}
+     * @param checked whether digests were compared
+     */
+    private record Verdict(String problem, boolean checked) {
+    }
+
+    /** Checks the packet count and, when asked for, the digests against COMPLETE. */
+    private Verdict check(Complete complete, List<ReceivingBlock> receiving) {
+        long received = 0;
+        for (MultifdReceiver receiver : receivers) {
+            received += receiver.dataPackets();
+        }
+        if (received != complete.dataPackets()) {
+            return new Verdict("the source sent " + complete.dataPackets() + " data packets, but the destination"
+                    + " received " + received, false);
+        }
+        if (!params().verify()) {
+            return new Verdict(null, false);
+        }
+        if (complete.digests() == null) {
+            return new Verdict(null, false);
+        }
+        if (params().verification() == VerifyMode.FINAL && !complete.ofMemory()) {
+            return new Verdict("verification failed: this destination checks the final memory (verify final), but"
+                    + " the source sent digests of the pages as sent; run both sides with verify final", false);
+        }
+        List<String> mismatches = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            // Digests of the pages as sent are compared with those folded as the pages arrived (all but the last
+            // round's folded already, foldArrived); digests of the source's final memory with this memory itself.
+            int here = complete.ofMemory() ? Crc32c.ofMemory(blocks.get(i).memory()) : receiving.get(i).crc32c();
+            int there = complete.digests()[i];
+            if (here != there) {
+                mismatches.add("ram block '" + blocks.get(i).name() + "': CRC32C " + hex32(here)
+                        + " at the destination but " + hex32(there) + " at the source"
+                        + (complete.ofMemory() ? " (of the final memory)" : ""));
+            }
+        }
+        return mismatches.isEmpty() ? new Verdict(null, true)
+                : new Verdict("verification failed: " + String.join("; ", mismatches), true);
     }
 
     /**
@@ -340,35 +371,39 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
     }
 
-    private void checkStopping() throws Stopped {
-        if (stopping()) {
-            throw new Stopped();
-        }
-    }
-
     /** Waits until every channel has read the SYNC that ends {@code round}, then lets them go on or finish. */
-    private void awaitRound(RoundBarrier rounds, int round, boolean last)
+    private void awaitRound(RoundBarrier roundBarrier, int round, boolean last, long startNanos)
             throws InterruptedException, Stopped, IOException {
         awaitedSince = System.nanoTime();
         awaitedLast = last;
         awaitedRound = round;
-        if (!rounds.awaitAll(round, this::stopping)) {
+        if (!roundBarrier.awaitAll(round, this::stopping)) {
             throw new Stopped();
         }
         awaitedRound = 0;
         roundEnded();
-        rounds.release(round, last);
+        recordRound(round, startNanos);
+        roundBarrier.release(round, last);
         if (!last) {
             // The source waits for this before its next dirty sync (see RoundReceived).
             main().send(new RoundReceived(round).encode());
         }
     }
 
+    /** Records a round's pages and bandwidth for the live statistics, as the source records the round it sent. */
+    private void recordRound(int round, long startNanos) {
+        long pages = counters.normalPages.sum() + counters.duplicatePages.sum();
+        long before = rounds.stream().mapToLong(LiveStats.Round::pagesSent).sum();
+        long nanos = Math.max(1, System.nanoTime() - startNanos);
+        long bytes = (pages - before) * MigrationProtocol.PAGE_SIZE;
+        rounds.add(new LiveStats.Round(round, pages - before, 0, 0, (long) (bytes * 1e9 / nanos)));
+    }
+
     @Override
     String stalled(long now) {
         int round = awaitedRound;
-        RoundBarrier rounds = barrier;
-        if (round == 0 || rounds == null) {
+        RoundBarrier roundBarrier = barrier;
+        if (round == 0 || roundBarrier == null) {
             return null;
         }
         long since = awaitedSince;
@@ -376,7 +411,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
         for (MultifdReceiver receiver : receivers) {
             long progress = receiver.progressNanos();
             long quietSince = progress - since > 0 ? progress : since;
-            if (rounds.reached(receiver.id()) < round && now - quietSince > limit) {
+            if (roundBarrier.reached(receiver.id()) < round && now - quietSince > limit) {
                 return "multifd channel " + receiver.id() + ": the source ended round " + round + " ("
                         + (awaitedLast ? "COMPLETE" : "ROUND_END") + " on the main channel), so it sent this channel's"
                         + " SYNC, but the SYNC did not arrive and nothing else came for "
@@ -387,20 +422,47 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     /**
-     * Reads the source's frames until the source closes the main channel after RESULT: heartbeats (the liveness
-     * rule holds to the end), ROUND_END and COMPLETE (checked against each other, then handed to the control
-     * thread), ERROR and CANCEL.
+     * Reads the source's frames until the source closes the main channel after COMMIT: heartbeats (the liveness
+     * rule holds until the verdict), ROUND_END and COMPLETE (checked against each other, then handed to the
+     * control thread), COMMIT, ERROR and CANCEL.
      */
     private void readMain() {
-        readFrames(new RoundFrames(), () -> resultSent,
-                () -> "the source closed the main channel before the migration ended");
+        readFrames(new SourceFrames(), new MainChannelEnd() {
+            @Override
+            public boolean peerMayClose() {
+                return phases.current() == DestinationPhase.COMMITTED;
+            }
+
+            @Override
+            public Failure closedEarly() {
+                if (phases.current() == DestinationPhase.RESULT_SENT) {
+                    // A close is no proof that the source did not commit: a proxy or tunnel on the way may have
+                    // taken the COMMIT and closed. Only the source's own ERROR or CANCEL is.
+                    return new Failure.Transport("main channel: the source closed it after this side's RESULT,"
+                            + " before COMMIT arrived: ownership is unknown; use this memory only if the source"
+                            + " reports that the destination owns it", null);
+                }
+                return new Failure.ByPeer("the source closed the main channel before the migration ended");
+            }
+
+            @Override
+            public Failure broke(IOException error) {
+                if (phases.current() != DestinationPhase.RESULT_SENT) {
+                    return null;
+                }
+                return new Failure.Transport("main channel: the connection to the source failed after this side's"
+                        + " RESULT, before COMMIT arrived (" + error.getMessage() + "): ownership is unknown, since a"
+                        + " COMMIT may have been lost with the connection; use this memory only if the source"
+                        + " reports that the destination owns it", error);
+            }
+        });
     }
 
     /**
-     * ROUND_END and COMPLETE, as the main channel's reader sees them: checked against each other (rounds in
-     * order, COMPLETE once and last), then handed to the control thread.
+     * ROUND_END, COMPLETE and COMMIT, as the main channel's reader sees them: checked against each other (rounds
+     * in order, COMPLETE once and last, COMMIT only after a RESULT that said yes).
      */
-    private final class RoundFrames implements FrameHandler {
+    private final class SourceFrames implements FrameHandler {
         private int roundsEnded;
         private boolean completed;
 
@@ -414,7 +476,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
                     RoundEnd end = RoundEnd.decode(frame);
                     end.checkNext(roundsEnded + 1);
                     roundsEnded = end.round();
-                    roundEnds.add(end);
+                    events.add(new RoundEnded(end));
                 }
                 case COMPLETE -> {
                     if (completed) {
@@ -423,7 +485,26 @@ public final class DestinationSession extends Session implements ReceiverHost {
                     Complete complete = Complete.decode(frame, blocks.size());
                     complete.checkRounds(roundsEnded);
                     completed = true;
-                    roundEnds.add(complete);
+                    events.add(new Completed(complete));
+                }
+                case COMMIT -> {
+                    if (phases.current() != DestinationPhase.RESULT_SENT) {
+                        throw new ProtocolException("main channel: COMMIT from the source before this side's RESULT"
+                                + " said yes (phase " + phases.current() + ")");
+                    }
+                    if (frame.body().length != 0) {
+                        throw new ProtocolException("main channel, COMMIT: " + frame.body().length
+                                + " bytes of body, expected none");
+                    }
+                    // The source has committed and will not resume: this side owns the memory whatever else
+                    // happens now, so no failure may overtake the completion.
+                    if (!claimCompletion()) {
+                        LOG.log(System.Logger.Level.WARNING, "COMMIT arrived while the destination was ending ("
+                                + ending().message() + "): the source has handed the memory over, so this side"
+                                + " owns it");
+                    }
+                    phases.moveTo(DestinationPhase.COMMITTED);
+                    commitArrived.countDown();
                 }
                 default -> throw unexpected(frame);
             }
@@ -431,244 +512,79 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
     }
 
-    /** Accepts connections until the migration's channels are complete; each is identified on its own thread. */
-    private void acceptConnections() {
-        int accepted = 0;
-        while (!stopping() && ready.getCount() > 0) {
-            IOChannel channel;
-            try {
-                channel = listener.accept();
-            } catch (IOException e) {
-                if (!stopping() && ready.getCount() > 0) {
-                    fail(MigrationStatus.FAILED, "accepting a connection on " + listener.localAddress() + " failed: "
-                            + e.getMessage(), e, true);
-                }
-                return;
-            }
-            register(channel);
-            if (!strangers.admit(channel, System.nanoTime())) {
-                closeStranger(channel);
-                continue;
-            }
-            accepted++;
-            startShortWorker("identify-" + accepted, () -> identify(channel));
+    /** The destination as its connection sorter sees it. */
+    private final class SorterHost implements ConnectionSorter.Host {
+        @Override
+        public MigrationParameters params() {
+            return DestinationSession.this.params();
         }
-    }
 
-    /** Finds out what an accepted connection is; drops it if it is not the migration's. */
-    private void identify(IOChannel accepted) {
-        String from = address(accepted);
-        IOChannel channel = accepted;
-        try {
-            if (params().tls() != null) {
-                channel = secure(accepted, from);
-            }
-            identifyOrReject(channel, from);
-        } catch (Stranger e) {
-            if (strangers.drop(channel, e.getMessage())) {
-                LOG.log(e.warn && !stopping() ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-                        "dropped a connection: " + e.getMessage());
-            }
-            closeStranger(channel);
-        } catch (ProtocolException | MigrationException e) {
-            fail(MigrationStatus.FAILED, e.getMessage(), e, true);
-        } catch (IOException e) {
-            if (!stopping()) {
-                fail(MigrationStatus.FAILED, "main channel from " + from + ": " + e.getMessage(), e, true);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            fail(MigrationStatus.FAILED, "identifying a connection from " + from + ": internal error: " + e, e, true);
+        @Override
+        public boolean stopping() {
+            return DestinationSession.this.stopping();
         }
-    }
 
-    /**
-     * Runs the TLS handshake on an accepted connection before it may say anything; the setup timeout bounds it
-     * too. A peer that fails it is a stranger, refused with a warning that says why.
-     */
-    private IOChannel secure(IOChannel accepted, String from) throws Stranger {
-        TlsParameters tls = params().tls();
-        TlsChannel channel;
-        try {
-            channel = TlsChannel.server(accepted, params().setupTimeout().compareTo(tls.handshakeTimeout()) < 0
-                    ? tls.withHandshakeTimeout(params().setupTimeout()) : tls);
-        } catch (IOException e) {
-            String why = "refused a connection from " + from + ": " + e.getMessage();
-            if (strangers.contains(accepted) && !stopping()) {
-                LOG.log(System.Logger.Level.WARNING, why);
-            }
-            throw new Stranger(why);
+        @Override
+        public void register(IOChannel channel) {
+            DestinationSession.this.register(channel);
         }
-        register(channel);
-        unregister(accepted);
-        if (!strangers.replace(accepted, channel)) {
-            throw new Stranger("a connection from " + from + " completed its TLS handshake too late");
-        }
-        tlsSession(channel.session());
-        return channel;
-    }
 
-    private static String address(IOChannel channel) {
-        try {
-            return String.valueOf(channel.remoteAddress());
-        } catch (RuntimeException e) {
-            return "an unknown address";
+        @Override
+        public void unregister(IOChannel channel) {
+            DestinationSession.this.unregister(channel);
         }
-    }
 
-    private void closeStranger(IOChannel channel) {
-        unregister(channel);
-        try {
-            channel.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing a dropped connection failed", e);
+        @Override
+        public void fail(Failure failure) {
+            DestinationSession.this.fail(failure);
         }
-    }
 
-    /**
-     * Reads the connection's first bytes and adopts it as the main channel or a multifd channel.
-     *
-     * @throws Stranger           if it is not the migration's (nothing to fail)
-     * @throws ProtocolException  if the migration's own channel breaks the protocol
-     * @throws MigrationException if the announced blocks are unfit
-     * @throws IOException        if the main channel's connection fails after it identified itself
-     */
-    private void identifyOrReject(IOChannel channel, String from)
-            throws Stranger, IOException, MigrationException, InterruptedException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment packet = arena.allocate(InitPacket.SIZE);
-            MemorySegment preamble = packet.asSlice(0, Wire.PREAMBLE_SIZE);
-            readUnidentified(channel, preamble, "a connection from " + from);
-            int magic = preamble.get(Wire.INT, 0);
-            if (magic == Wire.MAIN_MAGIC) {
-                adoptMain(channel, from, preamble.get(Wire.INT, 4));
-            } else if (magic == Wire.MULTIFD_MAGIC) {
-                readUnidentified(channel, packet.asSlice(Wire.PREAMBLE_SIZE), "multifd channel from " + from);
-                InitPacket init;
-                try {
-                    init = InitPacket.decode(packet, from);
-                } catch (ProtocolException e) {
-                    throw new Stranger(e.getMessage());
-                }
-                adoptMultifd(channel, init);
-            } else if (TlsChannel.looksLikeTls(preamble)) {
-                throw new Stranger("a connection from " + from + " speaks TLS (its first bytes are a TLS handshake"
-                        + " record), but this destination runs without TLS: configure TLS on both sides or on"
-                        + " neither", true);
-            } else {
-                throw new Stranger("a connection from " + from + " sent magic " + Wire.hex(magic & 0xffffffffL)
-                        + ", which is neither the main channel's " + Wire.hex(Wire.MAIN_MAGIC) + " nor a multifd"
-                        + " channel's " + Wire.hex(Wire.MULTIFD_MAGIC));
-            }
+        @Override
+        public void startShortWorker(String name, Runnable action) {
+            DestinationSession.this.startShortWorker(name, action);
         }
-    }
 
-    /** Reads bytes of a connection that has not identified itself yet: any failure makes it a stranger. */
-    private static void readUnidentified(IOChannel channel, MemorySegment into, String what) throws Stranger {
-        try {
-            if (!Wire.readOrEnd(channel, into, "its first bytes")) {
-                throw new Stranger(what + " closed before identifying itself");
-            }
-        } catch (IOException e) {
-            throw new Stranger(what + " failed before identifying itself: " + e.getMessage());
+        @Override
+        public void armSetupDeadline() {
+            DestinationSession.this.armSetupDeadline();
         }
-    }
 
-    private void adoptMain(IOChannel channel, String from, int version)
-            throws Stranger, IOException, MigrationException {
-        synchronized (this) {
-            if (mainClaimed) {
-                throw new Stranger("a second main channel connected from " + from);
-            }
-            if (!strangers.identified(channel)) {
-                throw new Stranger("a main channel from " + from + " identified itself too late");
-            }
-            mainClaimed = true;
+        @Override
+        public void tlsSession(TlsSessionInfo session) {
+            DestinationSession.this.tlsSession(session);
         }
-        // The migration's own main channel from here on: what goes wrong fails the migration, and the setup
-        // timeout runs (a destination may wait long for its source, but not for a source that has begun).
-        armSetupDeadline();
-        if (version != Wire.VERSION) {
-            throw new ProtocolException("main channel from " + from + ": received version "
-                    + Integer.toUnsignedString(version) + ", expected " + Wire.VERSION);
-        }
-        MainChannel candidate = new MainChannel(channel);
-        Frame frame = candidate.read("the source");
-        if (frame == null || frame.type() != FrameType.HELLO) {
-            throw new ProtocolException("main channel from " + from + ": expected a HELLO frame, received "
-                    + (frame == null ? "end of stream" : frame.type()));
-        }
-        mainChannelReady(candidate);
-        Hello received = Hello.decode(frame);
-        plan(openBlocks(received), received.channels());
-        synchronized (this) {
-            dataChannels = new IOChannel[received.channels()];
+
+        @Override
+        public Hello mainIdentified(MainChannel main, Frame frame) throws ProtocolException, MigrationException {
+            // From here on failures are told to the source on the main channel.
+            mainChannelReady(main);
+            Hello received = Hello.decode(frame);
+            plan(openBlocks(received), received.channels());
             hello = received;
-            // Multifd channels that arrived first wait for this.
-            notifyAll();
-            checkReady();
+            phases.moveTo(DestinationPhase.IDENTIFYING);
+            // Read the source's frames from now on: an ERROR or CANCEL while the multifd channels connect explains
+            // itself instead of ending as a setup timeout.
+            mainReaderStarted();
+            startWorker("main-reader", DestinationSession.this::readMain);
+            return received;
         }
-        // Read the source's frames from now on: an ERROR or CANCEL while the multifd channels connect explains
-        // itself instead of ending as a setup timeout.
-        mainReaderStarted();
-        startWorker("main-reader", this::readMain);
-    }
 
-    private void adoptMultifd(IOChannel channel, InitPacket init)
-            throws Stranger, ProtocolException, InterruptedException {
-        synchronized (this) {
-            // Before HELLO nobody knows which migration this channel belongs to: it waits, still unidentified
-            // (counted against the bound and its own timeout).
-            while (hello == null) {
-                if (stopping() || !strangers.contains(channel)) {
-                    throw new Stranger("multifd channel " + Integer.toUnsignedString(init.channel())
-                            + " waited in vain for its main channel");
-                }
-                wait(100);
-            }
-            String mismatch = init.mismatch(hello.migrationId());
-            if (mismatch != null) {
-                throw new Stranger(mismatch);
-            }
-            if (!strangers.identified(channel)) {
-                throw new Stranger("multifd channel " + Integer.toUnsignedString(init.channel())
-                        + " identified itself too late");
-            }
-            // The migration's own channel from here on.
-            init.checkChannel(hello.channels());
-            int id = init.channel();
-            if (dataChannels[id] != null) {
-                throw new ProtocolException("multifd: received channel id " + id + " twice (already set up)");
-            }
-            dataChannels[id] = channel;
+        @Override
+        public void multifdIdentified(int id, IOChannel channel) {
             channelCounters().get(id).attach(channel, false);
             channelCounters().get(id).add(InitPacket.SIZE, 0);
             counters.multifdBytes.add(InitPacket.SIZE);
-            connected++;
-            checkReady();
-        }
-    }
-
-    /** Called with the monitor held. */
-    private void checkReady() {
-        if (hello != null && connected == hello.channels()) {
-            ready.countDown();
         }
     }
 
     @Override
     void expire(long now) {
-        for (IOChannel channel : strangers.expire(now, "a connection did not identify itself within "
-                + format(params().setupTimeout()))) {
-            // Its identifying thread wakes, finds it dropped, and closes it.
-            shutdownQuietly(channel);
-        }
+        sorter.expire(now);
     }
 
     @Override
     long unidentifiedConnections() {
-        return strangers.dropped();
+        return sorter.dropped();
     }
 
     /** Asks the provider for every announced block; returns the sum of their sizes. */
@@ -698,22 +614,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
         return sum;
     }
 
-    private void closeListener() {
-        try {
-            listener.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing the listener failed", e);
-        }
-    }
-
     @Override
     void closeResources() {
-        closeListener();
+        sorter.closeListener();
     }
 
     @Override
     void kickResources() {
-        closeListener();
+        sorter.closeListener();
     }
 
     @Override
@@ -722,9 +630,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
         if (current != null) {
             current.wakeAll();
         }
-        synchronized (this) {
-            notifyAll();
-        }
+        sorter.wake();
     }
 
     /**
@@ -733,18 +639,12 @@ public final class DestinationSession extends Session implements ReceiverHost {
      */
     @Override
     String cancelDetail() {
-        return hello == null ? strangers.summary() : "";
+        return hello == null ? sorter.summary() : "";
     }
 
     @Override
     String setupTimeoutMessage() {
-        Hello current = hello;
-        if (current == null) {
-            return "the main channel did not send its HELLO within " + format(params().setupTimeout())
-                    + strangers.summary();
-        }
-        return "multifd: only " + connected + " of " + current.channels() + " channels connected within "
-                + format(params().setupTimeout()) + strangers.summary();
+        return sorter.setupTimeoutMessage();
     }
 
     @Override
@@ -759,8 +659,52 @@ public final class DestinationSession extends Session implements ReceiverHost {
 
     @Override
     ZeroCopyStats zeroCopyStats(List<ChannelStats> perChannel) {
-        return new ZeroCopyStats(params().zeroCopy(), listener.providerName(), false, 0, 0, 0, 0,
+        return new ZeroCopyStats(params().zeroCopy(), sorter.listener().providerName(), false, 0, 0, 0, 0,
                 "zero-copy is a send-side feature; the destination receives by reading");
+    }
+
+    @Override
+    LiveStats liveStats() {
+        Hello current = hello;
+        if (current == null || !current.live()) {
+            return LiveStats.notLive(current == null ? "not known yet: the source has not said HELLO"
+                    : "not live: the source sends one round of every page");
+        }
+        boolean over = phases.current().compareTo(DestinationPhase.VERIFYING) >= 0;
+        return new LiveStats(true, "live: the source sends rounds of dirty pages, then pauses for the last one",
+                0, -1, -1, 0, over ? "switched over (the source decided; its statistics say why)"
+                : "converging (the source decides when to switch over)", rounds, List.of(),
+                LiveStats.DowntimePhases.NONE);
+    }
+
+    @Override
+    MigrationStatus phaseStatus() {
+        return phases.current().status();
+    }
+
+    @Override
+    Ownership ownership() {
+        List<DestinationPhase> history = phases.history();
+        if (history.contains(DestinationPhase.COMMITTED)) {
+            return Ownership.DESTINATION;
+        }
+        if (!history.contains(DestinationPhase.RESULT_SENT)) {
+            return Ownership.SOURCE;
+        }
+        Ending end = ending();
+        if (end == null) {
+            // Waiting for COMMIT: not this side's yet.
+            return Ownership.SOURCE;
+        }
+        // The source said it keeps the memory (ERROR, CANCEL, or a clean close without COMMIT): it did not commit.
+        boolean sourceKeeps = end.failure() instanceof Failure.ByPeer
+                || end.failure() instanceof Failure.Cancelled cancelled && cancelled.byPeer();
+        return sourceKeeps ? Ownership.SOURCE : Ownership.UNKNOWN;
+    }
+
+    @Override
+    void ended(MigrationStatus outcome) {
+        phases.moveTo(DestinationPhase.ENDED);
     }
 
     private static String hex32(int value) {

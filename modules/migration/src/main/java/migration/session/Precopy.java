@@ -193,6 +193,11 @@ final class Precopy implements AutoCloseable {
         return after != before ? after : -1;
     }
 
+    /** {@return why the convergence rule switched over: the expected downtime against the limit} */
+    String switchoverReason() {
+        return convergence.switchoverReason();
+    }
+
     /**
      * {@return what comes after the last round recorded: another round, the switchover (the expected downtime is
      * within the limit), or giving up ({@link #notConverged()} says why)}

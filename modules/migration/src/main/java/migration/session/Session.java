@@ -12,16 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import migration.ChannelStats;
 import migration.LiveStats;
 import migration.MigrationException;
 import migration.MigrationParameters;
-import migration.MigrationStats;
 import migration.MigrationProtocol;
+import migration.MigrationStats;
 import migration.MigrationStatus;
+import migration.Ownership;
 import migration.TlsStats;
 import migration.ZeroCopyStats;
 import migration.multifd.ChannelCounters;
@@ -32,41 +30,52 @@ import migration.protocol.MainChannel;
 import migration.protocol.ProtocolException;
 
 /**
- * What a source and a destination have in common: the life cycle, the first-failure-wins outcome, the
- * threads and channels to stop, and the watchdog.
+ * What a source and a destination have in common: the first-failure-wins outcome, the threads and channels to
+ * stop, the main channel's reader, the bounded waits of the control thread, and the statistics.
  *
- * <p>Threads: a control thread runs {@link #runSession()} and, at the end, stops and joins every other
- * thread, closes every channel and only then publishes the final status. A watchdog thread sends a heartbeat
- * on the main channel every second, fails the migration when setup takes too long or the peer stays silent
- * too long, and shuts channels down if a failing thread could not. No thread blocks for ever: every wait
- * either checks {@link #stopping()} at least every 100 ms or is a channel operation that
- * {@link #fail shutting the channels down} ends. The watchdog also applies the progress rule
- * ({@link #stalled}) and drops what waited too long ({@link #expire}).
+ * <p>Threads: a control thread runs {@link #runSession()} and, at the end, stops and joins every other thread
+ * ({@link Workers}), closes every channel and only then publishes the final status. A {@link Watchdog} sends
+ * heartbeats and applies the liveness rule, the setup deadline and the side's progress rule ({@link #stalled}).
+ * No thread blocks for ever: every wait of the control thread is bounded ({@link #await}) and checks
+ * {@link #stopping()} at least every 100 ms, and every channel operation ends when {@link #fail} shuts the
+ * channels down.
  *
- * <p>The state is private; subclasses change it only through named transitions, in this order:
- * {@link #plan} (blocks and channels known), {@link #armSetupDeadline}, {@link #mainChannelReady},
- * {@link #setupDone} (ACTIVE), {@link #roundEnded} per round, {@link #verdict}, and at any time
- * {@link #fail} (FAILED or CANCELLED, first outcome wins), {@link #cancel} or {@link #peerEnded}. The final
- * status is set once, when every thread has stopped. The live statistics ({@link #stats()}) are built here
- * from that state, with the two things that differ by side ({@link #mainBytes}, {@link #zeroCopyStats}).
+ * <p>Each side moves through its own phase enum ({@link SourcePhase}, {@link DestinationPhase}) with checked
+ * transitions; the public status is the phase's while running and the outcome's once ended. Failures are typed
+ * ({@link Failure}): the kind decides the status and whether the peer is told.
  */
 public abstract class Session {
 
     /** Prefix of every thread a migration starts; tests count live threads by it. */
     public static final String THREAD_PREFIX = "migration-";
-    /** How often each side sends a HEARTBEAT on the main channel. */
-    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     /** How long a thread that hit a connection error waits for the main channel to explain it. */
     static final Duration TRANSPORT_ERROR_GRACE = Duration.ofSeconds(1);
-    /** How long stopping may take before the watchdog shuts channels down regardless. */
+    /** How long stopping may take before the watchdog shuts channels down again. */
     static final Duration KICK_DELAY = Duration.ofSeconds(1);
     /** How long to wait for a thread to end before closing channels under it. */
     static final Duration JOIN_TIMEOUT = Duration.ofSeconds(10);
 
     static final System.Logger LOG = System.getLogger("migration");
 
-    /** The final outcome once decided: the first one wins. */
-    record Ending(MigrationStatus status, String message, Throwable cause) {
+    /**
+     * The final outcome once decided: the first one wins.
+     *
+     * @param status  COMPLETED, FAILED or CANCELLED
+     * @param message why it failed, or {@code null}
+     * @param cause   the error, or {@code null}
+     * @param failure the failure, or {@code null} when completed
+     */
+    record Ending(MigrationStatus status, String message, Throwable cause, Failure failure) {
+        static final Ending COMPLETED = new Ending(MigrationStatus.COMPLETED, null, null, null);
+        /**
+         * Claimed before the step that completes the migration and cannot be taken back (the source's COMMIT): no
+         * failure may overtake it, only {@link Session#completionFailed} if that step fails. Compared by identity.
+         */
+        static final Ending COMMITTING = new Ending(MigrationStatus.COMPLETED, null, null, null);
+
+        static Ending of(Failure failure) {
+            return new Ending(failure.status(), failure.message(), failure.cause(), failure);
+        }
     }
 
     /** Thrown inside the control thread to unwind when the migration is already ending. */
@@ -88,37 +97,32 @@ public abstract class Session {
     private volatile boolean verified;
     private volatile long setupDoneNanos;
     private volatile long endNanos;
-    private volatile MigrationStatus status = MigrationStatus.SETUP;
+    private volatile MigrationStatus finalStatus;
     private volatile boolean stopping;
     private volatile MainChannel main;
-    private volatile boolean heartbeats;
-    private volatile boolean silenceCheck;
-    private volatile long lastActivityNanos = System.nanoTime();
     /** When SETUP must be over, or 0 while the deadline is not armed. */
     private volatile long setupDeadlineNanos;
     /** The first TLS handshake's outcome (every channel's agrees), or null. */
     private volatile TlsSessionInfo tlsSession;
-    /** When the watchdog shuts the main channel after the final RESULT, or 0. */
-    private volatile long drainDeadlineNanos;
 
     private final AtomicReference<Ending> ending = new AtomicReference<>();
     private final Set<IOChannel> channels = ConcurrentHashMap.newKeySet();
-    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
+    private final Workers workers;
+    private final Watchdog watchdog;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final CountDownLatch mainReaderEnded = new CountDownLatch(1);
     /** Whether a thread reads the main channel now (so a connection error may soon be explained). */
     private volatile boolean mainReaderStarted;
-    private volatile long kickDeadlineNanos;
-    private volatile boolean lateKickDone;
-    private volatile boolean watchdogStop;
     private volatile MigrationStats finalStats;
     private Thread control;
-    private Thread watchdog;
 
     Session(String side, String peer, MigrationParameters params) {
         this.side = side;
         this.peer = peer;
         this.params = params;
+        this.workers = new Workers(THREAD_PREFIX + side + "-");
+        this.watchdog = new Watchdog(new WatchedSide(), peer, params.livenessTimeout(),
+                THREAD_PREFIX + side + "-watchdog");
     }
 
     // ---- State, read by subclasses.
@@ -143,7 +147,12 @@ public abstract class Session {
         return main;
     }
 
-    // ---- Named transitions.
+    /** {@return "the source" or "the destination": the peer, as messages name it} */
+    final String thePeer() {
+        return "the " + peer;
+    }
+
+    // ---- What a side tells the base.
 
     /**
      * The blocks and the channel count are known (the source at start, the destination at HELLO).
@@ -194,16 +203,14 @@ public abstract class Session {
 
     /** Starts sending a HEARTBEAT every second. */
     final void startHeartbeats() {
-        heartbeats = true;
+        watchdog.heartbeats(true);
     }
 
-    /** The handshake is done: the migration is ACTIVE, heartbeats flow and the peer must show signs of life. */
+    /** The handshake is done: pages move, heartbeats flow and the peer must show signs of life. */
     final void setupDone() {
         setupDoneNanos = System.nanoTime();
-        status = MigrationStatus.ACTIVE;
-        touch();
-        heartbeats = true;
-        silenceCheck = true;
+        watchdog.heartbeats(true);
+        watchdog.silenceCheck(true);
     }
 
     /** Every channel ended a round at its SYNC. */
@@ -218,23 +225,28 @@ public abstract class Session {
      */
     final void verdict(boolean digestsVerified) {
         verified = digestsVerified;
-        heartbeats = false;
-        silenceCheck = false;
+        watchdog.heartbeats(false);
+        watchdog.silenceCheck(false);
     }
 
     /**
-     * After the final RESULT: the watchdog shuts the main channel down after {@code limit} if the peer has not
-     * closed it by then.
+     * After the last frame this side sends: the watchdog shuts the main channel down after {@code limit} if the
+     * peer has not closed it by then.
      *
      * @param limit how long to wait for the peer to close
      */
     final void drainFor(Duration limit) {
-        drainDeadlineNanos = System.nanoTime() + limit.toNanos();
+        watchdog.drainFor(limit);
     }
 
     /** A thread reads the main channel from now on (so a connection error elsewhere may soon be explained). */
     final void mainReaderStarted() {
         mainReaderStarted = true;
+    }
+
+    /** The peer showed a sign of life. */
+    final void touch() {
+        watchdog.touch();
     }
 
     /**
@@ -247,10 +259,10 @@ public abstract class Session {
         if (frame.type() == FrameType.CANCEL) {
             String plain = "cancelled by the " + peer;
             String text = frame.text();
-            fail(MigrationStatus.CANCELLED, text.isEmpty() || text.equals(plain) ? plain
-                    : plain + ": " + frame.peerText(), null, false);
+            fail(new Failure.Cancelled(text.isEmpty() || text.equals(plain) ? plain
+                    : plain + ": " + frame.peerText(), true));
         } else {
-            fail(MigrationStatus.FAILED, "the " + peer + " failed: " + frame.peerText(), null, false);
+            fail(new Failure.ByPeer("the " + peer + " failed: " + frame.peerText()));
         }
     }
 
@@ -266,24 +278,45 @@ public abstract class Session {
         boolean handle(Frame frame) throws ProtocolException;
     }
 
+    /** How a side reads the end of its main channel. */
+    interface MainChannelEnd {
+        /** {@return whether the migration is over for the peer, so that its close, a reset or stray bytes mean nothing} */
+        boolean peerMayClose();
+
+        /**
+         * The peer closed the main channel (end of stream) while it still had to speak.
+         *
+         * @return why the migration fails
+         */
+        Failure closedEarly();
+
+        /**
+         * The main channel's connection failed while the peer still had to speak.
+         *
+         * @param error the I/O error
+         * @return why the migration fails
+         */
+        default Failure broke(IOException error) {
+            return null;
+        }
+    }
+
     /**
      * The main channel's reader, on its own thread until it returns: reads the peer's frames, takes HEARTBEAT as
      * a sign of life, ends the migration on ERROR and CANCEL, and gives every other frame to {@code handler}.
      * Reports a protocol error, the peer closing or the connection failing, unless the peer may close by now.
      *
-     * @param handler      the side's frames
-     * @param peerMayClose whether the migration is over for the peer (the verdict was sent), so that its close,
-     *                     a reset or stray bytes mean nothing
-     * @param closedEarly  the message for a peer that closes the main channel too early
+     * @param handler the side's frames
+     * @param end     what the end of the main channel means now
      */
-    final void readFrames(FrameHandler handler, BooleanSupplier peerMayClose, Supplier<String> closedEarly) {
+    final void readFrames(FrameHandler handler, MainChannelEnd end) {
         MainChannel channel = main;
         try {
             while (true) {
                 Frame frame = channel.read("the " + peer);
                 if (frame == null) {
-                    if (!stopping && !peerMayClose.getAsBoolean()) {
-                        fail(MigrationStatus.FAILED, closedEarly.get(), null, false);
+                    if (!stopping && !end.peerMayClose()) {
+                        fail(end.closedEarly());
                     }
                     return;
                 }
@@ -303,16 +336,17 @@ public abstract class Session {
                 }
             }
         } catch (ProtocolException e) {
-            if (!peerMayClose.getAsBoolean()) {
-                fail(MigrationStatus.FAILED, e.getMessage(), e, true);
+            if (!end.peerMayClose()) {
+                fail(new Failure.Local(e.getMessage(), e));
             }
         } catch (IOException e) {
-            if (!stopping && !peerMayClose.getAsBoolean()) {
-                fail(MigrationStatus.FAILED, "main channel: the connection to the " + peer + " failed: "
-                        + e.getMessage(), e, false);
+            if (!stopping && !end.peerMayClose()) {
+                Failure broke = end.broke(e);
+                fail(broke != null ? broke : new Failure.Transport("main channel: the connection to the " + peer
+                        + " failed: " + e.getMessage(), e));
             }
         } catch (RuntimeException e) {
-            fail(MigrationStatus.FAILED, "main channel reader: internal error: " + e, e, true);
+            fail(new Failure.Local("main channel reader: internal error: " + e, e));
         } finally {
             mainReaderEnded.countDown();
         }
@@ -328,7 +362,6 @@ public abstract class Session {
 
     /** Starts the control and watchdog threads. */
     final void startThreads() {
-        watchdog = Thread.ofPlatform().name(THREAD_PREFIX + side + "-watchdog").daemon(true).unstarted(this::watch);
         control = Thread.ofPlatform().name(THREAD_PREFIX + side).daemon(true).unstarted(this::control);
         watchdog.start();
         control.start();
@@ -341,6 +374,42 @@ public abstract class Session {
      */
     abstract void runSession() throws Exception;
 
+    /**
+     * Waits on the control thread for {@code latch}, at most {@code limit}; fails the migration with a
+     * {@link Failure.Timeout} that names the wait and the peer when it runs out.
+     *
+     * @param latch what to wait for
+     * @param limit the bound, a parameter of the migration's
+     * @param what  what is awaited, as the message says it ("the RESULT after COMPLETE")
+     * @param hint  what the user can do or change, appended to the message
+     * @throws Stopped              if the migration is ending (a timeout included)
+     * @throws InterruptedException if the control thread is interrupted
+     */
+    final void await(CountDownLatch latch, Duration limit, String what, String hint)
+            throws Stopped, InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!latch.await(100, TimeUnit.MILLISECONDS)) {
+            checkStopping();
+            if (System.nanoTime() - deadline > 0) {
+                fail(new Failure.Timeout("the " + peer + " did not send " + what + " within " + format(limit)
+                        + (hint.isEmpty() ? "" : "; " + hint)));
+                throw new Stopped();
+            }
+        }
+        checkStopping();
+    }
+
+    /**
+     * Throws {@link Stopped} once the migration is ending.
+     *
+     * @throws Stopped if it is
+     */
+    final void checkStopping() throws Stopped {
+        if (stopping) {
+            throw new Stopped();
+        }
+    }
+
     /** {@return the live statistics} */
     public final MigrationStats stats() {
         List<ChannelStats> perChannel = channelCounters.stream().map(ChannelCounters::snapshot).toList();
@@ -349,12 +418,13 @@ public abstract class Session {
         long multifd = counters.multifdBytes.sum();
         long transferred = mainBytes + multifd;
         long all = total;
+        MigrationStatus status = finalStatus != null ? finalStatus : phaseStatus();
         return new MigrationStats(status, totalTimeMillis(), setupTimeMillis(), transferred, all,
                 remaining(all), mbps(transferred), counters.normalPages.sum(),
                 counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
                 counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, perChannel,
                 zeroCopyStats(perChannel), errorDescription(), verified, unidentifiedConnections(), liveStats(),
-                params.tls() == null ? TlsStats.OFF : TlsStats.of(tlsSession));
+                params.tls() == null ? TlsStats.OFF : TlsStats.of(tlsSession), ownership());
     }
 
     /**
@@ -370,6 +440,12 @@ public abstract class Session {
     LiveStats liveStats() {
         return LiveStats.notLive("not live");
     }
+
+    /** {@return the status of the side's current phase (SETUP or ACTIVE) while it has not ended} */
+    abstract MigrationStatus phaseStatus();
+
+    /** {@return which side owns the memory now, as far as this side knows} */
+    abstract Ownership ownership();
 
     /**
      * Called once on the control thread when the migration has ended, after every other thread stopped and every
@@ -396,8 +472,8 @@ public abstract class Session {
     abstract String setupTimeoutMessage();
 
     /**
-     * Checks the progress rule, every 100 ms while the migration is ACTIVE: a multifd channel that has data to
-     * move must move some within the progress timeout.
+     * Checks the progress rule, every 100 ms while pages move: a multifd channel that has data to move must move
+     * some within the progress timeout.
      *
      * @param now {@link System#nanoTime()}
      * @return why the migration fails, naming the channel, or {@code null} while every channel moves
@@ -434,19 +510,19 @@ public abstract class Session {
     private void control() {
         try {
             runSession();
-            ending.compareAndSet(null, new Ending(MigrationStatus.COMPLETED, null, null));
+            ending.compareAndSet(null, Ending.COMPLETED);
         } catch (Stopped e) {
-            ending.compareAndSet(null, new Ending(MigrationStatus.FAILED, "stopped without a reason", null));
+            ending.compareAndSet(null, Ending.of(new Failure.Local("stopped without a reason", null)));
         } catch (MigrationException e) {
-            fail(MigrationStatus.FAILED, e.getMessage(), e.getCause() != null ? e.getCause() : e, true);
+            fail(new Failure.Local(e.getMessage(), e.getCause() != null ? e.getCause() : e));
         } catch (ProtocolException e) {
-            fail(MigrationStatus.FAILED, e.getMessage(), e, true);
+            fail(new Failure.Local(e.getMessage(), e));
         } catch (IOException e) {
             transportFailed(e.getMessage(), e);
         } catch (InterruptedException e) {
-            fail(MigrationStatus.FAILED, "the " + side + " control thread was interrupted", e, true);
+            fail(new Failure.Local("the " + side + " control thread was interrupted", e));
         } catch (Exception | Error e) {
-            fail(MigrationStatus.FAILED, "internal error: " + e, e, true);
+            fail(new Failure.Local("internal error: " + e, e));
         } finally {
             finish();
         }
@@ -456,16 +532,7 @@ public abstract class Session {
         stopping = true;
         wakeWaiters();
         boolean clean = ending.get().status() == MigrationStatus.COMPLETED;
-        for (Thread worker : workers) {
-            joinWorker(worker);
-        }
-        boolean stuck = workers.stream().anyMatch(Thread::isAlive);
-        if (stuck) {
-            kick();
-            for (Thread worker : workers) {
-                joinWorker(worker);
-            }
-        }
+        workers.joinAll(JOIN_TIMEOUT, this::kick);
         closeResources();
         for (IOChannel channel : channels) {
             try {
@@ -476,50 +543,16 @@ public abstract class Session {
                 }
             }
         }
-        watchdogStop = true;
-        if (watchdog != null) {
-            LockSupport.unpark(watchdog);
-        }
-        joinQuietly(watchdog, JOIN_TIMEOUT);
-        for (Thread worker : workers) {
-            if (worker.isAlive()) {
-                LOG.log(System.Logger.Level.WARNING, "thread " + worker.getName() + " did not stop");
-            }
-        }
+        watchdog.stop(JOIN_TIMEOUT);
         try {
             ended(ending.get().status());
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "ending the " + side + " failed", e);
         }
         endNanos = System.nanoTime();
-        status = ending.get().status();
+        finalStatus = ending.get().status();
         finalStats = stats();
         finished.countDown();
-    }
-
-    /**
-     * Joins a worker. A worker is listed before it is started, so that the end never misses one that runs; one
-     * listed but not yet started is waited for, since its starter is about to start it (or to unlist it, if the
-     * start fails). {@code Thread.join} throws on a thread that was never started.
-     */
-    private void joinWorker(Thread worker) {
-        while (worker.getState() == Thread.State.NEW && workers.contains(worker)) {
-            Thread.yield();
-        }
-        if (worker.getState() != Thread.State.NEW) {
-            joinQuietly(worker, JOIN_TIMEOUT);
-        }
-    }
-
-    private static void joinQuietly(Thread thread, Duration timeout) {
-        if (thread == null || thread == Thread.currentThread()) {
-            return;
-        }
-        try {
-            thread.join(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
@@ -529,19 +562,7 @@ public abstract class Session {
      * @param action what it runs
      */
     final void startWorker(String name, Runnable action) {
-        Thread thread = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(action);
-        start(thread);
-    }
-
-    /** Lists a worker, then starts it; unlists it if it cannot be started. */
-    private void start(Thread thread) {
-        workers.add(thread);
-        try {
-            thread.start();
-        } catch (RuntimeException | Error e) {
-            workers.remove(thread);
-            throw e;
-        }
+        workers.start(name, action);
     }
 
     /**
@@ -552,14 +573,7 @@ public abstract class Session {
      * @param action what it runs
      */
     final void startShortWorker(String name, Runnable action) {
-        Thread thread = Thread.ofPlatform().name(THREAD_PREFIX + side + "-" + name).daemon(true).unstarted(() -> {
-            try {
-                action.run();
-            } finally {
-                workers.remove(Thread.currentThread());
-            }
-        });
-        start(thread);
+        workers.startShort(name, action);
     }
 
     /**
@@ -594,27 +608,52 @@ public abstract class Session {
     }
 
     /**
-     * Ends the migration with this outcome unless another one came first; then tells the peer (best effort)
-     * and shuts every channel down so that blocked threads wake.
+     * Ends the migration with this failure unless another outcome came first; then tells the peer (best effort)
+     * if the failure's kind says so, and shuts every channel down so that blocked threads wake.
      *
-     * @param outcome    FAILED or CANCELLED
-     * @param message    what happened, in words
-     * @param cause      the underlying error, or {@code null}
-     * @param tellPeer   whether to send the peer an ERROR (FAILED) or CANCEL (CANCELLED) frame
+     * @param failure why
      * @return whether this call decided the outcome
      */
-    final boolean fail(MigrationStatus outcome, String message, Throwable cause, boolean tellPeer) {
-        if (!ending.compareAndSet(null, new Ending(outcome, message, cause))) {
+    final boolean fail(Failure failure) {
+        if (!ending.compareAndSet(null, Ending.of(failure))) {
             return false;
         }
-        kickDeadlineNanos = System.nanoTime() + KICK_DELAY.toNanos();
+        stop(failure);
+        return true;
+    }
+
+    /**
+     * Claims the outcome COMPLETED before the one step that completes the migration and cannot be taken back;
+     * from now on {@link #fail} does nothing (a cancel included), until {@link #completionFailed}.
+     *
+     * @return whether the claim succeeded; {@code false} when the migration is already ending
+     */
+    final boolean claimCompletion() {
+        return ending.compareAndSet(null, Ending.COMMITTING);
+    }
+
+    /**
+     * The step that a {@link #claimCompletion() claim} was for failed, and failed in a way that leaves the
+     * migration not completed: the failure replaces the claim.
+     *
+     * @param failure why
+     */
+    final void completionFailed(Failure failure) {
+        if (ending.compareAndSet(Ending.COMMITTING, Ending.of(failure))) {
+            stop(failure);
+        }
+    }
+
+    /** Tells the peer (if the failure's kind says so) and shuts every channel down. */
+    private void stop(Failure failure) {
+        watchdog.kickAgainAfter(KICK_DELAY);
         stopping = true;
-        heartbeats = false;
+        watchdog.heartbeats(false);
         wakeWaiters();
         MainChannel current = main;
-        if (tellPeer && current != null) {
-            Frame frame = outcome == MigrationStatus.CANCELLED ? Frame.text(FrameType.CANCEL, message)
-                    : Frame.text(FrameType.ERROR, message);
+        if (failure.tellsPeer() && current != null) {
+            Frame frame = Frame.text(failure.status() == MigrationStatus.CANCELLED ? FrameType.CANCEL
+                    : FrameType.ERROR, failure.message());
             try {
                 current.trySend(frame, 500);
             } catch (IOException | RuntimeException e) {
@@ -622,7 +661,6 @@ public abstract class Session {
             }
         }
         kick();
-        return true;
     }
 
     /**
@@ -643,7 +681,7 @@ public abstract class Session {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        fail(MigrationStatus.FAILED, message, cause, true);
+        fail(new Failure.Transport(message, cause));
     }
 
     /**
@@ -660,7 +698,7 @@ public abstract class Session {
         if (transport) {
             transportFailed(message, cause);
         } else {
-            fail(MigrationStatus.FAILED, message, cause, true);
+            fail(new Failure.Local(message, cause));
         }
     }
 
@@ -681,58 +719,42 @@ public abstract class Session {
         }
     }
 
-    /** The peer showed a sign of life. */
-    final void touch() {
-        lastActivityNanos = System.nanoTime();
-    }
+    /** The side as its watchdog sees it. */
+    private final class WatchedSide implements Watchdog.Host {
+        @Override
+        public MainChannel main() {
+            return main;
+        }
 
-    private void watch() {
-        long lastHeartbeat = 0;
-        while (!watchdogStop) {
-            long now = System.nanoTime();
-            MainChannel current = main;
-            if (current != null && current.lastReadNanos() - lastActivityNanos > 0) {
-                lastActivityNanos = current.lastReadNanos();
+        @Override
+        public boolean stopping() {
+            return stopping;
+        }
+
+        @Override
+        public Failure broken(long now) {
+            long deadline = setupDeadlineNanos;
+            MigrationStatus status = phaseStatus();
+            if (status == MigrationStatus.SETUP && deadline != 0 && now - deadline > 0) {
+                return new Failure.Timeout(setupTimeoutMessage());
             }
-            if (stopping) {
-                if (!lateKickDone && kickDeadlineNanos != 0 && now - kickDeadlineNanos > 0) {
-                    lateKickDone = true;
-                    kick();
-                }
-            } else {
-                long deadline = setupDeadlineNanos;
-                if (status == MigrationStatus.SETUP && deadline != 0 && now - deadline > 0) {
-                    fail(MigrationStatus.FAILED, setupTimeoutMessage(), null, true);
-                    continue;
-                }
-                Duration liveness = params.livenessTimeout();
-                if (silenceCheck && now - lastActivityNanos > liveness.toNanos()) {
-                    fail(MigrationStatus.FAILED, "no sign of life from the " + peer + " for "
-                            + format(liveness) + " (no heartbeat on the main channel, no packet);"
-                            + " the " + peer + " is hung or the network is down", null, true);
-                    continue;
-                }
-                String stalled = status == MigrationStatus.ACTIVE ? stalled(now) : null;
-                if (stalled != null) {
-                    fail(MigrationStatus.FAILED, stalled, null, true);
-                    continue;
-                }
-                expire(now);
-                if (heartbeats && current != null && now - lastHeartbeat >= HEARTBEAT_INTERVAL.toNanos()) {
-                    lastHeartbeat = now;
-                    try {
-                        current.trySend(Frame.empty(FrameType.HEARTBEAT), 100);
-                    } catch (IOException | RuntimeException e) {
-                        // The threads using the channel see the same error and report it.
-                    }
-                }
-            }
-            long drain = drainDeadlineNanos;
-            if (drain != 0 && now - drain > 0 && current != null) {
-                drainDeadlineNanos = 0;
-                shutdownQuietly(current.channel());
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            String why = status == MigrationStatus.ACTIVE ? stalled(now) : null;
+            return why == null ? null : new Failure.Timeout(why);
+        }
+
+        @Override
+        public void expire(long now) {
+            Session.this.expire(now);
+        }
+
+        @Override
+        public void fail(Failure failure) {
+            Session.this.fail(failure);
+        }
+
+        @Override
+        public void kick() {
+            Session.this.kick();
         }
     }
 
@@ -741,7 +763,7 @@ public abstract class Session {
      * idempotent, callable from any thread.
      */
     public final void cancel() {
-        fail(MigrationStatus.CANCELLED, "cancelled by the " + side + cancelDetail(), null, true);
+        fail(new Failure.Cancelled("cancelled by the " + side + cancelDetail(), false));
     }
 
     /**

@@ -1,7 +1,6 @@
 package migration.session;
 
 import io.channel.ChannelOptions;
-import io.channel.ChannelStatistics;
 import io.channel.Feature;
 import io.channel.FlushResult;
 import io.channel.IOChannel;
@@ -23,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import io.channel.memory.DirtyPages;
 import migration.ChannelStats;
 import migration.LiveParameters;
@@ -35,7 +33,10 @@ import migration.MigrationProtocol;
 import migration.MigrationStatus;
 import migration.RamBlock;
 import migration.ZeroCopyMode;
+import migration.Ownership;
+import migration.VerifyMode;
 import migration.ZeroCopyStats;
+import migration.multifd.Crc32c;
 import migration.multifd.BandwidthLimiter;
 import migration.multifd.ChannelCounters;
 import migration.multifd.IncrementalBlockDigest;
@@ -46,6 +47,7 @@ import migration.multifd.SenderHost;
 import migration.multifd.TransferCounters;
 import migration.protocol.Complete;
 import migration.protocol.Frame;
+import migration.protocol.FrameType;
 import migration.protocol.Hello;
 import migration.protocol.MainChannel;
 import migration.protocol.PeerText;
@@ -80,14 +82,11 @@ public final class SourceSession extends Session implements SenderHost {
     private volatile Result result;
     private volatile CountDownLatch syncs;
     private volatile List<MultifdSender> senders = List.of();
-    /** Whether COMPLETE is being or has been sent: a RESULT before it is a protocol error. */
-    private volatile boolean completeSent;
+    private final Phases<SourcePhase> phases = new Phases<>("source", SourcePhase.CONNECTING);
     /** The live migration's state, or {@code null} for a single round. */
     private final Precopy precopy;
     private final SourceHooks hooks;
     private volatile boolean switchoverRequested;
-    /** Whether the pause hook was called (so a failure from now on runs the resume hook). */
-    private volatile boolean pauseCalled;
     private volatile long resultNanos;
     /** The round whose ROUND_RECEIVED the control thread waits for, 0 when none; and its latch. */
     private volatile int awaitedReceipt;
@@ -216,13 +215,14 @@ public final class SourceSession extends Session implements SenderHost {
             zeroCopy.add(granted);
         }
         checkStopping();
+        phases.moveTo(SourcePhase.HANDSHAKE);
         // The first bytes move only now, after every channel passed the zero-copy checks.
         mainFrames.writePreamble();
         // From here on failures are reported to the destination on the main channel.
         mainChannelReady(mainFrames);
         mainFrames.send(new Hello(migrationId, params.channels(), MigrationProtocol.PAGE_SIZE,
                 MigrationProtocol.MAX_PAGES_PER_PACKET,
-                blocks.stream().map(b -> new Hello.BlockInfo(b.name(), b.size())).toList()).encode());
+                blocks.stream().map(b -> new Hello.BlockInfo(b.name(), b.size())).toList(), precopy != null).encode());
         // Read the answer from now on: a refusal (ERROR) may arrive while the init packets are being sent.
         mainReaderStarted();
         startWorker("main-reader", this::readMain);
@@ -230,7 +230,9 @@ public final class SourceSession extends Session implements SenderHost {
             sendInit(data.get(i), i);
         }
         startHeartbeats();
+        // Bounded by the setup timeout (the watchdog's).
         awaitLatch(accepted);
+        phases.moveTo(SourcePhase.ROUNDS);
         setupDone();
 
         List<MemorySegment> memory = blocks.stream().map(RamBlock::memory).toList();
@@ -248,24 +250,61 @@ public final class SourceSession extends Session implements SenderHost {
         for (MultifdSender sender : senders) {
             sender.submit(new MultifdSender.StopJob());
         }
-        int[] digests = !params.verify() ? null : finalDigests != null ? finalDigests : digests();
+        boolean ofMemory = params.verification() == VerifyMode.FINAL;
+        int[] digests = !params.verify() ? null : ofMemory ? memoryDigests() : finalDigests != null ? finalDigests
+                : digests();
         checkStopping();
-        completeSent = true;
-        Frame complete = new Complete(rounds, counters.dataPackets.sum(), digests).encode();
+        phases.moveTo(SourcePhase.COMPLETE_SENT);
+        Frame complete = new Complete(rounds, counters.dataPackets.sum(), digests, ofMemory).encode();
         // Taken before the send: RESULT may be read (resultNanos) before send() returns.
         downtimeMarks[4] = System.nanoTime();
         mainFrames.send(complete);
-        awaitLatch(resultArrived);
+        await(resultArrived, params.switchoverTimeout(), "its RESULT after COMPLETE",
+                "the source keeps the memory" + (precopy != null ? " and resumes the application" : "")
+                        + " (a destination activates only on the COMMIT that follows a RESULT; raise"
+                        + " switchover-timeout if the destination needs longer to check the memory)");
         if (precopy != null) {
             downtimeMarks[5] = resultNanos;
             precopy.downtime(downtimeMarks);
         }
         Result verdict = result;
         if (!verdict.ok()) {
-            fail(MigrationStatus.FAILED, "the destination rejected the migration: " + verdict.message(), null, false);
+            fail(new Failure.ByPeer("the destination rejected the migration: " + verdict.message()));
             throw new Stopped();
         }
+        commit(mainFrames, verdict);
+    }
+
+    /**
+     * Hands the memory over: COMMIT, after which this source never resumes. The outcome is claimed first, so that
+     * no cancel or failure can overtake the COMMIT and resume an application that the destination runs. If the
+     * COMMIT cannot be handed to the main channel whole, the destination cannot have read it: the source keeps
+     * the memory and fails. The watchdog shuts the main channel down if the write blocks past the switchover
+     * timeout, which ends it that way.
+     */
+    private void commit(MainChannel mainFrames, Result verdict) throws Stopped {
+        if (!claimCompletion()) {
+            throw new Stopped();
+        }
+        drainFor(params().switchoverTimeout());
+        try {
+            mainFrames.send(Frame.empty(FrameType.COMMIT));
+        } catch (IOException e) {
+            completionFailed(new Failure.Transport("main channel: COMMIT could not be sent, so the destination"
+                    + " cannot have it and the source keeps the memory: " + e.getMessage(), e));
+            throw new Stopped();
+        }
+        phases.moveTo(SourcePhase.COMMITTED);
         verdict(verdict.verified());
+    }
+
+    /** The blocks' CRC32Cs read from their memory now, with the application paused (verify {@code final}). */
+    private int[] memoryDigests() {
+        int[] digests = new int[blocks.size()];
+        for (int i = 0; i < digests.length; i++) {
+            digests[i] = Crc32c.ofMemory(blocks.get(i).memory());
+        }
+        return digests;
     }
 
     /** A migration that is not live: one round of every page. */
@@ -321,7 +360,9 @@ public final class SourceSession extends Session implements SenderHost {
             awaitedReceipt = round;
             long roundEndSent = System.nanoTime();
             mainFrames.send(new RoundEnd(round).encode());
-            awaitLatch(received);
+            await(received, params().roundTimeout(), "ROUND_RECEIVED for round " + round + " (every page of the"
+                    + " round in its memory)", "the application keeps running at the source; raise round-timeout if"
+                    + " the destination is slow to take a round");
             // The round's bytes are in the destination's memory: what they took end to end is the bandwidth.
             long receivedAt = System.nanoTime();
             long transferNanos = receivedAt - start;
@@ -340,12 +381,12 @@ public final class SourceSession extends Session implements SenderHost {
             checkStopping();
             Convergence.Next next = precopy.next();
             String why = switchoverRequested ? "asked for by switchover()"
-                    : next == Convergence.Next.SWITCH_OVER ? "expected downtime within the downtime limit" : null;
+                    : next == Convergence.Next.SWITCH_OVER ? precopy.switchoverReason() : null;
             if (why != null) {
                 precopy.switchedOver(why);
                 Hook pause = hooks::pause; // linked here, not in the downtime
                 downtimeMarks[0] = System.nanoTime();
-                pauseCalled = true;
+                phases.moveTo(SourcePhase.PAUSED);
                 runHook("pause", pause);
                 downtimeMarks[1] = System.nanoTime();
                 Precopy.Synced last = precopy.sync();
@@ -477,20 +518,42 @@ public final class SourceSession extends Session implements SenderHost {
             return;
         }
         precopy.close();
+        SourcePhase last = phases.current();
+        phases.moveTo(SourcePhase.ENDED);
         if (outcome == MigrationStatus.COMPLETED) {
             return;
         }
-        try {
-            if (pauseCalled) {
-                hooks.resume();
-            } else if (precopy.throttle() > 0) {
-                hooks.throttle(0);
-            }
-        } catch (Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "the source's " + (pauseCalled ? "resume" : "throttle") + " hook"
-                    + " failed after the migration ended " + outcome.jsonName(), e);
+        // Not committed: the source owns the memory. As QEMU's migration_iteration_finish does, the throttle stops
+        // whatever the outcome, before the application resumes.
+        boolean paused = last == SourcePhase.PAUSED || last == SourcePhase.COMPLETE_SENT;
+        if (precopy.throttle() > 0) {
+            runEndHook("throttle", () -> hooks.throttle(0), outcome);
+        }
+        if (paused) {
+            runEndHook("resume", hooks::resume, outcome);
         }
     }
+
+    private static void runEndHook(String name, Hook hook, MigrationStatus outcome) {
+        try {
+            hook.run();
+        } catch (Exception | Error e) {
+            LOG.log(System.Logger.Level.WARNING, "the source's " + name + " hook failed after the migration ended "
+                    + outcome.jsonName(), e);
+        }
+    }
+
+    @Override
+    MigrationStatus phaseStatus() {
+        return phases.current().status();
+    }
+
+    @Override
+    Ownership ownership() {
+        return phases.current() == SourcePhase.COMMITTED || phases.history().contains(SourcePhase.COMMITTED)
+                ? Ownership.DESTINATION : Ownership.SOURCE;
+    }
+
 
     private IOChannel connect(ChannelOptions options, String what) throws MigrationException, Stopped {
         checkStopping();
@@ -552,12 +615,6 @@ public final class SourceSession extends Session implements SenderHost {
         checkStopping();
     }
 
-    private void checkStopping() throws Stopped {
-        if (stopping()) {
-            throw new Stopped();
-        }
-    }
-
     /** The blocks' CRC32Cs, folded from the page CRCs the senders recorded (every page was sent). */
     private int[] digests() {
         int[] digests = new int[blocks.size()];
@@ -568,11 +625,21 @@ public final class SourceSession extends Session implements SenderHost {
     }
 
     private void readMain() {
-        // A TLS destination hangs up on a source without TLS before saying anything: hint at it.
-        readFrames(this::handle, () -> false, () -> "the destination closed the main channel"
-                + (accepted.getCount() > 0 ? " during the handshake" + (params().tls() == null
+        readFrames(this::handle, new MainChannelEnd() {
+            @Override
+            public boolean peerMayClose() {
+                return false;
+            }
+
+            @Override
+            public Failure closedEarly() {
+                // A TLS destination hangs up on a source without TLS before saying anything: hint at it.
+                return new Failure.ByPeer("the destination closed the main channel"
+                        + (accepted.getCount() > 0 ? " during the handshake" + (params().tls() == null
                         ? " (if it runs with TLS, configure TLS on this side too)" : "")
                         : " before the migration ended"));
+            }
+        });
     }
 
     /** ACCEPT, then RESULT once COMPLETE is out; returns false after RESULT (nothing more to read). */
@@ -585,7 +652,7 @@ public final class SourceSession extends Session implements SenderHost {
                 receipt.countDown();
             }
             case RESULT -> {
-                if (!completeSent) {
+                if (phases.current() != SourcePhase.COMPLETE_SENT) {
                     throw new ProtocolException("main channel: RESULT from the destination before COMPLETE (the"
                             + " source has not sent everything yet)");
                 }
@@ -639,97 +706,7 @@ public final class SourceSession extends Session implements SenderHost {
 
     @Override
     ZeroCopyStats zeroCopyStats(List<ChannelStats> channels) {
-        long sends = 0;
-        long completions = 0;
-        long copied = 0;
-        long enobufs = 0;
-        long fallbacks = 0;
-        boolean anyInEffect = false;
-        for (ChannelStats channel : channels) {
-            ChannelStatistics c = channel.counters();
-            sends += c.zeroCopySends();
-            completions += c.completions();
-            copied += c.copiedCompletions();
-            enobufs += c.enobufsRetries();
-            fallbacks += c.copyFallbacks();
-            anyInEffect |= channel.zeroCopyActive();
-        }
-        // The rule ZeroCopyStats.active states: asked for, some channel still writes with it, and of every settled
-        // zero-copy write more avoided the copy than were copied (by the kernel or by a fallback). A channel that has
-        // settled nothing yet (with 8 channels on 2 cores a few may never write a page) proves nothing either way.
-        ChannelStatistics sum = new ChannelStatistics(0, 0, sends, completions, copied, enobufs, fallbacks);
-        boolean active = plan.requestZeroCopy() && anyInEffect && ChannelCounters.settled(sum) > 0
-                && ChannelCounters.mostlyUncopied(sum);
-        return new ZeroCopyStats(params().zeroCopy(), plan.provider().name(), active, sends, copied, enobufs, fallbacks,
-                zeroCopyReason(channels));
-    }
-
-    private String zeroCopyReason(List<ChannelStats> channels) {
-        if (!plan.requestZeroCopy()) {
-            return plan.reason();
-        }
-        List<String> parts = new ArrayList<>();
-        List<Integer> refused = new ArrayList<>();
-        String refusal = null;
-        List<Integer> copiedSwitched = new ArrayList<>();
-        List<Integer> copiedKept = new ArrayList<>();
-        List<Integer> mostlyCopied = new ArrayList<>();
-        List<Integer> active = new ArrayList<>();
-        List<Integer> unused = new ArrayList<>();
-        for (ChannelCounters channel : channelCounters) {
-            ChannelStatistics counters = channels.get(channel.id()).counters();
-            String fallback = channel.zeroCopyFallbackReason();
-            if (channel.noZeroCopyReason() != null) {
-                parts.add("multifd channel " + channel.id() + " has no zero-copy (" + channel.noZeroCopyReason()
-                        + "); copying on it");
-            } else if (fallback != null && !ChannelCounters.mostlyUncopied(counters)) {
-                refused.add(channel.id());
-                refusal = refusal == null ? fallback : refusal;
-            } else if (channel.firstFlushAllCopied() && !channel.zeroCopyActive()) {
-                copiedSwitched.add(channel.id());
-            } else if (channel.firstFlushAllCopied()) {
-                copiedKept.add(channel.id());
-            } else if (channel.hasFlushedZeroCopy() && !channel.zeroCopyInEffect(counters)) {
-                mostlyCopied.add(channel.id());
-            } else if (channel.hasFlushedZeroCopy()) {
-                active.add(channel.id());
-            } else {
-                unused.add(channel.id());
-            }
-        }
-        int all = channelCounters.size();
-        if (!refused.isEmpty()) {
-            boolean switched = refused.stream().noneMatch(id -> channelCounters.get(id).zeroCopyActive());
-            parts.add("on " + channelList(refused, all) + " " + refusal
-                    + (switched ? "; switched to copying writes" : ""));
-        }
-        if (!copiedSwitched.isEmpty()) {
-            parts.add("the kernel copied every zero-copy write on " + channelList(copiedSwitched, all)
-                    + " (same-host TCP such as loopback always does); switched to copying writes");
-        }
-        if (!copiedKept.isEmpty()) {
-            parts.add("the kernel copied every zero-copy write on " + channelList(copiedKept, all)
-                    + " (same-host TCP such as loopback always does); zero-copy stays on as required");
-        }
-        if (!mostlyCopied.isEmpty()) {
-            parts.add("the kernel copied most zero-copy writes on " + channelList(mostlyCopied, all));
-        }
-        if (!active.isEmpty()) {
-            parts.add(parts.isEmpty() && unused.isEmpty() ? ZeroCopyPlan.IN_EFFECT : ZeroCopyPlan.IN_EFFECT + " on "
-                    + channelList(active, all));
-        }
-        if (!unused.isEmpty()) {
-            parts.add(channelList(unused, all) + " wrote no zero-copy pages yet");
-        }
-        return String.join("; ", parts);
-    }
-
-    private static String channelList(List<Integer> ids, int all) {
-        if (ids.size() == all && all > 1) {
-            return "every channel";
-        }
-        return (ids.size() == 1 ? "channel " : "channels ")
-                + ids.stream().map(String::valueOf).collect(Collectors.joining(", "));
+        return ZeroCopyReport.of(plan, params(), channelCounters, channels);
     }
 
     /** {@return the migration's id} */

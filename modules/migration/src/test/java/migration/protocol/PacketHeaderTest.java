@@ -88,9 +88,9 @@ class PacketHeaderTest {
     @Test
     void aWrongVersionIsRejected() {
         dataPacket();
-        set(4, 2);
-        assertThatThrownBy(() -> header.checkFixed(1, 0, 1))
-                .hasMessage("multifd channel 1, packet 5: received packet version 2, expected 1");
+        set(4, Wire.VERSION + 1);
+        assertThatThrownBy(() -> header.checkFixed(1, 0, 1)).hasMessage("multifd channel 1, packet 5: received"
+                + " packet version " + (Wire.VERSION + 1) + ", expected " + Wire.VERSION);
     }
 
     @Test
