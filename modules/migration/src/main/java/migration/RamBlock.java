@@ -92,8 +92,9 @@ public final class RamBlock {
         }
         Objects.requireNonNull(arena, "arena");
         // io.channel.memory.PageMemory: untouched anonymous memory where the Linux provider is present, Arena.allocate
-        // elsewhere; both read as zero. No huge pages: measured on a 2-vCPU VM, first touch of fresh THP memory
-        // cost 3.3-3.7 CPU-s/GiB against 0.9-1.1 with 4 KiB pages (docs/benchmarks, 2026-11-26).
+        // elsewhere; both read as zero. No huge pages: a first touch of fresh transparent huge pages costs several
+        // times what 4 KiB pages cost, and a destination touches its memory once
+        // (docs/design/receiving-into-a-file.md).
         return new RamBlock(name, PageMemory.allocate(Math.max(size, 1), false, arena).asSlice(0, size), true);
     }
 
@@ -210,9 +211,9 @@ public final class RamBlock {
      * Maps a file the caller has opened, which already holds exactly {@code size} bytes, as a destination block that
      * the receivers write in place through {@code channel} ({@code pwrite}): the file's existing pages are reused.
      * Written through the file rather than the mapping because a shared mapping takes a fault per page even where
-     * the page exists, and populating it ahead costs as much (measured on a 2-vCPU VM, 2 GiB of tmpfs pages that
-     * exist: {@code pwrite} 0.36-0.45 CPU-s, {@code MADV_POPULATE_WRITE} and a copy through the mapping 0.9, a new
-     * file's {@code pwrite} 1.0); and a full file system makes a {@code pwrite} into a hole fail with
+     * the page exists, and populating it ahead costs as much (more than a {@code pwrite} into those pages; see
+     * {@code docs/design/receiving-into-a-file.md}); and a full file system makes a {@code pwrite} into a hole fail
+     * with
      * {@code ENOSPC} where a write through the mapping would raise SIGBUS. The block is not known zero.
      *
      * @param name    the block's name

@@ -25,7 +25,7 @@ import tests.Memories;
 
 /**
  * 256 MiB through the real modules in one JVM, with the Linux provider found through ServiceLoader: every channel
- * count and zero-copy mode of the issue, bytes compared on arrival.
+ * count (1, 2, 8) and zero-copy mode (on, auto, off), bytes compared on arrival.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InProcessMigrationTest {

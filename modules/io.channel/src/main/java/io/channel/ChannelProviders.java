@@ -76,9 +76,9 @@ public final class ChannelProviders {
      * priority among those that do not {@linkplain ChannelProvider#supportsZeroCopy() support zero-copy} is
      * chosen, and only where none is available the best of all: zero-copy is a way of sending
      * ({@code MSG_ZEROCOPY}, Linux {@code Documentation/networking/msg_zerocopy.rst}), so a side that does not
-     * use it gains nothing from a zero-copy provider, which may cost more to start (the Linux provider's
-     * native linker: about 0.45 CPU-s per process on a 2-vCPU VM, in every one-shot {@code multifd receive} or
-     * {@code send}) than the portable one, which moves bytes with the same one copy.
+     * use it gains nothing from a zero-copy provider, which may cost more to start (the Linux provider starts the
+     * FFM native linker in every fresh process, such as each one-shot {@code multifd receive} or {@code send}; see
+     * {@code docs/design/jit-and-startup.md}) than the portable one, which moves bytes with the same one copy.
      *
      * @return the selection; nothing is logged when the copying choice is made
      * @throws IllegalStateException         if the property names no known provider

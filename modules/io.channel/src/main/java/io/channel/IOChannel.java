@@ -175,11 +175,12 @@ public abstract class IOChannel implements AutoCloseable {
      * <p>A new array for every partial write, not one copy whose first element is replaced: HotSpot's C2 compiles
      * a store into an array it did not allocate in the same compilation with a guess at the array's exact class
      * ({@code -XX:+MonomorphicArrayCheck}), and for an array of an interface type such as {@code MemorySegment[]}
-     * that guess fails (JDK 25): the first run of every newly compiled store takes an uncommon trap
+     * that guess can fail: the first run of a newly compiled store then takes an uncommon trap
      * ({@code array_check}) and throws away the compiled method and every caller it is inlined into, in the middle
      * of a transfer. A store into an array allocated right here needs no guess. The segments of the per-packet
-     * paths (multifd, {@code TlsChannel}) are put in fresh arrays for the same reason. The cost is one array of at
-     * most {@code len} references per partial write (a TLS write of a 512 KiB packet makes two).
+     * paths (multifd, {@code TlsChannel}) are put in fresh arrays for the same reason
+     * ({@code docs/design/jit-and-startup.md}). The cost is one array of at most {@code len} references per
+     * partial write.
      */
     private static MemorySegment[] remainder(MemorySegment[] iov, int off, int len, long written) {
         MemorySegment[] rest = new MemorySegment[len];

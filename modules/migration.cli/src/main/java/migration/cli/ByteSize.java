@@ -54,8 +54,8 @@ final class ByteSize {
         if (m == null || !m.matches()) {
             throw new IllegalArgumentException(expected);
         }
-        // BigInteger, not BigDecimal: since JDK 25 BigDecimal's class initialisation computes a large power table,
-        // which every start of the tool paid (picocli applies size and rate defaults even for --help).
+        // BigInteger, not BigDecimal: BigDecimal's class initialisation computes a large power table (as of JDK 25),
+        // which every start of the tool would pay (picocli applies size and rate defaults even for --help).
         String number = m.group(1);
         int point = number.indexOf('.');
         String fraction = point < 0 ? "" : number.substring(point + 1).replaceFirst("0+$", "");

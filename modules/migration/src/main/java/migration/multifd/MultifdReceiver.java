@@ -217,8 +217,8 @@ public final class MultifdReceiver implements Runnable {
 
     /*
      * The per-packet work is split into small methods on purpose: each compiles quickly and on its own (one
-     * large method with the memory-access code inlined took C2 up to 600 ms per compilation, several times over,
-     * in the middle of a transfer). The offsets are decoded into a long[] with one bulk copy, so the per-page
+     * large method with the memory-access code inlined was slow for C2 to compile, and was compiled again several
+     * times in the middle of a transfer). The offsets are decoded into a long[] with one bulk copy, so the per-page
      * loops touch only a Java array: cheap even before the JIT has compiled them, which in a one-shot migration
      * is for much of the transfer.
      */
@@ -270,12 +270,11 @@ public final class MultifdReceiver implements Runnable {
     /**
      * Reads the run of pages from {@code start} to {@code end} into the staging buffer, a piece at a time, and
      * writes each piece to the block's file at its offset ({@code pwrite}); returns the payload bytes done. For a
-     * block that maps a new file (receive into a file) this costs the kernel about half what writing through the
+     * block that maps a new file (receive into a file) this costs the kernel much less than writing through the
      * mapping does: a shared mapping of a new tmpfs or page-cache file takes a fault per page, and each fault
      * allocates and zeroes a page that the data then overwrites, where a whole-page write allocates it without
-     * zeroing (measured on a 2-vCPU VM: 2 GiB into a new tmpfs file, 2.4-3.0 CPU-s through the mapping,
-     * populated ahead or not, against 1.1-1.4 with {@code pwrite}). Each piece is read, digested and written
-     * while it is in this CPU's cache.
+     * zeroing, whether the mapping is populated ahead or not ({@code docs/design/receiving-into-a-file.md}). Each
+     * piece is read, digested and written while it is in this CPU's cache.
      */
     private long stageRun(PacketHeader header, ReceivingBlock block, long start, long end, long doneBefore,
                           long payload) throws IOException {
@@ -297,10 +296,8 @@ public final class MultifdReceiver implements Runnable {
         try {
             // One channel thread writes a block's file at a time. The kernel serializes writes to one file anyway
             // (tmpfs and most file systems take the inode's lock for a write: mm/shmem.c shmem_file_write_iter),
-            // and a writer waiting there spins on the lock's owner (rwsem_spin_on_owner: 5-7% of a receiving
-            // process's samples with two channels), taking a CPU from the sender on this host. Waiting here
-            // parks instead: two channels into a fresh 2 GiB tmpfs file, seven interleaved pairs on a 2-vCPU VM,
-            // 3.25-3.65 against 3.56-3.96 CPU-s in the receiving process.
+            // and a writer waiting there spins on the lock's owner (rwsem_spin_on_owner), taking a CPU from the
+            // sender on the same host. Waiting here parks instead (docs/design/receiving-into-a-file.md).
             synchronized (block.file()) {
                 while (bytes.hasRemaining()) {
                     block.file().write(bytes, position + bytes.position());

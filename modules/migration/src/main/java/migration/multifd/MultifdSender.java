@@ -208,8 +208,8 @@ public final class MultifdSender implements Runnable {
 
     /*
      * The per-packet work is split into small methods on purpose: each compiles quickly and on its own (one
-     * large method with the memory-access code inlined took C2 up to half a second per compilation, several
-     * times over, in the middle of a transfer).
+     * large method with the memory-access code inlined was slow for C2 to compile, and was compiled again several
+     * times in the middle of a transfer).
      */
 
     /** Sends one packet of pages; returns false if the migration is stopping. */

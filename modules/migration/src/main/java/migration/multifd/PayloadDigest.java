@@ -14,8 +14,8 @@ import migration.MigrationProtocol;
  * <p>Why as the bytes move and not in a pass of its own: the kernel's copy between the socket and the
  * memory has just pulled those bytes into this CPU's cache (the source memory into the send path, the
  * destination memory out of the receive path), so the CRC reads them from the cache. A CRC pass before the
- * send or after the whole packet reads them from main memory instead: on the project's VM that ran at about
- * 12.6 GB/s against 30 GB/s from the cache, and was most of what verification cost. (A zero-copy send copies
+ * send or after the whole packet reads them from main memory instead, at a fraction of the speed, and was most of
+ * what verification cost (docs/design/zero-copy.md). (A zero-copy send copies
  * nothing at the call, so there the CRC reads the pages from memory, as any pass would.)
  *
  * <p>The payload is the packet's normal pages in the order of their offsets in the header (PROTOCOL.md §3.2),

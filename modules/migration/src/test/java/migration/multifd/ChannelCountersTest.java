@@ -25,7 +25,8 @@ class ChannelCountersTest {
 
     @Test
     void writesMostlyCopiedByFallbackAreNotInEffectEvenIfTheKernelCopiedNoneOfTheRest() {
-        // The case: 510 of 517 zero-copy writes copied because the kernel refused to pin them.
+        // A case seen under a small locked-memory limit: 510 of 517 zero-copy writes copied because the kernel
+        // refused to pin them.
         assertThat(ChannelCounters.mostlyUncopied(settled(7, 0, 510))).isFalse();
     }
 
