@@ -11,9 +11,8 @@ import migration.LiveParameters;
  * <ol>
  *   <li><b>Switch over</b> when the expected downtime ({@link ExpectedDowntime}) is within {@code downtime-limit},
  *       from round 2 on (or after round 1 when it found nothing dirty). Round 1 sends every page in long runs; the
- *       bandwidth it measures overstates what the last round, scattered dirty pages, will get (measured: 536 ms of
- *       downtime against 155 ms expected after round 1 at 25% of the bandwidth). A dirty round measures the right
- *       bandwidth. The fixed part of the expectation (the last sync and round trip) counts against the limit for
+ *       bandwidth it measures overstates what the last round, scattered dirty pages, will get (see
+ *       {@code docs/design/live-migration.md}). A dirty round measures the right bandwidth. The fixed part of the expectation (the last sync and round trip) counts against the limit for
  *       at most half of it: it recurs at any switchover, so no number of rounds brings it down, and a tracker
  *       whose sync alone takes the limit (the portable one over gigabytes) must still switch over once the pages left take at most
  *       the other half; its downtime then exceeds the limit, and the expectation says so beforehand.</li>

@@ -12,7 +12,7 @@ package migration.session;
  *       the smallest sync of the migration so far measures it (the last sync finds few pages, only those written
  *       between the sync that decided the switchover and the pause). For the kernel tracker that is milliseconds;
  *       for the portable tracker, which reads all memory at every sync, it is most of the downtime, and leaving it
- *       out made the expectation a fraction of the truth (577 ms against 267 expected for 2 GiB);</li>
+ *       out made the expectation a fraction of the truth ({@code docs/design/live-migration.md});</li>
  *   <li>the round trip that ends the last round (COMPLETE, the destination's barrier and digest check, RESULT):
  *       every round ends with the same trip (ROUND_END, the destination's barrier, ROUND_RECEIVED), and the
  *       shortest of them measures its fixed part (the longer ones also wait for bytes still in the sockets'

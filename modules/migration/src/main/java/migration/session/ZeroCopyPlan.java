@@ -61,8 +61,8 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
      * (zero-copy off, TLS, or {@code auto} to a destination where the best zero-copy provider
      * {@linkplain ChannelProvider#zeroCopyCopiesTo knows} the kernel would copy anyway) takes the best provider
      * without zero-copy, as a destination does ({@link ChannelProviders#selectForCopying()}), and never starts
-     * the zero-copy one: the Linux provider's native linker costs a one-shot {@code multifd send} about 0.4
-     * CPU-s. A provider named in the parameters or by {@code -Dio.channel.provider} is used as named.
+     * the zero-copy one: starting the Linux provider's native linker is a cost that a one-shot {@code multifd
+     * send} would pay for nothing. A provider named in the parameters or by {@code -Dio.channel.provider} is used as named.
      *
      * @param mode        the requested zero-copy mode
      * @param requested   the provider name from the parameters, or {@code null}
