@@ -1,7 +1,6 @@
 package migration.session;
 
 import io.channel.ChannelListener;
-import io.channel.ChannelOptions;
 import io.channel.ChannelProviders;
 import io.channel.IOChannel;
 import io.channel.memory.PageMemory;
@@ -205,20 +204,16 @@ public final class DestinationSession extends Session implements ReceiverHost {
         } catch (RuntimeException e) {
             throw new MigrationException("no usable channel provider: " + e.getMessage(), e);
         }
-        ChannelListener listener;
+        ChannelListener listener = DestinationListener.open(chosen, local, params.tls() != null, LOG);
         try {
-            listener = chosen.listen(local, ChannelOptions.defaults());
-        } catch (IOException e) {
-            throw new MigrationException("cannot listen on " + local + ": " + e.getMessage(), e);
+            DestinationSession session = new DestinationSession(listener, provider, knownZero, files, prefault,
+                    params);
+            session.startThreads();
+            return session;
+        } catch (RuntimeException | Error e) {
+            DestinationListener.closeAfter(listener, e);
+            throw e;
         }
-        if (params.tls() == null && !local.getAddress().isLoopbackAddress()) {
-            LOG.log(System.Logger.Level.WARNING, "listening on " + listener.localAddress() + " without TLS: anyone"
-                    + " who can reach this port can write this process's memory; configure TLS to accept only"
-                    + " authenticated sources");
-        }
-        DestinationSession session = new DestinationSession(listener, provider, knownZero, files, prefault, params);
-        session.startThreads();
-        return session;
     }
 
     /** {@return the bound address} */
