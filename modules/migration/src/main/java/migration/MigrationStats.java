@@ -25,8 +25,9 @@ import migration.json.Json;
  * @param dirtySyncCount          completed rounds (sync points)
  * @param dirtySyncMissedZeroCopy channel flushes at a sync point (the end of a round) on a channel whose
  *                                pages were all copied although zero-copy was asked for: the kernel reported
- *                                every zero-copy write copied, or {@code auto} had switched the channel to
- *                                copying for that reason (QEMU's {@code dirty-sync-missed-zero-copy})
+ *                                every zero-copy write copied, {@code auto} had switched the channel to
+ *                                copying for that reason, or the pages were of blocks tracked by page checksums,
+ *                                which go out from a copy (QEMU's {@code dirty-sync-missed-zero-copy})
  * @param multifdBytes            bytes on the multifd channels, headers included
  * @param pageSize                the page size in bytes
  * @param channels                per-channel statistics, by id

@@ -8,7 +8,6 @@ import io.channel.Feature;
 import io.channel.FlushResult;
 import io.channel.IOChannel;
 import io.channel.NativeIOException;
-import io.channel.ShutdownDirection;
 import io.channel.spi.ChannelProvider;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -147,8 +146,7 @@ final class PretendZeroCopyProvider implements ChannelProvider {
         return copy.listen(local, options);
     }
 
-    private final class Channel extends IOChannel {
-        private final IOChannel delegate;
+    private final class Channel extends DelegatingChannel {
         private final Set<Feature> features;
         private final AtomicLong sends = new AtomicLong();
         private final AtomicLong completions = new AtomicLong();
@@ -159,7 +157,7 @@ final class PretendZeroCopyProvider implements ChannelProvider {
         private int flushes;
 
         Channel(IOChannel delegate, boolean zeroCopy, boolean strict) {
-            this.delegate = delegate;
+            super(delegate);
             this.strict = strict;
             this.features = zeroCopy ? Set.copyOf(EnumSet.of(Feature.WRITE_ZERO_COPY, Feature.SHUTDOWN))
                     : Set.of(Feature.SHUTDOWN);
@@ -185,16 +183,6 @@ final class PretendZeroCopyProvider implements ChannelProvider {
         @Override
         public String providerName() {
             return "linux";
-        }
-
-        @Override
-        public InetSocketAddress localAddress() {
-            return delegate.localAddress();
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return delegate.remoteAddress();
         }
 
         @Override
@@ -227,11 +215,6 @@ final class PretendZeroCopyProvider implements ChannelProvider {
         }
 
         @Override
-        protected long implReadv(MemorySegment[] iov, int offset, int length) throws IOException {
-            return delegate.readv(iov, offset, length);
-        }
-
-        @Override
         protected synchronized FlushResult implFlush() throws IOException {
             if (flushesBeforeFailure >= 0 && flushes++ >= flushesBeforeFailure) {
                 throw new IOException("recvmsg(MSG_ERRQUEUE) failed: a zero-copy completion reported an error"
@@ -248,16 +231,6 @@ final class PretendZeroCopyProvider implements ChannelProvider {
             }
             pending = 0;
             return flushAnswer;
-        }
-
-        @Override
-        protected void implShutdown(ShutdownDirection direction) throws IOException {
-            delegate.shutdown(direction);
-        }
-
-        @Override
-        protected void implClose() throws IOException {
-            delegate.close();
         }
     }
 }

@@ -3,7 +3,7 @@ package io.channel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.channel.selection.RecordingLogger;
+import testkit.RecordingLogger;
 import io.channel.spi.ChannelProvider;
 import java.net.InetSocketAddress;
 import java.util.List;

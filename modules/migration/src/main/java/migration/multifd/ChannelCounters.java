@@ -137,6 +137,17 @@ public final class ChannelCounters {
         this.noZeroCopyReason = reason;
     }
 
+    /**
+     * Records that this channel, although granted zero-copy, writes every page by copying, and why: it asks
+     * for zero-copy on none of its page writes.
+     *
+     * @param reason why its pages are copied
+     */
+    public void copiesEveryPage(String reason) {
+        this.noZeroCopyReason = reason;
+        this.zeroCopyActive = false;
+    }
+
     /** {@return why this channel has no zero-copy although it was asked for, or {@code null}} */
     public String noZeroCopyReason() {
         return noZeroCopyReason;

@@ -6,6 +6,7 @@ import io.channel.WriteFlag;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -38,6 +39,14 @@ import migration.protocol.PacketHeader;
  * each write returns, over the bytes that write took, while the kernel's copy of them is still in the cache
  * ({@link PayloadDigest}): the digests need no pass over the memory of their own. (A zero-copy write copies
  * nothing, so there the CRC reads the pages from memory.)
+ *
+ * <p>The pages of a block whose dirty tracker compares page contents (the portable one,
+ * {@link io.channel.memory.DirtyTracker#comparesContents()}) go out from a copy instead: the normal pages of each
+ * such packet are copied into a buffer this thread owns, written from it with a copying write (never zero-copy:
+ * the buffer is reused for the next packet, see {@link IOChannel}), and digested from it. The CRC the tracker
+ * is told is then that of the bytes the kernel took. Read from the block after the write, it would miss a page
+ * changed and changed back around the kernel's read, which the tracker would then call clean while the
+ * destination holds the bytes in between. Blocks tracked by the kernel are sent from their memory as above.
  */
 public final class MultifdSender implements Runnable {
 
@@ -73,6 +82,12 @@ public final class MultifdSender implements Runnable {
     private final PageDigests[] digests;
     private final BlockingQueue<Job> mailbox = new ArrayBlockingQueue<>(1);
     private final PayloadDigest digest;
+    /** Per block, whether its pages go out from {@link #copy}. */
+    private final boolean[] sendsFromCopy;
+    /** This thread's copy of a packet's normal pages; made in {@link #run()} when some block needs it. */
+    private MemorySegment copy;
+    /** A view of {@link #copy} for {@link #digest}. */
+    private ByteBuffer copyView;
 
     /** {@link System#nanoTime()} since when a channel call waits for the peer with no byte moved, else 0. */
     private volatile long blockedSince;
@@ -83,6 +98,8 @@ public final class MultifdSender implements Runnable {
     private boolean switchedToCopy;
     /** Whether this round wrote pages on this channel. */
     private boolean wroteThisRound;
+    /** Whether this round wrote pages from {@link #copy} while the channel asks for zero-copy. */
+    private boolean copiedInsteadOfZeroCopy;
     private long lastPacket;
 
     /**
@@ -98,11 +115,15 @@ public final class MultifdSender implements Runnable {
      * @param mode          the zero-copy mode
      * @param zeroCopy      whether this channel starts with zero-copy writes
      * @param digests       per block, where to record each sent page's CRC32C; {@code null} when not verifying
+     * @param fromCopy      per block, whether its pages must go out from a copy whose CRC32C is recorded (its
+     *                      dirty tracker compares page contents); {@code null} when none must; requires
+     *                      {@code digests} when some must
      * @param host          the owner
      */
     public MultifdSender(int id, IOChannel channel, List<MemorySegment> blocks, BandwidthLimiter limiter,
                          AtomicLong packetNumbers, TransferCounters counters, ChannelCounters channelCounters,
-                         ZeroCopyMode mode, boolean zeroCopy, List<PageDigests> digests, SenderHost host) {
+                         ZeroCopyMode mode, boolean zeroCopy, List<PageDigests> digests, List<Boolean> fromCopy,
+                         SenderHost host) {
         this.id = id;
         this.channel = channel;
         this.blocks = blocks.toArray(MemorySegment[]::new);
@@ -115,6 +136,22 @@ public final class MultifdSender implements Runnable {
         this.host = host;
         this.digests = digests == null ? null : digests.toArray(PageDigests[]::new);
         this.digest = new PayloadDigest(this.blocks);
+        this.sendsFromCopy = new boolean[this.blocks.length];
+        boolean any = false;
+        boolean every = true;
+        for (int b = 0; b < sendsFromCopy.length; b++) {
+            sendsFromCopy[b] = fromCopy != null && fromCopy.get(b);
+            any |= sendsFromCopy[b];
+            every &= sendsFromCopy[b] || this.blocks[b].byteSize() == 0;
+        }
+        if (any && digests == null) {
+            throw new IllegalArgumentException("multifd channel " + id + ": blocks sent from a copy need the page"
+                    + " digests that the copy's CRC32C goes to");
+        }
+        if (any && every && zeroCopy) {
+            channelCounters.copiesEveryPage("the pages of blocks tracked by page checksums go out from a copy, so"
+                    + " that the checksum the tracker compares with is of the bytes sent");
+        }
     }
 
     /** {@return the channel id} */
@@ -150,6 +187,14 @@ public final class MultifdSender implements Runnable {
             long[] zeroOffsets = new long[MigrationProtocol.MAX_PAGES_PER_PACKET];
             PacketCursor.Claim claim = new PacketCursor.Claim();
             CRC32C crc = new CRC32C();
+            for (boolean needed : sendsFromCopy) {
+                if (needed) {
+                    copy = arena.allocate((long) MigrationProtocol.MAX_PAGES_PER_PACKET * MigrationProtocol.PAGE_SIZE,
+                            MigrationProtocol.PAGE_SIZE);
+                    copyView = copy.asByteBuffer();
+                    break;
+                }
+            }
             while (true) {
                 Job job = mailbox.poll(100, TimeUnit.MILLISECONDS);
                 if (job == null) {
@@ -231,16 +276,21 @@ public final class MultifdSender implements Runnable {
         if (!limiter.acquire(headerLength + payload, host::stopping)) {
             return false;
         }
-        MemorySegment[] iov = gather(header.bytes(), packet);
+        boolean fromCopy = sendsFromCopy[job.block()];
+        MemorySegment[] iov = fromCopy ? copyPages(header.bytes(), block, packet) : gather(header.bytes(), packet);
         digest.start(digests == null ? null : digests[job.block()], job.block(), normalOffsets, normal);
+        if (fromCopy) {
+            digest.stagedIn(copyView, 0);
+        }
         blockedSince = System.nanoTime();
         try {
-            write(iov);
+            write(iov, fromCopy);
         } finally {
             blockedSince = 0;
         }
         assert digest.complete() : "packet " + number + " written but not digested";
         wroteThisRound |= iov.length > 1;
+        copiedInsteadOfZeroCopy |= fromCopy && zeroCopy && iov.length > 1;
         count(headerLength, packet.byteSize());
         if (zeroCopyPending && !firstFlushDone) {
             firstFlush();
@@ -314,6 +364,28 @@ public final class MultifdSender implements Runnable {
         return iov;
     }
 
+    /**
+     * Copies the packet's normal pages into {@link #copy}, in the order of their offsets in the header, and
+     * {@return the header followed by that copy, in a new array} What the kernel takes and what the CRC reads are
+     * then the same bytes, whatever the application writes to the block meanwhile.
+     */
+    private MemorySegment[] copyPages(MemorySegment header, MemorySegment block, MemorySegment packet) {
+        if (payload == 0) {
+            return new MemorySegment[] {header};
+        }
+        if (zeros == 0) {
+            MemorySegment.copy(packet, 0, copy, 0, payload);
+        } else {
+            long size = block.byteSize();
+            for (int k = 0; k < normal; k++) {
+                long offset = normalOffsets[k];
+                MemorySegment.copy(block, offset, copy, (long) k * MigrationProtocol.PAGE_SIZE,
+                        Math.min(MigrationProtocol.PAGE_SIZE, size - offset));
+            }
+        }
+        return new MemorySegment[] {header, copy.asSlice(0, payload)};
+    }
+
     /** {@return the runs of contiguous normal pages among the packet's first {@code pages} pages} */
     private int runCount(int pages) {
         int runs = 0;
@@ -327,11 +399,14 @@ public final class MultifdSender implements Runnable {
 
     /**
      * Writes the header ({@code iov[0]}) and the pages: one gathering write, or with zero-copy the header first.
+     *
+     * @param fromCopy whether the pages are in {@link #copy}
      */
-    private void write(MemorySegment[] iov) throws IOException {
+    private void write(MemorySegment[] iov, boolean fromCopy) throws IOException {
         MemorySegment header = iov[0];
-        if (zeroCopy && iov.length > 1) {
-            // IMPORTANT: the header buffer is reused, so it must never be handed to the kernel with ZERO_COPY.
+        if (zeroCopy && !fromCopy && iov.length > 1) {
+            // IMPORTANT: the header buffer and the copy are reused, so they must never be handed to the kernel
+            // with ZERO_COPY.
             channel.writeAll(header);
             writePayload(iov, 1, iov.length - 1, 0, ZERO_COPY);
             zeroCopyPending = true;
@@ -407,16 +482,18 @@ public final class MultifdSender implements Runnable {
             if (zeroCopyPending) {
                 result = channel.flush();
                 zeroCopyPending = false;
-            } else if (switchedToCopy && wroteThisRound) {
-                // AUTO stopped asking for zero-copy because the kernel copied every such write; the writes since
-                // then were copied too. QEMU's dirty-sync-missed-zero-copy counts this sync all the same (its
-                // flush after copies reports "all copied"), so report it as such.
+            } else if (switchedToCopy && wroteThisRound || copiedInsteadOfZeroCopy) {
+                // AUTO stopped asking for zero-copy because the kernel copied every such write, or the pages were of
+                // blocks sent from a copy: either way every page of this round was copied although zero-copy was
+                // asked for. QEMU's dirty-sync-missed-zero-copy counts this sync all the same (its flush after
+                // copies reports "all copied"), so report it as such.
                 result = FlushResult.ALL_COPIED;
             }
         } finally {
             blockedSince = 0;
         }
         wroteThisRound = false;
+        copiedInsteadOfZeroCopy = false;
         return result;
     }
 }

@@ -99,8 +99,9 @@ final class PayloadDigest {
 
     /**
      * Says that the payload bytes from {@code payloadFrom} on are read into {@code buffer}, from its index 0, and
-     * not into the block's memory (a receiver that writes the block's file from a staging buffer). Call at a page
-     * boundary of the payload, before the {@link #advance} calls that cover those bytes.
+     * not into the block's memory (a receiver that writes the block's file from a staging buffer), or written from
+     * it (a sender that sends a copy of the pages). Call at a page boundary of the payload, before the
+     * {@link #advance} calls that cover those bytes.
      *
      * @param buffer      holds the bytes; its position and limit are this digest's to change
      * @param payloadFrom the payload byte at the buffer's index 0

@@ -1,10 +1,8 @@
 package migration.session;
 
 import io.channel.ChannelListener;
-import io.channel.ChannelOptions;
 import io.channel.ChannelProviders;
 import io.channel.IOChannel;
-import io.channel.SocketAddressText;
 import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
 import io.channel.tls.TlsSessionInfo;
@@ -197,34 +195,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
         } catch (RuntimeException e) {
             throw new MigrationException("no usable channel provider: " + e.getMessage(), e);
         }
-        if (local.isUnresolved()) {
-            throw new MigrationException("cannot listen on " + SocketAddressText.of(local) + ": the host name '"
-                    + local.getHostString() + "' does not resolve to an address");
-        }
-        ChannelListener listener;
+        ChannelListener listener = DestinationListener.open(chosen, local, params.tls() != null, LOG);
         try {
-            listener = chosen.listen(local, ChannelOptions.defaults());
-        } catch (IOException e) {
-            throw new MigrationException("cannot listen on " + SocketAddressText.of(local) + ": " + e.getMessage(), e);
-        }
-        try {
-            InetSocketAddress bound = listener.localAddress();
-            if (params.tls() == null && !bound.getAddress().isLoopbackAddress()) {
-                LOG.log(System.Logger.Level.WARNING, "listening on " + SocketAddressText.of(bound) + " without TLS:"
-                        + " anyone who can reach this port can write this process's memory; configure TLS to accept"
-                        + " only authenticated sources");
-            }
             DestinationSession session = new DestinationSession(listener, provider, knownZero, files, prefault,
                     params);
             session.startThreads();
             return session;
         } catch (RuntimeException | Error e) {
-            // Nothing else owns the listener yet.
-            try {
-                listener.close();
-            } catch (IOException | RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            DestinationListener.closeAfter(listener, e);
             throw e;
         }
     }

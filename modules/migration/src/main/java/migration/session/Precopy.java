@@ -136,6 +136,14 @@ final class Precopy implements AutoCloseable {
     }
 
     /**
+     * {@return per block, whether its tracker compares page contents ({@link DirtyTracker#comparesContents()}), so
+     * that the senders must send its pages from a copy and take their CRC32C from it}
+     */
+    List<Boolean> comparesContents() {
+        return trackers.stream().map(tracker -> tracker != null && tracker.comparesContents()).toList();
+    }
+
+    /**
      * Tells the trackers the CRC32C of every page a round sent (the portable tracker compares against it).
      *
      * @param sent    per block the pages sent, or {@code null} for every page

@@ -239,7 +239,8 @@ public final class SourceSession extends Session implements SenderHost {
         List<MultifdSender> senders = new ArrayList<>();
         for (int i = 0; i < data.size(); i++) {
             senders.add(new MultifdSender(i, data.get(i), memory, limiter, packetNumbers, counters,
-                    channelCounters.get(i), params.zeroCopy(), zeroCopy.get(i), pageDigests, this));
+                    channelCounters.get(i), params.zeroCopy(), zeroCopy.get(i), pageDigests,
+                    precopy == null ? null : precopy.comparesContents(), this));
         }
         this.senders = List.copyOf(senders);
         for (MultifdSender sender : senders) {

@@ -143,10 +143,26 @@ public abstract class DirtyTracker implements AutoCloseable {
     }
 
     /**
+     * {@return whether this tracker finds written pages by comparing their contents, so that it depends on
+     * {@link #recordSent} being told exactly what went out}
+     * The portable tracker does: a page is clean when its bytes hash as at the last sync and as last sent. A
+     * sender of such a region must take each page's CRC32C from the very bytes it hands to the kernel, that is
+     * from a copy it owns and sends with a copying write: a CRC read from the region after a send returned (or
+     * before the kernel read the page, which a zero-copy send does later still) misses a page changed and
+     * changed back around the kernel's read (a lock word, a reference count). That page is then recorded clean
+     * while the peer holds the bytes in between. Trackers the kernel keeps (write-protection, soft-dirty bits)
+     * see the writes themselves and answer {@code false}: their regions can be sent from the memory itself.
+     */
+    public final boolean comparesContents() {
+        return implComparesContents();
+    }
+
+    /**
      * Tells the tracker the CRC32C of a page's bytes as they were sent ({@value #PAGE_SIZE} bytes, fewer for a
-     * shorter last page). Trackers that compare contents (the portable one) use it as the page's reference, so
-     * that a page written and written back to what it held at the last sync is still seen as changed when what
-     * went out differs; other trackers ignore it. Any thread.
+     * shorter last page). Trackers that compare contents ({@link #comparesContents()}) use it as the page's
+     * reference, so that a page written and written back to what it held at the last sync is still seen as
+     * changed when what went out differs; other trackers ignore it. The CRC must be of the bytes the kernel
+     * took, not of the region read again around the send (see {@link #comparesContents()}). Any thread.
      *
      * @param page   the page's index
      * @param crc32c the CRC32C of the bytes that went out
@@ -204,6 +220,14 @@ public abstract class DirtyTracker implements AutoCloseable {
      * @throws IOException if a kernel call failed
      */
     protected abstract void implSync(DirtyPages.Builder dirty) throws IOException;
+
+    /**
+     * {@return whether the tracker compares page contents} {@code false} unless overridden; see
+     * {@link #comparesContents()}.
+     */
+    protected boolean implComparesContents() {
+        return false;
+    }
 
     /**
      * Takes a sent page's CRC32C; does nothing unless the tracker compares contents. Any thread, concurrently

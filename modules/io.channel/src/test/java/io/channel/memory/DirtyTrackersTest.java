@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.channel.memory.portable.ApplicationDirtyTrackerProvider;
 import io.channel.memory.portable.ChecksumDirtyTrackerProvider;
-import io.channel.selection.RecordingLogger;
+import testkit.RecordingLogger;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.channel.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.channel.selection.RecordingLogger;
+import testkit.RecordingLogger;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;

@@ -11,14 +11,22 @@ import java.util.zip.CRC32C;
 /**
  * The portable tracker: a page is dirty when the CRC32C of its bytes differs from the CRC32C it had at the
  * previous sync, or from the one of its bytes as last sent when the sender told ({@link #recordSent}). Both
- * references are kept: the first catches every change since the sync (also one made while a sender's CRC of the
- * page was being taken), the second a page written and written back within one round after a different value
- * went out. Each sync reads all the memory (one CRC32C per page, with the CPU's CRC32C instructions through
- * {@link CRC32C} on a direct buffer), so it costs a pass over the region at memory bandwidth, but it needs
- * nothing from the OS and works for any memory.
+ * references are kept: the first catches every change since the sync, the second a page written and written
+ * back within one round after a different value went out. Each sync reads all the memory (one CRC32C per page,
+ * with the CPU's CRC32C instructions through {@link CRC32C} on a direct buffer), so it costs a pass over the
+ * region at memory bandwidth, but it needs nothing from the OS and works for any memory.
  *
- * <p>What it cannot see: a write that leaves a page's bytes as they were (then nothing needs sending), and a
- * change that collides in CRC32C (one in 2^32 per changed page).
+ * <p>It is exact only if the CRC a sender records is of the bytes the kernel took ({@link #comparesContents()}):
+ * the tracker never sees a write, only contents, so a page changed and changed back around a send (a lock word,
+ * a reference count) looks unchanged to it. If the sender took the CRC from the region after the send returned,
+ * or sent with zero-copy (the kernel then reads the page later still), it would record the page as holding what
+ * it held before and after, and this tracker would call it clean while the peer holds the bytes in between. The
+ * multifd sender therefore copies such pages into a buffer of its own, takes the CRC of the copy and sends the
+ * copy with a copying write.
+ *
+ * <p>What it cannot see: a page whose bytes hash as they did at the last sync and as they did when last sent
+ * (then, with the CRC taken as above, the peer holds them already), and a change that collides in CRC32C (one
+ * in 2^32 per changed page).
  */
 final class ChecksumDirtyTracker extends DirtyTracker {
 
@@ -64,6 +72,11 @@ final class ChecksumDirtyTracker extends DirtyTracker {
                 CRCS.compareAndSet(sent, page, wentOut, value);
             }
         });
+    }
+
+    @Override
+    protected boolean implComparesContents() {
+        return true;
     }
 
     @Override

@@ -51,6 +51,13 @@ class ApplicationDirtyTrackerTest {
     }
 
     @Test
+    void itDoesNotCompareContentsSoItsRegionsAreSentFromTheMemoryItself() throws Exception {
+        try (DirtyTracker tracker = armed(1)) {
+            assertThat(tracker.comparesContents()).isFalse();
+        }
+    }
+
+    @Test
     void aWriteAcrossAPageBoundaryMarksBothPages() throws Exception {
         try (DirtyTracker tracker = armed(4)) {
             tracker.markDirty(PAGE - 1, 2);

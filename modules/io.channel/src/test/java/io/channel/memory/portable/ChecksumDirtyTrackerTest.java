@@ -88,6 +88,31 @@ class ChecksumDirtyTrackerTest {
     }
 
     @Test
+    void aPageChangedAndChangedBackAroundASendIsDirtyWhenTheSentChecksumIsOfTheBytesSent() throws Exception {
+        // The sender copies the page, the writer changes it and changes it back, the copy goes out: the page
+        // holds what it held at the sync, the peer holds the copy.
+        MemorySegment memory = arena.allocate(4 * PAGE, PAGE);
+        try (DirtyTracker tracker = new ChecksumDirtyTrackerProvider().track(memory)) {
+            tracker.arm();
+            write(memory, PAGE + 8, 1);
+            MemorySegment copy = arena.allocate(PAGE, PAGE).copyFrom(memory.asSlice(PAGE, PAGE));
+            write(memory, PAGE + 8, 0);
+            CRC32C sent = new CRC32C();
+            sent.update(copy.asByteBuffer());
+            tracker.recordSent(1, (int) sent.getValue());
+
+            assertThat(tracker.sync()).hasToString("[1,2)");
+        }
+    }
+
+    @Test
+    void itComparesContentsSoItsSendersMustRecordTheBytesTheySent() throws Exception {
+        try (DirtyTracker tracker = new ChecksumDirtyTrackerProvider().track(arena.allocate(PAGE, PAGE))) {
+            assertThat(tracker.comparesContents()).isTrue();
+        }
+    }
+
+    @Test
     void aChangeInAShortLastPageIsSeen() throws Exception {
         MemorySegment memory = arena.allocate(2 * PAGE + 1, PAGE);
         try (DirtyTracker tracker = new ChecksumDirtyTrackerProvider().track(memory)) {
