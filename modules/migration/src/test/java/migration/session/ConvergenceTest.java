@@ -48,6 +48,31 @@ class ConvergenceTest {
     }
 
     @Test
+    void aSwitchoverWithinTheLimitSaysSoWithBothFigures() {
+        Convergence convergence = new Convergence(AUTO);
+
+        round(convergence, 2, 512, 64);
+
+        assertThat(convergence.switchoverReason())
+                .isEqualTo("expected downtime 63 ms, within the downtime limit of 300 ms");
+    }
+
+    @Test
+    void aSwitchoverAboveTheLimitSaysWhyItHappenedAnyway() {
+        Convergence convergence = new Convergence(AUTO);
+
+        // A sync and round trip of 400 ms recur at any switchover: they count for half the 300 ms limit, and the
+        // 63 ms of pages fit in the other half, so the migration switches over above the limit.
+        Next next = convergence.afterRound(2, 512, 512 * PAGE, 64, 64 * PAGE, BANDWIDTH,
+                new ExpectedDowntime(400, 63));
+
+        assertThat(next).isEqualTo(Next.SWITCH_OVER);
+        assertThat(convergence.switchoverReason()).isEqualTo("expected downtime 463 ms, above the downtime limit of"
+                + " 300 ms: its fixed part (400 ms, the last sync and round trip) recurs at any switchover, so it counts"
+                + " for at most half the limit, and the pages left (63 ms) fit in the rest");
+    }
+
+    @Test
     void roundOneDoesNotSwitchOverOnItsBulkBandwidthWhilePagesAreDirty() {
         Convergence convergence = new Convergence(AUTO);
 
