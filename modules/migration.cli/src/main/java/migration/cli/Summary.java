@@ -22,6 +22,12 @@ final class Summary {
         row("status", stats.status().jsonName() + (stats.verified() ? ", digests verified by the destination"
                 : ", digests NOT verified")
                 + (stats.errorDescription() == null ? "" : ": " + OneLine.of(stats.errorDescription())));
+        row("owner", switch (stats.ownership()) {
+            case SOURCE -> "the source" + (sending ? " (this side)" : "") + ": the memory was not handed over";
+            case DESTINATION -> "the destination" + (sending ? "" : " (this side)") + ": the memory was handed over";
+            case UNKNOWN -> "unknown: this memory is complete, but the source alone knows whether it handed it"
+                    + " over; use it only if the source reports the destination as owner";
+        });
         long pages = stats.normalPages() + stats.duplicatePages();
         row("size", ByteSize.format(stats.total()) + " in " + pages + " pages of " + stats.pageSize() + " bytes: "
                 + stats.normalPages() + " normal, " + stats.duplicatePages() + " zero");

@@ -30,6 +30,38 @@ class CommandsTest {
     }
 
     @Test
+    void demoWithVerifyFinalComparesTheFinalMemoryAndHandsItOver() {
+        Run run = Run.of("demo", "--size", "8m", "--verify", "final", "--json");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(JsonReader.object(run.out())).containsEntry("status", "completed").containsEntry("verified", true)
+                .containsEntry("ownership", "destination");
+    }
+
+    @Test
+    void anUnknownVerifyModeIsAUsageErrorNamingTheValues() {
+        Run run = Run.of("demo", "--size", "8m", "--verify", "sometimes");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--verify").contains("expected on, final or off");
+    }
+
+    @Test
+    void sendGivesUpAfterItsTimeoutAgainstADestinationThatNeverAnswers(@TempDir Path dir) throws Exception {
+        Path source = randomFile(dir.resolve("source.bin"), 1 << 20);
+        // Accepts every connection and never says a word: the source waits for ACCEPT.
+        try (java.nio.channels.ServerSocketChannel silent = java.nio.channels.ServerSocketChannel.open()
+                .bind(new java.net.InetSocketAddress("127.0.0.1", 0), 64)) {
+            int port = ((java.net.InetSocketAddress) silent.getLocalAddress()).getPort();
+            Run run = Run.of("send", "--to", "127.0.0.1:" + port, "--from", source.toString(), "--timeout", "300ms");
+
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.errLines()).last().asString().isEqualTo("multifd send: the migration did not complete"
+                    + " within 300 ms (--timeout); cancelled");
+        }
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void demoMemoryHasAboutAQuarterZeroPages() {
         // 64 MiB: about 500 runs of pages, so the share of zero pages is 0.25 within a few hundredths.
@@ -48,6 +80,7 @@ class CommandsTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).startsWith("multifd demo: migrated 4.00 MiB")
                 .contains("completed, digests verified by the destination")
+                .containsPattern("owner +the destination: the memory was handed over")
                 .contains("3 multifd + 1 main, provider copy")
                 .contains("no zero-copy sends: every page was sent by copying");
     }
