@@ -33,6 +33,14 @@ class LiveMigrationTest {
     private static final LiveParameters UNTIL_ASKED = LiveParameters.defaults().withDowntimeLimit(Duration.ZERO)
             .withTracker("portable");
 
+    /**
+     * The live tests verify the final memory: both sides digest it while the source is paused, so a page that a
+     * tracker missed fails the migration instead of passing unnoticed.
+     */
+    private static MigrationParameters verifyingFinalMemory(int channels) {
+        return EndToEndMigrationTest.copying(channels).withVerification(VerifyMode.FINAL);
+    }
+
     private static List<ChannelProvider> providers(String zeroCopy) {
         return switch (zeroCopy) {
             case "off" -> List.of(ChannelProviders.named("copy"));
@@ -145,7 +153,7 @@ class LiveMigrationTest {
             // Round 1 may end before the writers are let go: the switchover then waits for their first write.
             writers.writeBeforePause = true;
             writers.start();
-            MigrationStats stats = migrateLive(block, arena, EndToEndMigrationTest.copying(2),
+            MigrationStats stats = migrateLive(block, arena, verifyingFinalMemory(2),
                     UNTIL_ASKED.withTracker("application"), writers, null, source -> {
                         writers.reporter = (offset, length) -> source.markDirty("ram0", offset, length);
                         writers.hold = false;
@@ -165,7 +173,7 @@ class LiveMigrationTest {
             try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
                     RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
                  MigrationSource source = MigrationSource.startLive(destination.localAddress(), List.of(block),
-                         EndToEndMigrationTest.copying(1), UNTIL_ASKED, new TestWriters(block.memory(), 0, 1, 0))) {
+                         verifyingFinalMemory(1), UNTIL_ASKED, new TestWriters(block.memory(), 0, 1, 0))) {
                 assertThatThrownBy(() -> source.markDirty("ram1", 0, 8)).isInstanceOf(IllegalArgumentException.class)
                         .hasMessage("no ram block is named \"ram1\"");
                 assertThatThrownBy(() -> source.markDirty("ram0", MIB - 4, 8))
@@ -184,7 +192,7 @@ class LiveMigrationTest {
             try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
                     RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
                  MigrationSource source = MigrationSource.startLive(destination.localAddress(), List.of(block),
-                         EndToEndMigrationTest.copying(2), LiveParameters.defaults().withTracker("portable"),
+                         verifyingFinalMemory(2), LiveParameters.defaults().withTracker("portable"),
                          writers)) {
                 MigrationStats stats = source.await();
                 destination.await();
@@ -209,7 +217,7 @@ class LiveMigrationTest {
             try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
                     RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
                  MigrationSource source = MigrationSource.start(destination.localAddress(), List.of(block),
-                         EndToEndMigrationTest.copying(1))) {
+                         verifyingFinalMemory(1))) {
                 MigrationStats stats = source.await();
                 assertThat(stats.live().live()).isFalse();
                 assertThat(stats.live().mode()).startsWith("not live: no pause hook, so one round of every page");
@@ -240,7 +248,7 @@ class LiveMigrationTest {
         try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
                 RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
              MigrationSource source = MigrationSource.startLive(destination.localAddress(), List.of(block),
-                     EndToEndMigrationTest.copying(2), UNTIL_ASKED, hooks)) {
+                     verifyingFinalMemory(2), UNTIL_ASKED, hooks)) {
             self.set(source);
             awaitRounds(source, 2);
             source.switchover();
@@ -297,7 +305,7 @@ class LiveMigrationTest {
             try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
                     RamBlockProvider.anonymous(arena), MigrationParameters.defaults().withProvider("copy"));
                  MigrationSource source = MigrationSource.startLive(destination.localAddress(), List.of(block),
-                         EndToEndMigrationTest.copying(1).withMaxBandwidth(4 * MIB), live, writers)) {
+                         verifyingFinalMemory(1).withMaxBandwidth(4 * MIB), live, writers)) {
                 // max-rounds (4) is reached at 30%: the throttle still rises every round to 99%, runs there for two
                 // rounds, and only then does the migration give up.
                 assertThatThrownBy(source::await).isInstanceOf(MigrationException.class)

@@ -20,6 +20,7 @@ import migration.MigrationStats;
 import migration.MigrationStatus;
 import migration.RamBlock;
 import migration.RamBlockProvider;
+import migration.VerifyMode;
 import migration.ZeroCopyMode;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,8 +53,9 @@ class LiveMigrationAcrossModulesTest {
     void theDestinationEndsWithTheSourcesFinalBytesAndTheDigestsVerify(String tracker, String zeroCopy, int writers,
                                                                          long pauseNanos) throws Exception {
         assumeTracker(tracker);
+        // Verify final: both sides digest their final memory, so a page any tracker missed fails the migration.
         MigrationParameters params = MigrationParameters.defaults().withChannels(2)
-                .withZeroCopy(ZeroCopyMode.parse(zeroCopy));
+                .withZeroCopy(ZeroCopyMode.parse(zeroCopy)).withVerification(VerifyMode.FINAL);
         LiveParameters live = LiveParameters.defaults().withDowntimeLimit(Duration.ZERO).withTracker(tracker);
         try (Arena arena = Arena.ofShared()) {
             RamBlock block = RamBlock.anonymous("ram0", SIZE, arena);
