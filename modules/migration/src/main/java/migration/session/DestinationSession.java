@@ -58,6 +58,10 @@ import migration.protocol.RoundReceived;
  * <p>A main channel reader ({@code main-reader}) reads the source's frames from HELLO to the end, so the liveness
  * rule holds after COMPLETE too; it hands ROUND_END and COMPLETE to the control thread ({@link SourceEvent}),
  * which meets the channels at each round's end. Phases: {@link DestinationPhase}.
+ *
+ * <p>Why one class of this size: the destination's control flow (accept, receive rounds, verify, answer, wait for
+ * COMMIT) and the main channel's frames that drive it check each other, and are read together; identifying
+ * connections ({@link ConnectionSorter}) and opening the listener ({@link DestinationListener}) live apart.
  */
 public final class DestinationSession extends Session implements ReceiverHost {
 
@@ -405,7 +409,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * control thread), COMMIT, ERROR and CANCEL.
      */
     private void readMain() {
-        readFrames(new SourceFrames(), new MainChannelEnd() {
+        readFrames(new SourceFrames(), new MainChannelReader.End() {
             @Override
             public boolean peerMayClose() {
                 return phases.current() == DestinationPhase.COMMITTED;
@@ -440,7 +444,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * ROUND_END, COMPLETE and COMMIT, as the main channel's reader sees them: checked against each other (rounds
      * in order, COMPLETE once and last, COMMIT only after a RESULT that said yes).
      */
-    private final class SourceFrames implements FrameHandler {
+    private final class SourceFrames implements MainChannelReader.FrameHandler {
         private int roundsEnded;
         private boolean completed;
 

@@ -43,6 +43,11 @@ import migration.protocol.ProtocolException;
  * <p>Each side moves through its own phase enum ({@link SourcePhase}, {@link DestinationPhase}) with checked
  * transitions; the public status is the phase's while running and the outcome's once ended. Failures are typed
  * ({@link Failure}): the kind decides the status and whether the peer is told.
+ *
+ * <p>Why one class of this size: it is the single owner of a side's threads, channels and outcome, and the order
+ * in which an end happens (decide the outcome once, tell the peer, shut channels down, join workers, close
+ * channels, run the side's end hook, publish) must be readable in one place. What does not touch that order lives
+ * apart: {@link Watchdog}, {@link Workers}, {@link MainChannelReader}, {@link Phases}.
  */
 public abstract class Session {
 
@@ -250,103 +255,14 @@ public abstract class Session {
     }
 
     /**
-     * The peer ended the migration with ERROR or CANCEL: the migration fails or is cancelled with its words, made
-     * safe and quoted ({@link Frame#peerText()}).
-     *
-     * @param frame an ERROR or CANCEL frame
-     */
-    final void peerEnded(Frame frame) {
-        if (frame.type() == FrameType.CANCEL) {
-            String plain = "cancelled by the " + peer;
-            String text = frame.text();
-            fail(new Failure.Cancelled(text.isEmpty() || text.equals(plain) ? plain
-                    : plain + ": " + frame.peerText(), true));
-        } else {
-            fail(new Failure.ByPeer("the " + peer + " failed: " + frame.peerText()));
-        }
-    }
-
-    /** What a side does with a frame from its peer other than HEARTBEAT, ERROR and CANCEL. */
-    interface FrameHandler {
-        /**
-         * Handles a frame.
-         *
-         * @param frame the frame
-         * @return whether to read on
-         * @throws ProtocolException if the frame is malformed or not allowed now
-         */
-        boolean handle(Frame frame) throws ProtocolException;
-    }
-
-    /** How a side reads the end of its main channel. */
-    interface MainChannelEnd {
-        /** {@return whether the migration is over for the peer, so that its close, a reset or stray bytes mean nothing} */
-        boolean peerMayClose();
-
-        /**
-         * The peer closed the main channel (end of stream) while it still had to speak.
-         *
-         * @return why the migration fails
-         */
-        Failure closedEarly();
-
-        /**
-         * The main channel's connection failed while the peer still had to speak.
-         *
-         * @param error the I/O error
-         * @return why the migration fails
-         */
-        default Failure broke(IOException error) {
-            return null;
-        }
-    }
-
-    /**
-     * The main channel's reader, on its own thread until it returns: reads the peer's frames, takes HEARTBEAT as
-     * a sign of life, ends the migration on ERROR and CANCEL, and gives every other frame to {@code handler}.
-     * Reports a protocol error, the peer closing or the connection failing, unless the peer may close by now.
+     * Reads the main channel on the calling thread until the peer is done ({@link MainChannelReader}).
      *
      * @param handler the side's frames
      * @param end     what the end of the main channel means now
      */
-    final void readFrames(FrameHandler handler, MainChannelEnd end) {
-        MainChannel channel = main;
+    final void readFrames(MainChannelReader.FrameHandler handler, MainChannelReader.End end) {
         try {
-            while (true) {
-                Frame frame = channel.read("the " + peer);
-                if (frame == null) {
-                    if (!stopping && !end.peerMayClose()) {
-                        fail(end.closedEarly());
-                    }
-                    return;
-                }
-                touch();
-                switch (frame.type()) {
-                    case HEARTBEAT -> {
-                    }
-                    case ERROR, CANCEL -> {
-                        peerEnded(frame);
-                        return;
-                    }
-                    default -> {
-                        if (!handler.handle(frame)) {
-                            return;
-                        }
-                    }
-                }
-            }
-        } catch (ProtocolException e) {
-            if (!end.peerMayClose()) {
-                fail(new Failure.Local(e.getMessage(), e));
-            }
-        } catch (IOException e) {
-            if (!stopping && !end.peerMayClose()) {
-                Failure broke = end.broke(e);
-                fail(broke != null ? broke : new Failure.Transport("main channel: the connection to the " + peer
-                        + " failed: " + e.getMessage(), e));
-            }
-        } catch (RuntimeException e) {
-            fail(new Failure.Local("main channel reader: internal error: " + e, e));
+            new MainChannelReader(this, peer).read(handler, end);
         } finally {
             mainReaderEnded.countDown();
         }

@@ -65,6 +65,11 @@ import migration.protocol.RoundReceived;
  * <p>Threads: the control thread ({@code migration-source}) drives the rounds; one reader thread
  * ({@code migration-source-main-reader}) reads the destination's frames; one platform thread per multifd
  * channel ({@code migration-source-multifd-N}) sends; and the watchdog. The source's memory is only read.
+ *
+ * <p>Why one class of this size: the control flow of a source is one sequence (connect, handshake, rounds, pause,
+ * last round, COMPLETE, RESULT, COMMIT) whose steps share the senders, the trackers and the downtime marks, and
+ * reads best top to bottom; the zero-copy report ({@link ZeroCopyReport}), the convergence rule
+ * ({@link Convergence}) and the trackers ({@link Precopy}) live apart.
  */
 public final class SourceSession extends Session implements SenderHost {
 
@@ -626,7 +631,7 @@ public final class SourceSession extends Session implements SenderHost {
     }
 
     private void readMain() {
-        readFrames(this::handle, new MainChannelEnd() {
+        readFrames(this::handle, new MainChannelReader.End() {
             @Override
             public boolean peerMayClose() {
                 return false;
