@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the committed jextract bindings (structs + constants only) of the
-# io.channel.linux module (socket_h from socket.h, dirty_tracking_h from dirty_tracking.h) into
-# modules/io.channel.linux/src/main/java/io/channel/linux/internal/gen.
+# io.channel.linux module into modules/io.channel.linux/src/main/java/io/channel/linux/internal/gen:
+# one header class per input header, NAME_h from headers/NAME.h with the include list
+# headers/NAME-includes.txt (socket_h, errno_h, mman_h, poll_h, resource_h, fcntl_h, userfaultfd_h, fs_h).
 #
 # Requires `jextract` on PATH (or the JEXTRACT environment variable pointing at it).
 # jextract is not shipped with this repository: build it from
@@ -31,10 +32,34 @@ if [[ "$(uname -s)" != Linux || "$(uname -m)" != x86_64 ]]; then
     exit 1
 fi
 
+cd "$SCRIPT_DIR"
+
+# The inputs live in headers/, not in this directory: jextract adds its working directory to the
+# include path (-I), so an input named like a system header (errno.h, poll.h, fcntl.h) here would
+# shadow the real one.
+headers=(headers/*.h)
+if [[ ! -e "${headers[0]}" ]]; then
+    echo "error: no input headers in ${SCRIPT_DIR#"$REPO_ROOT"/}/headers" >&2
+    exit 1
+fi
+for header in "${headers[@]}"; do
+    if [[ ! -f "${header%.h}-includes.txt" ]]; then
+        echo "error: $header has no include list ${header%.h}-includes.txt" >&2
+        exit 1
+    fi
+done
+
+# IMPORTANT: a struct or constant belongs to one include list only: every run writes into the same
+# package, and a class generated twice would be overwritten by the later run.
+duplicates=$(cat headers/*-includes.txt | awk '$1 == "--include-struct" || $1 == "--include-constant" { print $2 }' | sort | uniq -d)
+if [[ -n "$duplicates" ]]; then
+    echo "error: listed in more than one headers/*-includes.txt: $(echo $duplicates)" >&2
+    exit 1
+fi
+
 # Never leave stale classes behind: drop the whole generated package first.
 rm -rf -- "$PKG_DIR"
 mkdir -p -- "$OUT_ROOT"
-cd "$SCRIPT_DIR"
 
 # generate HEADER_CLASS INCLUDES HEADER: one jextract run, then checks that everything listed came out.
 generate() {
@@ -69,10 +94,21 @@ generate() {
     [[ $missing -eq 0 ]] || exit 1
 }
 
-# IMPORTANT: each header class has its own include list; a struct or constant belongs to one list only, or
-# the second run would overwrite the first one's class.
-generate socket_h socket-includes.txt socket.h
-generate dirty_tracking_h dirty-tracking-includes.txt dirty_tracking.h
+expected=()
+for header in "${headers[@]}"; do
+    name=$(basename "$header" .h)
+    generate "${name}_h" "${header%.h}-includes.txt" "$header"
+    expected+=("${name}_h" "${name}_h\$shared" $(awk '$1 == "--include-struct" { print $2 }' "${header%.h}-includes.txt"))
+done
+
+# Nothing but the header classes and the listed structs: the checks above cover only those, so any other
+# kind of include (--include-typedef, --include-union, --include-var) must not slip in unchecked.
+unexpected=$(comm -13 <(printf '%s\n' "${expected[@]}" | sort) \
+    <(find "$PKG_DIR" -name '*.java' -printf '%f\n' | sed 's/\.java$//' | sort))
+if [[ -n "$unexpected" ]]; then
+    echo "error: jextract generated classes no include list names: $(echo $unexpected)" >&2
+    exit 1
+fi
 
 # Functions are bound by hand (errno capture); current jextract output for
 # functions also uses SymbolLookup.findOrThrow, which is JDK 23+ (we target 22).

@@ -1,8 +1,16 @@
 /**
  * What the tests of several modules share, kept out of every shipped module: {@link testkit.JsonReader}, which
- * reads the JSON documents the library and the tool write, and {@link testkit.RecordingLogger}, which records what
- * the library logs. Only tests depend on it; it is neither installed nor deployed.
+ * reads the JSON documents the library and the tool write, {@link testkit.RecordingLogger}, which records what the
+ * library logs, {@link testkit.Tier}, the tags of the slow tiers, and {@link testkit.SkipReasons}, which prints why
+ * a test was skipped. Only tests depend on it; it is neither installed nor deployed.
  */
 module testkit {
+    // Static: every module's tests bring JUnit, and Surefire the launcher, on the class path, where testkit is too;
+    // on a module path testkit must still resolve without them.
+    requires static org.junit.jupiter.api;
+    requires static org.junit.platform.launcher;
+
     exports testkit;
+
+    provides org.junit.platform.launcher.TestExecutionListener with testkit.SkipReasons;
 }

@@ -6,9 +6,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import testkit.Tier;
 
 /** Usage errors through the launcher: exit code 2 and one line on standard error, nothing on standard output. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Tier.Image
 class BadArgumentsTest {
 
     @ParameterizedTest(name = "multifd {0} {1}")

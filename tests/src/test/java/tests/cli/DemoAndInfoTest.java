@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testkit.JsonReader;
+import testkit.Tier;
 
 /** The image's {@code multifd} launcher runs the demo and describes the providers, on Linux with its provider. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Tier.Image
 class DemoAndInfoTest {
 
     private static void assumeLinux() {

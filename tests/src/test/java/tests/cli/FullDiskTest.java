@@ -11,12 +11,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import testkit.Tier;
 
 /**
  * A receiver whose target file system is full: a private 1 MiB tmpfs, mounted in a mount namespace of the
  * receiver's own (so nothing outside sees it and it vanishes with the process). Needs root, as CI has.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Tier.Image
 class FullDiskTest {
 
     @TempDir

@@ -10,6 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import testkit.Tier;
 
 /**
  * The launcher's choice of JIT compilers: C1 alone for a plain run of the tool; both compilers where a TLS option is
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * goes to standard output whatever the console does.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Tier.Image
 class JitChoiceTest {
 
     /** A TLS option and a --size the demo refuses at once: the JVM starts as for a TLS run and exits. */

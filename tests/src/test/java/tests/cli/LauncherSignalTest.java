@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import testkit.JsonReader;
+import testkit.Tier;
 
 /**
  * The image's launcher execs java, so a supervisor's SIGTERM and a terminal's Ctrl-C reach the JVM, which cancels
@@ -25,6 +26,7 @@ import testkit.JsonReader;
  * output, and the one reason line on standard error, before exiting with 143 or 130.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Tier.Image
 class LauncherSignalTest {
 
     private static final String LISTENING = "listening on ";

@@ -13,12 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import testkit.JsonReader;
+import testkit.Tier;
 
 /**
  * The launcher as users call it: through a symbolic link, and on a terminal. Progress goes where standard error is a
  * terminal, whatever standard output is ({@code script} gives the command a pseudo-terminal).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Tier.Image
 class LauncherTerminalTest {
 
     private static final String NOTE = "multifd demo: filling ";

@@ -10,12 +10,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testkit.JsonReader;
+import testkit.Tier;
 
 /**
  * {@code multifd demo --live}: writers dirty the memory while it moves. A downtime limit far above anything the
  * machine can take makes the switchover come right after round 1, whatever the machine's speed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tier.Image
 class LiveDemoTest {
 
     private static void assumeLinux() {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import testkit.Tier;
 
 /**
  * The module-path story: a user's module ({@code src/test/resources/consumer}) that requires only {@code migration}
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * class path), and linked with them into a runtime image of its own, whose launcher runs it too.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tier.Image
 class ModulePathConsumerTest {
 
     private static final String MIGRATED = "consumer: migrated 16777216 bytes, verified=true";

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import testkit.Tier;
 
 /**
  * {@code multifd receive --into FILE} as launcher processes: a receiver killed with SIGKILL cannot remove its
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * another one into FILE refuses before it listens.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tier.Image
 class OneReceivePerFileTest {
 
     private static final String LISTENING = "listening on ";

@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import testkit.Tier;
 
 /** {@code receive} refuses a destination on a read-only file system before it listens. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Tier.Image
 class ReadOnlyDestinationTest {
 
     @TempDir

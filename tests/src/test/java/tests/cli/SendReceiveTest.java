@@ -13,9 +13,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import testkit.Tier;
 
 /** {@code multifd receive} and {@code multifd send} as two launcher processes over loopback. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Tier.Image
 class SendReceiveTest {
 
     private static final String LISTENING = "listening on ";

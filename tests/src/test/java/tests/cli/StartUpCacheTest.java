@@ -9,12 +9,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testkit.JsonReader;
+import testkit.Tier;
 
 /**
  * The image starts the tool from its class data: the JDK's CDS archive and the tool's AOT cache recorded at build
  * time, mapped by the launcher where it fits and left out, quietly, where it does not.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Tier.Image
 class StartUpCacheTest {
 
     @Test

@@ -15,12 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import testkit.JsonReader;
+import testkit.Tier;
 
 /**
  * {@code multifd demo --tls} shows TLS working with one command; {@code multifd info} shows the TLS setup the
  * same {@code --tls-*} options give send and receive, and the dirty tracker each kind of memory gets.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tier.Image
 class TlsDemoAndInfoTest {
 
     private static final String DEMO_SESSION = "tls         TLSv1.3 TLS_AES_128_GCM_SHA256, peer 'CN=multifd demo"

@@ -14,9 +14,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import testkit.Tier;
 
 /** {@code multifd send} and {@code receive} under TLS, as two launcher processes, with PEM files made here. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tier.Image
 class TlsSendReceiveTest {
 
     private static final String LISTENING = "listening on ";

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import testkit.JsonReader;
+import testkit.Tier;
 
 /**
  * The image's {@code multifd demo} run as user {@code nobody} under a 64 KiB {@code RLIMIT_MEMLOCK}: the kernel
@@ -28,6 +29,7 @@ import testkit.JsonReader;
  * and the statistics say so. Root is exempt (CAP_IPC_LOCK), hence the switch to {@code nobody}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tier.Image
 class ZeroCopyUnderMemlockLimitTest {
 
     /** {@return the command running {@code multifd <args>} as nobody with 64 KiB of memlock, soft and hard} */

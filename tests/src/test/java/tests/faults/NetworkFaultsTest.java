@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import testkit.Tier;
 import tests.cli.Launcher;
 
 /**
@@ -28,6 +29,7 @@ import tests.cli.Launcher;
  * where they cannot run: not root, no {@code ip}/{@code nft}/{@code tc}, or no runtime image.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tier.NetworkFaults
 class NetworkFaultsTest {
 
     private static final String LISTENING = "listening on ";

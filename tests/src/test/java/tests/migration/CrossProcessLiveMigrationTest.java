@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import testkit.Tier;
 
 /**
  * 256 MiB live migrations between two JVMs over loopback, each side on the module path as a user would run it
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * three dirty syncs, so nothing depends on the machine's speed.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Tier.ChildJvm
 class CrossProcessLiveMigrationTest {
 
     private static final long SIZE = 256L << 20;

@@ -6,10 +6,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import testkit.Tier;
 import tests.LinuxProvider;
 
 /** 256 MiB between two JVMs over loopback, each side on the module path as a user would run it. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Tier.ChildJvm
 class CrossProcessMigrationTest {
 
     private static final long SIZE = 256L << 20;

@@ -21,6 +21,7 @@ import migration.ZeroCopyMode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import testkit.Tier;
 import tests.LinuxProvider;
 import tests.Memories;
 
@@ -30,6 +31,7 @@ import tests.Memories;
  * touched, and no migration thread is left.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tier.ChildJvm
 class InterruptedMigrationTest {
 
     private static final long SIZE = 128L << 20;

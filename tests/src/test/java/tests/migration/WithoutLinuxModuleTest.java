@@ -14,12 +14,14 @@ import migration.MigrationStatus;
 import migration.RamBlockProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import testkit.Tier;
 
 /**
  * The source runs in a JVM whose module path lacks io.channel.linux: nothing requires that module, so its absence
  * must only mean copying, and {@code zero-copy-send=on} must be refused before a byte moves.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Tier.ChildJvm
 class WithoutLinuxModuleTest {
 
     private static final long SIZE = 16L << 20;

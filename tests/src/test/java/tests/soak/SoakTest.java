@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import testkit.Tier;
 
 /**
  * 200 migrations back to back in one JVM ({@link SoakRun}: source and destination in-process over loopback,
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * allocate natively (arenas, sockets, thread stacks) rather than how far the heap happened to grow.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Tier.Soak
 class SoakTest {
 
     private static final int MIGRATIONS = 200;

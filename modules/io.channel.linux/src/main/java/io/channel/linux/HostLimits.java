@@ -1,8 +1,8 @@
 package io.channel.linux;
 
 import io.channel.linux.internal.Syscalls;
+import io.channel.linux.internal.gen.resource_h;
 import io.channel.linux.internal.gen.rlimit;
-import io.channel.linux.internal.gen.socket_h;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -58,7 +58,7 @@ record HostLimits(long memlockSoft, long memlockHard, long optmemMax, Boolean ip
         if (syscalls != null) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment limit = rlimit.allocate(arena);
-                if (syscalls.getrlimit(socket_h.RLIMIT_MEMLOCK(), limit) == 0) {
+                if (syscalls.getrlimit(resource_h.RLIMIT_MEMLOCK(), limit) == 0) {
                     soft = bytes(rlimit.rlim_cur(limit));
                     hard = bytes(rlimit.rlim_max(limit));
                 }
@@ -69,7 +69,7 @@ record HostLimits(long memlockSoft, long memlockHard, long optmemMax, Boolean ip
 
     private static long bytes(long rlim) {
         // rlim_t is unsigned; RLIM_INFINITY is all ones, -1 as a signed long (sys/resource.h).
-        return rlim == socket_h.RLIM_INFINITY() || rlim < 0 ? UNLIMITED : rlim;
+        return rlim == resource_h.RLIM_INFINITY() || rlim < 0 ? UNLIMITED : rlim;
     }
 
     private static long readOptmemMax() {

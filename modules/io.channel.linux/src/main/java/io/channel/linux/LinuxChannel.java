@@ -11,7 +11,9 @@ import io.channel.ShutdownDirection;
 import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.SocketDescriptor;
 import io.channel.linux.internal.Syscalls;
+import io.channel.linux.internal.gen.errno_h;
 import io.channel.linux.internal.gen.msghdr;
+import io.channel.linux.internal.gen.poll_h;
 import io.channel.linux.internal.gen.pollfd;
 import io.channel.linux.internal.gen.socket_h;
 import java.io.IOException;
@@ -276,7 +278,7 @@ final class LinuxChannel extends IOChannel {
                 return n;
             }
             int errno = (int) -n;
-            if (errno == socket_h.ENOBUFS()) {
+            if (errno == errno_h.ENOBUFS()) {
                 // ENOBUFS is not "socket full": RLIMIT_MEMLOCK or optmem_max refused to pin the pages. POLLOUT is
                 // often set already, so waiting for it would spin; only a completion frees the charge.
                 if (enobufsDeadline == 0) {
@@ -475,7 +477,7 @@ final class LinuxChannel extends IOChannel {
             // Documentation/networking/msg_zerocopy.rst: recvmsg(MSG_ERRQUEUE) never blocks; poll reports POLLERR
             // (even with events 0, man 2 poll) when a completion is queued.
             int revents = pollOnce(fd, 0, sliceMillis(remaining));
-            if ((revents & socket_h.POLLERR()) == 0 && (revents & (socket_h.POLLHUP() | socket_h.POLLNVAL())) != 0) {
+            if ((revents & poll_h.POLLERR()) == 0 && (revents & (poll_h.POLLHUP() | poll_h.POLLNVAL())) != 0) {
                 // POLLHUP stays raised after both directions are shut: poll cannot wait, so back off briefly.
                 LockSupport.parkNanos(HANGUP_BACKOFF_NANOS);
             }
@@ -500,7 +502,7 @@ final class LinuxChannel extends IOChannel {
             }
             drainErrorQueue(fd);
             if (completedSoFar() == before) {
-                if ((revents & socket_h.POLLERR()) != 0) {
+                if ((revents & poll_h.POLLERR()) != 0) {
                     return true; // a socket error, not a completion: let the next sendmsg report it
                 }
                 LockSupport.parkNanos(HANGUP_BACKOFF_NANOS);
@@ -581,11 +583,11 @@ final class LinuxChannel extends IOChannel {
     private void awaitWritable(int fd) throws IOException {
         while (true) {
             ensureNotClosing();
-            int revents = pollOnce(fd, socket_h.POLLOUT(), POLL_SLICE_MILLIS);
-            if ((revents & (socket_h.POLLOUT() | socket_h.POLLHUP() | socket_h.POLLNVAL())) != 0) {
+            int revents = pollOnce(fd, poll_h.POLLOUT(), POLL_SLICE_MILLIS);
+            if ((revents & (poll_h.POLLOUT() | poll_h.POLLHUP() | poll_h.POLLNVAL())) != 0) {
                 return;
             }
-            if ((revents & socket_h.POLLERR()) != 0 && drainQuietly(fd) == 0) {
+            if ((revents & poll_h.POLLERR()) != 0 && drainQuietly(fd) == 0) {
                 return; // a socket error: sendmsg reports it
             }
         }
@@ -594,11 +596,11 @@ final class LinuxChannel extends IOChannel {
     private void awaitReadable(int fd) throws IOException {
         while (true) {
             ensureNotClosing();
-            int revents = pollOnce(fd, socket_h.POLLIN(), POLL_SLICE_MILLIS);
-            if ((revents & (socket_h.POLLIN() | socket_h.POLLHUP() | socket_h.POLLNVAL())) != 0) {
+            int revents = pollOnce(fd, poll_h.POLLIN(), POLL_SLICE_MILLIS);
+            if ((revents & (poll_h.POLLIN() | poll_h.POLLHUP() | poll_h.POLLNVAL())) != 0) {
                 return;
             }
-            if ((revents & socket_h.POLLERR()) != 0 && drainQuietly(fd) == 0) {
+            if ((revents & poll_h.POLLERR()) != 0 && drainQuietly(fd) == 0) {
                 return; // a socket error: recvmsg reports it
             }
         }
@@ -673,7 +675,7 @@ final class LinuxChannel extends IOChannel {
             // SHUT_WR first: the writer (woken by it with EPIPE, or by the closing flag) stops, and the data already
             // queued still goes out, so its completions still come.
             int r = syscalls.shutdown(fd, socket_h.SHUT_WR());
-            if (r < 0 && -r != socket_h.ENOTCONN()) {
+            if (r < 0 && -r != errno_h.ENOTCONN()) {
                 failure = errors.exception("shutdown(SHUT_WR)", -r);
             }
             if (outstanding() > 0) {

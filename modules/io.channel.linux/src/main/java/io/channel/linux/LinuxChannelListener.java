@@ -7,6 +7,8 @@ import io.channel.SocketAddressText;
 import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.SocketDescriptor;
 import io.channel.linux.internal.Syscalls;
+import io.channel.linux.internal.gen.errno_h;
+import io.channel.linux.internal.gen.poll_h;
 import io.channel.linux.internal.gen.pollfd;
 import io.channel.linux.internal.gen.sockaddr_storage;
 import io.channel.linux.internal.gen.socket_h;
@@ -63,7 +65,7 @@ final class LinuxChannelListener implements ChannelListener {
                 if (closed.get()) {
                     throw closedWhileAccepting();
                 }
-                if (errno == socket_h.ECONNABORTED()) {
+                if (errno == errno_h.ECONNABORTED()) {
                     // man 2 accept: a connection that died while queued; the listener itself is fine.
                     continue;
                 }
@@ -80,7 +82,7 @@ final class LinuxChannelListener implements ChannelListener {
 
     private void awaitConnection(MemorySegment poll, int fd) throws IOException {
         pollfd.fd(poll, fd);
-        pollfd.events(poll, (short) socket_h.POLLIN());
+        pollfd.events(poll, (short) poll_h.POLLIN());
         pollfd.revents(poll, (short) 0);
         int r = syscalls.poll(poll, 1, LinuxChannel.POLL_SLICE_MILLIS);
         if (r < 0 && Errors.kind(-r) != Errors.Kind.RETRY) {

@@ -9,6 +9,8 @@ import io.channel.linux.internal.SocketAddresses;
 import io.channel.linux.internal.SocketDescriptor;
 import io.channel.linux.internal.Sockets;
 import io.channel.linux.internal.Syscalls;
+import io.channel.linux.internal.gen.errno_h;
+import io.channel.linux.internal.gen.poll_h;
 import io.channel.linux.internal.gen.pollfd;
 import io.channel.linux.internal.gen.socket_h;
 import io.channel.spi.ChannelProvider;
@@ -164,7 +166,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
             // man 2 connect: a non-blocking socket answers EINPROGRESS; an interrupted connect goes on in the
             // background (EINTR), and either way completion shows as POLLOUT, its result in SO_ERROR.
             int errno = -r;
-            if (errno != socket_h.EINPROGRESS() && Errors.kind(errno) != Errors.Kind.RETRY) {
+            if (errno != errno_h.EINPROGRESS() && Errors.kind(errno) != Errors.Kind.RETRY) {
                 throw errors.exception("connect", errno, where);
             }
             MemorySegment poll = pollfd.allocate(arena);
@@ -175,7 +177,7 @@ public final class LinuxChannelProvider implements ChannelProvider {
                             + options.connectTimeout().toMillis() + " ms");
                 }
                 pollfd.fd(poll, fd);
-                pollfd.events(poll, (short) socket_h.POLLOUT());
+                pollfd.events(poll, (short) poll_h.POLLOUT());
                 pollfd.revents(poll, (short) 0);
                 int ready = syscalls.poll(poll, 1,
                         (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(remaining))));

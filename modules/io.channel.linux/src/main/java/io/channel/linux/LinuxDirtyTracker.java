@@ -1,7 +1,8 @@
 package io.channel.linux;
 
 import io.channel.linux.internal.Syscalls;
-import io.channel.linux.internal.gen.dirty_tracking_h;
+import io.channel.linux.internal.gen.fcntl_h;
+import io.channel.linux.internal.gen.fs_h;
 import io.channel.memory.DirtyPages;
 import io.channel.memory.DirtyTracker;
 import io.channel.memory.DirtyTrackingRefusedException;
@@ -94,7 +95,7 @@ final class LinuxDirtyTracker extends DirtyTracker {
     static int openPagemap(Syscalls sys) throws DirtyTrackingRefusedException {
         try (Arena arena = Arena.ofConfined()) {
             int fd = sys.open(arena.allocateFrom("/proc/self/pagemap"),
-                    dirty_tracking_h.O_RDONLY() | dirty_tracking_h.O_CLOEXEC());
+                    fcntl_h.O_RDONLY() | fcntl_h.O_CLOEXEC());
             if (fd < 0) {
                 throw new DirtyTrackingRefusedException("/proc/self/pagemap cannot be opened (is /proc mounted?)",
                         sys.errors().exception("open(/proc/self/pagemap)", -fd));
@@ -110,7 +111,7 @@ final class LinuxDirtyTracker extends DirtyTracker {
 
     @Override
     protected void implSync(DirtyPages.Builder dirty) throws IOException {
-        scan.scan(arg -> sys.ioctl(pagemap, dirty_tracking_h.PAGEMAP_SCAN(), arg),
+        scan.scan(arg -> sys.ioctl(pagemap, fs_h.PAGEMAP_SCAN(), arg),
                 (call, errno) -> sys.errors().exception(call, errno, Userfaultfd.describe(start, length)),
                 dirty::add);
     }

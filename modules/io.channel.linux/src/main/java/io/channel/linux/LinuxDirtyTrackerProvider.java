@@ -2,7 +2,7 @@ package io.channel.linux;
 
 import io.channel.NativeIOException;
 import io.channel.linux.internal.Syscalls;
-import io.channel.linux.internal.gen.dirty_tracking_h;
+import io.channel.linux.internal.gen.errno_h;
 import io.channel.memory.DirtyPages;
 import io.channel.memory.DirtyTracker;
 import io.channel.memory.DirtyTrackerProvider;
@@ -108,7 +108,7 @@ public final class LinuxDirtyTrackerProvider implements DirtyTrackerProvider {
         } catch (DirtyTrackingRefusedException e) {
             return new UnsupportedOperationException(e.getMessage(), e);
         } catch (IOException e) {
-            boolean noScan = e instanceof NativeIOException n && n.errno() == dirty_tracking_h.ENOTTY();
+            boolean noScan = e instanceof NativeIOException n && n.errno() == errno_h.ENOTTY();
             return new UnsupportedOperationException(noScan
                     ? "the kernel has no PAGEMAP_SCAN ioctl (Linux 6.7): " + e.getMessage()
                     : "probing the kernel tracker failed: " + e.getMessage(), e);

@@ -1,7 +1,7 @@
 package io.channel.linux;
 
 import io.channel.linux.internal.Syscalls;
-import io.channel.linux.internal.gen.socket_h;
+import io.channel.linux.internal.gen.mman_h;
 import io.channel.memory.MemoryProvider;
 import io.channel.spi.SupportedPlatform;
 import java.lang.foreign.Arena;
@@ -84,8 +84,8 @@ public final class LinuxMemoryProvider implements MemoryProvider {
         // A huge page needs a 2 MiB-aligned range: map 2 MiB more and trim both ends.
         long mapped = hugePages ? length + HUGE_PAGE : length;
         // man 2 mmap: anonymous private memory is zero-filled on first touch; nothing is touched here.
-        long address = sys.mmapAnonymous(mapped, socket_h.PROT_READ() | socket_h.PROT_WRITE(),
-                socket_h.MAP_PRIVATE() | socket_h.MAP_ANONYMOUS());
+        long address = sys.mmapAnonymous(mapped, mman_h.PROT_READ() | mman_h.PROT_WRITE(),
+                mman_h.MAP_PRIVATE() | mman_h.MAP_ANONYMOUS());
         if (address < 0 && address >= -4095) {
             throw new OutOfMemoryError("mmap(" + mapped + " bytes, MAP_PRIVATE|MAP_ANONYMOUS) failed: "
                     + sys.errors().strerror((int) -address));
@@ -98,7 +98,7 @@ public final class LinuxMemoryProvider implements MemoryProvider {
                 unmap(sys, start + length, address + mapped - (start + length));
                 // Only a hint: EINVAL where THP is compiled out; "never" in
                 // /sys/kernel/mm/transparent_hugepage/enabled makes it a no-op.
-                sys.madvise(start, length, socket_h.MADV_HUGEPAGE());
+                sys.madvise(start, length, mman_h.MADV_HUGEPAGE());
             }
             long base = start;
             return MemorySegment.ofAddress(base).reinterpret(byteSize, arena, segment -> unmap(sys, base, length));
@@ -122,7 +122,7 @@ public final class LinuxMemoryProvider implements MemoryProvider {
         long start = segment.address() & -PAGE;
         long end = roundUp(segment.address() + segment.byteSize(), PAGE);
         Syscalls sys = syscalls();
-        int r = sys.madvise(start, end - start, socket_h.MADV_POPULATE_WRITE());
+        int r = sys.madvise(start, end - start, mman_h.MADV_POPULATE_WRITE());
         if (r == 0) {
             return true;
         }

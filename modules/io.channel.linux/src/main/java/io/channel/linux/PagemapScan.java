@@ -1,6 +1,6 @@
 package io.channel.linux;
 
-import io.channel.linux.internal.gen.dirty_tracking_h;
+import io.channel.linux.internal.gen.fs_h;
 import io.channel.linux.internal.gen.page_region;
 import io.channel.linux.internal.gen.pm_scan_arg;
 import java.io.IOException;
@@ -146,7 +146,7 @@ final class PagemapScan {
 
     private void prepare(long from) {
         pm_scan_arg.size(arg, pm_scan_arg.layout().byteSize());
-        pm_scan_arg.flags(arg, dirty_tracking_h.PM_SCAN_WP_MATCHING() | dirty_tracking_h.PM_SCAN_CHECK_WPASYNC());
+        pm_scan_arg.flags(arg, fs_h.PM_SCAN_WP_MATCHING() | fs_h.PM_SCAN_CHECK_WPASYNC());
         pm_scan_arg.start(arg, from);
         pm_scan_arg.end(arg, end);
         pm_scan_arg.walk_end(arg, 0);
@@ -155,8 +155,8 @@ final class PagemapScan {
         pm_scan_arg.max_pages(arg, 0);
         pm_scan_arg.category_inverted(arg, 0);
         // Only written pages match, and only they are re-protected by PM_SCAN_WP_MATCHING.
-        pm_scan_arg.category_mask(arg, dirty_tracking_h.PAGE_IS_WRITTEN());
+        pm_scan_arg.category_mask(arg, fs_h.PAGE_IS_WRITTEN());
         pm_scan_arg.category_anyof_mask(arg, 0);
-        pm_scan_arg.return_mask(arg, dirty_tracking_h.PAGE_IS_WRITTEN());
+        pm_scan_arg.return_mask(arg, fs_h.PAGE_IS_WRITTEN());
     }
 }

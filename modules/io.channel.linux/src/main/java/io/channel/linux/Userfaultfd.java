@@ -1,11 +1,13 @@
 package io.channel.linux;
 
 import io.channel.linux.internal.Syscalls;
-import io.channel.linux.internal.gen.dirty_tracking_h;
+import io.channel.linux.internal.gen.errno_h;
+import io.channel.linux.internal.gen.fcntl_h;
 import io.channel.linux.internal.gen.uffdio_api;
 import io.channel.linux.internal.gen.uffdio_range;
 import io.channel.linux.internal.gen.uffdio_register;
 import io.channel.linux.internal.gen.uffdio_writeprotect;
+import io.channel.linux.internal.gen.userfaultfd_h;
 import io.channel.memory.DirtyTrackingRefusedException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -24,8 +26,8 @@ final class Userfaultfd {
      * faults itself and only records the write (no fault-handling thread), and {@code UFFD_FEATURE_WP_UNPOPULATED}
      * (Linux 6.4), so pages never touched count as protected and their first write is recorded too.
      */
-    static final long FEATURES = dirty_tracking_h.UFFD_FEATURE_WP_ASYNC()
-            | dirty_tracking_h.UFFD_FEATURE_WP_UNPOPULATED();
+    static final long FEATURES = userfaultfd_h.UFFD_FEATURE_WP_ASYNC()
+            | userfaultfd_h.UFFD_FEATURE_WP_UNPOPULATED();
 
     private Userfaultfd() {
     }
@@ -44,9 +46,9 @@ final class Userfaultfd {
         int fd = create(sys);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment api = arena.allocate(uffdio_api.layout());
-            uffdio_api.api(api, dirty_tracking_h.UFFD_API());
+            uffdio_api.api(api, userfaultfd_h.UFFD_API());
             uffdio_api.features(api, FEATURES);
-            int r = sys.ioctl(fd, dirty_tracking_h.UFFDIO_API(), api);
+            int r = sys.ioctl(fd, userfaultfd_h.UFFDIO_API(), api);
             if (r < 0) {
                 // EINVAL: a feature asked for is unknown to this kernel; ask again without any to name it.
                 throw missingFeatures(offeredFeatures(sys), sys.errors().exception("ioctl(UFFDIO_API)", -r));
@@ -66,19 +68,19 @@ final class Userfaultfd {
     }
 
     private static int create(Syscalls sys) throws DirtyTrackingRefusedException {
-        int flags = dirty_tracking_h.O_CLOEXEC() | dirty_tracking_h.O_NONBLOCK() | dirty_tracking_h.UFFD_USER_MODE_ONLY();
+        int flags = fcntl_h.O_CLOEXEC() | fcntl_h.O_NONBLOCK() | userfaultfd_h.UFFD_USER_MODE_ONLY();
         int fd = sys.userfaultfd(flags);
         if (fd >= 0) {
             return fd;
         }
         int errno = -fd;
         String why;
-        if (errno == dirty_tracking_h.ENOSYS()) {
+        if (errno == errno_h.ENOSYS()) {
             why = "the kernel has no userfaultfd (CONFIG_USERFAULTFD), or a seccomp filter hides it";
-        } else if (errno == dirty_tracking_h.EPERM()) {
+        } else if (errno == errno_h.EPERM()) {
             why = "userfaultfd is not permitted to this process: a seccomp filter (container runtimes block it by"
                     + " default), or vm.unprivileged_userfaultfd=0 on a kernel before 5.11 (no UFFD_USER_MODE_ONLY)";
-        } else if (errno == dirty_tracking_h.EINVAL()) {
+        } else if (errno == errno_h.EINVAL()) {
             why = "the kernel predates UFFD_USER_MODE_ONLY (Linux 5.11)";
         } else {
             why = "the kernel refused a userfaultfd";
@@ -92,8 +94,8 @@ final class Userfaultfd {
         int fd = create(sys);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment api = arena.allocate(uffdio_api.layout());
-            uffdio_api.api(api, dirty_tracking_h.UFFD_API());
-            int r = sys.ioctl(fd, dirty_tracking_h.UFFDIO_API(), api);
+            uffdio_api.api(api, userfaultfd_h.UFFD_API());
+            int r = sys.ioctl(fd, userfaultfd_h.UFFDIO_API(), api);
             if (r < 0) {
                 throw new DirtyTrackingRefusedException("the kernel refused the userfaultfd API handshake",
                         sys.errors().exception("ioctl(UFFDIO_API)", -r));
@@ -106,10 +108,10 @@ final class Userfaultfd {
 
     private static DirtyTrackingRefusedException missingFeatures(long offered, IOException cause) {
         StringBuilder missing = new StringBuilder();
-        if ((offered & dirty_tracking_h.UFFD_FEATURE_WP_ASYNC()) == 0) {
+        if ((offered & userfaultfd_h.UFFD_FEATURE_WP_ASYNC()) == 0) {
             missing.append("UFFD_FEATURE_WP_ASYNC (Linux 6.7)");
         }
-        if ((offered & dirty_tracking_h.UFFD_FEATURE_WP_UNPOPULATED()) == 0) {
+        if ((offered & userfaultfd_h.UFFD_FEATURE_WP_UNPOPULATED()) == 0) {
             missing.append(missing.isEmpty() ? "" : " and ").append("UFFD_FEATURE_WP_UNPOPULATED (Linux 6.4)");
         }
         return new DirtyTrackingRefusedException("the kernel's userfaultfd lacks " + missing + " (it offers features 0x"
@@ -130,15 +132,15 @@ final class Userfaultfd {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment register = arena.allocate(uffdio_register.layout());
             range(uffdio_register.range(register), start, length);
-            uffdio_register.mode(register, dirty_tracking_h.UFFDIO_REGISTER_MODE_WP());
-            int r = sys.ioctl(fd, dirty_tracking_h.UFFDIO_REGISTER(), register);
+            uffdio_register.mode(register, userfaultfd_h.UFFDIO_REGISTER_MODE_WP());
+            int r = sys.ioctl(fd, userfaultfd_h.UFFDIO_REGISTER(), register);
             if (r < 0) {
                 // EINVAL: a mapping userfaultfd cannot write-protect (for example hugetlbfs or a device mapping
                 // on a kernel without support), or a range that is not all mapped.
                 throw new DirtyTrackingRefusedException("userfaultfd cannot write-protect this mapping "
                         + describe(start, length), sys.errors().exception("ioctl(UFFDIO_REGISTER)", -r));
             }
-            long writeProtect = 1L << dirty_tracking_h._UFFDIO_WRITEPROTECT();
+            long writeProtect = 1L << userfaultfd_h._UFFDIO_WRITEPROTECT();
             if ((uffdio_register.ioctls(register) & writeProtect) == 0) {
                 unregister(sys, fd, start, length);
                 throw new DirtyTrackingRefusedException("the kernel registered the mapping " + describe(start, length)
@@ -161,8 +163,8 @@ final class Userfaultfd {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment protect = arena.allocate(uffdio_writeprotect.layout());
             range(uffdio_writeprotect.range(protect), start, length);
-            uffdio_writeprotect.mode(protect, dirty_tracking_h.UFFDIO_WRITEPROTECT_MODE_WP());
-            int r = sys.ioctl(fd, dirty_tracking_h.UFFDIO_WRITEPROTECT(), protect);
+            uffdio_writeprotect.mode(protect, userfaultfd_h.UFFDIO_WRITEPROTECT_MODE_WP());
+            int r = sys.ioctl(fd, userfaultfd_h.UFFDIO_WRITEPROTECT(), protect);
             if (r < 0) {
                 throw sys.errors().exception("ioctl(UFFDIO_WRITEPROTECT)", -r, describe(start, length));
             }
@@ -182,7 +184,7 @@ final class Userfaultfd {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment range = arena.allocate(uffdio_range.layout());
             range(range, start, length);
-            return sys.ioctl(fd, dirty_tracking_h.UFFDIO_UNREGISTER(), range);
+            return sys.ioctl(fd, userfaultfd_h.UFFDIO_UNREGISTER(), range);
         }
     }
 

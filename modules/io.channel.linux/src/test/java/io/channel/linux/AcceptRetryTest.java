@@ -7,7 +7,7 @@ import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
 import io.channel.IOChannel;
 import io.channel.linux.internal.Syscalls;
-import io.channel.linux.internal.gen.socket_h;
+import io.channel.linux.internal.gen.errno_h;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
@@ -26,7 +26,7 @@ class AcceptRetryTest {
         return (Syscalls) Proxy.newProxyInstance(Syscalls.class.getClassLoader(), new Class<?>[] {Syscalls.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("accept4") && aborted.getAndIncrement() == 0) {
-                        return -socket_h.ECONNABORTED();
+                        return -errno_h.ECONNABORTED();
                     }
                     try {
                         return method.invoke(kernel, args);

@@ -21,12 +21,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import testkit.Tier;
 
 /**
  * Runs {@link ProviderProbeMain} in child JVMs started from the running JDK, with the module path of this test
  * run and the test classes patched into module {@code io.channel.linux}, to check what depends on the command
  * line: native access, the OS, and the memlock limit of an unprivileged user.
  */
+@Tier.ChildJvm
 class ChildJvmTest {
 
     private static final String NATIVE_ACCESS = "--enable-native-access=io.channel.linux";

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.channel.NativeIOException;
 import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.gen.cmsghdr;
+import io.channel.linux.internal.gen.errno_h;
 import io.channel.linux.internal.gen.sock_extended_err;
 import io.channel.linux.internal.gen.socket_h;
 import java.lang.foreign.Arena;
@@ -87,12 +88,12 @@ class ErrorQueueMessagesTest {
 
     @Test
     void aNotificationCarryingAnErrnoFailsWithItsDescription() {
-        long length = message(socket_h.SOL_IP(), socket_h.IP_RECVERR(), socket_h.ENOMEM(),
+        long length = message(socket_h.SOL_IP(), socket_h.IP_RECVERR(), errno_h.ENOMEM(),
                 socket_h.SO_EE_ORIGIN_ZEROCOPY(), 0, 0, 0);
 
         assertThatThrownBy(() -> ErrorQueueMessages.parse(control, length, 0, errors))
                 .isInstanceOf(NativeIOException.class)
-                .hasMessage("sendmsg(MSG_ZEROCOPY) completion failed: fake error " + socket_h.ENOMEM());
+                .hasMessage("sendmsg(MSG_ZEROCOPY) completion failed: fake error " + errno_h.ENOMEM());
     }
 
     @Test

@@ -3,8 +3,10 @@ package io.channel.linux;
 import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.Syscalls;
 import io.channel.linux.internal.gen.cmsghdr;
+import io.channel.linux.internal.gen.errno_h;
 import io.channel.linux.internal.gen.iovec;
 import io.channel.linux.internal.gen.msghdr;
+import io.channel.linux.internal.gen.poll_h;
 import io.channel.linux.internal.gen.pollfd;
 import io.channel.linux.internal.gen.rlimit;
 import io.channel.linux.internal.gen.sock_extended_err;
@@ -94,7 +96,7 @@ class FakeKernel implements Syscalls {
         }
         ZeroCopyNotification next = errorQueue.poll();
         if (next == null) {
-            return -socket_h.EAGAIN();
+            return -errno_h.EAGAIN();
         }
         log.add("recvmsg(MSG_ERRQUEUE) [" + next.first() + ", " + next.last() + "]");
         MemorySegment control = msghdr.msg_control(message);
@@ -173,8 +175,8 @@ class FakeKernel implements Syscalls {
     public int poll(MemorySegment fds, long count, int timeoutMillis) {
         int events = pollfd.events(fds);
         completeInFlight();
-        int revents = (events & (socket_h.POLLOUT() | socket_h.POLLIN()))
-                | (errorQueue.isEmpty() ? 0 : socket_h.POLLERR());
+        int revents = (events & (poll_h.POLLOUT() | poll_h.POLLIN()))
+                | (errorQueue.isEmpty() ? 0 : poll_h.POLLERR());
         log.add("poll events=" + events + " revents=" + revents);
         pollfd.revents(fds, (short) revents);
         return revents == 0 ? 0 : 1;

@@ -8,6 +8,8 @@ import io.channel.FlushResult;
 import io.channel.NativeIOException;
 import io.channel.WriteFlag;
 import io.channel.linux.internal.SocketDescriptor;
+import io.channel.linux.internal.gen.errno_h;
+import io.channel.linux.internal.gen.poll_h;
 import io.channel.linux.internal.gen.socket_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,7 +64,7 @@ class LinuxChannelWithFakeKernelTest {
 
     @Test
     void anInterruptedSendIsRetried() throws Exception {
-        kernel.sendScript.add((long) -socket_h.EINTR());
+        kernel.sendScript.add((long) -errno_h.EINTR());
         LinuxChannel channel = channel();
 
         long written = channel.writev(new MemorySegment[] {bytes(64)});
@@ -73,13 +75,13 @@ class LinuxChannelWithFakeKernelTest {
 
     @Test
     void aSendThatWouldBlockWaitsForPolloutAndRetries() throws Exception {
-        kernel.sendScript.add((long) -socket_h.EAGAIN());
+        kernel.sendScript.add((long) -errno_h.EAGAIN());
         LinuxChannel channel = channel();
 
         channel.writev(new MemorySegment[] {bytes(64)});
 
-        assertThat(kernel.log).containsExactly("sendmsg -" + socket_h.EAGAIN(),
-                "poll events=" + socket_h.POLLOUT() + " revents=" + socket_h.POLLOUT(), "sendmsg 64");
+        assertThat(kernel.log).containsExactly("sendmsg -" + errno_h.EAGAIN(),
+                "poll events=" + poll_h.POLLOUT() + " revents=" + poll_h.POLLOUT(), "sendmsg 64");
     }
 
     @Test
@@ -95,7 +97,7 @@ class LinuxChannelWithFakeKernelTest {
 
     @Test
     void aFailedZeroCopySendConsumesNoCompletionId() throws Exception {
-        kernel.sendScript.add((long) -socket_h.EINTR());
+        kernel.sendScript.add((long) -errno_h.EINTR());
         LinuxChannel channel = channel();
 
         channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
@@ -108,20 +110,20 @@ class LinuxChannelWithFakeKernelTest {
     void enobufsWithSendsInFlightWaitsForACompletionAndRetries() throws Exception {
         LinuxChannel channel = channel();
         channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
-        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+        kernel.sendScript.add((long) -errno_h.ENOBUFS());
 
         long written = channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
 
         assertThat(written).isEqualTo(64);
         assertThat(kernel.sends).allMatch(FakeKernel.Send::zeroCopy).hasSize(3);
-        assertThat(kernel.log).contains("poll events=0 revents=" + socket_h.POLLERR(), "recvmsg(MSG_ERRQUEUE) [0, 0]");
+        assertThat(kernel.log).contains("poll events=0 revents=" + poll_h.POLLERR(), "recvmsg(MSG_ERRQUEUE) [0, 0]");
         assertThat(channel.statistics().enobufsRetries()).isEqualTo(1);
         assertThat(channel.statistics().copyFallbacks()).isZero();
     }
 
     @Test
     void enobufsWithNothingInFlightSendsThatWriteByCopying() throws Exception {
-        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+        kernel.sendScript.add((long) -errno_h.ENOBUFS());
         LinuxChannel channel = channel();
 
         long written = channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
@@ -134,19 +136,19 @@ class LinuxChannelWithFakeKernelTest {
 
     @Test
     void strictZeroCopyTurnsAPermanentEnobufsIntoQemusErrorNamingBothLimits() {
-        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+        kernel.sendScript.add((long) -errno_h.ENOBUFS());
         LinuxChannel channel = channel(ChannelOptions.defaults().withZeroCopy(true).withStrictZeroCopy(true));
 
         assertThatThrownBy(() -> channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY))
                 .isInstanceOf(NativeIOException.class)
                 .hasMessageStartingWith("Process can't lock enough memory for using MSG_ZEROCOPY: fake error "
-                        + socket_h.ENOBUFS() + " (ENOBUFS from sendmsg(MSG_ZEROCOPY) for a 64-byte write with 0 of"
+                        + errno_h.ENOBUFS() + " (ENOBUFS from sendmsg(MSG_ZEROCOPY) for a 64-byte write with 0 of"
                         + " this channel's sends in flight")
                 .hasMessageContaining("RLIMIT_MEMLOCK 65536 bytes (soft; hard 65536 bytes)")
                 .hasMessageContaining("net.core.optmem_max")
                 .hasMessageContaining("ulimit -l")
                 .hasMessageContaining("sysctl")
-                .satisfies(e -> assertThat(((NativeIOException) e).errno()).isEqualTo(socket_h.ENOBUFS()));
+                .satisfies(e -> assertThat(((NativeIOException) e).errno()).isEqualTo(errno_h.ENOBUFS()));
         assertThat(kernel.sends).hasSize(1);
         assertThat(channel.zeroCopyFallbackReason()).isNull();
     }
@@ -156,7 +158,7 @@ class LinuxChannelWithFakeKernelTest {
         LinuxChannel channel = channel(ChannelOptions.defaults().withZeroCopy(true).withStrictZeroCopy(true)
                 .withCloseTimeout(Duration.ofSeconds(2)));
         channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
-        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+        kernel.sendScript.add((long) -errno_h.ENOBUFS());
 
         long written = channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
 
@@ -167,7 +169,7 @@ class LinuxChannelWithFakeKernelTest {
 
     @Test
     void aFlushAfterWritesCopiedByFallbackReportsThemAllCopied() throws Exception {
-        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+        kernel.sendScript.add((long) -errno_h.ENOBUFS());
         LinuxChannel channel = channel();
         channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
 
@@ -179,7 +181,7 @@ class LinuxChannelWithFakeKernelTest {
     void aFallbackCopySaysWhyNamingBothLimits() throws Exception {
         LinuxChannel channel = channel();
         assertThat(channel.zeroCopyFallbackReason()).isNull();
-        kernel.sendScript.add((long) -socket_h.ENOBUFS());
+        kernel.sendScript.add((long) -errno_h.ENOBUFS());
 
         channel.writev(new MemorySegment[] {bytes(64)}, WriteFlag.ZERO_COPY);
 
@@ -276,7 +278,7 @@ class LinuxChannelWithFakeKernelTest {
 
     @Test
     void aHeapReadThatWouldBlockWaitsForPollinAndRetries() throws Exception {
-        kernel.receiveScript.add((long) -socket_h.EAGAIN());
+        kernel.receiveScript.add((long) -errno_h.EAGAIN());
         kernel.dataToRead.add(new byte[] {5});
         LinuxChannel channel = channel();
         byte[] into = new byte[1];
@@ -285,13 +287,13 @@ class LinuxChannelWithFakeKernelTest {
 
         assertThat(n).isEqualTo(1);
         assertThat(into).containsExactly(5);
-        assertThat(kernel.log).containsSubsequence("recv " + -socket_h.EAGAIN(),
-                "poll events=" + socket_h.POLLIN() + " revents=" + socket_h.POLLIN(), "recv 1");
+        assertThat(kernel.log).containsSubsequence("recv " + -errno_h.EAGAIN(),
+                "poll events=" + poll_h.POLLIN() + " revents=" + poll_h.POLLIN(), "recv 1");
     }
 
     @Test
     void aFailedHeapReadNamesRecvAndThePeer() {
-        kernel.receiveScript.add((long) -socket_h.ECONNRESET());
+        kernel.receiveScript.add((long) -errno_h.ECONNRESET());
         LinuxChannel channel = channel();
 
         assertThatThrownBy(() -> channel.readv(new MemorySegment[] {MemorySegment.ofArray(new byte[4])}, 0, 1))
@@ -371,19 +373,19 @@ class LinuxChannelWithFakeKernelTest {
 
     @Test
     void aHeapSendThatWouldBlockWaitsForPolloutAndRetries() throws Exception {
-        kernel.sendScript.add((long) -socket_h.EAGAIN());
+        kernel.sendScript.add((long) -errno_h.EAGAIN());
         LinuxChannel channel = channel();
 
         long n = channel.writev(new MemorySegment[] {MemorySegment.ofArray(new byte[64])});
 
         assertThat(n).isEqualTo(64);
-        assertThat(kernel.log).containsSubsequence("send " + -socket_h.EAGAIN(),
-                "poll events=" + socket_h.POLLOUT() + " revents=" + socket_h.POLLOUT(), "send 64");
+        assertThat(kernel.log).containsSubsequence("send " + -errno_h.EAGAIN(),
+                "poll events=" + poll_h.POLLOUT() + " revents=" + poll_h.POLLOUT(), "send 64");
     }
 
     @Test
     void aFailedHeapSendNamesSendAndThePeer() {
-        kernel.sendScript.add((long) -socket_h.EPIPE());
+        kernel.sendScript.add((long) -errno_h.EPIPE());
         LinuxChannel channel = channel();
 
         assertThatThrownBy(() -> channel.writev(new MemorySegment[] {MemorySegment.ofArray(new byte[4])}))

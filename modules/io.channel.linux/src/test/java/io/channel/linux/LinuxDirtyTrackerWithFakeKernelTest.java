@@ -2,12 +2,15 @@ package io.channel.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.channel.linux.internal.gen.dirty_tracking_h;
+import io.channel.linux.internal.gen.errno_h;
+import io.channel.linux.internal.gen.fcntl_h;
+import io.channel.linux.internal.gen.fs_h;
 import io.channel.linux.internal.gen.page_region;
 import io.channel.linux.internal.gen.pm_scan_arg;
 import io.channel.linux.internal.gen.uffdio_api;
 import io.channel.linux.internal.gen.uffdio_range;
 import io.channel.linux.internal.gen.uffdio_register;
+import io.channel.linux.internal.gen.userfaultfd_h;
 import io.channel.memory.DirtyTracker;
 import io.channel.memory.DirtyTrackers;
 import java.lang.foreign.Arena;
@@ -68,28 +71,28 @@ class LinuxDirtyTrackerWithFakeKernelTest {
 
         @Override
         public int ioctl(int fd, long request, MemorySegment arg) {
-            if (request == dirty_tracking_h.UFFDIO_API()) {
+            if (request == userfaultfd_h.UFFDIO_API()) {
                 ioctls.add("UFFDIO_API");
                 long asked = uffdio_api.features(arg);
                 if ((asked & ~offeredFeatures) != 0) {
-                    return -dirty_tracking_h.EINVAL(); // fs/userfaultfd.c: unknown features are refused
+                    return -errno_h.EINVAL(); // fs/userfaultfd.c: unknown features are refused
                 }
                 uffdio_api.features(arg, offeredFeatures);
                 return 0;
             }
-            if (request == dirty_tracking_h.UFFDIO_REGISTER()) {
+            if (request == userfaultfd_h.UFFDIO_REGISTER()) {
                 ioctls.add("UFFDIO_REGISTER");
                 if (uffdio_range.start(uffdio_register.range(arg)) == refusedRegistration) {
-                    return -dirty_tracking_h.EINVAL();
+                    return -errno_h.EINVAL();
                 }
-                uffdio_register.ioctls(arg, writeProtectAllowed ? 1L << dirty_tracking_h._UFFDIO_WRITEPROTECT() : 0);
+                uffdio_register.ioctls(arg, writeProtectAllowed ? 1L << userfaultfd_h._UFFDIO_WRITEPROTECT() : 0);
                 return 0;
             }
-            if (request == dirty_tracking_h.UFFDIO_WRITEPROTECT() || request == dirty_tracking_h.UFFDIO_UNREGISTER()) {
-                ioctls.add(request == dirty_tracking_h.UFFDIO_WRITEPROTECT() ? "UFFDIO_WRITEPROTECT" : "UFFDIO_UNREGISTER");
+            if (request == userfaultfd_h.UFFDIO_WRITEPROTECT() || request == userfaultfd_h.UFFDIO_UNREGISTER()) {
+                ioctls.add(request == userfaultfd_h.UFFDIO_WRITEPROTECT() ? "UFFDIO_WRITEPROTECT" : "UFFDIO_UNREGISTER");
                 return 0;
             }
-            if (request == dirty_tracking_h.PAGEMAP_SCAN()) {
+            if (request == fs_h.PAGEMAP_SCAN()) {
                 ioctls.add("PAGEMAP_SCAN");
                 if (scanErrno != 0) {
                     return -scanErrno;
@@ -118,15 +121,15 @@ class LinuxDirtyTrackerWithFakeKernelTest {
     @Test
     void aKernelThatTracksIsAvailableAndItsProbeLeavesNothingOpen() {
         assertThat(provider.unavailabilityCause()).isNull();
-        assertThat(kernel.ioctls).containsExactly("userfaultfd " + (dirty_tracking_h.O_CLOEXEC()
-                        | dirty_tracking_h.O_NONBLOCK() | dirty_tracking_h.UFFD_USER_MODE_ONLY()),
+        assertThat(kernel.ioctls).containsExactly("userfaultfd " + (fcntl_h.O_CLOEXEC()
+                        | fcntl_h.O_NONBLOCK() | userfaultfd_h.UFFD_USER_MODE_ONLY()),
                 "UFFDIO_API", "UFFDIO_REGISTER", "UFFDIO_WRITEPROTECT", "PAGEMAP_SCAN", "UFFDIO_UNREGISTER");
         assertThat(kernel.open).isEmpty();
     }
 
     @Test
     void aKernelWithoutAsyncWriteProtectIsUnavailableNamingTheFeatureAndTheRelease() {
-        kernel.offeredFeatures = 0x1ffff & ~dirty_tracking_h.UFFD_FEATURE_WP_ASYNC();
+        kernel.offeredFeatures = 0x1ffff & ~userfaultfd_h.UFFD_FEATURE_WP_ASYNC();
 
         assertThat(provider.unavailabilityCause()).hasMessage("the kernel's userfaultfd lacks UFFD_FEATURE_WP_ASYNC"
                 + " (Linux 6.7) (it offers features 0x17fff)");
@@ -154,7 +157,7 @@ class LinuxDirtyTrackerWithFakeKernelTest {
 
     @Test
     void aProcessDeniedUserfaultfdIsToldWhyItMayBe() {
-        kernel.userfaultfdErrno = dirty_tracking_h.EPERM();
+        kernel.userfaultfdErrno = errno_h.EPERM();
 
         assertThat(provider.unavailabilityCause()).hasMessageContaining("not permitted")
                 .hasMessageContaining("seccomp").hasMessageContaining("vm.unprivileged_userfaultfd")
@@ -163,7 +166,7 @@ class LinuxDirtyTrackerWithFakeKernelTest {
 
     @Test
     void aKernelWithoutPagemapScanIsUnavailableSayingSo() {
-        kernel.scanErrno = dirty_tracking_h.ENOTTY();
+        kernel.scanErrno = errno_h.ENOTTY();
 
         assertThat(provider.unavailabilityCause()).hasMessageStartingWith(
                 "the kernel has no PAGEMAP_SCAN ioctl (Linux 6.7): ioctl(PAGEMAP_SCAN) failed");

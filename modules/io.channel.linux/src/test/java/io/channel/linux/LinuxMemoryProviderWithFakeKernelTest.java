@@ -3,7 +3,7 @@ package io.channel.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.channel.linux.internal.gen.socket_h;
+import io.channel.linux.internal.gen.errno_h;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,7 @@ class LinuxMemoryProviderWithFakeKernelTest {
         @Override
         public int munmap(long address, long length) {
             munmaps.add(Long.toHexString(address) + "+" + length);
-            return munmaps.size() - 1 == failingMunmap ? -socket_h.EINVAL() : 0;
+            return munmaps.size() - 1 == failingMunmap ? -errno_h.EINVAL() : 0;
         }
 
         @Override
@@ -54,7 +54,7 @@ class LinuxMemoryProviderWithFakeKernelTest {
             assertThatThrownBy(() -> provider.allocate(4 * MIB, true, arena))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("munmap(")
-                    .hasMessageContaining("fake error " + socket_h.EINVAL());
+                    .hasMessageContaining("fake error " + errno_h.EINVAL());
         }
 
         assertThat(kernel.munmaps).last().isEqualTo(Long.toHexString(ADDRESS) + "+" + (6 * MIB));

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.channel.NativeIOException;
-import io.channel.linux.internal.gen.dirty_tracking_h;
+import io.channel.linux.internal.gen.errno_h;
+import io.channel.linux.internal.gen.fs_h;
 import io.channel.linux.internal.gen.page_region;
 import io.channel.linux.internal.gen.pm_scan_arg;
 import java.io.IOException;
@@ -72,7 +73,7 @@ class PagemapScanTest {
                 MemorySegment region = page_region.asSlice(vec, found++);
                 page_region.start(region, BASE + runStart * PAGE);
                 page_region.end(region, BASE + runEnd * PAGE);
-                page_region.categories(region, dirty_tracking_h.PAGE_IS_WRITTEN());
+                page_region.categories(region, fs_h.PAGE_IS_WRITTEN());
                 written.clear(runStart, runEnd);
                 page = runEnd;
             }
@@ -116,9 +117,9 @@ class PagemapScanTest {
         assertThat(arg[2]).isEqualTo(8);
         assertThat(arg[3]).as("size").isEqualTo(96);
         assertThat(arg[4]).as("flags").isEqualTo(
-                dirty_tracking_h.PM_SCAN_WP_MATCHING() | dirty_tracking_h.PM_SCAN_CHECK_WPASYNC());
-        assertThat(arg[5]).as("category_mask").isEqualTo(dirty_tracking_h.PAGE_IS_WRITTEN());
-        assertThat(arg[6]).as("return_mask").isEqualTo(dirty_tracking_h.PAGE_IS_WRITTEN());
+                fs_h.PM_SCAN_WP_MATCHING() | fs_h.PM_SCAN_CHECK_WPASYNC());
+        assertThat(arg[5]).as("category_mask").isEqualTo(fs_h.PAGE_IS_WRITTEN());
+        assertThat(arg[6]).as("return_mask").isEqualTo(fs_h.PAGE_IS_WRITTEN());
     }
 
     @Test
@@ -156,7 +157,7 @@ class PagemapScanTest {
 
     @Test
     void aFailedIoctlFailsAtOnceWithoutRetrying() {
-        int eperm = dirty_tracking_h.EPERM();
+        int eperm = errno_h.EPERM();
         List<MemorySegment> calls = new ArrayList<>();
         PagemapScan.Call failing = arg -> {
             calls.add(arg);
@@ -171,7 +172,7 @@ class PagemapScanTest {
 
     @Test
     void anInterruptedIoctlIsNotRetriedEither() {
-        int eintr = dirty_tracking_h.EINTR();
+        int eintr = errno_h.EINTR();
 
         assertThatThrownBy(() -> run(scan(16, 8), arg -> -eintr)).isInstanceOf(NativeIOException.class);
     }

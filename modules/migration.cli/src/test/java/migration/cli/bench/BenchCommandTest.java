@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import testkit.Tier;
 
+@Tier.ChildJvm
 class BenchCommandTest {
 
     @Test

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import testkit.JsonReader;
+import testkit.Tier;
 
 /** {@code multifd bench --live}: a tiny real run, and its usage errors. */
+@Tier.ChildJvm
 class LiveBenchCommandTest {
 
     @Test

@@ -1,7 +1,7 @@
 package io.channel.linux.internal;
 
 import io.channel.NativeIOException;
-import io.channel.linux.internal.gen.socket_h;
+import io.channel.linux.internal.gen.errno_h;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Map;
@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>anything else: a {@link NativeIOException} that keeps the errno and reads
  *       {@code "<call> failed: <strerror>"} ({@link Kind#FAILED}).</li>
  * </ul>
- * The errno values come from the generated {@code socket_h} ({@code errno.h}), never from literals.
+ * The errno values come from the generated {@code errno_h} ({@code errno.h}), never from literals.
  *
  * <p>One per {@link Syscalls} ({@link Syscalls#errors()}): it caches the {@code strerror} text of each errno it
  * has described, so a failure that repeats (a peer gone from many channels at once) costs no downcall.
@@ -61,13 +61,13 @@ public final class Errors {
      */
     public static Kind kind(int errno) {
         // IMPORTANT: EWOULDBLOCK equals EAGAIN on Linux (asm-generic/errno.h); both are listed for clarity.
-        if (errno == socket_h.EAGAIN() || errno == socket_h.EWOULDBLOCK()) {
+        if (errno == errno_h.EAGAIN() || errno == errno_h.EWOULDBLOCK()) {
             return Kind.WOULD_BLOCK;
         }
-        if (errno == socket_h.EINTR()) {
+        if (errno == errno_h.EINTR()) {
             return Kind.RETRY;
         }
-        if (errno == socket_h.EBADF()) {
+        if (errno == errno_h.EBADF()) {
             return Kind.CLOSED;
         }
         return Kind.FAILED;

@@ -4,8 +4,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import io.channel.linux.internal.gen.dirty_tracking_h;
 import io.channel.linux.internal.gen.socket_h;
+import io.channel.linux.internal.gen.userfaultfd_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -369,7 +369,7 @@ public final class NativeSyscalls implements Syscalls {
 
     @Override
     public int userfaultfd(int flags) {
-        long number = dirty_tracking_h.SYS_userfaultfd();
+        long number = userfaultfd_h.SYS_userfaultfd();
         return (int) invokeLong("syscall(SYS_userfaultfd)",
                 state -> (long) Syscall.HANDLE.invokeExact(state, number, flags));
     }

@@ -2,8 +2,8 @@ package io.channel.linux.internal;
 
 import io.channel.linux.internal.gen.in6_addr;
 import io.channel.linux.internal.gen.in_addr;
-import io.channel.linux.internal.gen.sockaddr_in;
 import io.channel.linux.internal.gen.sockaddr_in6;
+import io.channel.linux.internal.gen.sockaddr_in;
 import io.channel.linux.internal.gen.sockaddr_storage;
 import io.channel.linux.internal.gen.socket_h;
 import java.lang.foreign.MemorySegment;

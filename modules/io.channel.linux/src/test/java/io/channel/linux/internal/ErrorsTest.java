@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.channel.NativeIOException;
 import io.channel.linux.LinuxChannelProvider;
-import io.channel.linux.internal.gen.socket_h;
+import io.channel.linux.internal.gen.errno_h;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.channels.ClosedChannelException;
@@ -27,35 +27,35 @@ class ErrorsTest {
 
     @Test
     void eagainMeansWouldBlock() {
-        assertThat(Errors.kind(socket_h.EAGAIN())).isEqualTo(Errors.Kind.WOULD_BLOCK);
+        assertThat(Errors.kind(errno_h.EAGAIN())).isEqualTo(Errors.Kind.WOULD_BLOCK);
     }
 
     @Test
     void eintrMeansRetry() {
-        assertThat(Errors.kind(socket_h.EINTR())).isEqualTo(Errors.Kind.RETRY);
+        assertThat(Errors.kind(errno_h.EINTR())).isEqualTo(Errors.Kind.RETRY);
     }
 
     @Test
     void ebadfMeansClosed() {
-        assertThat(Errors.kind(socket_h.EBADF())).isEqualTo(Errors.Kind.CLOSED);
-        assertThat(errors.exception("recvmsg", socket_h.EBADF())).isInstanceOf(ClosedChannelException.class);
+        assertThat(Errors.kind(errno_h.EBADF())).isEqualTo(Errors.Kind.CLOSED);
+        assertThat(errors.exception("recvmsg", errno_h.EBADF())).isInstanceOf(ClosedChannelException.class);
     }
 
     @Test
     void anyOtherErrnoIsANativeIoExceptionNamingTheCallAndKeepingTheErrno() {
-        IOException e = errors.exception("sendmsg(MSG_ZEROCOPY)", socket_h.ECONNRESET());
+        IOException e = errors.exception("sendmsg(MSG_ZEROCOPY)", errno_h.ECONNRESET());
 
-        assertThat(Errors.kind(socket_h.ECONNRESET())).isEqualTo(Errors.Kind.FAILED);
+        assertThat(Errors.kind(errno_h.ECONNRESET())).isEqualTo(Errors.Kind.FAILED);
         assertThat(e).isInstanceOf(NativeIOException.class)
-                .hasMessage("sendmsg(MSG_ZEROCOPY) failed: Description " + socket_h.ECONNRESET());
-        assertThat(((NativeIOException) e).errno()).isEqualTo(socket_h.ECONNRESET());
+                .hasMessage("sendmsg(MSG_ZEROCOPY) failed: Description " + errno_h.ECONNRESET());
+        assertThat(((NativeIOException) e).errno()).isEqualTo(errno_h.ECONNRESET());
         assertThat(((NativeIOException) e).call()).isEqualTo("sendmsg(MSG_ZEROCOPY)");
     }
 
     @Test
     void contextIsAppendedInParentheses() {
-        assertThat(errors.exception("connect", socket_h.ECONNREFUSED(), "connecting to /127.0.0.1:1"))
-                .hasMessage("connect failed: Description " + socket_h.ECONNREFUSED() + " (connecting to /127.0.0.1:1)");
+        assertThat(errors.exception("connect", errno_h.ECONNREFUSED(), "connecting to /127.0.0.1:1"))
+                .hasMessage("connect failed: Description " + errno_h.ECONNREFUSED() + " (connecting to /127.0.0.1:1)");
     }
 
     @Test
@@ -68,10 +68,10 @@ class ErrorsTest {
                 });
         Errors cached = new Errors(counting);
 
-        cached.exception("sendmsg", socket_h.ECONNRESET());
-        cached.exception("recvmsg", socket_h.ECONNRESET());
+        cached.exception("sendmsg", errno_h.ECONNRESET());
+        cached.exception("recvmsg", errno_h.ECONNRESET());
 
-        assertThat(cached.strerror(socket_h.ECONNRESET())).isEqualTo("Description " + socket_h.ECONNRESET());
+        assertThat(cached.strerror(errno_h.ECONNRESET())).isEqualTo("Description " + errno_h.ECONNRESET());
         assertThat(calls).hasValue(1);
     }
 
@@ -80,6 +80,6 @@ class ErrorsTest {
         Throwable cause = new LinuxChannelProvider().unavailabilityCause();
         assumeTrue(cause == null, () -> "the Linux provider is unavailable: " + cause);
 
-        assertThat(Syscalls.nativeSyscalls().strerror(socket_h.ENOBUFS())).isEqualTo("No buffer space available");
+        assertThat(Syscalls.nativeSyscalls().strerror(errno_h.ENOBUFS())).isEqualTo("No buffer space available");
     }
 }

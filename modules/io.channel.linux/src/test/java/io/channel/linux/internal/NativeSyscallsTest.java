@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.channel.linux.LinuxChannelProvider;
+import io.channel.linux.internal.gen.errno_h;
+import io.channel.linux.internal.gen.mman_h;
 import io.channel.linux.internal.gen.socket_h;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
@@ -27,14 +29,14 @@ class NativeSyscallsTest {
 
     @Test
     void aFailedIntCallReturnsMinusErrno() {
-        assertThat(syscalls.close(-1)).isEqualTo(-socket_h.EBADF());
+        assertThat(syscalls.close(-1)).isEqualTo(-errno_h.EBADF());
     }
 
     @Test
     void aFailedLongCallReturnsMinusErrno() {
         // man 2 mmap: EINVAL for a length of 0.
-        assertThat(syscalls.mmapAnonymous(0, socket_h.PROT_READ(), socket_h.MAP_PRIVATE() | socket_h.MAP_ANONYMOUS()))
-                .isEqualTo(-socket_h.EINVAL());
+        assertThat(syscalls.mmapAnonymous(0, mman_h.PROT_READ(), mman_h.MAP_PRIVATE() | mman_h.MAP_ANONYMOUS()))
+                .isEqualTo(-errno_h.EINVAL());
     }
 
     @Test
@@ -51,8 +53,8 @@ class NativeSyscallsTest {
         CompletableFuture<Integer> other = CompletableFuture.supplyAsync(() -> syscalls.munmap(1, 4096));
         int here = syscalls.close(-1);
 
-        assertThat(other.get()).isEqualTo(-socket_h.EINVAL());
-        assertThat(here).isEqualTo(-socket_h.EBADF());
+        assertThat(other.get()).isEqualTo(-errno_h.EINVAL());
+        assertThat(here).isEqualTo(-errno_h.EBADF());
     }
 
     @Test
@@ -69,8 +71,8 @@ class NativeSyscallsTest {
     void theCriticalSendAndRecvTakeHeapSegmentsAndReturnMinusErrno() {
         MemorySegment heap = MemorySegment.ofArray(new byte[8]);
 
-        assertThat(syscalls.send(-1, heap, 8, socket_h.MSG_DONTWAIT())).isEqualTo(-socket_h.EBADF());
-        assertThat(syscalls.recv(-1, heap, 8, socket_h.MSG_DONTWAIT())).isEqualTo(-socket_h.EBADF());
+        assertThat(syscalls.send(-1, heap, 8, socket_h.MSG_DONTWAIT())).isEqualTo(-errno_h.EBADF());
+        assertThat(syscalls.recv(-1, heap, 8, socket_h.MSG_DONTWAIT())).isEqualTo(-errno_h.EBADF());
     }
 
     @Test

@@ -28,9 +28,9 @@ public class page_region {
     }
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-        dirty_tracking_h.C_LONG_LONG.withName("start"),
-        dirty_tracking_h.C_LONG_LONG.withName("end"),
-        dirty_tracking_h.C_LONG_LONG.withName("categories")
+        fs_h.C_LONG_LONG.withName("start"),
+        fs_h.C_LONG_LONG.withName("end"),
+        fs_h.C_LONG_LONG.withName("categories")
     ).withName("page_region");
 
     /**

@@ -37,18 +37,18 @@ public class pm_scan_arg {
     }
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-        dirty_tracking_h.C_LONG_LONG.withName("size"),
-        dirty_tracking_h.C_LONG_LONG.withName("flags"),
-        dirty_tracking_h.C_LONG_LONG.withName("start"),
-        dirty_tracking_h.C_LONG_LONG.withName("end"),
-        dirty_tracking_h.C_LONG_LONG.withName("walk_end"),
-        dirty_tracking_h.C_LONG_LONG.withName("vec"),
-        dirty_tracking_h.C_LONG_LONG.withName("vec_len"),
-        dirty_tracking_h.C_LONG_LONG.withName("max_pages"),
-        dirty_tracking_h.C_LONG_LONG.withName("category_inverted"),
-        dirty_tracking_h.C_LONG_LONG.withName("category_mask"),
-        dirty_tracking_h.C_LONG_LONG.withName("category_anyof_mask"),
-        dirty_tracking_h.C_LONG_LONG.withName("return_mask")
+        fs_h.C_LONG_LONG.withName("size"),
+        fs_h.C_LONG_LONG.withName("flags"),
+        fs_h.C_LONG_LONG.withName("start"),
+        fs_h.C_LONG_LONG.withName("end"),
+        fs_h.C_LONG_LONG.withName("walk_end"),
+        fs_h.C_LONG_LONG.withName("vec"),
+        fs_h.C_LONG_LONG.withName("vec_len"),
+        fs_h.C_LONG_LONG.withName("max_pages"),
+        fs_h.C_LONG_LONG.withName("category_inverted"),
+        fs_h.C_LONG_LONG.withName("category_mask"),
+        fs_h.C_LONG_LONG.withName("category_anyof_mask"),
+        fs_h.C_LONG_LONG.withName("return_mask")
     ).withName("pm_scan_arg");
 
     /**

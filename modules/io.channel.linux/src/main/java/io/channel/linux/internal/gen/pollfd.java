@@ -28,9 +28,9 @@ public class pollfd {
     }
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-        socket_h.C_INT.withName("fd"),
-        socket_h.C_SHORT.withName("events"),
-        socket_h.C_SHORT.withName("revents")
+        poll_h.C_INT.withName("fd"),
+        poll_h.C_SHORT.withName("events"),
+        poll_h.C_SHORT.withName("revents")
     ).withName("pollfd");
 
     /**

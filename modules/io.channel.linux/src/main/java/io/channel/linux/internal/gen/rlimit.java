@@ -27,8 +27,8 @@ public class rlimit {
     }
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-        socket_h.C_LONG.withName("rlim_cur"),
-        socket_h.C_LONG.withName("rlim_max")
+        resource_h.C_LONG.withName("rlim_cur"),
+        resource_h.C_LONG.withName("rlim_max")
     ).withName("rlimit");
 
     /**

@@ -28,9 +28,9 @@ public class uffdio_api {
     }
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-        dirty_tracking_h.C_LONG_LONG.withName("api"),
-        dirty_tracking_h.C_LONG_LONG.withName("features"),
-        dirty_tracking_h.C_LONG_LONG.withName("ioctls")
+        userfaultfd_h.C_LONG_LONG.withName("api"),
+        userfaultfd_h.C_LONG_LONG.withName("features"),
+        userfaultfd_h.C_LONG_LONG.withName("ioctls")
     ).withName("uffdio_api");
 
     /**

@@ -27,8 +27,8 @@ public class uffdio_range {
     }
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-        dirty_tracking_h.C_LONG_LONG.withName("start"),
-        dirty_tracking_h.C_LONG_LONG.withName("len")
+        userfaultfd_h.C_LONG_LONG.withName("start"),
+        userfaultfd_h.C_LONG_LONG.withName("len")
     ).withName("uffdio_range");
 
     /**

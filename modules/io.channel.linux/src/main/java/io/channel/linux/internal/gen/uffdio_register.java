@@ -29,8 +29,8 @@ public class uffdio_register {
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         uffdio_range.layout().withName("range"),
-        dirty_tracking_h.C_LONG_LONG.withName("mode"),
-        dirty_tracking_h.C_LONG_LONG.withName("ioctls")
+        userfaultfd_h.C_LONG_LONG.withName("mode"),
+        userfaultfd_h.C_LONG_LONG.withName("ioctls")
     ).withName("uffdio_register");
 
     /**

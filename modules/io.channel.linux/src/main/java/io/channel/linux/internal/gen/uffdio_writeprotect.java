@@ -28,7 +28,7 @@ public class uffdio_writeprotect {
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
         uffdio_range.layout().withName("range"),
-        dirty_tracking_h.C_LONG_LONG.withName("mode")
+        userfaultfd_h.C_LONG_LONG.withName("mode")
     ).withName("uffdio_writeprotect");
 
     /**

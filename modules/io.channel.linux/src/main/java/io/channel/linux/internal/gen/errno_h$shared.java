@@ -12,9 +12,9 @@ import java.util.stream.*;
 import static java.lang.foreign.ValueLayout.*;
 import static java.lang.foreign.MemoryLayout.PathElement.*;
 
-public class dirty_tracking_h$shared {
+public class errno_h$shared {
 
-    dirty_tracking_h$shared() {
+    errno_h$shared() {
         // Should not be called directly
     }
 

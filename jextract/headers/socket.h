@@ -1,6 +1,9 @@
 /*
- * Input header for the jextract-generated bindings in
- * io.channel.linux.internal.gen (see README.md and regenerate.sh).
+ * Input header of socket_h in io.channel.linux.internal.gen (see ../README.md
+ * and ../regenerate.sh): sockets, their addresses and options, sendmsg/recvmsg
+ * with MSG_ZEROCOPY and the error queue that reports its completions
+ * (linux/errqueue.h, Documentation/networking/msg_zerocopy.rst), the iovec
+ * of a message (sys/uio.h) and IOV_MAX (limits.h).
  *
  * Include order matters: <linux/errqueue.h> uses struct timespec and the
  * socket types, so <sys/socket.h> (and <time.h>) must come first.
@@ -13,9 +16,5 @@
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <errno.h>
-#include <sys/resource.h>
-#include <sys/mman.h>
 #include <sys/uio.h>
 #include <limits.h>
