@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.channel.tls.ThrowawayAuthority;
+import io.channel.tls.TlsCredentials;
 import io.channel.tls.TlsParameters;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import testkit.tls.ThrowawayAuthority;
 
 /** Migrations with TLS on every channel, and the peers TLS refuses before they can write a page. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -33,14 +34,19 @@ class TlsMigrationTest {
     private static final long MIB = 1024 * 1024;
     private static final List<String> NAMES = List.of("localhost", "127.0.0.1", "::1");
     private static final ThrowawayAuthority CA = ThrowawayAuthority.create("migration test CA");
-    private static final TlsParameters DESTINATION = TlsParameters.of(CA.issue("destination", NAMES).credentials());
-    private static final TlsParameters SOURCE = TlsParameters.of(CA.issue("source", NAMES).credentials());
+    private static final TlsParameters DESTINATION = parameters(CA.issue("destination", NAMES));
+    private static final TlsParameters SOURCE = parameters(CA.issue("source", NAMES));
+
+    /** {@return the defaults with credentials presenting this certificate and trusting only its issuer} */
+    private static TlsParameters parameters(ThrowawayAuthority.Issued issued) {
+        return TlsParameters.of(TlsCredentials.of(List.of(issued.issuer()), List.of(issued.certificate()),
+                issued.privateKey()));
+    }
 
     /** {@return TLS parameters with a certificate for {@code side} that expired a day ago} */
     private static TlsParameters expiredYesterday(String side) {
         Instant now = Instant.now();
-        return TlsParameters.of(CA.issue(side, NAMES, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)))
-                .credentials());
+        return parameters(CA.issue(side, NAMES, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))));
     }
 
     private static MigrationParameters params(int channels, TlsParameters tls) {
@@ -93,7 +99,7 @@ class TlsMigrationTest {
     @Test
     void aSourceWithACertificateFromAnotherCaIsRefusedAndWritesNothing() throws Exception {
         ThrowawayAuthority.Issued foreign = ThrowawayAuthority.create("another CA").issue("intruder", NAMES);
-        TlsParameters intruder = TlsParameters.of(io.channel.tls.TlsCredentials.of(List.of(CA.certificate()),
+        TlsParameters intruder = TlsParameters.of(TlsCredentials.of(List.of(CA.certificate()),
                 List.of(foreign.certificate()), foreign.privateKey()));
 
         String destinationSaw = refused(DESTINATION, intruder, "refused this side's certificate (alert"
@@ -140,8 +146,7 @@ class TlsMigrationTest {
 
     @Test
     void aDestinationCertificateFromAnotherCaIsRefusedByTheSource() throws Exception {
-        TlsParameters foreign = TlsParameters.of(ThrowawayAuthority.create("another CA").issue("destination", NAMES)
-                .credentials());
+        TlsParameters foreign = parameters(ThrowawayAuthority.create("another CA").issue("destination", NAMES));
 
         String destinationSaw = refused(foreign, SOURCE, "the peer's certificate 'CN=destination' is issued by"
                 + " 'CN=another CA', which is not a trusted CA");

@@ -2,7 +2,6 @@ package tests.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.channel.tls.ThrowawayAuthority;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import testkit.tls.ThrowawayAuthority;
 
 /** {@code multifd send} and {@code receive} under TLS, as two launcher processes, with PEM files made here. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

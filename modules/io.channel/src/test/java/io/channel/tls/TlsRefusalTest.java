@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import testkit.tls.ThrowawayAuthority;
 
 /** Every way a peer is refused: each ends with a reason on both sides and nothing left open. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -28,9 +29,9 @@ class TlsRefusalTest {
     private static final ThrowawayAuthority CA = ThrowawayAuthority.create("refusal test CA");
     private static final ThrowawayAuthority OTHER_CA = ThrowawayAuthority.create("some other CA");
     private static final TlsParameters SERVER =
-            TlsParameters.of(CA.issue("destination", TlsPeers.LOOPBACK_NAMES).credentials());
+            TlsPeers.parameters(CA.issue("destination", TlsPeers.LOOPBACK_NAMES));
     private static final TlsParameters CLIENT =
-            TlsParameters.of(CA.issue("source", TlsPeers.LOOPBACK_NAMES).credentials());
+            TlsPeers.parameters(CA.issue("source", TlsPeers.LOOPBACK_NAMES));
 
     private long socketsBefore;
 
@@ -54,7 +55,7 @@ class TlsRefusalTest {
 
     @Test
     void aServerSignedByAnotherCaIsRefusedAsUnknownCa() throws Exception {
-        TlsParameters stranger = TlsParameters.of(OTHER_CA.issue("destination", TlsPeers.LOOPBACK_NAMES).credentials());
+        TlsParameters stranger = TlsPeers.parameters(OTHER_CA.issue("destination", TlsPeers.LOOPBACK_NAMES));
         try (TlsPeers peers = new TlsPeers().serve(stranger)) {
             assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
@@ -137,8 +138,8 @@ class TlsRefusalTest {
     @Test
     void anExpiredServerCertificateIsRefusedAsExpired() throws Exception {
         Instant now = Instant.now();
-        TlsParameters expired = TlsParameters.of(CA.issue("destination", TlsPeers.LOOPBACK_NAMES,
-                now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))).credentials());
+        TlsParameters expired = TlsPeers.parameters(CA.issue("destination", TlsPeers.LOOPBACK_NAMES,
+                now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))));
         try (TlsPeers peers = new TlsPeers().serve(expired)) {
             assertThatThrownBy(() -> peers.connect("localhost", CLIENT))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
@@ -152,8 +153,8 @@ class TlsRefusalTest {
     @Test
     void anExpiredClientCertificateIsRefusedByTheServerAsExpired() throws Exception {
         Instant now = Instant.now();
-        TlsParameters expired = TlsParameters.of(CA.issue("source", TlsPeers.LOOPBACK_NAMES,
-                now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))).credentials());
+        TlsParameters expired = TlsPeers.parameters(CA.issue("source", TlsPeers.LOOPBACK_NAMES,
+                now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))));
         try (TlsPeers peers = new TlsPeers().serve(SERVER)) {
             assertThatThrownBy(() -> peers.connect("localhost", expired))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
@@ -167,8 +168,7 @@ class TlsRefusalTest {
 
     @Test
     void aServerCertificateForAnotherHostIsRefusedAsWrongName() throws Exception {
-        TlsParameters elsewhere = TlsParameters.of(CA.issue("destination", List.of("db.example.org", "10.1.2.3"))
-                .credentials());
+        TlsParameters elsewhere = TlsPeers.parameters(CA.issue("destination", List.of("db.example.org", "10.1.2.3")));
         try (TlsPeers peers = new TlsPeers().serve(elsewhere)) {
             assertThatThrownBy(() -> peers.connect("127.0.0.1", CLIENT))
                     .isInstanceOfSatisfying(TlsHandshakeException.class,
@@ -181,7 +181,7 @@ class TlsRefusalTest {
 
     @Test
     void theExpectedHostnameCanBeNamedInsteadOfTheHostConnectedTo() throws Exception {
-        TlsParameters elsewhere = TlsParameters.of(CA.issue("destination", List.of("db.example.org")).credentials());
+        TlsParameters elsewhere = TlsPeers.parameters(CA.issue("destination", List.of("db.example.org")));
         try (TlsPeers peers = new TlsPeers().serve(elsewhere);
              TlsChannel client = peers.connect("127.0.0.1", CLIENT.withHostname("db.example.org"))) {
             assertThat(client.session().peerIdentity().getName()).isEqualTo("CN=destination");
