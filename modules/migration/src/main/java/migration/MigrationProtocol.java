@@ -21,7 +21,7 @@ public final class MigrationProtocol {
     public static final int MAX_BLOCKS = 1024;
 
     /** The protocol version this implementation speaks. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     private MigrationProtocol() {
     }

@@ -19,7 +19,7 @@ final class FakeSource implements AutoCloseable {
 
     static final int MAIN_MAGIC = 0x4D494752;
     static final int MULTIFD_MAGIC = 0x4D464450;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int FLAG_SYNC = 1;
 
     final UUID id = UUID.randomUUID();

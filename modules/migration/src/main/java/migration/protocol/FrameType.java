@@ -19,7 +19,12 @@ public enum FrameType {
     /** Either way: the sender cancelled; UTF-8 text may say why. */
     CANCEL(8),
     /** Destination to source: every page of a round other than the last is in the destination's memory. */
-    ROUND_RECEIVED(9);
+    ROUND_RECEIVED(9),
+    /**
+     * Destination to source, on every TLS connection before anything else: whether the source's identity is
+     * admitted, and why not.
+     */
+    ADMISSION(10);
 
     private final int code;
 

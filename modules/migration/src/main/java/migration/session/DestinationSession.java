@@ -37,6 +37,7 @@ import migration.multifd.ReceiverHost;
 import migration.multifd.ReceivingBlock;
 import migration.multifd.RoundBarrier;
 import migration.multifd.TransferCounters;
+import migration.protocol.Admission;
 import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
@@ -493,6 +494,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
         try {
             channel = TlsChannel.server(accepted, params().setupTimeout().compareTo(tls.handshakeTimeout()) < 0
                     ? tls.withHandshakeTimeout(params().setupTimeout()) : tls);
+            // TLS admission (PROTOCOL.md 1.1): the source's identity checked and answered before it says anything.
+            Admission.answer(channel, tls);
         } catch (IOException e) {
             String why = "refused a connection from " + from + ": " + e.getMessage();
             if (strangers.contains(accepted) && !stopping()) {

@@ -25,7 +25,7 @@ class InitPacketTest {
     void aPacketSurvivesEncodeAndDecode() throws Exception {
         new InitPacket(ID, 3).encode(bytes);
         assertThat(bytes.get(Wire.INT, 0)).isEqualTo(Wire.MULTIFD_MAGIC);
-        assertThat(bytes.get(Wire.INT, 4)).isEqualTo(1);
+        assertThat(bytes.get(Wire.INT, 4)).isEqualTo(2);
         assertThat(bytes.get(Wire.INT, 24)).isEqualTo(3);
         assertThat(InitPacket.decode(bytes, "peer")).isEqualTo(new InitPacket(ID, 3));
     }
@@ -41,9 +41,9 @@ class InitPacketTest {
     @Test
     void aWrongVersionIsRejected() {
         new InitPacket(ID, 0).encode(bytes);
-        bytes.set(Wire.INT, 4, 2);
+        bytes.set(Wire.INT, 4, 1);
         assertThatThrownBy(() -> InitPacket.decode(bytes, "peer"))
-                .hasMessage("multifd: received packet version 2 expected 1 (connection from peer)");
+                .hasMessage("multifd: received packet version 1 expected 2 (connection from peer)");
     }
 
     @Test

@@ -88,9 +88,9 @@ class PacketHeaderTest {
     @Test
     void aWrongVersionIsRejected() {
         dataPacket();
-        set(4, 2);
+        set(4, 1);
         assertThatThrownBy(() -> header.checkFixed(1, 0, 1))
-                .hasMessage("multifd channel 1, packet 5: received packet version 2, expected 1");
+                .hasMessage("multifd channel 1, packet 5: received packet version 1, expected 2");
     }
 
     @Test
