@@ -61,6 +61,11 @@ final class TlsPeers implements AutoCloseable {
         return this;
     }
 
+    /** {@return the listener's port, on the loopback address} */
+    int port() {
+        return listener.localAddress().getPort();
+    }
+
     /** {@return a plain connection to the listener} */
     IOChannel connectPlain() throws IOException {
         return provider.connect(listener.localAddress(), ChannelOptions.defaults());
