@@ -1,8 +1,10 @@
 /**
  * What the tests of several modules share, kept out of every shipped module: {@link testkit.JsonReader}, which
  * reads the JSON documents the library and the tool write, {@link testkit.RecordingLogger}, which records what the
- * library logs, {@link testkit.Tier}, the tags of the slow tiers, and {@link testkit.SkipReasons}, which prints why
- * a test was skipped. Only tests depend on it; it is neither installed nor deployed.
+ * library logs, {@link testkit.tls.ThrowawayAuthority}, which makes certificates for TLS tests, {@link testkit.Tier},
+ * the tags of the slow tiers, and {@link testkit.SkipReasons}, which prints why a test was skipped. Only tests depend
+ * on it; it is neither installed nor deployed, and it depends on no module of the project (the modules' own tests use
+ * it).
  */
 module testkit {
     // Static: every module's tests bring JUnit, and Surefire the launcher, on the class path, where testkit is too;
@@ -11,6 +13,7 @@ module testkit {
     requires static org.junit.platform.launcher;
 
     exports testkit;
+    exports testkit.tls;
 
     provides org.junit.platform.launcher.TestExecutionListener with testkit.SkipReasons;
 }

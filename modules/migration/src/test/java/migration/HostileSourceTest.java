@@ -188,7 +188,8 @@ class HostileSourceTest {
     @Test
     void unknownFlagBitsAreRejected() throws Exception {
         SocketChannel data = handshake();
-        FakeSource.send(data, FakeSource.header(FakeSource.MULTIFD_MAGIC, FakeSource.VERSION, 0x80, 0, 1, 0, 3, 0), page((byte) 1));
+        FakeSource.send(data, FakeSource.header(FakeSource.MULTIFD_MAGIC, FakeSource.VERSION, 0x80, 0, 1, 0, 3, 0),
+                page((byte) 1));
         assertThatThrownBy(destination::await)
                 .hasMessage("multifd channel 0, packet 3: unknown flags 0x80 in flags 0x80 (known: 0x1)");
         assertBlockUntouched();
@@ -197,7 +198,8 @@ class HostileSourceTest {
     @Test
     void aBlockIndexOutOfRangeIsRejected() throws Exception {
         SocketChannel data = handshake();
-        FakeSource.send(data, FakeSource.header(FakeSource.MULTIFD_MAGIC, FakeSource.VERSION, 0, 1, 1, 0, 3, 0), page((byte) 1));
+        FakeSource.send(data, FakeSource.header(FakeSource.MULTIFD_MAGIC, FakeSource.VERSION, 0, 1, 1, 0, 3, 0),
+                page((byte) 1));
         assertThatThrownBy(destination::await)
                 .hasMessage("multifd channel 0, packet 3: block index 1 out of range (the source announced 1 block)");
     }
@@ -319,7 +321,8 @@ class HostileSourceTest {
         ByteBuffer hello = ByteBuffer.allocate(36);
         hello.putLong(source.id.getMostSignificantBits()).putLong(source.id.getLeastSignificantBits());
         hello.putShort((short) 1).putShort((short) 0).putInt(4096).putInt(128).putInt(0).putInt(0);
-        FakeSource.write(socket, ByteBuffer.allocate(8).putInt(FakeSource.MAIN_MAGIC).putInt(FakeSource.VERSION).flip());
+        FakeSource.write(socket, ByteBuffer.allocate(8).putInt(FakeSource.MAIN_MAGIC).putInt(FakeSource.VERSION)
+                .flip());
         FakeSource.frame(socket, 1, hello.array());
         assertThatThrownBy(destination::await)
                 .hasMessage("main channel, HELLO: block count 0 is outside 1..1024 (nothing to migrate)");

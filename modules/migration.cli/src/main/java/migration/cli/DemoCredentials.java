@@ -1,8 +1,8 @@
 package migration.cli;
 
-import io.channel.tls.ThrowawayAuthority;
 import io.channel.tls.TlsParameters;
 import java.util.List;
+import migration.cli.authority.ThrowawayAuthority;
 
 /**
  * The TLS setup of {@code demo --tls}: a throwaway CA made for one run, and a certificate from it for each side,

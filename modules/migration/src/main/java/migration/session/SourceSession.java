@@ -45,6 +45,7 @@ import migration.multifd.PacketCursor;
 import migration.multifd.PageDigests;
 import migration.multifd.SenderHost;
 import migration.multifd.TransferCounters;
+import migration.protocol.Admission;
 import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
@@ -584,6 +585,10 @@ public final class SourceSession extends Session implements SenderHost {
         try {
             TlsChannel channel = TlsChannel.client(raw, destination.getHostString(),
                     timeout.compareTo(tls.handshakeTimeout()) < 0 ? tls.withHandshakeTimeout(timeout) : tls);
+            // TLS admission (PROTOCOL.md 1.1): the destination's answer to this side's identity, before anything is
+            // sent; registered first, so that the setup deadline's watchdog ends the wait.
+            register(channel);
+            Admission.await(channel);
             tlsSession(channel.session());
             return channel;
         } catch (IOException e) {

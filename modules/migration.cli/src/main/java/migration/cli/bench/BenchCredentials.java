@@ -1,6 +1,5 @@
 package migration.cli.bench;
 
-import io.channel.tls.ThrowawayAuthority;
 import io.channel.tls.TlsCredentials;
 import io.channel.tls.TlsParameters;
 import java.io.IOException;
@@ -10,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import migration.cli.authority.ThrowawayAuthority;
 
 /**
  * Throwaway TLS credentials for the TLS rows of one benchmark run, as PEM files in a temporary directory of

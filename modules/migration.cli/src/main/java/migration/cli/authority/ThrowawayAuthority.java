@@ -1,5 +1,6 @@
-package io.channel.tls;
+package migration.cli.authority;
 
+import io.channel.tls.TlsCredentials;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -22,20 +23,20 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * A certificate authority that lives in memory for one demo or test run: it makes its own key and
+ * A certificate authority that lives in memory for one demo run ({@code demo --tls}): it makes its own key and
  * self-signed CA certificate, and issues certificates for named hosts. <strong>Not for production:</strong> its
- * key is never stored, so nothing it signed can be revoked or renewed; real deployments use the operators'
- * CA (see {@link TlsCredentials#fromPem}).
+ * key is never stored, so nothing it signed can be revoked or renewed; real deployments use the operators' CA
+ * ({@code --tls-ca}, {@code --tls-cert}, {@code --tls-key}).
  *
  * <pre>{@code
  * ThrowawayAuthority ca = ThrowawayAuthority.create("multifd demo CA");
  * TlsCredentials source = ca.issue("source", List.of("localhost", "127.0.0.1")).credentials();
- * TlsCredentials destination = ca.issue("destination", List.of("localhost", "127.0.0.1")).credentials();
  * }</pre>
  *
  * <p>Keys are ECDSA P-256; certificates are X.509 v3 signed with SHA-256 (RFC 5280). The CA certificate has
@@ -44,6 +45,9 @@ import javax.security.auth.x500.X500Principal;
  * next), and its names as DNS or IP subject alternative names. The JDK can parse but not build certificates,
  * so a minimal DER encoder inside this package writes them; {@link CertificateFactory} parses every result
  * back, so a malformed one fails here and not in a handshake.
+ *
+ * <p>Not exported: no shipped module offers a certificate authority. The tests have a copy of their own in the
+ * test kit ({@code testkit.tls}), which ships with nothing and which the modules' own tests, below this one, use.
  */
 public final class ThrowawayAuthority {
 
@@ -96,8 +100,8 @@ public final class ThrowawayAuthority {
         }
 
         /**
-         * Writes the certificate and the key as PEM files, as {@link TlsCredentials#fromPem} reads them. The key
-         * file is readable by its owner only where the file system has POSIX permissions.
+         * Writes the certificate and the key as PEM files (RFC 7468; the key as PKCS#8), as operators keep them.
+         * The key file is readable by its owner only where the file system has POSIX permissions.
          *
          * @param certificateFile where the certificate goes
          * @param keyFile         where the PKCS#8 private key goes
@@ -184,7 +188,7 @@ public final class ThrowawayAuthority {
 
     private static void writeCertificate(X509Certificate certificate, Path file) throws IOException {
         try {
-            Files.writeString(file, Pem.encode("CERTIFICATE", certificate.getEncoded()), StandardCharsets.US_ASCII);
+            Files.writeString(file, pem("CERTIFICATE", certificate.getEncoded()), StandardCharsets.US_ASCII);
         } catch (java.security.cert.CertificateEncodingException e) {
             throw new IOException("cannot encode certificate " + certificate.getSubjectX500Principal(), e);
         }
@@ -197,7 +201,13 @@ public final class ThrowawayAuthority {
         } catch (UnsupportedOperationException e) {
             Files.createFile(file);
         }
-        Files.writeString(file, Pem.encode("PRIVATE KEY", key.getEncoded()), StandardCharsets.US_ASCII);
+        Files.writeString(file, pem("PRIVATE KEY", key.getEncoded()), StandardCharsets.US_ASCII);
+    }
+
+    /** {@return one PEM block (RFC 7468): the label lines around base64 of {@code der} in lines of 64 characters} */
+    private static String pem(String label, byte[] der) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return "-----BEGIN " + label + "-----\n" + body + "\n-----END " + label + "-----\n";
     }
 
     private static X500Principal principal(String commonName) {
