@@ -10,17 +10,10 @@
  * ({@code migration.multifd}) and the source and destination control flow ({@code migration.session}) are
  * internal, and no module outside this one reads them.
  */
-// The qualified exports name migration.cli, which is built after this module: javac's "module not found" is expected.
-@SuppressWarnings("module")
 module migration {
     // Transitive: the statistics expose io.channel.ChannelStatistics.
     requires transitive io.channel;
 
     exports migration;
     exports migration.json;
-
-    // The multifd tool (module migration.cli) escapes terminal text by the same rule as the peer's text
-    // (PeerText.unsafe), and its benchmark drives a destination session directly. None of it is API.
-    exports migration.protocol to migration.cli;
-    exports migration.session to migration.cli;
 }

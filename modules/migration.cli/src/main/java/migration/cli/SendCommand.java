@@ -68,8 +68,6 @@ final class SendCommand implements Callable<Integer> {
         long size = fileSize();
         try (Arena arena = Arena.ofShared()) {
             RamBlock block = RamBlock.mapFile(BLOCK, from, size, false, arena);
-            CpuWindow cpu = new CpuWindow();
-            cpu.open();
             try (MigrationSource source = MigrationSource.start(destination, List.of(block), params);
                  Shutdown.Registration cancel = Shutdown.current().cancelling(source::cancel)) {
                 Progress progress = new Progress(err, name, Progress.onTerminal(), true);
@@ -78,9 +76,8 @@ final class SendCommand implements Callable<Integer> {
                         + (maxBandwidth == 0 ? "" : ", at most " + ByteSize.format(maxBandwidth) + "/s"));
                 progress.follow(source::await, source::stats, null);
                 MigrationStats stats = source.await();
-                cpu.close();
                 return Outcome.completed(out, json, name + ": sent " + from + " (" + ByteSize.format(size) + ") to "
-                        + to, stats, true, cpu);
+                        + to, stats, true);
             } catch (MigrationException e) {
                 throw Outcome.failed(out, json, e);
             }
