@@ -98,6 +98,7 @@ public final class BenchTool implements ToolProvider {
         CommandLine command = e.getCommandLine();
         String name = command.getCommandSpec().qualifiedName();
         String message = BenchWorker.oneLine(e).replaceFirst("^Error: ", "");
+        message = message.isEmpty() ? message : Character.toLowerCase(message.charAt(0)) + message.substring(1);
         command.getErr().println(name + ": " + message + " (see '" + name + " --help')");
         command.getErr().flush();
         return command.getCommandSpec().exitCodeOnInvalidInput();

@@ -42,6 +42,15 @@ class BenchToolTest {
     }
 
     @Test
+    void anUnknownOptionIsAUsageErrorOnOneLineNamingIt() {
+        ToolRun run = ToolRun.of(new BenchTool(), "--frobnicate");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.errLines()).singleElement().asString()
+                .isEqualTo("multifd bench: unknown option: '--frobnicate' (see 'multifd bench --help')");
+    }
+
+    @Test
     void theWorkersAreThisModulesMainClassInAChildOfThisRuntime() {
         List<String> command = WorkerProcess.bench("--live-worker", "spec");
 
