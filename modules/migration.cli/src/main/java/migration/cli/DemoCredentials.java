@@ -2,7 +2,7 @@ package migration.cli;
 
 import io.channel.tls.TlsParameters;
 import java.util.List;
-import migration.cli.authority.ThrowawayAuthority;
+import migration.authority.ThrowawayAuthority;
 
 /**
  * The TLS setup of {@code demo --tls}: a throwaway CA made for one run, and a certificate from it for each side,
