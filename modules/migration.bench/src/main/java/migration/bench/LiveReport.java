@@ -149,7 +149,8 @@ public record LiveReport(String date, String commandLine, Machine machine, LiveO
         out.append("- machine: ").append(machine.describe()).append('\n');
         out.append("- size: ").append(options.size()).append(" bytes (").append(format(gib(options.size()), 3))
                 .append(" GiB); downtime limit ").append(options.downtimeMillis()).append(" ms; auto-converge ")
-                .append(options.autoConverge() ? "on" : "off").append('\n');
+                .append(options.autoConverge() ? "on" : "off").append("; verify final (both sides digest their final"
+                        + " memory during the pause: the downtime includes it, and \"verified\" covers dirty tracking)\n");
         bandwidths.forEach((channels, bandwidth) -> out.append("- migration bandwidth with ").append(channels)
                 .append(" channel(s), for rates in %: ").append(LiveRunner.mib(bandwidth))
                 .append(" MiB/s (round 1 of the first row at rate 0)\n"));

@@ -18,6 +18,7 @@ import migration.MigrationParameters;
 import migration.MigrationSource;
 import migration.MigrationStats;
 import migration.RamBlock;
+import migration.VerifyMode;
 import migration.ZeroCopyMode;
 
 /**
@@ -104,8 +105,11 @@ public final class LiveWorker {
     private static String migrate(Spec spec, Arena arena) throws Exception {
         MemorySegment memory = BenchMemory.source(spec.size(), arena);
         TrackerProbe.Cost probe = spec.probe() ? TrackerProbe.measure(memory, spec.tracker()) : null;
+        // Verify final: both sides digest their final memory during the pause, so a row verifies dirty tracking
+        // too, and its downtime includes what that check costs.
         MigrationParameters params = MigrationParameters.defaults().withChannels(spec.channels())
-                .withZeroCopy(ZeroCopyMode.OFF).withSetupTimeout(Duration.ofSeconds(60));
+                .withZeroCopy(ZeroCopyMode.OFF).withSetupTimeout(Duration.ofSeconds(60))
+                .withVerification(VerifyMode.FINAL);
         LiveParameters live = LiveParameters.defaults().withDowntimeLimit(Duration.ofMillis(spec.downtimeMillis()))
                 .withAutoConverge(spec.autoConverge()).withTracker(spec.tracker());
         AtomicReference<MigrationSource> running = new AtomicReference<>();
