@@ -145,8 +145,9 @@ class CommandsTest {
         assertThat(received.exitCode()).as(received.err()).isZero();
         for (Run run : new Run[] {sent, received}) {
             assertThat(JsonReader.object(run.out())).as(run.out()).containsEntry("status", "completed")
-                    .containsOnlyKeys("status", "total-time", "setup-time", "expected-downtime", "downtime",
-                            "cpu-throttle-percentage", "ram", "zero-copy", "channels", "live", "verified",
+                    .containsEntry("ownership", "destination")
+                    .containsOnlyKeys("status", "ownership", "total-time", "setup-time", "expected-downtime",
+                            "downtime", "cpu-throttle-percentage", "ram", "zero-copy", "channels", "live", "verified",
                             "unidentified-connections", "tls");
         }
     }
