@@ -108,6 +108,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private volatile int awaitedRound;
     private volatile long awaitedSince;
     private volatile boolean awaitedLast;
+    /** Whether a RESULT that refuses the migration is being or has been sent. */
+    private volatile boolean refusing;
 
     private DestinationSession(ChannelListener listener, RamBlockProvider provider, Predicate<RamBlock> knownZero,
                                Function<RamBlock, FileChannel> files, boolean prefault, MigrationParameters params) {
@@ -275,6 +277,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
         Verdict verdict = check(complete, receiving);
         if (verdict.problem() != null) {
             verdict(false);
+            // The source may close as soon as it reads the refusal: that close must not overtake this reason.
+            refusing = true;
             main().send(new Result(false, verdict.checked(), verdict.problem()).encode());
             fail(new Failure.Refused(verdict.problem()));
             throw new Stopped();
@@ -407,7 +411,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
         readFrames(new SourceFrames(), new MainChannelReader.End() {
             @Override
             public boolean peerMayClose() {
-                return phases.current() == DestinationPhase.COMMITTED;
+                return refusing || phases.current() == DestinationPhase.COMMITTED;
             }
 
             @Override
