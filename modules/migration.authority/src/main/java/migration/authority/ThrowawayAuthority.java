@@ -1,6 +1,5 @@
 package migration.authority;
 
-import io.channel.tls.TlsCredentials;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -29,14 +28,17 @@ import java.util.Objects;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * A certificate authority that lives in memory for one demo or benchmark run ({@code demo --tls}): it makes its own key and
- * self-signed CA certificate, and issues certificates for named hosts. <strong>Not for production:</strong> its
+ * A certificate authority that lives in memory for one demo, benchmark or test run ({@code demo --tls}): it makes
+ * its own key and self-signed CA certificate, and issues certificates for named hosts, valid now or over any period
+ * (to test expiry). <strong>Not for production:</strong> its
  * key is never stored, so nothing it signed can be revoked or renewed; real deployments use the operators' CA
  * ({@code --tls-ca}, {@code --tls-cert}, {@code --tls-key}).
  *
  * <pre>{@code
  * ThrowawayAuthority ca = ThrowawayAuthority.create("multifd demo CA");
- * TlsCredentials source = ca.issue("source", List.of("localhost", "127.0.0.1")).credentials();
+ * ThrowawayAuthority.Issued source = ca.issue("source", List.of("localhost", "127.0.0.1"));
+ * TlsCredentials credentials = TlsCredentials.of(List.of(source.issuer()), List.of(source.certificate()),
+ *         source.privateKey());
  * }</pre>
  *
  * <p>Keys are ECDSA P-256; certificates are X.509 v3 signed with SHA-256 (RFC 5280). The CA certificate has
@@ -46,9 +48,8 @@ import javax.security.auth.x500.X500Principal;
  * so a minimal DER encoder inside this package writes them; {@link CertificateFactory} parses every result
  * back, so a malformed one fails here and not in a handshake.
  *
- * <p>A module of its own, required by the tool and the benchmark only: no library module offers a certificate
- * authority. The tests have a copy of their own in the test kit ({@code testkit.tls}), which ships with nothing and
- * which the modules' own tests, below this one, use.
+ * <p>A module of its own that needs nothing but the JDK, required by the tool, the benchmark and the test kit: no
+ * library module offers a certificate authority.
  */
 public final class ThrowawayAuthority {
 
@@ -95,10 +96,6 @@ public final class ThrowawayAuthority {
             Objects.requireNonNull(issuer, "issuer");
         }
 
-        /** {@return credentials presenting this certificate and trusting only its issuer} */
-        public TlsCredentials credentials() {
-            return TlsCredentials.of(List.of(issuer), List.of(certificate), privateKey);
-        }
 
         /**
          * Writes the certificate and the key as PEM files (RFC 7468; the key as PKCS#8), as operators keep them.

@@ -1,4 +1,4 @@
-package testkit.tls;
+package migration.authority;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
