@@ -688,9 +688,18 @@ public final class SourceSession extends Session implements SenderHost {
             public Failure closedEarly() {
                 // A TLS destination hangs up on a source without TLS before saying anything: hint at it.
                 return new Failure.ByPeer("the destination closed the main channel"
-                        + (accepted.getCount() > 0 ? " during the handshake" + (params().tls() == null
-                        ? " (if it runs with TLS, configure TLS on this side too)" : "")
-                        : " before the migration ended"));
+                        + (accepted.getCount() > 0 ? " during the handshake" + tlsHint() : " before the migration ended"));
+            }
+
+            @Override
+            public Failure broke(IOException error) {
+                // The same hang-up may arrive as a reset (the destination closed with this side's bytes unread).
+                return accepted.getCount() > 0 ? new Failure.Transport("main channel: the connection to the destination"
+                        + " failed during the handshake: " + error.getMessage() + tlsHint(), error) : null;
+            }
+
+            private String tlsHint() {
+                return params().tls() == null ? " (if it runs with TLS, configure TLS on this side too)" : "";
             }
         });
     }
