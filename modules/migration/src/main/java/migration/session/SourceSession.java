@@ -688,7 +688,8 @@ public final class SourceSession extends Session implements SenderHost {
             public Failure closedEarly() {
                 // A TLS destination hangs up on a source without TLS before saying anything: hint at it.
                 return new Failure.ByPeer("the destination closed the main channel"
-                        + (accepted.getCount() > 0 ? " during the handshake" + tlsHint() : " before the migration ended"));
+                        + (accepted.getCount() > 0 ? " during the handshake" + tlsHint()
+                        : " before the migration ended"));
             }
 
             @Override
