@@ -34,4 +34,22 @@ class RamBlockTest {
             assertThat(RamBlock.of("ram0", arena.allocate(4096)).size()).isEqualTo(4096);
         }
     }
+
+    @Test
+    void aMemfdBlockIsRefusedWithTheReasonWhereOnlyThePortableMemoryProviderIsPresent() {
+        // This module's tests run without io.channel.linux: the portable provider is the one in use.
+        try (Arena arena = Arena.ofShared()) {
+            assertThatThrownBy(() -> RamBlock.memfd("ram0", 4096, arena))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("memory provider 'portable' cannot make memory that can be handed to"
+                            + " another process");
+        }
+    }
+
+    @Test
+    void anOrdinaryBlockCannotBeHandedOver() {
+        try (Arena arena = Arena.ofShared()) {
+            assertThat(RamBlock.of("ram0", arena.allocate(4096)).handoverMemory()).isEmpty();
+        }
+    }
 }
