@@ -14,6 +14,8 @@
  * <p>{@link io.channel.tls.TlsChannel} runs TLS 1.3 (the JDK's own, {@code javax.net.ssl}) over any channel.
  */
 module io.channel {
+    // jdk.net.ExtendedSocketOptions.SO_PEERCRED: the user at the other end of a Unix domain socket.
+    requires jdk.net;
     exports io.channel;
     exports io.channel.spi;
     exports io.channel.memory;

@@ -4,6 +4,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.Optional;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.Set;
@@ -45,11 +48,40 @@ public abstract class IOChannel implements AutoCloseable {
     /** {@return the name of the provider that made this channel, for example {@code "copy"} or {@code "linux"}} */
     public abstract String providerName();
 
-    /** {@return the local address of the socket} */
+    /** {@return the local address of the socket; {@code null} for a Unix domain socket (see {@link #localSocketAddress()})} */
     public abstract InetSocketAddress localAddress();
 
-    /** {@return the address of the peer} */
+    /** {@return the address of the peer; {@code null} for a Unix domain socket (see {@link #remoteSocketAddress()})} */
     public abstract InetSocketAddress remoteAddress();
+
+    /**
+     * {@return the local address of the socket, of any kind: a {@link java.net.UnixDomainSocketAddress} for a Unix
+     * domain socket} By default {@link #localAddress()}.
+     */
+    public SocketAddress localSocketAddress() {
+        return localAddress();
+    }
+
+    /**
+     * {@return the address of the peer, of any kind} For a Unix domain socket a
+     * {@link java.net.UnixDomainSocketAddress}, whose path is empty on the accepting side (the connecting socket has
+     * no name, {@code man 7 unix}). By default {@link #remoteAddress()}.
+     */
+    public SocketAddress remoteSocketAddress() {
+        return remoteAddress();
+    }
+
+    /**
+     * {@return the user of the process at the other end, as the kernel saw it when the connection was made} Known
+     * for a Unix domain socket on the same host ({@code SO_PEERCRED}, {@code man 7 unix}); empty for other sockets,
+     * whose peer is not known to the kernel. The principal compares equal to the one the file system's
+     * {@link java.nio.file.attribute.UserPrincipalLookupService} returns for the same user (by uid).
+     *
+     * @throws IOException if the kernel cannot tell
+     */
+    public Optional<UserPrincipal> peerUser() throws IOException {
+        return Optional.empty();
+    }
 
     /** {@return a snapshot of this channel's counters} */
     public abstract ChannelStatistics statistics();

@@ -2,12 +2,15 @@ package migration.session;
 
 import io.channel.ChannelListener;
 import io.channel.IOChannel;
+import io.channel.SocketAddressText;
 import io.channel.tls.TlsChannel;
 import io.channel.tls.TlsParameters;
 import io.channel.tls.TlsSessionInfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -118,6 +121,8 @@ final class ConnectionSorter {
 
     private final Host host;
     private final ChannelListener listener;
+    /** The users let in over a Unix domain socket; looked up at the first such connection. */
+    private PeerUsers peerUsers;
     private final UnidentifiedConnections<IOChannel> strangers;
     /** Counted down once the main channel and every multifd channel have identified themselves. */
     private final CountDownLatch ready = new CountDownLatch(1);
@@ -183,7 +188,7 @@ final class ConnectionSorter {
                 channel = listener.accept();
             } catch (IOException e) {
                 if (!host.stopping() && ready.getCount() > 0) {
-                    host.fail(new Failure.Transport("accepting a connection on " + listener.localAddress()
+                    host.fail(new Failure.Transport("accepting a connection on " + listener.localSocketAddress()
                             + " failed: " + e.getMessage(), e));
                 }
                 return;
@@ -203,6 +208,7 @@ final class ConnectionSorter {
         String from = address(accepted);
         IOChannel channel = accepted;
         try {
+            checkPeerUser(accepted);
             if (host.params().tls() != null) {
                 channel = secure(accepted, from);
             }
@@ -253,9 +259,42 @@ final class ConnectionSorter {
         return channel;
     }
 
+    /**
+     * Refuses, before reading a byte, a connection over a Unix domain socket from a process of a user not let in
+     * ({@link PeerUsers}); a warning says who it was. Other connections pass.
+     */
+    private void checkPeerUser(IOChannel accepted) throws Stranger {
+        if (!(accepted.remoteSocketAddress() instanceof UnixDomainSocketAddress)) {
+            return;
+        }
+        String why;
+        try {
+            why = peerUsers().refusal(accepted.peerUser().orElse(null),
+                    SocketAddressText.of(listener.localSocketAddress()));
+        } catch (IOException e) {
+            why = "refused a connection on " + SocketAddressText.of(listener.localSocketAddress()) + ": its user"
+                    + " cannot be checked: " + e.getMessage();
+        }
+        if (why != null) {
+            if (strangers.contains(accepted) && !host.stopping()) {
+                Session.LOG.log(System.Logger.Level.WARNING, why);
+            }
+            throw new Stranger(why);
+        }
+    }
+
+    /** {@return the users let in over a Unix domain socket, looked up once} */
+    private synchronized PeerUsers peerUsers() throws IOException {
+        if (peerUsers == null) {
+            peerUsers = new PeerUsers(host.params().allowedPeerUids());
+        }
+        return peerUsers;
+    }
+
     private static String address(IOChannel channel) {
         try {
-            return String.valueOf(channel.remoteAddress());
+            InetSocketAddress inet = channel.remoteAddress();
+            return inet != null ? String.valueOf(inet) : SocketAddressText.of(channel.remoteSocketAddress());
         } catch (RuntimeException e) {
             return "an unknown address";
         }

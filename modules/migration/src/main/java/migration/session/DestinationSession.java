@@ -8,6 +8,7 @@ import io.channel.spi.ChannelProvider;
 import io.channel.tls.TlsSessionInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,7 +124,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
     /**
      * Binds the listening socket now and accepts in the background.
      *
-     * @param local      where to listen; port 0 picks a free port
+     * @param local      where to listen: a host and port (port 0 picks a free port), or a Unix domain socket's
+     *                   path, which must not exist
      * @param provider   supplies the memory for each announced block
      * @param knownZero  tells whether a block's memory is known to be all zero
      * @param params     the parameters
@@ -131,14 +133,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * @return the running session
      * @throws MigrationException if no provider is usable or binding fails
      */
-    public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+    public static DestinationSession listen(SocketAddress local, RamBlockProvider provider,
                                             Predicate<RamBlock> knownZero, MigrationParameters params,
                                             List<ChannelProvider> candidates) throws MigrationException {
         return listen(local, provider, knownZero, block -> null, true, params, candidates);
     }
 
     /**
-     * Like {@link #listen(InetSocketAddress, RamBlockProvider, Predicate, MigrationParameters, List)}, with blocks
+     * Like {@link #listen(SocketAddress, RamBlockProvider, Predicate, MigrationParameters, List)}, with blocks
      * whose pages the receivers write to the file the block maps rather than through the mapping.
      *
      * @param local      where to listen
@@ -151,7 +153,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * @return the running session
      * @throws MigrationException if no provider is usable or binding fails
      */
-    public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+    public static DestinationSession listen(SocketAddress local, RamBlockProvider provider,
                                             Predicate<RamBlock> knownZero, Function<RamBlock, FileChannel> files,
                                             MigrationParameters params, List<ChannelProvider> candidates)
             throws MigrationException {
@@ -159,7 +161,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     /**
-     * Like {@link #listen(InetSocketAddress, RamBlockProvider, Predicate, MigrationParameters, List)}, choosing
+     * Like {@link #listen(SocketAddress, RamBlockProvider, Predicate, MigrationParameters, List)}, choosing
      * whether fresh blocks (those {@code knownZero} accepts) are populated ahead of the receivers
      * (see {@link Prefaulter}); the benchmark measures both.
      *
@@ -172,14 +174,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * @return the running session
      * @throws MigrationException if no provider is usable or binding fails
      */
-    public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+    public static DestinationSession listen(SocketAddress local, RamBlockProvider provider,
                                             Predicate<RamBlock> knownZero, boolean prefault,
                                             MigrationParameters params, List<ChannelProvider> candidates)
             throws MigrationException {
         return listen(local, provider, knownZero, block -> null, prefault, params, candidates);
     }
 
-    private static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+    private static DestinationSession listen(SocketAddress local, RamBlockProvider provider,
                                              Predicate<RamBlock> knownZero, Function<RamBlock, FileChannel> files,
                                              boolean prefault, MigrationParameters params,
                                              List<ChannelProvider> candidates) throws MigrationException {
@@ -211,9 +213,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
     }
 
-    /** {@return the bound address} */
+    /** {@return the bound address; {@code null} for a Unix domain socket (see {@link #localSocketAddress()})} */
     public InetSocketAddress localAddress() {
         return sorter.listener().localAddress();
+    }
+
+    /** {@return the bound address, of any kind} */
+    public SocketAddress localSocketAddress() {
+        return sorter.listener().localSocketAddress();
     }
 
     /** {@return the blocks received into so far, in the source's order} */

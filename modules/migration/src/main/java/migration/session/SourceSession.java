@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -73,7 +75,11 @@ import migration.protocol.RoundReceived;
  */
 public final class SourceSession extends Session implements SenderHost {
 
-    private final InetSocketAddress destination;
+    /** Why TLS is refused over a Unix domain socket, at either side. */
+    static final String TLS_OVER_UNIX_SOCKET = "TLS over a Unix domain socket is not supported: the peer is a process"
+            + " on this host, and the destination checks its user as the kernel tells it (SO_PEERCRED) instead";
+
+    private final SocketAddress destination;
     private final List<RamBlock> blocks;
     private final ZeroCopyPlan plan;
     private final UUID migrationId = UUID.randomUUID();
@@ -100,7 +106,7 @@ public final class SourceSession extends Session implements SenderHost {
     private volatile long roundBytes;
     private volatile long processedAtRoundStart;
 
-    private SourceSession(InetSocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
+    private SourceSession(SocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
                           ZeroCopyPlan plan, Precopy precopy, SourceHooks hooks) {
         super("source", "destination", params);
         this.destination = destination;
@@ -121,24 +127,24 @@ public final class SourceSession extends Session implements SenderHost {
      * Validates everything that can be checked before connecting, chooses the provider, and starts the
      * migration's threads.
      *
-     * @param destination where the destination listens
+     * @param destination where the destination listens: a host and port, or a Unix domain socket's path
      * @param blocks      the blocks to migrate, with distinct names
      * @param params      the parameters
      * @param candidates  channel providers to choose from, or {@code null} for those on the module path
      * @return the running session
      * @throws MigrationException if the blocks or zero-copy settings cannot work; nothing was sent
      */
-    public static SourceSession start(InetSocketAddress destination, List<RamBlock> blocks,
+    public static SourceSession start(SocketAddress destination, List<RamBlock> blocks,
                                       MigrationParameters params, List<ChannelProvider> candidates)
             throws MigrationException {
         return start(destination, blocks, params, candidates, null, null);
     }
 
     /**
-     * Like {@link #start(InetSocketAddress, List, MigrationParameters, List)}, live: rounds of dirty pages until
+     * Like {@link #start(SocketAddress, List, MigrationParameters, List)}, live: rounds of dirty pages until
      * the expected downtime is within the limit, then the pause hook and the last round.
      *
-     * @param destination where the destination listens
+     * @param destination where the destination listens: a host and port, or a Unix domain socket's path
      * @param blocks      the blocks to migrate, with distinct names
      * @param params      the parameters
      * @param candidates  channel providers to choose from, or {@code null} for those on the module path
@@ -147,7 +153,7 @@ public final class SourceSession extends Session implements SenderHost {
      * @return the running session
      * @throws MigrationException if the blocks, the zero-copy settings or the dirty trackers cannot work
      */
-    public static SourceSession start(InetSocketAddress destination, List<RamBlock> blocks,
+    public static SourceSession start(SocketAddress destination, List<RamBlock> blocks,
                                       MigrationParameters params, List<ChannelProvider> candidates,
                                       LiveParameters live, SourceHooks hooks) throws MigrationException {
         if (live != null) {
@@ -162,6 +168,9 @@ public final class SourceSession extends Session implements SenderHost {
         if (blocks.size() > MigrationProtocol.MAX_BLOCKS) {
             throw new MigrationException("too many ram blocks: " + blocks.size() + ", at most "
                     + MigrationProtocol.MAX_BLOCKS);
+        }
+        if (destination instanceof UnixDomainSocketAddress && params.tls() != null) {
+            throw new MigrationException(TLS_OVER_UNIX_SOCKET);
         }
         Set<String> names = new HashSet<>();
         for (RamBlock block : blocks) {
@@ -582,7 +591,7 @@ public final class SourceSession extends Session implements SenderHost {
         TlsParameters tls = params().tls();
         Duration timeout = Duration.ofNanos(Math.max(1_000_000, setupDeadlineNanos() - System.nanoTime()));
         try {
-            TlsChannel channel = TlsChannel.client(raw, destination.getHostString(),
+            TlsChannel channel = TlsChannel.client(raw, ((InetSocketAddress) destination).getHostString(),
                     timeout.compareTo(tls.handshakeTimeout()) < 0 ? tls.withHandshakeTimeout(timeout) : tls);
             tlsSession(channel.session());
             return channel;
