@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import migration.MigrationDestination;
@@ -47,10 +49,17 @@ final class ReceiveCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
-            converter = OptionConverters.ListenAddress.class,
-            description = "Where to listen, e.g. 0.0.0.0:4444, [::]:4444, or 127.0.0.1:0 for a free port.")
-    private HostPort listen;
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT|unix:PATH",
+            converter = OptionConverters.ListenEndpoint.class,
+            description = "Where to listen, e.g. 0.0.0.0:4444, [::]:4444, or 127.0.0.1:0 for a free port; or a Unix"
+                    + " domain socket on this host, e.g. unix:/run/multifd.sock (PATH must not exist; it is removed"
+                    + " again), which lets in only processes of this user (see --allow-uid).")
+    private Endpoint listen;
+
+    @Option(names = "--allow-uid", paramLabel = "UID", split = ",",
+            description = "With --listen unix:PATH: also let in processes of these users (by uid), e.g. 1000,1001;"
+                    + " a process of any other user is refused before it can send a byte.")
+    private List<Integer> allowedUids = new ArrayList<>();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private Target target;
@@ -95,7 +104,15 @@ final class ReceiveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws MigrationException, IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        InetSocketAddress local = listen.resolveOption(spec.commandLine(), "--listen");
+        SocketAddress local = listen.resolveOption(spec.commandLine(), "--listen");
+        if (allowedUids.stream().anyMatch(uid -> uid < 0)) {
+            throw new ParameterException(spec.commandLine(), "invalid --allow-uid " + allowedUids + ": a user id is"
+                    + " 0 or more");
+        }
+        if (!allowedUids.isEmpty() && !listen.isUnix()) {
+            throw new ParameterException(spec.commandLine(), "--allow-uid needs --listen unix:PATH: over TCP the"
+                    + " kernel does not tell the peer's user");
+        }
         if (inPlace && target.into == null) {
             throw new ParameterException(spec.commandLine(), "--in-place needs --into FILE: it says how a file is"
                     + " written, and --size receives into memory");
@@ -134,13 +151,13 @@ final class ReceiveCommand implements Callable<Integer> {
         err.flush();
     }
 
-    private int receive(InetSocketAddress local, RamBlockProvider blocks, RamBlockFile file)
+    private int receive(SocketAddress local, RamBlockProvider blocks, RamBlockFile file)
             throws MigrationException, IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
         MigrationParameters params = timeouts.applyTo(MigrationParameters.defaults().withProvider(provider.name())
-                .withTls(tls.parameters()));
+                .withTls(tls.parameters())).withAllowedPeerUids(Set.copyOf(allowedUids));
         // The migration's window opens when the source's handshake, on the first connection that identified
         // itself as the migration's, asks for the block's memory.
         CpuWindow cpu = new CpuWindow();
@@ -151,7 +168,8 @@ final class ReceiveCommand implements Callable<Integer> {
         try (MigrationDestination destination = MigrationDestination.listen(local, opening, params);
              Shutdown.Registration cancel = Shutdown.current().cancelling(destination::cancel)) {
             // IMPORTANT: tests and scripts wait for this line to learn the port.
-            err.println("listening on " + HostPort.format(destination.localAddress()));
+            err.println("listening on " + (listen.isUnix() ? listen.toString()
+                    : HostPort.format(destination.localAddress())));
             err.flush();
             boolean ended = new Progress(err, name, Progress.onTerminal(), false)
                     .follow(destination::await, destination::stats, timeout);
