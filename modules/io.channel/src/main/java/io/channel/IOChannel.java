@@ -232,6 +232,97 @@ public abstract class IOChannel implements AutoCloseable {
         writevAll(new MemorySegment[] {segment}, 0, 1, flags);
     }
 
+    /** The most descriptors one message passes (Linux's {@code SCM_MAX_FD}, {@code include/net/scm.h}). */
+    public static final int MAX_DESCRIPTORS = 253;
+
+    /**
+     * Writes every byte of {@code bytes} with open file descriptors attached to them, for the process at the other
+     * end to receive as descriptors of its own ({@code SCM_RIGHTS}, {@code man 7 unix}); this process keeps its own.
+     * The peer receives them with the first of these bytes it reads through {@link #readWithDescriptors}.
+     *
+     * @param bytes       the bytes that carry the descriptors, at least one, native memory
+     * @param descriptors the descriptors, 1 to {@value #MAX_DESCRIPTORS}
+     * @throws UnsupportedOperationException if the channel lacks {@link Feature#PASS_DESCRIPTORS}, naming its
+     *                                       provider
+     * @throws IOException                   on any I/O error, among them a descriptor that is not open
+     */
+    public final void writeWithDescriptors(MemorySegment bytes, int... descriptors) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.byteSize() == 0 || !bytes.isNative()) {
+            throw new IllegalArgumentException("descriptors travel with at least one byte of native memory, got "
+                    + bytes);
+        }
+        if (descriptors.length < 1 || descriptors.length > MAX_DESCRIPTORS) {
+            throw new IllegalArgumentException("a message passes 1 to " + MAX_DESCRIPTORS + " descriptors, got "
+                    + descriptors.length);
+        }
+        ensureOpen();
+        requireDescriptorPassing();
+        implWriteWithDescriptors(bytes, descriptors.clone());
+    }
+
+    /**
+     * Reads exactly {@code bytes.byteSize()} bytes and the descriptors that came with them
+     * ({@link #writeWithDescriptors}). The caller owns what {@link ReceivedDescriptors} holds and closes it.
+     *
+     * @param bytes          where the bytes go, native memory, at least one byte
+     * @param maxDescriptors how many descriptors the caller expects at most, 1 to {@value #MAX_DESCRIPTORS}
+     * @return the descriptors received with these bytes, perhaps none
+     * @throws UnsupportedOperationException if the channel lacks {@link Feature#PASS_DESCRIPTORS}
+     * @throws IOException                   on any I/O error; if more descriptors came than {@code maxDescriptors}
+     *                                       (the kernel drops what did not fit and says so, {@code MSG_CTRUNC}),
+     *                                       with every one received closed; {@link java.io.EOFException} if the
+     *                                       peer closed first
+     */
+    public final ReceivedDescriptors readWithDescriptors(MemorySegment bytes, int maxDescriptors) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.byteSize() == 0 || !bytes.isNative()) {
+            throw new IllegalArgumentException("descriptors travel with at least one byte of native memory, got "
+                    + bytes);
+        }
+        if (maxDescriptors < 1 || maxDescriptors > MAX_DESCRIPTORS) {
+            throw new IllegalArgumentException("maxDescriptors must be 1 to " + MAX_DESCRIPTORS + ", got "
+                    + maxDescriptors);
+        }
+        ensureOpen();
+        requireDescriptorPassing();
+        return implReadWithDescriptors(bytes, maxDescriptors);
+    }
+
+    private void requireDescriptorPassing() {
+        if (!features().contains(Feature.PASS_DESCRIPTORS)) {
+            throw new UnsupportedOperationException("channel provider '" + providerName() + "' cannot pass"
+                    + " descriptors on this channel (" + remoteSocketAddress() + "): that needs a Unix domain"
+                    + " socket of the Linux provider (module io.channel.linux)");
+        }
+    }
+
+    /**
+     * Writes {@code bytes} with {@code descriptors} attached; called only on a channel with
+     * {@link Feature#PASS_DESCRIPTORS}. The default throws.
+     *
+     * @param bytes       at least one byte, native
+     * @param descriptors 1 to {@value #MAX_DESCRIPTORS}, a copy the implementation may keep
+     * @throws IOException on any I/O error
+     */
+    protected void implWriteWithDescriptors(MemorySegment bytes, int[] descriptors) throws IOException {
+        throw new UnsupportedOperationException(providerName() + " implements no descriptor passing");
+    }
+
+    /**
+     * Reads exactly {@code bytes} and the descriptors that came with them; called only on a channel with
+     * {@link Feature#PASS_DESCRIPTORS}. The default throws.
+     *
+     * @param bytes          at least one byte, native
+     * @param maxDescriptors 1 to {@value #MAX_DESCRIPTORS}
+     * @return the descriptors
+     * @throws IOException on any I/O error, or more descriptors than {@code maxDescriptors} (all closed)
+     */
+    protected ReceivedDescriptors implReadWithDescriptors(MemorySegment bytes, int maxDescriptors)
+            throws IOException {
+        throw new UnsupportedOperationException(providerName() + " implements no descriptor passing");
+    }
+
     /**
      * Reads into a sequence of segments, in order, as one scattering read; blocks until at least one byte
      * arrives or the peer closes.

@@ -140,6 +140,20 @@ public final class LinuxMemoryProvider implements MemoryProvider {
     }
 
     @Override
+    public HandoverMemory mapHandedOver(int descriptor, long byteSize, long fileSize, boolean sizeSealed, Arena arena)
+            throws IOException {
+        ensureAvailability();
+        return MemfdMemory.map(syscalls(), descriptor, byteSize, fileSize, sizeSealed, arena);
+    }
+
+    @Override
+    public boolean writeProtect(MemorySegment memory) throws IOException {
+        ensureAvailability();
+        MemfdMemory.writeProtect(syscalls(), memory);
+        return true;
+    }
+
+    @Override
     public boolean populate(MemorySegment segment) {
         if (segment.byteSize() == 0) {
             return false;

@@ -157,6 +157,97 @@ final class MemfdMemory {
         }
     }
 
+    /**
+     * Checks and maps a descriptor another process handed over (see {@link LinuxMemoryProvider#mapHandedOver}).
+     * Owns {@code fd} from the call on: the arena on success, closed here on failure.
+     *
+     * @param sys      the system calls
+     * @param fd       the received descriptor
+     * @param byteSize the memory's size, at least 1
+     * @param fileSize the file's size as announced
+     * @param sizeSealed whether the size seals were announced
+     * @param arena    owns the mapping and the descriptor
+     * @return the memory
+     * @throws IOException naming what is wrong; nothing is mapped then
+     */
+    static HandoverMemory map(Syscalls sys, int fd, long byteSize, long fileSize, boolean sizeSealed,
+                              Arena arena)
+            throws IOException {
+        long address = -1;
+        long length = fileSize;
+        try (Arena scratch = Arena.ofConfined()) {
+            if (byteSize < 1 || fileSize < byteSize) {
+                throw new IOException("the announced file of " + fileSize + " bytes cannot hold " + byteSize
+                        + " bytes");
+            }
+            MemorySegment status = scratch.allocate(stat.layout());
+            check(sys, sys.fstat(fd, status), "descriptor " + fd + ": fstat");
+            if ((stat.st_mode(status) & memfd_h.S_IFMT()) != memfd_h.S_IFREG()) {
+                throw new IOException("the descriptor is not a regular file (st_mode 0" + Integer.toOctalString(
+                        stat.st_mode(status)) + ")");
+            }
+            int seals = sys.fcntl(fd, memfd_h.F_GET_SEALS(), 0);
+            if (seals < 0) {
+                throw new IOException("the descriptor is not a file in memory (memfd, tmpfs or hugetlbfs):"
+                        + " fcntl(F_GET_SEALS) failed: " + sys.errors().strerror(-seals));
+            }
+            long actual = stat.st_size(status);
+            if (actual != fileSize) {
+                throw new IOException("the descriptor's file holds " + actual + " bytes, but " + fileSize
+                        + " were announced");
+            }
+            if (sizeSealed && (seals & sizeSeals()) != sizeSeals()) {
+                throw new IOException("the descriptor's file was announced sealed, but its seals are "
+                        + describeSeals(seals) + ", not F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_SEAL");
+            }
+            address = sys.mmap(length, mman_h.PROT_READ() | mman_h.PROT_WRITE(), mman_h.MAP_SHARED(), fd, 0);
+            if (address < 0 && address >= -4095) {
+                long failed = address;
+                address = -1;
+                throw new IOException("mmap(" + length + " bytes, MAP_SHARED) of the descriptor failed: "
+                        + sys.errors().strerror((int) -failed));
+            }
+            return new HandoverMemory(owned(sys, address, length, byteSize, fd, arena), fd, fileSize,
+                    (seals & sizeSeals()) == sizeSeals());
+        } catch (IOException | RuntimeException | Error e) {
+            if (address != -1) {
+                sys.munmap(address, length);
+            }
+            sys.close(fd);
+            throw e;
+        }
+    }
+
+    /** {@return seals as their names, for messages} */
+    static String describeSeals(int seals) {
+        StringBuilder text = new StringBuilder();
+        String[] names = {"F_SEAL_SEAL", "F_SEAL_SHRINK", "F_SEAL_GROW", "F_SEAL_WRITE"};
+        int[] bits = {memfd_h.F_SEAL_SEAL(), memfd_h.F_SEAL_SHRINK(), memfd_h.F_SEAL_GROW(), memfd_h.F_SEAL_WRITE()};
+        for (int i = 0; i < bits.length; i++) {
+            if ((seals & bits[i]) != 0) {
+                text.append(text.isEmpty() ? "" : "|").append(names[i]);
+            }
+        }
+        return text.isEmpty() ? "none" : text.toString();
+    }
+
+    /**
+     * Write-protects a range ({@code mprotect(PROT_READ)}).
+     *
+     * @param sys    the system calls
+     * @param memory the range, widened to whole pages
+     * @throws IOException if mprotect fails
+     */
+    static void writeProtect(Syscalls sys, MemorySegment memory) throws IOException {
+        if (memory.byteSize() == 0) {
+            return;
+        }
+        long start = memory.address() & -PAGE;
+        long end = roundUp(memory.address() + memory.byteSize(), PAGE);
+        check(sys, sys.mprotect(start, end - start, mman_h.PROT_READ()),
+                "mprotect(0x" + Long.toHexString(start) + ", " + (end - start) + ", PROT_READ)");
+    }
+
     /** {@return {@code /proc/self/maps}} */
     static String procSelfMaps() throws IOException {
         return Files.readString(Path.of("/proc/self/maps"), StandardCharsets.US_ASCII);

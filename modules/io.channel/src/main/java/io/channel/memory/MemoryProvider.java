@@ -119,6 +119,46 @@ public interface MemoryProvider {
     }
 
     /**
+     * Maps memory another process handed over: an open descriptor of a file in memory, received from it
+     * ({@link io.channel.IOChannel#readWithDescriptors}), checked before anything is mapped: a regular file
+     * ({@code fstat}), in memory ({@code memfd}, {@code tmpfs} or {@code hugetlbfs}: {@code F_GET_SEALS} works),
+     * of exactly {@code fileSize} bytes, which hold {@code byteSize}; when {@code sizeSealed}, sealed against shrinking
+     * and growing and against further seals ({@code F_SEAL_SHRINK}, {@code F_SEAL_GROW}, {@code F_SEAL_SEAL}).
+     * Then it is mapped shared, readable and writable, from offset 0; pages are faulted in as they are first
+     * touched (nothing proportional to the size happens here).
+     *
+     * <p>Takes ownership of {@code descriptor} in every case: on success {@code arena} owns it with the mapping;
+     * on failure it is closed before the exception is thrown, and nothing is mapped.
+     *
+     * @param descriptor the descriptor received
+     * @param byteSize   the memory's size in bytes, at least 1
+     * @param fileSize   the file's size the sender announced
+     * @param sizeSealed whether the sender announced the size seals
+     * @param arena      owns the mapping and the descriptor
+     * @return the memory
+     * @throws IOException                   naming what is wrong with the descriptor, or the call that failed
+     * @throws UnsupportedOperationException if this provider cannot ({@link #handoverUnavailabilityCause()}); the
+     *                                       descriptor is then left to the caller
+     */
+    default HandoverMemory mapHandedOver(int descriptor, long byteSize, long fileSize, boolean sizeSealed, Arena arena)
+            throws IOException {
+        throw refuseHandover();
+    }
+
+    /**
+     * Makes memory read-only for this process ({@code mprotect(PROT_READ)}, {@code man 2 mprotect}): after a
+     * handover, so that only the process that took the memory writes it. A later write by this process to the
+     * range is a fault that ends it, which is the point.
+     *
+     * @param memory the range; widened to whole pages
+     * @return {@code true} if done, {@code false} if this provider cannot
+     * @throws IOException if the system refuses
+     */
+    default boolean writeProtect(MemorySegment memory) throws IOException {
+        return false;
+    }
+
+    /**
      * {@return the exception that says this provider cannot make memory that can be handed over, with its cause}
      */
     private UnsupportedOperationException refuseHandover() {

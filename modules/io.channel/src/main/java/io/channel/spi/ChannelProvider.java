@@ -118,8 +118,9 @@ public interface ChannelProvider {
     /**
      * Connects to an address of any kind: an {@link InetSocketAddress} goes to
      * {@link #connect(InetSocketAddress, ChannelOptions)}; a {@link UnixDomainSocketAddress} (same host,
-     * {@code man 7 unix}) is connected with {@code java.nio} by every provider, since a Unix domain socket has no
-     * zero-copy to offer (its channels are the {@code copy} provider's).
+     * {@code man 7 unix}) is connected with {@code java.nio} by default (its channels are the {@code copy}
+     * provider's; a Unix domain socket has no zero-copy to offer), and a provider that can do more on one (pass
+     * descriptors, {@link io.channel.Feature#PASS_DESCRIPTORS}) overrides this.
      *
      * @param remote  where to connect
      * @param options socket options; zero-copy is ignored for a Unix domain socket
