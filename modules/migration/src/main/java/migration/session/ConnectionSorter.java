@@ -129,6 +129,7 @@ final class ConnectionSorter {
     // Guarded by this sorter's monitor.
     private boolean mainClaimed;
     private IOChannel[] dataChannels;
+    private IOChannel handoverChannel;
     private volatile Hello hello;
     private volatile int connected;
 
@@ -413,6 +414,10 @@ final class ConnectionSorter {
                         + " identified itself too late");
             }
             // The migration's own channel from here on.
+            if (init.handover()) {
+                adoptHandover(channel);
+                return;
+            }
             init.checkChannel(hello.channels());
             int id = init.channel();
             if (dataChannels[id] != null) {
@@ -425,11 +430,32 @@ final class ConnectionSorter {
         }
     }
 
+    /** The handover channel identified itself; called with the monitor held. */
+    private void adoptHandover(IOChannel channel) throws ProtocolException {
+        if (hello.handedOver().isEmpty()) {
+            throw new ProtocolException("multifd: a handover channel connected, but HELLO hands no block over");
+        }
+        if (handoverChannel != null) {
+            throw new ProtocolException("multifd: a second handover channel connected");
+        }
+        handoverChannel = channel;
+        checkReady();
+    }
+
     /** Called with the monitor held. */
     private void checkReady() {
-        if (hello != null && connected == hello.channels()) {
+        if (hello != null && connected == hello.channels()
+                && (hello.handedOver().isEmpty() || handoverChannel != null)) {
             ready.countDown();
         }
+    }
+
+    /**
+     * {@return the handover channel, once every channel identified itself; {@code null} if HELLO hands nothing
+     * over}
+     */
+    synchronized IOChannel handoverChannel() {
+        return handoverChannel;
     }
 
     /**
@@ -462,8 +488,10 @@ final class ConnectionSorter {
         if (current == null) {
             return "the main channel did not send its HELLO within " + limit + strangers.summary();
         }
-        return "multifd: only " + connected + " of " + current.channels() + " channels connected within " + limit
-                + strangers.summary();
+        IOChannel handover = handoverChannel();
+        return "multifd: only " + connected + " of " + current.channels() + " channels"
+                + (current.handedOver().isEmpty() || handover != null ? "" : " and not the handover channel")
+                + " connected within " + limit + strangers.summary();
     }
 
     /** Wakes the multifd channels that wait for HELLO, so that they see the migration ending. */

@@ -3,17 +3,25 @@ package migration.session;
 import io.channel.ChannelListener;
 import io.channel.ChannelProviders;
 import io.channel.IOChannel;
+import io.channel.ReceivedDescriptors;
+import io.channel.memory.HandoverMemory;
+import io.channel.memory.MemoryProvider;
 import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
 import io.channel.tls.TlsSessionInfo;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -42,6 +50,7 @@ import migration.multifd.TransferCounters;
 import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
+import migration.protocol.HandoverMessage;
 import migration.protocol.Hello;
 import migration.protocol.InitPacket;
 import migration.protocol.MainChannel;
@@ -194,6 +203,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
                 chosen = ChannelProviders.select(candidates, params.provider()).chosen();
             } else if (params.provider() != null) {
                 chosen = ChannelProviders.select(ChannelProviders.all(), params.provider()).chosen();
+            } else if (local instanceof UnixDomainSocketAddress) {
+                // The best provider: the Linux provider's own Unix domain sockets receive handed-over memory
+                // (descriptors), which the portable provider's cannot.
+                chosen = ChannelProviders.select().chosen();
             } else {
                 // A destination only receives: zero-copy, a way of sending, is of no use here.
                 chosen = ChannelProviders.selectForCopying().chosen();
@@ -284,6 +297,9 @@ public final class DestinationSession extends Session implements ReceiverHost {
             }
         }
         phases.moveTo(DestinationPhase.VERIFYING);
+        if (!hello.handedOver().isEmpty()) {
+            receiveHandedOver(sorter.handoverChannel());
+        }
         Verdict verdict = check(complete, receiving);
         if (verdict.problem() != null) {
             verdict(false);
@@ -334,6 +350,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
         List<String> mismatches = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
+            if (hello.handedOver().contains(i)) {
+                // Not digested on either side: this side maps the source's very pages.
+                continue;
+            }
             // Digests of the pages as sent are compared with those folded as the pages arrived (all but the last
             // round's folded already, foldArrived); digests of the source's final memory with this memory itself.
             int here = complete.ofMemory() ? Crc32c.ofMemory(blocks.get(i).memory()) : receiving.get(i).crc32c();
@@ -346,6 +366,42 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
         return mismatches.isEmpty() ? new Verdict(null, true)
                 : new Verdict("verification failed: " + String.join("; ", mismatches), true);
+    }
+
+    /**
+     * Takes the blocks the source hands over: one message with one descriptor each on the handover channel, after
+     * the last round. Each descriptor is checked before it is mapped ({@link MemoryProvider#mapHandedOver}: a
+     * regular file in memory, of the announced size, sealed as announced) and then mapped in place of the block's
+     * placeholder; a refused one is closed and fails the migration, and the source keeps its memory.
+     */
+    private void receiveHandedOver(IOChannel channel) throws IOException, MigrationException, Stopped {
+        Hello current = hello;
+        Arena arena = provider.handoverArena();
+        MemoryProvider memory = PageMemory.provider();
+        Set<Integer> taken = new HashSet<>();
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment bytes = scratch.allocate(HandoverMessage.SIZE);
+            for (int n = 0; n < current.handedOver().size(); n++) {
+                checkStopping();
+                try (ReceivedDescriptors descriptors = channel.readWithDescriptors(bytes, 1)) {
+                    HandoverMessage message = HandoverMessage.decode(bytes, current, descriptors.count());
+                    Hello.BlockInfo info = current.blocks().get(message.block());
+                    if (!taken.add(message.block())) {
+                        throw new ProtocolException("handover channel: ram block '" + info.name()
+                                + "' handed over twice");
+                    }
+                    HandoverMemory mapped;
+                    try {
+                        mapped = memory.mapHandedOver(descriptors.take(0), info.size(), message.fileSize(),
+                                message.sealed(), arena);
+                    } catch (IOException e) {
+                        throw new MigrationException("ram block '" + info.name() + "' was handed over, but its"
+                                + " descriptor is refused: " + e.getMessage(), e);
+                    }
+                    blocks.set(message.block(), RamBlock.of(info.name(), mapped));
+                }
+            }
+        }
     }
 
     /**
@@ -579,7 +635,17 @@ public final class DestinationSession extends Session implements ReceiverHost {
     /** Asks the provider for every announced block; returns the sum of their sizes. */
     private long openBlocks(Hello received) throws MigrationException {
         long sum = 0;
-        for (Hello.BlockInfo info : received.blocks()) {
+        if (!received.handedOver().isEmpty()) {
+            refuseHandoverIfUnable(received);
+        }
+        for (int index = 0; index < received.blocks().size(); index++) {
+            Hello.BlockInfo info = received.blocks().get(index);
+            if (received.handedOver().contains(index)) {
+                // Mapped when its descriptor arrives, after the last round; no page of it is sent.
+                blocks.add(RamBlock.of(info.name(), MemorySegment.NULL));
+                sum += info.size();
+                continue;
+            }
             RamBlock block;
             try {
                 block = provider.blockFor(info.name(), info.size());
@@ -601,6 +667,21 @@ public final class DestinationSession extends Session implements ReceiverHost {
             sum += info.size();
         }
         return sum;
+    }
+
+    /** Refuses, at HELLO, blocks handed over to a destination that has nowhere to map them. */
+    private void refuseHandoverIfUnable(Hello received) throws MigrationException {
+        String first = received.blocks().get(received.handedOver().getFirst()).name();
+        if (provider.handoverArena() == null) {
+            throw new MigrationException("the source hands ram block '" + first + "' over (its memory itself, not a"
+                    + " copy), but this destination's ram block provider takes no handed-over memory"
+                    + " (RamBlockProvider.anonymous does)");
+        }
+        Throwable cause = PageMemory.provider().handoverUnavailabilityCause();
+        if (cause != null) {
+            throw new MigrationException("the source hands ram block '" + first + "' over, but this destination"
+                    + " cannot map handed-over memory: " + cause.getMessage(), cause);
+        }
     }
 
     @Override

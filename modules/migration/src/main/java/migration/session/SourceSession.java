@@ -25,6 +25,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import io.channel.memory.DirtyPages;
+import io.channel.memory.HandoverMemory;
+import io.channel.memory.PageMemory;
 import migration.ChannelStats;
 import migration.LiveParameters;
 import migration.LiveStats;
@@ -50,6 +52,7 @@ import migration.multifd.TransferCounters;
 import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
+import migration.protocol.HandoverMessage;
 import migration.protocol.Hello;
 import migration.protocol.MainChannel;
 import migration.protocol.PeerText;
@@ -94,6 +97,11 @@ public final class SourceSession extends Session implements SenderHost {
     private volatile CountDownLatch syncs;
     private volatile List<MultifdSender> senders = List.of();
     private final Phases<SourcePhase> phases = new Phases<>("source", SourcePhase.CONNECTING);
+    /**
+     * The indices of the blocks handed over (their descriptors pass on the handover channel after the last round,
+     * and no round sends their pages), in increasing order; empty when none is.
+     */
+    private final List<Integer> handedOver;
     /** The live migration's state, or {@code null} for a single round. */
     private final Precopy precopy;
     private final SourceHooks hooks;
@@ -107,13 +115,14 @@ public final class SourceSession extends Session implements SenderHost {
     private volatile long processedAtRoundStart;
 
     private SourceSession(SocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
-                          ZeroCopyPlan plan, Precopy precopy, SourceHooks hooks) {
+                          ZeroCopyPlan plan, Precopy precopy, SourceHooks hooks, List<Integer> handedOver) {
         super("source", "destination", params);
         this.destination = destination;
         this.blocks = List.copyOf(blocks);
         this.plan = plan;
         this.precopy = precopy;
         this.hooks = hooks;
+        this.handedOver = handedOver;
         this.limiter = new BandwidthLimiter(params.maxBandwidth());
         // A live migration always records the sent pages' CRCs: the portable tracker compares against them.
         this.pageDigests = params.verify() || precopy != null
@@ -185,10 +194,11 @@ public final class SourceSession extends Session implements SenderHost {
                 && !plan.givenBySetup()) {
             LOG.log(System.Logger.Level.INFO, "zero-copy: " + plan.reason());
         }
-        Precopy precopy = live == null ? null : Precopy.create(live, blocks);
+        List<Integer> handedOver = handedOver(blocks, plan, destination);
+        Precopy precopy = live == null ? null : Precopy.create(live, blocks, Set.copyOf(handedOver));
         SourceSession session;
         try {
-            session = new SourceSession(destination, blocks, params, plan, precopy, hooks);
+            session = new SourceSession(destination, blocks, params, plan, precopy, hooks, handedOver);
         } catch (RuntimeException | Error e) {
             if (precopy != null) {
                 precopy.close();
@@ -236,13 +246,15 @@ public final class SourceSession extends Session implements SenderHost {
         mainChannelReady(mainFrames);
         mainFrames.send(new Hello(migrationId, params.channels(), MigrationProtocol.PAGE_SIZE,
                 MigrationProtocol.MAX_PAGES_PER_PACKET,
-                blocks.stream().map(b -> new Hello.BlockInfo(b.name(), b.size())).toList(), precopy != null).encode());
+                blocks.stream().map(b -> new Hello.BlockInfo(b.name(), b.size())).toList(), precopy != null,
+                handedOver).encode());
         // Read the answer from now on: a refusal (ERROR) may arrive while the init packets are being sent.
         mainReaderStarted();
         startWorker("main-reader", this::readMain);
         for (int i = 0; i < data.size(); i++) {
             sendInit(data.get(i), i);
         }
+        IOChannel handover = handedOver.isEmpty() ? null : connectHandover(options);
         startHeartbeats();
         // Bounded by the setup timeout (the watchdog's).
         awaitLatch(accepted);
@@ -264,6 +276,9 @@ public final class SourceSession extends Session implements SenderHost {
         int rounds = precopy == null ? singleRound(senders) : precopyRounds(mainFrames, senders);
         for (MultifdSender sender : senders) {
             sender.submit(new MultifdSender.StopJob());
+        }
+        if (handover != null) {
+            handOver(handover);
         }
         boolean ofMemory = params.verification() == VerifyMode.FINAL;
         int[] digests = !params.verify() ? null : ofMemory ? memoryDigests() : finalDigests != null ? finalDigests
@@ -311,21 +326,107 @@ public final class SourceSession extends Session implements SenderHost {
         }
         phases.moveTo(SourcePhase.COMMITTED);
         verdict(verdict.verified());
+        giveUpHandedOver();
     }
 
     /** The blocks' CRC32Cs read from their memory now, with the application paused (verify {@code final}). */
     private int[] memoryDigests() {
         int[] digests = new int[blocks.size()];
         for (int i = 0; i < digests.length; i++) {
-            digests[i] = Crc32c.ofMemory(blocks.get(i).memory());
+            // A handed-over block's digest slot is 0 and not compared: the destination maps these very pages.
+            digests[i] = handedOver.contains(i) ? 0 : Crc32c.ofMemory(blocks.get(i).memory());
         }
         return digests;
     }
 
+    /**
+     * {@return the blocks this migration hands over: over a Unix domain socket whose channels pass descriptors,
+     * every block that is not empty and was made to be handed over ({@link RamBlock#handoverMemory()})} The others
+     * go by copy, in the same migration.
+     */
+    private static List<Integer> handedOver(List<RamBlock> blocks, ZeroCopyPlan plan, SocketAddress destination) {
+        if (!plan.provider().passesDescriptorsTo(destination)) {
+            return List.of();
+        }
+        List<Integer> indices = new ArrayList<>();
+        for (int b = 0; b < blocks.size(); b++) {
+            if (blocks.get(b).size() > 0 && blocks.get(b).handoverMemory().isPresent()) {
+                indices.add(b);
+            }
+        }
+        return List.copyOf(indices);
+    }
+
+    /** {@return per block the bytes the rounds copy: its size, 0 for a block handed over} */
+    private List<Long> copiedSizes() {
+        List<Long> sizes = new ArrayList<>(blocks.size());
+        for (int b = 0; b < blocks.size(); b++) {
+            sizes.add(handedOver.contains(b) ? 0L : blocks.get(b).size());
+        }
+        return sizes;
+    }
+
+    /** Connects the handover channel and identifies it (an init packet naming {@link InitPacket#HANDOVER_CHANNEL}). */
+    private IOChannel connectHandover(ChannelOptions options) throws IOException, MigrationException, Stopped {
+        IOChannel channel = connect(options.withZeroCopy(false), "the handover channel");
+        register(channel);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment init = arena.allocate(InitPacket.SIZE);
+            new InitPacket(migrationId, InitPacket.HANDOVER_CHANNEL).encode(init);
+            channel.writeAll(init);
+        } catch (IOException e) {
+            throw new IOException("the handover channel: sending the init packet failed: " + e.getMessage(), e);
+        }
+        counters.multifdBytes.add(InitPacket.SIZE);
+        return channel;
+    }
+
+    /**
+     * Passes the descriptor of every block handed over, one message each, after the last round: the pages stay
+     * where they are and the destination maps them. Inside the downtime of a live migration, and constant in the
+     * blocks' size.
+     */
+    private void handOver(IOChannel channel) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment message = arena.allocate(HandoverMessage.SIZE);
+            for (int b : handedOver) {
+                HandoverMemory memory = blocks.get(b).handoverMemory().orElseThrow();
+                new HandoverMessage(b, memory.sealed(), memory.fileSize()).encode(message);
+                try {
+                    channel.writeWithDescriptors(message, memory.descriptor());
+                } catch (IOException e) {
+                    throw new IOException("the handover channel: passing ram block '" + blocks.get(b).name()
+                            + "' failed: " + e.getMessage(), e);
+                }
+                counters.multifdBytes.add(HandoverMessage.SIZE);
+            }
+        }
+    }
+
+    /**
+     * After COMMIT only the destination may write what was handed over: the source write-protects its own mapping
+     * of it ({@code mprotect(PROT_READ)}), so that a stray write here faults instead of changing the destination's
+     * memory. Its application is paused and never resumes, so nothing writes meanwhile. A failure is logged: the
+     * memory is the destination's either way.
+     */
+    private void giveUpHandedOver() {
+        for (int b : handedOver) {
+            try {
+                if (!PageMemory.provider().writeProtect(blocks.get(b).memory())) {
+                    LOG.log(System.Logger.Level.WARNING, "ram block '" + blocks.get(b).name() + "' was handed over,"
+                            + " but memory provider '" + PageMemory.provider().name() + "' cannot write-protect it");
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "ram block '" + blocks.get(b).name() + "' was handed over,"
+                        + " but write-protecting it here failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** A migration that is not live: one round of every page. */
     private int singleRound(List<MultifdSender> senders) throws InterruptedException, Stopped {
-        roundBytes = blocks.stream().mapToLong(RamBlock::size).sum();
-        runRound(1, new PacketCursor(blocks.stream().map(RamBlock::size).toList()), senders);
+        roundBytes = copiedSizes().stream().mapToLong(Long::longValue).sum();
+        runRound(1, new PacketCursor(copiedSizes()), senders);
         roundEnded();
         return 1;
     }
@@ -359,12 +460,12 @@ public final class SourceSession extends Session implements SenderHost {
         }
         precopy.arm();
         int round = 1;
-        long pagesSent = blocks.stream().mapToLong(b -> MigrationProtocol.pageCount(b.size())).sum();
+        long pagesSent = copiedSizes().stream().mapToLong(MigrationProtocol::pageCount).sum();
         List<DirtyPages> sent = null;
         long start = System.nanoTime();
         long bytesBefore = counters.multifdBytes.sum();
-        roundBytes = blocks.stream().mapToLong(RamBlock::size).sum();
-        runRound(round, new PacketCursor(blocks.stream().map(RamBlock::size).toList()), senders);
+        roundBytes = copiedSizes().stream().mapToLong(Long::longValue).sum();
+        runRound(round, new PacketCursor(copiedSizes()), senders);
         while (true) {
             roundEnded();
             // Wait until the destination holds the whole round before the sync that may decide the switchover:
@@ -424,7 +525,7 @@ public final class SourceSession extends Session implements SenderHost {
                     foldSent(dirty);
                     finalDigests = new int[blocks.size()];
                     for (int b = 0; b < finalDigests.length; b++) {
-                        finalDigests[b] = blockDigests.get(b).digest();
+                        finalDigests[b] = handedOver.contains(b) ? 0 : blockDigests.get(b).digest();
                     }
                 }
                 roundEnded();
@@ -456,6 +557,9 @@ public final class SourceSession extends Session implements SenderHost {
             return;
         }
         for (int b = 0; b < blocks.size(); b++) {
+            if (handedOver.contains(b)) {
+                continue;
+            }
             IncrementalBlockDigest digest = blockDigests.get(b);
             if (sent == null) {
                 digest.changed(0, MigrationProtocol.pageCount(blocks.get(b).size()));
@@ -504,7 +608,7 @@ public final class SourceSession extends Session implements SenderHost {
     public void markDirty(String block, long offset, long length) {
         for (int b = 0; b < blocks.size(); b++) {
             if (blocks.get(b).name().equals(block)) {
-                if (precopy != null) {
+                if (precopy != null && !handedOver.contains(b)) {
                     precopy.markDirty(b, offset, length);
                 }
                 return;
@@ -516,7 +620,12 @@ public final class SourceSession extends Session implements SenderHost {
     @Override
     long remaining(long all) {
         if (precopy == null) {
-            return super.remaining(all);
+            // A block handed over is never copied: its bytes are not waiting for a round.
+            long handedOverBytes = 0;
+            for (int b : handedOver) {
+                handedOverBytes += blocks.get(b).size();
+            }
+            return super.remaining(all - handedOverBytes);
         }
         return Math.max(0, roundBytes - (counters.processedBytes.sum() - processedAtRoundStart));
     }
@@ -634,7 +743,7 @@ public final class SourceSession extends Session implements SenderHost {
     private int[] digests() {
         int[] digests = new int[blocks.size()];
         for (int i = 0; i < digests.length; i++) {
-            digests[i] = pageDigests.get(i).blockCrc();
+            digests[i] = handedOver.contains(i) ? 0 : pageDigests.get(i).blockCrc();
         }
         return digests;
     }

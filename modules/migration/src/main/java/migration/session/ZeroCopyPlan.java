@@ -104,10 +104,14 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
         // A named provider is used as named, so only an unnamed choice asks whether this host copies anyway.
         boolean sameHost = !named && mode == ZeroCopyMode.AUTO && destination instanceof InetSocketAddress inet
                 && copiedByTheKernel(all, inet);
-        boolean copying = !named && (mode == ZeroCopyMode.OFF || tls || sameHost || unix);
+        boolean copying = !named && (mode == ZeroCopyMode.OFF || tls || sameHost) && !unix;
         ChannelProviders.Selection selection;
         try {
-            if (copying) {
+            if (unix && !named) {
+                // The best provider, not the best copying one: over a Unix domain socket the Linux provider's own
+                // sockets can hand memory over (pass descriptors), which the portable provider's cannot.
+                selection = ChannelProviders.select(all, null);
+            } else if (copying) {
                 // Nothing named, so no property to honour: the list form is the whole choice.
                 selection = ChannelProviders.selectForCopying(all);
             } else if (candidates != null) {

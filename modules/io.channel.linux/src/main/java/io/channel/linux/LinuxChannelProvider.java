@@ -141,6 +141,12 @@ public final class LinuxChannelProvider implements ChannelProvider {
         return ChannelProvider.super.connect(remote, options);
     }
 
+    /** {@inheritDoc} {@code true} for a Unix domain socket, where this provider is available. */
+    @Override
+    public boolean passesDescriptorsTo(SocketAddress destination) {
+        return destination instanceof UnixDomainSocketAddress && isAvailable();
+    }
+
     /** {@inheritDoc} A Unix domain socket is the provider's own ({@link UnixSockets}). */
     @Override
     public ChannelListener listen(SocketAddress local, ChannelOptions options) throws IOException {

@@ -154,4 +154,15 @@ public interface ChannelProvider {
                     + ": " + local);
         };
     }
+
+    /**
+     * Says, without connecting, whether this provider's channels to {@code destination} can pass open descriptors
+     * ({@link io.channel.Feature#PASS_DESCRIPTORS}): the Linux provider's Unix domain sockets can.
+     *
+     * @param destination where a source would connect
+     * @return {@code false} by default
+     */
+    default boolean passesDescriptorsTo(SocketAddress destination) {
+        return false;
+    }
 }
