@@ -27,11 +27,18 @@ public interface RamBlockProvider {
     RamBlock blockFor(String name, long size) throws IOException;
 
     /**
-     * {@return the arena that owns memory a source on this host hands over (maps its descriptor instead of copying
-     * its pages), or {@code null} if this provider takes no handed-over memory} A destination without one refuses
-     * a source that hands a block over. {@link #anonymous(Arena)} takes it into its arena; the others take none.
+     * Answers for a block the source hands over (maps its descriptor instead of copying its pages), at the
+     * handshake, in place of {@link #blockFor}: where its memory will live, or that this provider takes no
+     * handed-over memory. A destination without an arena for it refuses the source.
+     *
+     * @param name the block's name at the source
+     * @param size the block's size at the source, in bytes
+     * @return the arena that will own the mapping, or {@code null} if this provider takes no handed-over memory
+     *         ({@link #anonymous(Arena)} takes it into its arena; the others take none)
+     * @throws IOException if the block is refused here, as {@link #blockFor} refuses; the message is sent to the
+     *                     source and ends the migration
      */
-    default Arena handoverArena() {
+    default Arena handoverArena(String name, long size) throws IOException {
         return null;
     }
 
@@ -65,7 +72,7 @@ public interface RamBlockProvider {
 
     /**
      * Allocates a fresh zero-filled block for every announced block (see {@link RamBlock#anonymous}); a block the
-     * source hands over is mapped into the same arena instead ({@link #handoverArena()}).
+     * source hands over is mapped into the same arena instead ({@link #handoverArena(String, long)}).
      *
      * @param arena owns the memory; close it only after the destination has ended
      * @return the provider; memory the system cannot map ({@code mmap} refused) fails the migration with an
@@ -86,7 +93,7 @@ public interface RamBlockProvider {
             }
 
             @Override
-            public Arena handoverArena() {
+            public Arena handoverArena(String name, long size) {
                 return arena;
             }
         };

@@ -19,6 +19,7 @@ import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationStats;
 import migration.MigrationStatus;
+import migration.RamBlock;
 import migration.RamBlockFile;
 import migration.RamBlockProvider;
 import picocli.CommandLine.ArgGroup;
@@ -97,6 +98,11 @@ final class ReceiveCommand implements Callable<Integer> {
     @Mixin
     private PeerTimeouts timeouts;
 
+    @Option(names = "--print-digest", description = "After a completed migration, print the CRC32C of each"
+            + " received block on standard error (a line 'digest BLOCK 0x...'), e.g. to compare with the source's"
+            + " memory.")
+    private boolean printDigest;
+
     @Option(names = "--json", description = "Print the destination's final statistics as one JSON document "
             + "(QEMU query-migrate names) instead of the table.")
     private boolean json;
@@ -161,9 +167,18 @@ final class ReceiveCommand implements Callable<Integer> {
         // The migration's window opens when the source's handshake, on the first connection that identified
         // itself as the migration's, asks for the block's memory.
         CpuWindow cpu = new CpuWindow();
-        RamBlockProvider opening = (block, size) -> {
-            cpu.open();
-            return blocks.blockFor(block, size);
+        RamBlockProvider opening = new RamBlockProvider() {
+            @Override
+            public RamBlock blockFor(String block, long size) throws IOException {
+                cpu.open();
+                return blocks.blockFor(block, size);
+            }
+
+            @Override
+            public Arena handoverArena(String block, long size) throws IOException {
+                cpu.open();
+                return blocks.handoverArena(block, size);
+            }
         };
         try (MigrationDestination destination = MigrationDestination.listen(local, opening, params);
              Shutdown.Registration cancel = Shutdown.current().cancelling(destination::cancel)) {
@@ -192,6 +207,13 @@ final class ReceiveCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     throw new CommandFailure("received and verified, but " + OneLine.of(e), e);
                 }
+            }
+            if (printDigest && stats.status() == MigrationStatus.COMPLETED) {
+                // IMPORTANT: demo --handover reads this line.
+                for (var block : destination.blocks()) {
+                    err.println("digest " + block.name() + " " + MemoryDigest.text(MemoryDigest.crc32c(block.memory())));
+                }
+                err.flush();
             }
             String where = file != null ? " into " + target.into : " into memory";
             return Outcome.completed(out, json, name + ": received " + ByteSize.format(stats.total()) + where,
@@ -249,17 +271,31 @@ final class ReceiveCommand implements Callable<Integer> {
     private static RamBlockProvider memory(Arena arena, long expected) {
         RamBlockProvider fresh = RamBlockProvider.anonymous(arena);
         AtomicReference<String> first = new AtomicReference<>();
-        return (block, size) -> {
-            if (!first.compareAndSet(null, block)) {
-                throw new IOException("multifd receive takes a single ram block, but the source announced '"
-                        + first.get() + "' and '" + block + "'");
+        return new RamBlockProvider() {
+            @Override
+            public RamBlock blockFor(String block, long size) throws IOException {
+                check(block, size);
+                return fresh.blockFor(block, size);
             }
-            if (size != expected) {
-                throw new IOException("size mismatch: the source's ram block '" + block + "' has " + size
-                        + " bytes (" + ByteSize.format(size) + ") but the destination's --size is " + expected
-                        + " bytes (" + ByteSize.format(expected) + ")");
+
+            /** A block handed over is checked as one copied is, and mapped into the same arena. */
+            @Override
+            public Arena handoverArena(String block, long size) throws IOException {
+                check(block, size);
+                return fresh.handoverArena(block, size);
             }
-            return fresh.blockFor(block, size);
+
+            private void check(String block, long size) throws IOException {
+                if (!first.compareAndSet(null, block)) {
+                    throw new IOException("multifd receive takes a single ram block, but the source announced '"
+                            + first.get() + "' and '" + block + "'");
+                }
+                if (size != expected) {
+                    throw new IOException("size mismatch: the source's ram block '" + block + "' has " + size
+                            + " bytes (" + ByteSize.format(size) + ") but the destination's --size is " + expected
+                            + " bytes (" + ByteSize.format(expected) + ")");
+                }
+            }
         };
     }
 

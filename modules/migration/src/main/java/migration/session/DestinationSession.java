@@ -20,9 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -105,6 +107,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private final boolean prefault;
     private final TransferCounters counters;
     private final List<RamBlock> blocks = new CopyOnWriteArrayList<>();
+    /** Per block handed over, by index, the arena its provider gave for its mapping: put at HELLO, read later. */
+    private final Map<Integer, Arena> handoverArenas = new ConcurrentHashMap<>();
     private final BlockingQueue<SourceEvent> events = new LinkedBlockingQueue<>();
     private final Phases<DestinationPhase> phases = new Phases<>("destination", DestinationPhase.LISTENING);
     private final CountDownLatch commitArrived = new CountDownLatch(1);
@@ -376,7 +380,6 @@ public final class DestinationSession extends Session implements ReceiverHost {
      */
     private void receiveHandedOver(IOChannel channel) throws IOException, MigrationException, Stopped {
         Hello current = hello;
-        Arena arena = provider.handoverArena();
         MemoryProvider memory = PageMemory.provider();
         Set<Integer> taken = new HashSet<>();
         try (Arena scratch = Arena.ofConfined()) {
@@ -393,7 +396,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
                     HandoverMemory mapped;
                     try {
                         mapped = memory.mapHandedOver(descriptors.take(0), info.size(), message.fileSize(),
-                                message.sealed(), arena);
+                                message.sealed(), handoverArenas.get(message.block()));
                     } catch (IOException e) {
                         throw new MigrationException("ram block '" + info.name() + "' was handed over, but its"
                                 + " descriptor is refused: " + e.getMessage(), e);
@@ -642,6 +645,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
             Hello.BlockInfo info = received.blocks().get(index);
             if (received.handedOver().contains(index)) {
                 // Mapped when its descriptor arrives, after the last round; no page of it is sent.
+                handoverArenas.put(index, handoverArena(info));
                 blocks.add(RamBlock.of(info.name(), MemorySegment.NULL));
                 sum += info.size();
                 continue;
@@ -669,18 +673,37 @@ public final class DestinationSession extends Session implements ReceiverHost {
         return sum;
     }
 
-    /** Refuses, at HELLO, blocks handed over to a destination that has nowhere to map them. */
-    private void refuseHandoverIfUnable(Hello received) throws MigrationException {
-        String first = received.blocks().get(received.handedOver().getFirst()).name();
-        if (provider.handoverArena() == null) {
-            throw new MigrationException("the source hands ram block '" + first + "' over (its memory itself, not a"
-                    + " copy), but this destination's ram block provider takes no handed-over memory"
+    /** {@return where a block handed over will be mapped, as the provider says} */
+    private Arena handoverArena(Hello.BlockInfo info) throws MigrationException {
+        Arena arena;
+        try {
+            arena = provider.handoverArena(info.name(), info.size());
+        } catch (IOException | RuntimeException e) {
+            throw new MigrationException(e.getMessage() != null ? e.getMessage()
+                    : "the ram block provider failed for '" + info.name() + "': " + e, e);
+        }
+        if (arena == null) {
+            throw new MigrationException("the source hands ram block '" + info.name() + "' over (its memory itself,"
+                    + " not a copy), but this destination's ram block provider takes no handed-over memory"
                     + " (RamBlockProvider.anonymous does)");
         }
+        return arena;
+    }
+
+    /** Refuses, at HELLO, blocks handed over to a destination that cannot map them. */
+    private void refuseHandoverIfUnable(Hello received) throws MigrationException {
+        String first = received.blocks().get(received.handedOver().getFirst()).name();
         Throwable cause = PageMemory.provider().handoverUnavailabilityCause();
         if (cause != null) {
             throw new MigrationException("the source hands ram block '" + first + "' over, but this destination"
                     + " cannot map handed-over memory: " + cause.getMessage(), cause);
+        }
+        try {
+            // Now, in the setup, not after COMPLETE, inside the source's downtime.
+            PageMemory.provider().prepareForHandover();
+        } catch (IOException e) {
+            throw new MigrationException("the source hands ram block '" + first + "' over, but this destination"
+                    + " cannot map handed-over memory: " + e.getMessage(), e);
         }
     }
 

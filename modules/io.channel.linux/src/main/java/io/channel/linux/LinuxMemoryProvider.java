@@ -146,6 +146,31 @@ public final class LinuxMemoryProvider implements MemoryProvider {
         return MemfdMemory.map(syscalls(), descriptor, byteSize, fileSize, sizeSealed, arena);
     }
 
+    /**
+     * {@inheritDoc} A dry run of the whole path on a page of its own: a sealed memfd, reopened through
+     * {@code /proc/self/fd} as a second descriptor (as a received one is another descriptor of the same file),
+     * checked, mapped, unmapped and closed.
+     */
+    @Override
+    public void prepareForHandover() throws IOException {
+        ensureAvailability();
+        Syscalls sys = syscalls();
+        try (Arena arena = Arena.ofShared()) {
+            HandoverMemory memory = MemfdMemory.allocate(sys, "multifd-handover-dry-run", PAGE, false, arena);
+            int second;
+            try (Arena scratch = Arena.ofConfined()) {
+                second = sys.open(scratch.allocateFrom("/proc/self/fd/" + memory.descriptor()),
+                        io.channel.linux.internal.gen.fcntl_h.O_RDWR() | io.channel.linux.internal.gen.fcntl_h
+                                .O_CLOEXEC());
+            }
+            if (second < 0) {
+                throw new IOException("reopening a memfd through /proc/self/fd failed: "
+                        + sys.errors().strerror(-second));
+            }
+            MemfdMemory.map(sys, second, PAGE, memory.fileSize(), true, arena);
+        }
+    }
+
     @Override
     public boolean writeProtect(MemorySegment memory) throws IOException {
         ensureAvailability();

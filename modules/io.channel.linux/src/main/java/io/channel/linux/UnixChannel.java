@@ -43,6 +43,10 @@ final class UnixChannel extends IOChannel {
     /** The most bytes one call copies through native memory for heap segments. */
     private static final long STAGING = 256 << 10;
 
+    static {
+        linkDescriptorPassing();
+    }
+
     private final Syscalls syscalls;
     private final Errors errors;
     private final SocketDescriptor descriptor;
@@ -65,6 +69,26 @@ final class UnixChannel extends IOChannel {
         this.descriptor = new SocketDescriptor(syscalls, fd);
         this.local = local;
         this.remote = remote;
+    }
+
+    /**
+     * Runs, once, the Java side of passing descriptors on scratch memory, with no system call: the accessors of
+     * {@code msghdr} and {@code cmsghdr} that only descriptor passing uses, and {@link RightsMessages}. Their first
+     * use links method handles and loads classes, milliseconds in all, and a migration passes descriptors inside
+     * its downtime, the first time on each side; the first Unix domain socket, at setup, pays here instead.
+     */
+    private static void linkDescriptorPassing() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment message = msghdr.allocate(arena);
+            MemorySegment control = arena.allocate(RightsMessages.space(1), 8);
+            msghdr.msg_control(message, control);
+            msghdr.msg_controllen(message, RightsMessages.write(control, new int[] {-1}));
+            msghdr.msg_flags(message, socket_h.MSG_CTRUNC() & socket_h.MSG_CMSG_CLOEXEC());
+            RightsMessages.read(control, msghdr.msg_controllen(message));
+            new Received(null).add(new int[0]);
+        } catch (RightsMessages.Malformed e) {
+            throw new AssertionError("a control message written here does not read back", e);
+        }
     }
 
     /** {@return the socket's descriptor number, for tests that pass it as a descriptor that is no file} */
@@ -173,7 +197,7 @@ final class UnixChannel extends IOChannel {
     @Override
     protected ReceivedDescriptors implReadWithDescriptors(MemorySegment bytes, int maxDescriptors)
             throws IOException {
-        Received received = new Received();
+        Received received = new Received(syscalls);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment control = arena.allocate(RightsMessages.space(maxDescriptors), 8);
             long done = 0;
@@ -208,9 +232,14 @@ final class UnixChannel extends IOChannel {
     }
 
     /** The descriptors one {@link #implReadWithDescriptors} received, closed unless taken. */
-    private final class Received implements ReceivedDescriptors {
+    private static final class Received implements ReceivedDescriptors {
+        private final Syscalls syscalls;
         private int[] fds = new int[0];
         private boolean closed;
+
+        Received(Syscalls syscalls) {
+            this.syscalls = syscalls;
+        }
 
         void add(int[] more) {
             int[] all = java.util.Arrays.copyOf(fds, fds.length + more.length);

@@ -146,6 +146,16 @@ public interface MemoryProvider {
     }
 
     /**
+     * Does once, ahead, what the first {@link #mapHandedOver} would do for the first time (link its system calls,
+     * load its classes), so that a destination's first mapping, inside a migration's downtime, costs what later ones
+     * do. A destination calls it when a source announces memory it will hand over. Does nothing by default.
+     *
+     * @throws IOException if the dry run fails, which the real mapping would too
+     */
+    default void prepareForHandover() throws IOException {
+    }
+
+    /**
      * Makes memory read-only for this process ({@code mprotect(PROT_READ)}, {@code man 2 mprotect}): after a
      * handover, so that only the process that took the memory writes it. A later write by this process to the
      * range is a fault that ends it, which is the point.
