@@ -11,7 +11,8 @@
  * {@code io.channel.provider} system property, and {@link io.channel.memory.MemoryProviders} for memory and the
  * {@code io.channel.memory.provider} system property.
  *
- * <p>{@link io.channel.tls.TlsChannel} runs TLS 1.3 (the JDK's own, {@code javax.net.ssl}) over any channel.
+ * <p>{@link io.channel.tls.TlsChannel} runs standard TLS 1.3 (the JDK's own, {@code javax.net.ssl}) over any
+ * channel.
  */
 module io.channel {
     // jdk.net.ExtendedSocketOptions.SO_PEERCRED: the user at the other end of a Unix domain socket.

@@ -188,7 +188,8 @@ class HostileSourceTest {
     @Test
     void unknownFlagBitsAreRejected() throws Exception {
         SocketChannel data = handshake();
-        FakeSource.send(data, FakeSource.header(FakeSource.MULTIFD_MAGIC, FakeSource.VERSION, 0x80, 0, 1, 0, 3, 0), page((byte) 1));
+        FakeSource.send(data, FakeSource.header(FakeSource.MULTIFD_MAGIC, FakeSource.VERSION, 0x80, 0, 1, 0, 3, 0),
+                page((byte) 1));
         assertThatThrownBy(destination::await)
                 .hasMessage("multifd channel 0, packet 3: unknown flags 0x80 in flags 0x80 (known: 0x1)");
         assertBlockUntouched();
@@ -197,7 +198,8 @@ class HostileSourceTest {
     @Test
     void aBlockIndexOutOfRangeIsRejected() throws Exception {
         SocketChannel data = handshake();
-        FakeSource.send(data, FakeSource.header(FakeSource.MULTIFD_MAGIC, FakeSource.VERSION, 0, 1, 1, 0, 3, 0), page((byte) 1));
+        FakeSource.send(data, FakeSource.header(FakeSource.MULTIFD_MAGIC, FakeSource.VERSION, 0, 1, 1, 0, 3, 0),
+                page((byte) 1));
         assertThatThrownBy(destination::await)
                 .hasMessage("multifd channel 0, packet 3: block index 1 out of range (the source announced 1 block)");
     }
@@ -319,7 +321,8 @@ class HostileSourceTest {
         ByteBuffer hello = ByteBuffer.allocate(36);
         hello.putLong(source.id.getMostSignificantBits()).putLong(source.id.getLeastSignificantBits());
         hello.putShort((short) 1).putShort((short) 0).putInt(4096).putInt(128).putInt(0).putInt(0);
-        FakeSource.write(socket, ByteBuffer.allocate(8).putInt(FakeSource.MAIN_MAGIC).putInt(FakeSource.VERSION).flip());
+        FakeSource.write(socket, ByteBuffer.allocate(8).putInt(FakeSource.MAIN_MAGIC).putInt(FakeSource.VERSION)
+                .flip());
         FakeSource.frame(socket, 1, hello.array());
         assertThatThrownBy(destination::await)
                 .hasMessage("main channel, HELLO: block count 0 is outside 1..1024 (nothing to migrate)");
@@ -363,7 +366,7 @@ class HostileSourceTest {
         FakeSource.frame(main, 5, complete(1, 2));
         ByteBuffer result = FakeSource.readFrame(main, 6);
         assertThat(result.getInt()).as("result code").isZero();
-        FakeSource.frame(main, 10, new byte[0]);
+        FakeSource.frame(main, migration.protocol.FrameType.COMMIT.code(), new byte[0]);
         main.close();
         assertThat(destination.await().normalPages()).isEqualTo(2);
     }
@@ -404,7 +407,7 @@ class HostileSourceTest {
         ByteBuffer result = FakeSource.readFrame(main, 6);
         assertThat(result.getInt()).as("result code").isZero();
         assertThat(result.getInt()).as("verified").isOne();
-        FakeSource.frame(main, 10, new byte[0]);
+        FakeSource.frame(main, migration.protocol.FrameType.COMMIT.code(), new byte[0]);
         main.close();
         MigrationStats stats = destination.await();
         assertThat(stats.verified()).isTrue();

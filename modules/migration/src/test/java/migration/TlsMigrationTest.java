@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.channel.tls.ThrowawayAuthority;
+import io.channel.ChannelListener;
+import io.channel.ChannelOptions;
+import io.channel.ChannelProviders;
+import io.channel.tls.TlsChannel;
+import io.channel.tls.TlsCredentials;
 import io.channel.tls.TlsParameters;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -17,30 +22,45 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import migration.protocol.Admission;
+import migration.protocol.Frame;
+import migration.protocol.FrameType;
+import migration.protocol.MainChannel;
 import migration.session.ZeroCopyPlan;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import migration.authority.ThrowawayAuthority;
 
-/** Migrations with TLS on every channel, and the peers TLS refuses before they can write a page. */
+/**
+ * Migrations with TLS on every channel, and the peers refused before they can write a page: by TLS itself (a
+ * certificate), or by the destination's ADMISSION frame after the handshake (an identity it does not allow).
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsMigrationTest {
 
     private static final long MIB = 1024 * 1024;
     private static final List<String> NAMES = List.of("localhost", "127.0.0.1", "::1");
     private static final ThrowawayAuthority CA = ThrowawayAuthority.create("migration test CA");
-    private static final TlsParameters DESTINATION = TlsParameters.of(CA.issue("destination", NAMES).credentials());
-    private static final TlsParameters SOURCE = TlsParameters.of(CA.issue("source", NAMES).credentials());
+    private static final TlsParameters DESTINATION = parameters(CA.issue("destination", NAMES));
+    private static final TlsParameters SOURCE = parameters(CA.issue("source", NAMES));
+
+    /** {@return the defaults with credentials presenting this certificate and trusting only its issuer} */
+    private static TlsParameters parameters(ThrowawayAuthority.Issued issued) {
+        return TlsParameters.of(TlsCredentials.of(List.of(issued.issuer()), List.of(issued.certificate()),
+                issued.privateKey()));
+    }
 
     /** {@return TLS parameters with a certificate for {@code side} that expired a day ago} */
     private static TlsParameters expiredYesterday(String side) {
         Instant now = Instant.now();
-        return TlsParameters.of(CA.issue(side, NAMES, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1)))
-                .credentials());
+        return parameters(CA.issue(side, NAMES, now.minus(Duration.ofDays(3)), now.minus(Duration.ofDays(1))));
     }
 
     private static MigrationParameters params(int channels, TlsParameters tls) {
@@ -93,7 +113,7 @@ class TlsMigrationTest {
     @Test
     void aSourceWithACertificateFromAnotherCaIsRefusedAndWritesNothing() throws Exception {
         ThrowawayAuthority.Issued foreign = ThrowawayAuthority.create("another CA").issue("intruder", NAMES);
-        TlsParameters intruder = TlsParameters.of(io.channel.tls.TlsCredentials.of(List.of(CA.certificate()),
+        TlsParameters intruder = TlsParameters.of(TlsCredentials.of(List.of(CA.certificate()),
                 List.of(foreign.certificate()), foreign.privateKey()));
 
         String destinationSaw = refused(DESTINATION, intruder, "refused this side's certificate (alert"
@@ -113,12 +133,40 @@ class TlsMigrationTest {
 
     @Test
     void aSourceWhoseIdentityIsNotAllowedIsToldWhyAndWritesNothing() throws Exception {
-        String destinationSaw = refused(DESTINATION.withAllowedPeers(List.of("CN=backup")), SOURCE,
-                "refused this side after the TLS handshake: the identity 'CN=source' of this side's certificate is"
-                        + " not among the identities the server allows");
+        TlsParameters picky = DESTINATION.withAllowedPeers(List.of("CN=other-source", "CN=backup, O=Example"));
+        String destinationSaw = refused(picky, SOURCE, "the destination refused this source after the TLS handshake:"
+                + " \"the identity 'CN=source' of the source's certificate is not among the identities the destination"
+                + " allows\"");
 
         assertThat(destinationSaw).contains("the peer's identity 'CN=source' is not among the allowed identities"
-                + " ['CN=backup']");
+                + " ['CN=other-source', 'CN=backup,O=Example']");
+    }
+
+    @Test
+    void aSourceWithoutACertificateIsToldWhyWhereTheDestinationAllowsOnlyCertainIdentities() throws Exception {
+        // Not asked for a certificate, the source sends none.
+        String destinationSaw = refused(DESTINATION.withClientCertificateRequired(false)
+                .withAllowedPeers(List.of("CN=source")), SOURCE, "the destination refused this source after the TLS"
+                + " handshake: \"the source sent no certificate, and the destination allows only certain identities\"");
+
+        assertThat(destinationSaw).contains("the peer sent no certificate, so its identity cannot be among the allowed"
+                + " identities");
+    }
+
+    @Test
+    void anAllowedSourceIsAdmittedWhateverTheSpellingOfItsIdentity() throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock source = RamBlock.anonymous("ram0", MIB, arena);
+            TestMemory.fillMixed(source.memory(), 2);
+            try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
+                    RamBlockProvider.anonymous(arena), params(2, DESTINATION.withAllowedPeers(List.of("cn=source"))));
+                 MigrationSource migration = MigrationSource.start(destination.localAddress(), List.of(source),
+                         params(2, SOURCE))) {
+                assertThat(migration.await().verified()).isTrue();
+                assertThat(destination.await().tls().peerIdentity()).isEqualTo("CN=source");
+                assertThat(destination.stats().unidentifiedConnections()).isZero();
+            }
+        }
     }
 
     @Test
@@ -140,8 +188,7 @@ class TlsMigrationTest {
 
     @Test
     void aDestinationCertificateFromAnotherCaIsRefusedByTheSource() throws Exception {
-        TlsParameters foreign = TlsParameters.of(ThrowawayAuthority.create("another CA").issue("destination", NAMES)
-                .credentials());
+        TlsParameters foreign = parameters(ThrowawayAuthority.create("another CA").issue("destination", NAMES));
 
         String destinationSaw = refused(foreign, SOURCE, "the peer's certificate 'CN=destination' is issued by"
                 + " 'CN=another CA', which is not a trusted CA");
@@ -188,9 +235,85 @@ class TlsMigrationTest {
         assertThat(openSockets()).isEqualTo(socketsBefore);
     }
 
+    @Test
+    void aDestinationThatAnswersTheHandshakeWithAnotherFrameFailsTheSourceSayingSo() throws Exception {
+        Throwable failure = againstFakeDestination(params(1, SOURCE), channel -> {
+            new MainChannel(channel).send(Frame.empty(FrameType.ACCEPT));
+            readUntilTheSourceHangsUp(channel);
+        });
+
+        assertThat(failure).isInstanceOf(MigrationException.class)
+                .hasMessageContaining("TLS on the main channel to ")
+                .hasMessageEndingWith("the destination answered the TLS handshake with ACCEPT instead of ADMISSION");
+    }
+
+    @Test
+    void aRefusalsReasonReachesTheSourceQuotedWithItsControlCharactersEscaped() throws Exception {
+        Throwable failure = againstFakeDestination(params(1, SOURCE), channel ->
+                new MainChannel(channel).send(new Admission(false, "not you\u001b[2J\nbye").encode()));
+
+        assertThat(failure).isInstanceOf(MigrationException.class)
+                .hasMessageEndingWith("the destination refused this source after the TLS handshake: \"not you\\x1b[2J"
+                        + "\\nbye\"");
+    }
+
+    @Test
+    void aDestinationThatNeverAnswersTheHandshakeFailsTheSourceWithinTheSetupTimeout() throws Exception {
+        Throwable failure = againstFakeDestination(params(1, SOURCE).withSetupTimeout(Duration.ofMillis(500)),
+                TlsMigrationTest::readUntilTheSourceHangsUp);
+
+        assertThat(failure).isInstanceOf(MigrationException.class)
+                .hasMessageContaining("and complete the TLS handshake within 500 ms: the peer stalled");
+    }
+
+    /** What a fake destination does on the source's first connection once the TLS handshake is complete. */
+    private interface FakeAnswer {
+        void answer(TlsChannel channel) throws Exception;
+    }
+
     /**
-     * Runs a migration the TLS handshake refuses and checks what the source says, that the destination opened
-     * no block (so no page was written), and that nothing is left open.
+     * Runs a source against a destination that completes the TLS handshake on the first connection and then
+     * answers as told; {@return the source's failure}
+     */
+    private static Throwable againstFakeDestination(MigrationParameters sourceParams, FakeAnswer answer)
+            throws Exception {
+        try (Arena arena = Arena.ofShared();
+             ChannelListener listener = ChannelProviders.named("copy").listen(EndToEndMigrationTest.loopback(),
+                     ChannelOptions.defaults())) {
+            CompletableFuture<Void> destination = CompletableFuture.runAsync(() -> {
+                try (TlsChannel channel = TlsChannel.server(listener.accept(), DESTINATION)) {
+                    answer.answer(channel);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            RamBlock source = RamBlock.anonymous("ram0", MIB, arena);
+            Throwable failure;
+            try (MigrationSource migration = MigrationSource.start(listener.localAddress(), List.of(source),
+                    sourceParams)) {
+                failure = catchThrowable(migration::await);
+            }
+            destination.get(30, TimeUnit.SECONDS);
+            assertThat(MigrationThreads.live()).isEmpty();
+            return failure;
+        }
+    }
+
+    /** Reads what the source sends (nothing, before an admission) until it closes the connection. */
+    private static void readUntilTheSourceHangsUp(TlsChannel channel) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] one = {arena.allocate(4096)};
+            while (channel.readv(one, 0, 1) >= 0) {
+                // Nothing is expected; whatever comes is dropped.
+            }
+        } catch (IOException e) {
+            // The source cut the connection: what was waited for.
+        }
+    }
+
+    /**
+     * Runs a migration that TLS or the destination's admission refuses and checks what the source says, that the
+     * destination opened no block (so no page was written), and that nothing is left open.
      *
      * @return the destination's failure once cancelled, which names the last refused connection's reason
      */

@@ -3,7 +3,6 @@ package tests.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.channel.tls.ThrowawayAuthority;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import testkit.JsonReader;
 import testkit.Tier;
+import migration.authority.ThrowawayAuthority;
 
 /**
  * {@code multifd demo --tls} shows TLS working with one command; {@code multifd info} shows the TLS setup the

@@ -2,7 +2,6 @@ package tests.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.channel.tls.ThrowawayAuthority;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import testkit.Tier;
+import migration.authority.ThrowawayAuthority;
 
 /** {@code multifd send} and {@code receive} under TLS, as two launcher processes, with PEM files made here. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -74,8 +74,8 @@ class TlsSendReceiveTest {
      * A source whose certificate is valid but whose identity the destination does not allow: the source ends
      * with the destination's reason, the destination warns with its own, writes nothing, and goes on waiting for
      * the right source until stopped, when it names the refused connection again. Deterministic: the destination
-     * reads the whole handshake before it refuses, so the source always reads the refusal, and the test stops
-     * the destination only once its warning is out.
+     * answers the completed handshake (ADMISSION) before the source sends anything, so the source always reads the
+     * refusal, and the test stops the destination only once its warning is out.
      */
     @Test
     void aSourceWhoseIdentityIsNotAllowedLearnsWhyAndTheDestinationWritesNothing() throws Exception {
@@ -96,8 +96,9 @@ class TlsSendReceiveTest {
             assertThat(sent.exitCode()).as(sent.describe()).isEqualTo(1);
             assertThat(sent.errLines()).as(sent.describe()).last().asString()
                     .startsWith("multifd send: TLS on the main channel to ")
-                    .contains("refused this side after the TLS handshake: the identity 'CN=source' of this side's"
-                            + " certificate is not among the identities the server allows");
+                    .contains("the destination refused this source after the TLS handshake: \"the identity"
+                            + " 'CN=source' of the source's certificate is not among the identities the destination"
+                            + " allows\"");
             String warning = receiver.awaitErrLine("WARNING: refused a connection from ");
             assertThat(warning).contains("the peer's identity 'CN=source' is not among the allowed identities"
                     + " ['CN=backup']");

@@ -8,8 +8,8 @@ import io.channel.ChannelOptions;
 import io.channel.Feature;
 import io.channel.IOChannel;
 import io.channel.spi.ChannelProvider;
-import io.channel.tls.ThrowawayAuthority;
 import io.channel.tls.TlsChannel;
+import io.channel.tls.TlsCredentials;
 import io.channel.tls.TlsHandshakeException;
 import io.channel.tls.TlsParameters;
 import java.lang.foreign.Arena;
@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import migration.authority.ThrowawayAuthority;
 import tests.LinuxProvider;
 
 /** TLS over the Linux provider's own sockets (FFM {@code sendmsg}/{@code recvmsg}), not only over java.nio. */
@@ -32,10 +33,15 @@ class TlsOverLinuxProviderTest {
 
     private static final ThrowawayAuthority CA = ThrowawayAuthority.create("linux provider test CA");
     private static final List<String> NAMES = List.of("localhost", "127.0.0.1");
-    private static final TlsParameters SERVER = TlsParameters.of(CA.issue("destination", NAMES).credentials());
-    private static final TlsParameters CLIENT = TlsParameters.of(CA.issue("source", NAMES).credentials());
+    private static final TlsParameters SERVER = parameters(CA.issue("destination", NAMES));
+    private static final TlsParameters CLIENT = parameters(CA.issue("source", NAMES));
 
     private ChannelProvider linux;
+
+    private static TlsParameters parameters(ThrowawayAuthority.Issued issued) {
+        return TlsParameters.of(TlsCredentials.of(List.of(issued.issuer()), List.of(issued.certificate()),
+                issued.privateKey()));
+    }
 
     @BeforeEach
     void linuxProvider() {

@@ -21,10 +21,15 @@ public enum FrameType {
     /** Destination to source: every page of a round other than the last is in the destination's memory. */
     ROUND_RECEIVED(9),
     /**
+     * Destination to source, on every TLS connection before anything else: whether the source's identity is
+     * admitted, and why not.
+     */
+    ADMISSION(10),
+    /**
      * Source to destination, after a RESULT that said yes: the source hands the memory over and will not resume;
      * the destination owns it from this frame on.
      */
-    COMMIT(10);
+    COMMIT(11);
 
     private final int code;
 

@@ -133,9 +133,30 @@ public final class MainChannel {
      * @throws IOException       on any I/O error, including a frame cut short
      */
     public Frame read(String side) throws IOException {
+        Frame frame = read(channel, "main channel", side, Wire.MAX_FRAME_BODY);
+        if (frame != null) {
+            bytesRead.add(Wire.FRAME_HEADER_SIZE + (long) frame.body().length);
+            lastReadNanos = System.nanoTime();
+        }
+        return frame;
+    }
+
+    /**
+     * Reads one frame from any channel: the main channel's, or the one frame that precedes everything on a TLS
+     * connection ({@link Admission}).
+     *
+     * @param channel the channel
+     * @param where   where the frame is read, as messages start ("main channel")
+     * @param side    who sent it, for messages ("the source")
+     * @param maxBody the longest body accepted; a longer one is refused before it is read
+     * @return the frame, or {@code null} if the peer closed the channel between frames
+     * @throws ProtocolException if the frame type is unknown or the length too large
+     * @throws IOException       on any I/O error, including a frame cut short
+     */
+    static Frame read(IOChannel channel, String where, String side, int maxBody) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment header = arena.allocate(Wire.FRAME_HEADER_SIZE);
-            if (!Wire.readOrEnd(channel, header, "a main channel frame header")) {
+            if (!Wire.readOrEnd(channel, header, "a " + where + " frame header")) {
                 return null;
             }
             int code = Short.toUnsignedInt(header.get(Wire.SHORT, 0));
@@ -143,20 +164,17 @@ public final class MainChannel {
             int length = header.get(Wire.INT, 4);
             FrameType type = FrameType.of(code);
             if (type == null) {
-                throw new ProtocolException("main channel: unknown frame type " + code + " from " + side);
+                throw new ProtocolException(where + ": unknown frame type " + code + " from " + side);
             }
             if (reserved != 0) {
-                throw new ProtocolException("main channel, " + type + ": reserved field " + reserved
-                        + " is not zero");
+                throw new ProtocolException(where + ", " + type + ": reserved field " + reserved + " is not zero");
             }
-            if (length < 0 || length > Wire.MAX_FRAME_BODY) {
-                throw new ProtocolException("main channel, " + type + ": body length "
-                        + Integer.toUnsignedString(length) + " exceeds " + Wire.MAX_FRAME_BODY);
+            if (length < 0 || length > maxBody) {
+                throw new ProtocolException(where + ", " + type + ": body length " + Integer.toUnsignedString(length)
+                        + " exceeds " + maxBody);
             }
             MemorySegment body = arena.allocate(Math.max(1, length)).asSlice(0, length);
             Wire.readFully(channel, body, "the body of a " + type + " frame");
-            bytesRead.add(Wire.FRAME_HEADER_SIZE + (long) length);
-            lastReadNanos = System.nanoTime();
             return new Frame(type, body.toArray(ValueLayout.JAVA_BYTE));
         }
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import migration.MigrationException;
 import migration.MigrationParameters;
+import migration.protocol.Admission;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
 import migration.protocol.Hello;
@@ -244,6 +245,8 @@ final class ConnectionSorter {
         try {
             channel = TlsChannel.server(accepted, params.setupTimeout().compareTo(tls.handshakeTimeout()) < 0
                     ? tls.withHandshakeTimeout(params.setupTimeout()) : tls);
+            // TLS admission (PROTOCOL.md 1.1): the source's identity checked and answered before it says anything.
+            Admission.answer(channel, tls);
         } catch (IOException e) {
             String why = "refused a connection from " + from + ": " + e.getMessage();
             if (strangers.contains(accepted) && !host.stopping()) {

@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import io.channel.memory.DirtyPages;
@@ -49,6 +52,7 @@ import migration.multifd.PacketCursor;
 import migration.multifd.PageDigests;
 import migration.multifd.SenderHost;
 import migration.multifd.TransferCounters;
+import migration.protocol.Admission;
 import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
@@ -273,6 +277,10 @@ public final class SourceSession extends Session implements SenderHost {
             startWorker("multifd-" + sender.id(), sender);
         }
 
+        if (precopy == null && params.verification() == VerifyMode.FINAL) {
+            // Memory that is not live does not change: its digests can be read while the round sends it.
+            startMemoryDigests();
+        }
         int rounds = precopy == null ? singleRound(senders) : precopyRounds(mainFrames, senders);
         for (MultifdSender sender : senders) {
             sender.submit(new MultifdSender.StopJob());
@@ -281,7 +289,7 @@ public final class SourceSession extends Session implements SenderHost {
             handOver(handover);
         }
         boolean ofMemory = params.verification() == VerifyMode.FINAL;
-        int[] digests = !params.verify() ? null : ofMemory ? memoryDigests() : finalDigests != null ? finalDigests
+        int[] digests = !params.verify() ? null : ofMemory ? awaitMemoryDigests() : finalDigests != null ? finalDigests
                 : digests();
         checkStopping();
         phases.moveTo(SourcePhase.COMPLETE_SENT);
@@ -329,14 +337,46 @@ public final class SourceSession extends Session implements SenderHost {
         giveUpHandedOver();
     }
 
-    /** The blocks' CRC32Cs read from their memory now, with the application paused (verify {@code final}). */
-    private int[] memoryDigests() {
-        int[] digests = new int[blocks.size()];
-        for (int i = 0; i < digests.length; i++) {
-            // A handed-over block's digest slot is 0 and not compared: the destination maps these very pages.
-            digests[i] = handedOver.contains(i) ? 0 : Crc32c.ofMemory(blocks.get(i).memory());
+    /** The blocks' CRC32Cs of their final memory (verify {@code final}), read on a worker; null until started. */
+    private volatile CompletableFuture<int[]> memoryDigests;
+
+    /**
+     * Starts reading the blocks' final memory for its digests (verify {@code final}), on a worker thread, so that
+     * it overlaps the last round: from the last sync on (or, not live, from the start) the memory no longer changes.
+     */
+    private void startMemoryDigests() {
+        CompletableFuture<int[]> future = new CompletableFuture<>();
+        memoryDigests = future;
+        startWorker("final-digest", () -> {
+            try {
+                int[] digests = new int[blocks.size()];
+                for (int i = 0; i < digests.length && !stopping(); i++) {
+                    // A handed-over block's digest slot is 0 and not compared: the destination maps these very pages.
+                    digests[i] = handedOver.contains(i) ? 0 : Crc32c.ofMemory(blocks.get(i).memory());
+                }
+                future.complete(digests);
+            } catch (RuntimeException | Error e) {
+                future.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Waits for the final memory's digests; a failure to read the memory fails the migration naming it. */
+    private int[] awaitMemoryDigests() throws InterruptedException, MigrationException, Stopped {
+        if (memoryDigests == null) {
+            startMemoryDigests();
         }
-        return digests;
+        while (true) {
+            checkStopping();
+            try {
+                return memoryDigests.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // Check for the end again.
+            } catch (ExecutionException e) {
+                throw new MigrationException("reading the source's final memory for its digests failed: "
+                        + e.getCause(), e.getCause());
+            }
+        }
     }
 
     /**
@@ -506,6 +546,9 @@ public final class SourceSession extends Session implements SenderHost {
                 runHook("pause", pause);
                 downtimeMarks[1] = System.nanoTime();
                 Precopy.Synced last = precopy.sync();
+                if (params().verification() == VerifyMode.FINAL) {
+                    startMemoryDigests();
+                }
                 downtimeMarks[2] = System.nanoTime();
                 List<DirtyPages> dirty = new ArrayList<>();
                 long pages = 0;
@@ -702,6 +745,10 @@ public final class SourceSession extends Session implements SenderHost {
         try {
             TlsChannel channel = TlsChannel.client(raw, ((InetSocketAddress) destination).getHostString(),
                     timeout.compareTo(tls.handshakeTimeout()) < 0 ? tls.withHandshakeTimeout(timeout) : tls);
+            // TLS admission (PROTOCOL.md 1.1): the destination's answer to this side's identity, before anything is
+            // sent; registered first, so that the setup deadline's watchdog ends the wait.
+            register(channel);
+            Admission.await(channel);
             tlsSession(channel.session());
             return channel;
         } catch (IOException e) {

@@ -12,8 +12,8 @@ import migration.MigrationProtocol;
 
 /**
  * Fuzzes every decoder of bytes a peer sends (PROTOCOL.md): main-channel frames, HELLO, COMPLETE, RESULT,
- * ROUND_END, the multifd init packet and the packet header with its offsets. For any input a decoder returns a
- * message or throws a {@link ProtocolException} (the frame reader also an {@link IOException} for a stream cut
+ * ROUND_END, ADMISSION, the multifd init packet and the packet header with its offsets. For any input a decoder
+ * returns a message or throws a {@link ProtocolException} (the frame reader also an {@link IOException} for a stream cut
  * short), nothing else; what it accepts re-encodes to the same bytes, and a packet header that passes its checks
  * only names whole pages inside its block.
  *
@@ -35,6 +35,7 @@ class ProtocolFuzzTest {
                     case COMPLETE -> Complete.decode(frame, blocks);
                     case RESULT -> Result.decode(frame);
                     case ROUND_END -> RoundEnd.decode(frame);
+                    case ADMISSION -> Admission.decode(frame);
                     default -> frame.text();
                 }
             }
@@ -102,6 +103,24 @@ class ProtocolFuzzTest {
         }
         assertThat(roundEnd.round()).isPositive();
         assertThat(roundEnd.encode().body()).isEqualTo(body);
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void admission(byte[] body) {
+        Admission admission;
+        try {
+            admission = Admission.decode(new Frame(FrameType.ADMISSION, body));
+        } catch (ProtocolException refused) {
+            return;
+        }
+        assertThat(admission.admitted()).isEqualTo(admission.reason().isEmpty());
+        Admission again;
+        try {
+            again = Admission.decode(admission.encode());
+        } catch (ProtocolException e) {
+            throw new AssertionError("an ADMISSION the decoder accepted does not decode again once encoded", e);
+        }
+        assertThat(again.admitted()).isEqualTo(admission.admitted());
     }
 
     @FuzzTest(maxDuration = "60s")

@@ -38,8 +38,9 @@ import javax.security.auth.x500.X500Principal;
  * the common name only when there is no DNS name, a wildcard only as the whole left-most label); and, on a
  * client, the server's subject against the allowed identities (QEMU's {@code tls-authz}). JSSE turns the
  * exception into a fatal alert to the peer and an {@link javax.net.ssl.SSLHandshakeException} whose cause is
- * the {@link Refusal}. A server checks a client's subject against its allowed identities after the handshake
- * instead ({@link #notAllowed}, called by {@link TlsChannel}), so that it can tell the client why.
+ * the {@link Refusal}. A server's application checks a client's subject against the allowed identities after
+ * the handshake instead ({@link #notAllowed}, through {@link TlsParameters#refusal}), so that it can tell the
+ * client why.
  */
 final class PeerVerifier extends X509ExtendedTrustManager {
 
@@ -137,8 +138,8 @@ final class PeerVerifier extends X509ExtendedTrustManager {
 
     /**
      * Runs the checks of the certificate itself: path to a trusted CA, validity, and the name if asked. A
-     * server checks a client's identity only after the handshake ({@link TlsChannel}), so that it can tell
-     * the client why it is refused: a TLS alert carries no reason.
+     * server's application checks a client's identity only after the handshake ({@link TlsParameters#refusal}),
+     * so that it can tell the client why it is refused: a TLS alert carries no reason.
      *
      * @param chain    the peer's chain, its own certificate first
      * @param hostname the name the server must carry, or {@code null}

@@ -68,8 +68,8 @@ public final class TlsCredentials {
     }
 
     /**
-     * Credentials from objects already in memory (a {@link ThrowawayAuthority}, say). Validity dates are not
-     * checked here, so that tests can make a side with an expired certificate; the peer checks them.
+     * Credentials from objects already in memory (certificates a test or a demo made, say). Validity dates are
+     * not checked here, so that tests can make a side with an expired certificate; the peer checks them.
      *
      * @param trusted    the CA certificates whose signature a peer's certificate must carry
      * @param chain      this side's certificate first, then any intermediate CA certificates

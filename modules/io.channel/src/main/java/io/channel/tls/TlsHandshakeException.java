@@ -26,8 +26,9 @@ public final class TlsHandshakeException extends IOException {
         /** The peer's certificate was rejected for another reason (key usage, algorithm, signature). */
         CERTIFICATE_REJECTED,
         /**
-         * The peer refused this side: with a TLS alert (its certificate, or the handshake), or, for a client
-         * whose identity the server does not allow, with the server's reason after the handshake.
+         * The peer refused this side: with a TLS alert (its certificate, or the handshake; a client learns that
+         * the server refused its certificate from its first read, as TLS 1.3 checks it last), or after the
+         * handshake in its application's own protocol (an identity it does not allow).
          */
         REFUSED_BY_PEER,
         /** The peer's first bytes are not TLS: it speaks plain TCP (or another protocol). */

@@ -27,7 +27,9 @@ import javax.security.auth.x500.X500Principal;
  * client certificate signed by a trusted CA, and a client always verifies the server's); a client checks that
  * the server's certificate is made out to the host it connects to ({@link #withHostname(String)} names
  * another); any identity the CA signed is accepted unless {@link #withAllowedPeers(Collection)} lists the
- * allowed ones (QEMU's {@code tls-authz}); a handshake that does not complete in 10 seconds fails.
+ * allowed ones (QEMU's {@code tls-authz}: a client checks the server's during the handshake, a server's
+ * application checks its clients' after it, with {@link #refusal}); a handshake that does not complete in 10
+ * seconds fails.
  *
  * <p>Cipher suites, in the order a server prefers them: {@code TLS_AES_128_GCM_SHA256} first (the fastest
  * with the CPU's AES and carry-less-multiply instructions, as Go's TLS also prefers it), then
@@ -112,7 +114,9 @@ public final class TlsParameters {
     /**
      * {@return a copy that accepts only peers whose certificate subject is one of these (QEMU's
      * {@code tls-authz})} Names compare as X.500 names: {@code cn=source, o=Example} equals
-     * {@code CN=source,O=Example}.
+     * {@code CN=source,O=Example}. A client refuses any other server during the handshake. A server does not
+     * check its clients in the handshake: its application does after it, with {@link #refusal}, so that it can
+     * tell a refused client why ({@link TlsChannel#server} says more).
      * @param identities distinguished names such as {@code CN=source,O=Example}; empty accepts any identity
      *                   a trusted CA signed
      * @throws IllegalArgumentException naming the entry that is not a distinguished name
@@ -151,6 +155,18 @@ public final class TlsParameters {
             throw new IllegalArgumentException("TLS handshake timeout must be positive: " + timeout);
         }
         return new TlsParameters(credentials, hostname, allowedPeers, clientCertificateRequired, timeout);
+    }
+
+    /**
+     * {@return why a peer with this identity is not allowed, naming the allowed identities, or {@code null} if it
+     * is allowed ({@link #allowedPeers()} is empty, or lists it)} What a server's application calls after the
+     * handshake, with {@link TlsChannel#session()}'s {@link TlsSessionInfo#peerIdentity() peerIdentity()}.
+     * @param identity the subject of the peer's certificate, or {@code null} when it sent none (a client of a
+     *                 server that does not require client certificates)
+     */
+    public String refusal(X500Principal identity) {
+        PeerVerifier.Refusal refusal = PeerVerifier.notAllowed(identity, allowedPeers);
+        return refusal == null ? null : refusal.getMessage();
     }
 
     /**

@@ -10,7 +10,8 @@ import javax.security.auth.x500.X500Principal;
  * @param cipherSuite  the cipher suite, such as {@code "TLS_AES_128_GCM_SHA256"}
  * @param peerIdentity the subject of the peer's certificate, or {@code null} when the peer sent none (a
  *                     client of a server that does not ask for client certificates)
- * @param localIdentity the subject of the certificate this side presented
+ * @param localIdentity the subject of the certificate this side presented, or {@code null} when it presented
+ *                      none (a client of a server that does not ask for client certificates)
  */
 public record TlsSessionInfo(String protocol, String cipherSuite, X500Principal peerIdentity,
                              X500Principal localIdentity) {
@@ -19,7 +20,6 @@ public record TlsSessionInfo(String protocol, String cipherSuite, X500Principal 
     public TlsSessionInfo {
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(cipherSuite, "cipherSuite");
-        Objects.requireNonNull(localIdentity, "localIdentity");
     }
 
     /** {@return for example {@code TLSv1.3 TLS_AES_128_GCM_SHA256, peer 'CN=source'}} */

@@ -26,15 +26,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import migration.authority.ThrowawayAuthority;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsChannelLoopbackTest {
 
     private static final ThrowawayAuthority CA = ThrowawayAuthority.create("loopback test CA");
     private static final TlsParameters SERVER =
-            TlsParameters.of(CA.issue("destination", TlsPeers.LOOPBACK_NAMES).credentials());
+            TlsPeers.parameters(CA.issue("destination", TlsPeers.LOOPBACK_NAMES));
     private static final TlsParameters CLIENT =
-            TlsParameters.of(CA.issue("source", TlsPeers.LOOPBACK_NAMES).credentials());
+            TlsPeers.parameters(CA.issue("source", TlsPeers.LOOPBACK_NAMES));
 
     @BeforeAll
     static void warmUp() throws Exception {

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import migration.authority.ThrowawayAuthority;
 
 /**
  * A loopback listener and the two ends of a TLS connection over the copying provider. The server side
@@ -23,6 +24,12 @@ import java.util.concurrent.TimeoutException;
 final class TlsPeers implements AutoCloseable {
 
     static final List<String> LOOPBACK_NAMES = List.of("localhost", "127.0.0.1", "::1");
+
+    /** {@return the defaults with credentials presenting this certificate and trusting only its issuer} */
+    static TlsParameters parameters(ThrowawayAuthority.Issued issued) {
+        return TlsParameters.of(TlsCredentials.of(List.of(issued.issuer()), List.of(issued.certificate()),
+                issued.privateKey()));
+    }
 
     private final CopyingChannelProvider provider = new CopyingChannelProvider();
     private final ChannelListener listener;
@@ -52,6 +59,11 @@ final class TlsPeers implements AutoCloseable {
     TlsPeers serve(TlsParameters parameters) {
         server = inBackground(() -> TlsChannel.server(listener.accept(), parameters));
         return this;
+    }
+
+    /** {@return the listener's port, on the loopback address} */
+    int port() {
+        return listener.localAddress().getPort();
     }
 
     /** {@return a plain connection to the listener} */
