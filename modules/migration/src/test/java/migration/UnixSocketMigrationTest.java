@@ -3,12 +3,14 @@ package migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.channel.tls.TlsCredentials;
 import io.channel.tls.TlsParameters;
 import java.lang.foreign.Arena;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import migration.authority.ThrowawayAuthority;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,8 +68,10 @@ class UnixSocketMigrationTest {
 
     @Test
     void tlsOverAUnixDomainSocketIsRefusedAtBothSides() throws Exception {
-        TlsParameters tls = TlsParameters.of(io.channel.tls.ThrowawayAuthority.create("unix test CA")
-                .issue("destination", List.of("localhost")).credentials());
+        ThrowawayAuthority.Issued issued = ThrowawayAuthority.create("unix test CA")
+                .issue("destination", List.of("localhost"));
+        TlsParameters tls = TlsParameters.of(TlsCredentials.of(List.of(issued.issuer()),
+                List.of(issued.certificate()), issued.privateKey()));
         MigrationParameters params = MigrationParameters.defaults().withTls(tls);
         UnixDomainSocketAddress address = UnixDomainSocketAddress.of(directory.resolve("tls.sock"));
         try (Arena arena = Arena.ofShared()) {
