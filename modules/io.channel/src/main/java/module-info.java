@@ -15,6 +15,8 @@
  * channel.
  */
 module io.channel {
+    // jdk.net.ExtendedSocketOptions.SO_PEERCRED: the user at the other end of a Unix domain socket.
+    requires jdk.net;
     exports io.channel;
     exports io.channel.spi;
     exports io.channel.memory;
