@@ -2,6 +2,7 @@ package migration.session;
 
 import io.channel.ChannelListener;
 import io.channel.ChannelProviders;
+import io.channel.Feature;
 import io.channel.IOChannel;
 import io.channel.ReceivedDescriptors;
 import io.channel.memory.HandoverMemory;
@@ -689,9 +690,15 @@ public final class DestinationSession extends Session implements ReceiverHost {
         return arena;
     }
 
-    /** Refuses, at HELLO, blocks handed over to a destination that cannot map them. */
+    /** Refuses, at HELLO, blocks handed over to a destination that cannot receive or map them. */
     private void refuseHandoverIfUnable(Hello received) throws MigrationException {
         String first = received.blocks().get(received.handedOver().getFirst()).name();
+        IOChannel channel = main().channel();
+        if (!channel.features().contains(Feature.PASS_DESCRIPTORS)) {
+            throw new MigrationException("the source hands ram block '" + first + "' over, but this destination's"
+                    + " channels (provider '" + channel.providerName() + "') cannot receive descriptors: listen on"
+                    + " a Unix domain socket with the Linux provider (module io.channel.linux)");
+        }
         Throwable cause = PageMemory.provider().handoverUnavailabilityCause();
         if (cause != null) {
             throw new MigrationException("the source hands ram block '" + first + "' over, but this destination"
