@@ -68,7 +68,7 @@ class TlsDemoAndInfoTest {
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(run.out()).as(run.describe())
-                .contains("completed, digests verified by the destination")
+                .contains("completed, verified by the destination: TLS authenticated every byte")
                 .contains(DEMO_SESSION)
                 .contains("zero-copy   auto: TLS encrypts every page into its own buffer before sending");
     }
@@ -80,7 +80,7 @@ class TlsDemoAndInfoTest {
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(run.out()).as(run.describe())
-                .contains("completed, digests verified by the destination")
+                .contains("completed, verified by the destination: TLS authenticated every byte")
                 .contains(DEMO_SESSION)
                 .contains("rounds      ");
     }
@@ -90,6 +90,7 @@ class TlsDemoAndInfoTest {
         Launcher.Result run = Launcher.run("demo", "--tls", "--size", "4m", "--channels", "1", "--json");
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(JsonReader.object(run.out())).containsEntry("verified", true).containsEntry("verified-by", "tls");
         assertThat(map(JsonReader.object(run.out()).get("tls"))).containsEntry("enabled", true)
                 .containsEntry("protocol", "TLSv1.3").containsEntry("cipher-suite", "TLS_AES_128_GCM_SHA256")
                 .containsEntry("peer-identity", "CN=multifd demo destination");
