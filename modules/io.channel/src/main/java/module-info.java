@@ -15,6 +15,9 @@
  * channel.
  */
 module io.channel {
+    // io.channel.tls.CipherSpeed measures on the thread's CPU time and waits for the JIT to settle.
+    requires java.management;
+
     exports io.channel;
     exports io.channel.spi;
     exports io.channel.memory;
