@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * A strict little JSON parser for tests: objects become maps, arrays lists, numbers longs or doubles. The tests of
- * {@code migration}, {@code migration.cli} and {@code tests} read the documents the code writes with it.
+ * {@code migration}, {@code migration.cli}, {@code migration.bench} and {@code tests} read the documents the code
+ * writes with it.
  */
 public final class JsonReader {
 

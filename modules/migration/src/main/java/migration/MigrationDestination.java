@@ -24,8 +24,20 @@ import migration.session.DestinationSession;
  * {@code progressTimeout} and {@code maxUnidentifiedConnections}. Connections that are not the migration's
  * (a port scanner, a health check, another migration's channel) are dropped and counted
  * ({@link MigrationStats#unidentifiedConnections()}), never failing it. All methods are thread-safe.
+ *
+ * <p>Fresh blocks ({@link RamBlock#anonymous}, {@link RamBlockProvider#anonymous}) and writable file mappings are
+ * populated ahead of the receivers ({@code madvise(MADV_POPULATE_WRITE)} where the memory provider can), so that
+ * the receivers do not take a page fault per page inside their copies. System property
+ * {@value #PREFAULT_PROPERTY}{@code =false} turns that off for the destinations listened for from then on (for
+ * measurements that compare both, such as the benchmark's {@code --prefault off}).
  */
 public final class MigrationDestination extends Migration {
+
+    /**
+     * The system property that, set to {@code false}, stops destinations from populating their memory ahead of the
+     * receivers; {@code true} or unset populates. It is read by each {@code listen}.
+     */
+    public static final String PREFAULT_PROPERTY = "migration.destination.prefault";
 
     private final DestinationSession session;
 
@@ -41,19 +53,36 @@ public final class MigrationDestination extends Migration {
      * @param blocks supplies memory for each block the source announces
      * @param params the parameters
      * @return the listening destination
-     * @throws MigrationException if no channel provider is usable or the address cannot be bound
+     * @throws MigrationException if no channel provider is usable, the address cannot be bound, or
+     *                            {@value #PREFAULT_PROPERTY} is neither {@code true} nor {@code false}
      */
     public static MigrationDestination listen(InetSocketAddress local, RamBlockProvider blocks,
                                               MigrationParameters params) throws MigrationException {
-        return new MigrationDestination(DestinationSession.listen(local, blocks, RamBlock::knownZero, RamBlock::file, params,
-                null));
+        return listen(local, blocks, params, null);
     }
 
     /** Like {@link #listen(InetSocketAddress, RamBlockProvider, MigrationParameters)}, among the given providers. */
     static MigrationDestination listen(InetSocketAddress local, RamBlockProvider blocks, MigrationParameters params,
                                        List<ChannelProvider> candidates) throws MigrationException {
         return new MigrationDestination(DestinationSession.listen(local, blocks, RamBlock::knownZero, RamBlock::file,
-                params, candidates));
+                prefault(System.getProperty(PREFAULT_PROPERTY)), params, candidates));
+    }
+
+    /**
+     * {@return whether to populate memory ahead of the receivers, as {@value #PREFAULT_PROPERTY} says}
+     *
+     * @param value the property's value, or {@code null} when it is not set
+     * @throws MigrationException if the value is neither {@code true} nor {@code false}, naming it
+     */
+    static boolean prefault(String value) throws MigrationException {
+        if (value == null || value.strip().equals("true")) {
+            return true;
+        }
+        if (value.strip().equals("false")) {
+            return false;
+        }
+        throw new MigrationException("system property " + PREFAULT_PROPERTY + " must be true or false, but is '"
+                + value + "'");
     }
 
     /** {@return the bound address, with the real port when port 0 was asked for} */

@@ -86,16 +86,31 @@ public final class RamBlock {
      * @return the block
      */
     public static RamBlock anonymous(String name, long size, Arena arena) {
+        // No huge pages: first touch of fresh transparent huge pages costs the receivers several times the CPU of
+        // 4 KiB pages (docs/benchmarks/2026-11-26-loopback-huge-pages.md).
+        return anonymous(name, size, false, arena);
+    }
+
+    /**
+     * Like {@link #anonymous(String, long, Arena)}, choosing whether to ask for transparent huge pages: memory that
+     * the application uses after the migration with fewer TLB misses, at a higher cost of first touch while the
+     * pages arrive. A hint: where the provider or the kernel has none, the block has pages of the usual size.
+     *
+     * @param name      the block's name
+     * @param size      bytes, not negative
+     * @param hugePages whether to ask for transparent huge pages
+     * @param arena     owns the memory; shared, automatic or global, not confined
+     * @return the block
+     */
+    public static RamBlock anonymous(String name, long size, boolean hugePages, Arena arena) {
         checkName(name);
         if (size < 0) {
             throw new IllegalArgumentException("ram block '" + name + "': size must not be negative: " + size);
         }
         Objects.requireNonNull(arena, "arena");
         // io.channel.memory.PageMemory: untouched anonymous memory where the Linux provider is present, Arena.allocate
-        // elsewhere; both read as zero. No huge pages: a first touch of fresh transparent huge pages costs several
-        // times what 4 KiB pages cost, and a destination touches its memory once
-        // (docs/design/receiving-into-a-file.md).
-        return new RamBlock(name, PageMemory.allocate(Math.max(size, 1), false, arena).asSlice(0, size), true);
+        // elsewhere; both read as zero.
+        return new RamBlock(name, PageMemory.allocate(Math.max(size, 1), hugePages, arena).asSlice(0, size), true);
     }
 
     /**

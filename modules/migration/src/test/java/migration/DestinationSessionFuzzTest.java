@@ -277,7 +277,7 @@ class DestinationSessionFuzzTest {
                         // A RESULT that says yes is answered with COMMIT, as a source does: the destination owns
                         // the memory, and completes, only then.
                         if (body.capacity() >= 4 && body.getInt(0) == 0) {
-                            frame(10, new byte[0]);
+                            frame(migration.protocol.FrameType.COMMIT.code(), new byte[0]);
                         }
                         return;
                     }

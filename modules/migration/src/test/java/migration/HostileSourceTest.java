@@ -366,7 +366,7 @@ class HostileSourceTest {
         FakeSource.frame(main, 5, complete(1, 2));
         ByteBuffer result = FakeSource.readFrame(main, 6);
         assertThat(result.getInt()).as("result code").isZero();
-        FakeSource.frame(main, 10, new byte[0]);
+        FakeSource.frame(main, migration.protocol.FrameType.COMMIT.code(), new byte[0]);
         main.close();
         assertThat(destination.await().normalPages()).isEqualTo(2);
     }
@@ -407,7 +407,7 @@ class HostileSourceTest {
         ByteBuffer result = FakeSource.readFrame(main, 6);
         assertThat(result.getInt()).as("result code").isZero();
         assertThat(result.getInt()).as("verified").isOne();
-        FakeSource.frame(main, 10, new byte[0]);
+        FakeSource.frame(main, migration.protocol.FrameType.COMMIT.code(), new byte[0]);
         main.close();
         MigrationStats stats = destination.await();
         assertThat(stats.verified()).isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
 class RamBlockTest {
@@ -32,6 +33,17 @@ class RamBlockTest {
     void memoryOfASharedArenaIsABlock() {
         try (Arena arena = Arena.ofShared()) {
             assertThat(RamBlock.of("ram0", arena.allocate(4096)).size()).isEqualTo(4096);
+        }
+    }
+
+    @Test
+    void anAnonymousBlockWithHugePagesIsFreshMemoryThatReadsAsZero() {
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock block = RamBlock.anonymous("ram0", 3 * 4096 + 5, true, arena);
+
+            assertThat(block.size()).isEqualTo(3 * 4096 + 5);
+            assertThat(block.knownZero()).isTrue();
+            assertThat(block.memory().mismatch(MemorySegment.ofArray(new byte[3 * 4096 + 5]))).isEqualTo(-1);
         }
     }
 }

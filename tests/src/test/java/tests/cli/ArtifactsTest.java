@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** What the build publishes: each library and tool jar with its sources, under the Apache License 2.0. */
+/** What the build publishes: each library, tool and benchmark jar with its sources, under the Apache License 2.0. */
 class ArtifactsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"io.channel", "io.channel.linux", "migration", "migration.cli"})
+    @ValueSource(strings = {"io.channel", "io.channel.linux", "migration", "migration.cli", "migration.bench"})
     void everyModuleJarHasASourcesJarBesideIt(String module) throws IOException {
         Path sources = root().resolve("modules/" + module + "/target/" + module + "-"
                 + System.getProperty("multifd.version") + "-sources.jar");

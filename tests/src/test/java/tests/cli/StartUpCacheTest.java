@@ -38,6 +38,13 @@ class StartUpCacheTest {
     }
 
     @Test
+    void theBenchmarksCeilingProcessesLoadTheirCommandFromTheAotCache() {
+        // The bench starts them through the launcher as it starts send and receive, so they share the cache.
+        assertThat(classLoading("migration.bench.ColdCeilingCommand", "bench", "cold-ceiling", "--help"))
+                .contains("source: shared objects file");
+    }
+
+    @Test
     void classDataSharingOptionsOfTheUsersOwnReplaceTheCache() {
         // java refuses -XX:AOTCache next to any -Xshare option: the launcher must leave the cache out.
         Launcher.Result run = Launcher.start(Launcher.multifd("--version"),
@@ -59,7 +66,12 @@ class StartUpCacheTest {
 
     /** The line of -Xlog:class+load that says where {@code multifd --version} took the named class from. */
     private static String classLoading(String className) {
-        Launcher.Result run = Launcher.start(Launcher.multifd("--version"),
+        return classLoading(className, "--version");
+    }
+
+    /** The line of -Xlog:class+load that says where {@code multifd ARGS} took the named class from. */
+    private static String classLoading(String className, String... args) {
+        Launcher.Result run = Launcher.start(Launcher.multifd(args),
                 Map.of("JDK_JAVA_OPTIONS", "-Xlog:class+load=info")).result();
 
         assertThat(run.exitCode()).as(run.describe()).isZero();

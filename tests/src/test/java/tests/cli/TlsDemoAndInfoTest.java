@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import testkit.JsonReader;
 import testkit.Tier;
-import testkit.tls.ThrowawayAuthority;
+import migration.authority.ThrowawayAuthority;
 
 /**
  * {@code multifd demo --tls} shows TLS working with one command; {@code multifd info} shows the TLS setup the

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import testkit.Tier;
-import testkit.tls.ThrowawayAuthority;
+import migration.authority.ThrowawayAuthority;
 
 /** {@code multifd send} and {@code receive} under TLS, as two launcher processes, with PEM files made here. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

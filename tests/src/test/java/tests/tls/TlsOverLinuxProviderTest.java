@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import testkit.tls.ThrowawayAuthority;
+import migration.authority.ThrowawayAuthority;
 import tests.LinuxProvider;
 
 /** TLS over the Linux provider's own sockets (FFM {@code sendmsg}/{@code recvmsg}), not only over java.nio. */

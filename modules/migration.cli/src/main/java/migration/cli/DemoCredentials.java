@@ -1,8 +1,9 @@
 package migration.cli;
 
+import io.channel.tls.TlsCredentials;
 import io.channel.tls.TlsParameters;
 import java.util.List;
-import migration.cli.authority.ThrowawayAuthority;
+import migration.authority.ThrowawayAuthority;
 
 /**
  * The TLS setup of {@code demo --tls}: a throwaway CA made for one run, and a certificate from it for each side,
@@ -23,9 +24,14 @@ record DemoCredentials(TlsParameters source, TlsParameters destination) {
     /** {@return fresh credentials for both sides, from a new CA} */
     static DemoCredentials make() {
         ThrowawayAuthority ca = ThrowawayAuthority.create("multifd demo CA");
-        TlsParameters source = TlsParameters.of(ca.issue("multifd demo source", LOOPBACK).credentials());
-        TlsParameters destination = TlsParameters.of(ca.issue("multifd demo destination", LOOPBACK).credentials())
+        TlsParameters source = TlsParameters.of(credentials(ca.issue("multifd demo source", LOOPBACK)));
+        TlsParameters destination = TlsParameters.of(credentials(ca.issue("multifd demo destination", LOOPBACK)))
                 .withAllowedPeers(List.of(SOURCE_IDENTITY));
         return new DemoCredentials(source, destination);
+    }
+
+    /** {@return credentials presenting an issued certificate and trusting only its issuer} */
+    private static TlsCredentials credentials(ThrowawayAuthority.Issued issued) {
+        return TlsCredentials.of(List.of(issued.issuer()), List.of(issued.certificate()), issued.privateKey());
     }
 }

@@ -1,7 +1,5 @@
 package migration.cli;
 
-import migration.protocol.PeerText;
-
 /**
  * Messages on one line, safe to print on a terminal. Every message the tool prints may carry text it did not
  * write: the peer's ERROR and CANCEL texts and block names inside the library's messages, where the library
@@ -48,16 +46,31 @@ final class OneLine {
     }
 
     private static void escape(int c, StringBuilder out) {
-        // One rule for what a terminal must not see raw, shared with the library's quoting of peer text: C0, DEL
-        // and C1 controls (0x9b is a one-byte CSI for some terminals) as \xHH; invisible or misleading characters
-        // (bidirectional overrides such as U+202E, zero-width characters, lone surrogates) as a backslash, u and
-        // the code point in braces.
-        if (!PeerText.unsafe(c)) {
+        // C0, DEL and C1 controls (0x9b is a one-byte CSI for some terminals) as \xHH; invisible or misleading
+        // characters (bidirectional overrides such as U+202E, zero-width characters, lone surrogates) as a
+        // backslash, u and the code point in braces.
+        if (!unsafe(c)) {
             out.appendCodePoint(c);
         } else if (c <= 0xff) {
             out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
         } else {
             out.append("\\u{").append(Integer.toHexString(c)).append('}');
         }
+    }
+
+    /**
+     * {@return whether a character must be escaped before it reaches a terminal} The library quotes the peer's text
+     * by the same rule, so that text it escaped passes here as it is; the tool keeps its own copy, as the library's
+     * wire-format classes are not API.
+     *
+     * @param c a code point
+     */
+    static boolean unsafe(int c) {
+        // C0, DEL and C1 controls (ESC and CSI start terminal escape sequences), and invisible format characters
+        // (bidirectional overrides, zero-width joiners) and the line and paragraph separators.
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.UNASSIGNED
+                || type == Character.PRIVATE_USE || type == Character.SURROGATE;
     }
 }

@@ -29,26 +29,8 @@ final class Outcome {
      * @throws CommandFailure if the migration did not complete or the digests were not verified
      */
     static int completed(PrintWriter out, boolean json, String headline, MigrationStats stats, boolean sending) {
-        return completed(out, json, headline, stats, sending, null);
-    }
-
-    /**
-     * Reports a migration that ended without an exception, with this process's CPU around it in the JSON document
-     * (member {@value CpuWindow#JSON_NAME}).
-     *
-     * @param out      standard output
-     * @param json     whether to print JSON
-     * @param headline the table's first line, such as {@code multifd send: sent ...}
-     * @param stats    final statistics
-     * @param sending  whether these are the source's statistics
-     * @param cpu      the process's CPU before and inside the migration, closed at the verdict; {@code null} for none
-     * @return 0
-     * @throws CommandFailure if the migration did not complete or the digests were not verified
-     */
-    static int completed(PrintWriter out, boolean json, String headline, MigrationStats stats, boolean sending,
-                         CpuWindow cpu) {
         if (json) {
-            out.println(cpu == null ? stats.toJson() : withMember(stats.toJson(), CpuWindow.JSON_NAME, cpu.json()));
+            out.println(stats.toJson());
         } else {
             out.println(headline);
             out.print(new Summary(stats, sending).render());
@@ -63,23 +45,6 @@ final class Outcome {
                     + (sending ? "" : " (the source sent none)"));
         }
         return 0;
-    }
-
-    /**
-     * {@return a JSON object document with one more member at its end}
-     *
-     * @param document a JSON object on one line, as {@link Json#write} makes it
-     * @param name     the member's name, not yet in the document
-     * @param value    the member's value
-     */
-    static String withMember(String document, String name, Object value) {
-        String object = document.strip();
-        if (!object.startsWith("{") || !object.endsWith("}")) {
-            throw new IllegalArgumentException("not a JSON object: " + document);
-        }
-        String member = Json.write(Map.of(name, value));
-        String body = object.substring(1, object.length() - 1);
-        return "{" + body + (body.isBlank() ? "" : ",") + member.substring(1);
     }
 
     /**

@@ -141,14 +141,7 @@ final class ReceiveCommand implements Callable<Integer> {
         String name = spec.qualifiedName();
         MigrationParameters params = timeouts.applyTo(MigrationParameters.defaults().withProvider(provider.name())
                 .withTls(tls.parameters()));
-        // The migration's window opens when the source's handshake, on the first connection that identified
-        // itself as the migration's, asks for the block's memory.
-        CpuWindow cpu = new CpuWindow();
-        RamBlockProvider opening = (block, size) -> {
-            cpu.open();
-            return blocks.blockFor(block, size);
-        };
-        try (MigrationDestination destination = MigrationDestination.listen(local, opening, params);
+        try (MigrationDestination destination = MigrationDestination.listen(local, blocks, params);
              Shutdown.Registration cancel = Shutdown.current().cancelling(destination::cancel)) {
             // IMPORTANT: tests and scripts wait for this line to learn the port.
             err.println("listening on " + HostPort.format(destination.localAddress()));
@@ -163,7 +156,6 @@ final class ReceiveCommand implements Callable<Integer> {
                         null);
             }
             MigrationStats stats = destination.await();
-            cpu.close();
             if (file != null && file.notInPlace() != null) {
                 err.println(name + ": not in place: " + file.notInPlace() + "; received through a temporary file");
                 err.flush();
@@ -177,7 +169,7 @@ final class ReceiveCommand implements Callable<Integer> {
             }
             String where = file != null ? " into " + target.into : " into memory";
             return Outcome.completed(out, json, name + ": received " + ByteSize.format(stats.total()) + where,
-                    stats, false, cpu);
+                    stats, false);
         } catch (MigrationException e) {
             throw Outcome.failed(out, json, e);
         }

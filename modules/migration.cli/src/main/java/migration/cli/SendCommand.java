@@ -74,8 +74,6 @@ final class SendCommand implements Callable<Integer> {
         long size = fileSize();
         try (Arena arena = Arena.ofShared()) {
             RamBlock block = RamBlock.mapFile(BLOCK, from, size, false, arena);
-            CpuWindow cpu = new CpuWindow();
-            cpu.open();
             try (MigrationSource source = MigrationSource.start(destination, List.of(block), params);
                  Shutdown.Registration cancel = Shutdown.current().cancelling(source::cancel)) {
                 Progress progress = new Progress(err, name, Progress.onTerminal(), true);
@@ -89,9 +87,8 @@ final class SendCommand implements Callable<Integer> {
                             + OptionConverters.Timeout.text(timeout) + " (--timeout); cancelled", source.stats(), null);
                 }
                 MigrationStats stats = source.await();
-                cpu.close();
                 return Outcome.completed(out, json, name + ": sent " + from + " (" + ByteSize.format(size) + ") to "
-                        + to, stats, true, cpu);
+                        + to, stats, true);
             } catch (MigrationException e) {
                 throw Outcome.failed(out, json, e);
             }

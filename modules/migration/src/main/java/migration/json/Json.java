@@ -4,10 +4,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The module's one JSON writer (RFC 8259): maps (in their iteration order), lists, strings, numbers, booleans and
- * {@code null}, on one line. Used for the statistics ({@code MigrationStats.toJson()}), the tool's own documents
- * and the benchmark report. Non-finite numbers become {@code null}, as JSON has no NaN or infinity; unpaired
- * surrogates are escaped, so the text always encodes as valid UTF-8.
+ * The JSON writer (RFC 8259) of the statistics documents ({@link migration.MigrationStats#toJson()}): maps (in
+ * their iteration order), lists, strings, numbers, booleans and {@code null}, on one line. Non-finite numbers become
+ * {@code null}, as JSON has no NaN or infinity; unpaired surrogates are escaped, so the text always encodes as valid
+ * UTF-8. Public so that a tool that prints documents of its own beside the statistics (the {@code multifd} tool, its
+ * benchmark) writes them by the same rules.
  */
 public final class Json {
 

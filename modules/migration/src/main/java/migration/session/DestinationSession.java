@@ -109,6 +109,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private volatile int awaitedRound;
     private volatile long awaitedSince;
     private volatile boolean awaitedLast;
+    /** Whether a RESULT that refuses the migration is being or has been sent. */
+    private volatile boolean refusing;
 
     private DestinationSession(ChannelListener listener, RamBlockProvider provider, Predicate<RamBlock> knownZero,
                                Function<RamBlock, FileChannel> files, boolean prefault, MigrationParameters params) {
@@ -160,30 +162,25 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     /**
-     * Like {@link #listen(InetSocketAddress, RamBlockProvider, Predicate, MigrationParameters, List)}, choosing
-     * whether fresh blocks (those {@code knownZero} accepts) are populated ahead of the receivers
-     * (see {@link Prefaulter}); the benchmark measures both.
+     * Like {@link #listen(InetSocketAddress, RamBlockProvider, Predicate, Function, MigrationParameters, List)},
+     * choosing whether fresh blocks (those {@code knownZero} accepts) and writable file mappings are populated
+     * ahead of the receivers (see {@link Prefaulter}).
      *
      * @param local      where to listen
      * @param provider   supplies the memory
      * @param knownZero  tells whether a block's memory is fresh, all zero and never touched
-     * @param prefault   whether to populate fresh blocks ahead of the receivers
+     * @param files      gives the file (open for writing) that a block maps, to write its pages to, or
+     *                   {@code null} to write through the block's memory
+     * @param prefault   whether to populate memory ahead of the receivers
      * @param params     the parameters
      * @param candidates channel providers, or {@code null}
      * @return the running session
      * @throws MigrationException if no provider is usable or binding fails
      */
     public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
-                                            Predicate<RamBlock> knownZero, boolean prefault,
-                                            MigrationParameters params, List<ChannelProvider> candidates)
-            throws MigrationException {
-        return listen(local, provider, knownZero, block -> null, prefault, params, candidates);
-    }
-
-    private static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
-                                             Predicate<RamBlock> knownZero, Function<RamBlock, FileChannel> files,
-                                             boolean prefault, MigrationParameters params,
-                                             List<ChannelProvider> candidates) throws MigrationException {
+                                            Predicate<RamBlock> knownZero, Function<RamBlock, FileChannel> files,
+                                            boolean prefault, MigrationParameters params,
+                                            List<ChannelProvider> candidates) throws MigrationException {
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(params, "params");
@@ -281,6 +278,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
         Verdict verdict = check(complete, receiving);
         if (verdict.problem() != null) {
             verdict(VerifiedBy.NONE);
+            // The source may close as soon as it reads the refusal: that close must not overtake this reason.
+            refusing = true;
             main().send(new Result(false, verdict.checked(), verdict.problem()).encode());
             fail(new Failure.Refused(verdict.problem()));
             throw new Stopped();
@@ -424,7 +423,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
         readFrames(new SourceFrames(), new MainChannelReader.End() {
             @Override
             public boolean peerMayClose() {
-                return phases.current() == DestinationPhase.COMMITTED;
+                return refusing || phases.current() == DestinationPhase.COMMITTED;
             }
 
             @Override

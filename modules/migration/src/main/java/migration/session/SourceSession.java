@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import io.channel.memory.DirtyPages;
@@ -255,12 +258,16 @@ public final class SourceSession extends Session implements SenderHost {
             startWorker("multifd-" + sender.id(), sender);
         }
 
+        if (precopy == null && params.verification() == VerifyMode.FINAL) {
+            // Memory that is not live does not change: its digests can be read while the round sends it.
+            startMemoryDigests();
+        }
         int rounds = precopy == null ? singleRound(senders) : precopyRounds(mainFrames, senders);
         for (MultifdSender sender : senders) {
             sender.submit(new MultifdSender.StopJob());
         }
         boolean ofMemory = params.verification() == VerifyMode.FINAL;
-        int[] digests = ofMemory ? memoryDigests() : !params.digestsPages() ? null
+        int[] digests = ofMemory ? awaitMemoryDigests() : !params.digestsPages() ? null
                 : finalDigests != null ? finalDigests : digests();
         checkStopping();
         phases.moveTo(SourcePhase.COMPLETE_SENT);
@@ -307,13 +314,45 @@ public final class SourceSession extends Session implements SenderHost {
         verdict(verdict.verified() ? VerifiedBy.atSource(params()) : VerifiedBy.NONE);
     }
 
-    /** The blocks' CRC32Cs read from their memory now, with the application paused (verify {@code final}). */
-    private int[] memoryDigests() {
-        int[] digests = new int[blocks.size()];
-        for (int i = 0; i < digests.length; i++) {
-            digests[i] = Crc32c.ofMemory(blocks.get(i).memory());
+    /** The blocks' CRC32Cs of their final memory (verify {@code final}), read on a worker; null until started. */
+    private volatile CompletableFuture<int[]> memoryDigests;
+
+    /**
+     * Starts reading the blocks' final memory for its digests (verify {@code final}), on a worker thread, so that
+     * it overlaps the last round: from the last sync on (or, not live, from the start) the memory no longer changes.
+     */
+    private void startMemoryDigests() {
+        CompletableFuture<int[]> future = new CompletableFuture<>();
+        memoryDigests = future;
+        startWorker("final-digest", () -> {
+            try {
+                int[] digests = new int[blocks.size()];
+                for (int i = 0; i < digests.length && !stopping(); i++) {
+                    digests[i] = Crc32c.ofMemory(blocks.get(i).memory());
+                }
+                future.complete(digests);
+            } catch (RuntimeException | Error e) {
+                future.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Waits for the final memory's digests; a failure to read the memory fails the migration naming it. */
+    private int[] awaitMemoryDigests() throws InterruptedException, MigrationException, Stopped {
+        if (memoryDigests == null) {
+            startMemoryDigests();
         }
-        return digests;
+        while (true) {
+            checkStopping();
+            try {
+                return memoryDigests.get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // Check for the end again.
+            } catch (ExecutionException e) {
+                throw new MigrationException("reading the source's final memory for its digests failed: "
+                        + e.getCause(), e.getCause());
+            }
+        }
     }
 
     /** A migration that is not live: one round of every page. */
@@ -399,6 +438,9 @@ public final class SourceSession extends Session implements SenderHost {
                 runHook("pause", pause);
                 downtimeMarks[1] = System.nanoTime();
                 Precopy.Synced last = precopy.sync();
+                if (params().verification() == VerifyMode.FINAL) {
+                    startMemoryDigests();
+                }
                 downtimeMarks[2] = System.nanoTime();
                 List<DirtyPages> dirty = new ArrayList<>();
                 long pages = 0;

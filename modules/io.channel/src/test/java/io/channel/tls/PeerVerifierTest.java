@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.Test;
-import testkit.tls.ThrowawayAuthority;
+import migration.authority.ThrowawayAuthority;
 
 class PeerVerifierTest {
 

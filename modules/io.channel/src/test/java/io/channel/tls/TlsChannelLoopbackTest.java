@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import testkit.tls.ThrowawayAuthority;
+import migration.authority.ThrowawayAuthority;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsChannelLoopbackTest {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import testkit.tls.ThrowawayAuthority;
+import migration.authority.ThrowawayAuthority;
 
 /**
  * Every way TLS refuses a peer: each ends with a reason on both sides and nothing left open. The allowed identities

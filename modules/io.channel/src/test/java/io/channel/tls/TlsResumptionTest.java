@@ -8,9 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.security.auth.x500.X500Principal;
+import migration.authority.ThrowawayAuthority;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import testkit.tls.ThrowawayAuthority;
 
 /**
  * A connection resumes the session of an earlier one between the same two sides (RFC 8446 section 2.2) when both

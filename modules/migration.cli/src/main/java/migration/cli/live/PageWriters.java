@@ -2,8 +2,6 @@ package migration.cli.live;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,31 +11,12 @@ import java.util.concurrent.locks.LockSupport;
 import migration.SourceHooks;
 
 /**
- * Writer threads that dirty random pages of a source's memory at a given rate, for {@code multifd demo --live}
- * and {@code multifd bench --live}: one 8-byte write per page, so every write dirties a page. They are the
- * application of a live migration: stopped by the pause hook, restarted by the resume hook, and slowed by the
- * throttle hook (a writer throttled at p% sleeps p% of its time). They count their writes and their threads'
- * CPU time, so that a benchmark can tell what a write cost while the memory was tracked.
+ * Writer threads that dirty random pages of a source's memory at a given rate, for {@code multifd demo --live}:
+ * one 8-byte write per page, so every write dirties a page. They are the application of a live migration: stopped
+ * by the pause hook, restarted by the resume hook, and slowed by the throttle hook (a writer throttled at p% sleeps
+ * p% of its time).
  */
 public final class PageWriters implements SourceHooks {
-
-    /**
-     * Told of every write, after it: what an application does for the {@code application} dirty tracker
-     * ({@code MigrationSource.markDirty}). Called on the writer threads.
-     */
-    @FunctionalInterface
-    public interface Reporter {
-        /** Reports nothing: for trackers that find the writes themselves. */
-        Reporter NONE = (offset, length) -> { };
-
-        /**
-         * Reports a write.
-         *
-         * @param offset the first byte written
-         * @param length the bytes written
-         */
-        void written(long offset, long length);
-    }
 
     private static final long PAGE = 4096;
     /** Pages a writer dirties between two looks at the clock. */
@@ -46,10 +25,8 @@ public final class PageWriters implements SourceHooks {
     private final MemorySegment memory;
     private final long bytesPerSecond;
     private final int threads;
-    private final Reporter reporter;
     private final List<Thread> running = new ArrayList<>();
     private final AtomicLong writes = new AtomicLong();
-    private final AtomicLong cpuNanos = new AtomicLong();
     private volatile boolean stop;
     private volatile int throttle;
     private volatile int maxThrottle;
@@ -59,11 +36,9 @@ public final class PageWriters implements SourceHooks {
      * @param memory         the source memory, at least 8 bytes
      * @param bytesPerSecond how many bytes of pages to dirty per second, over all writers; 0 starts no writer
      * @param threads        the number of writer threads, at least 1
-     * @param reporter       told of every write
      */
-    public PageWriters(MemorySegment memory, long bytesPerSecond, int threads, Reporter reporter) {
+    public PageWriters(MemorySegment memory, long bytesPerSecond, int threads) {
         this.memory = Objects.requireNonNull(memory, "memory");
-        this.reporter = Objects.requireNonNull(reporter, "reporter");
         if (memory.byteSize() < Long.BYTES || bytesPerSecond < 0 || threads < 1) {
             throw new IllegalArgumentException("writers need at least 8 bytes of memory, a rate of 0 or more and"
                     + " at least one thread, but got " + memory.byteSize() + " bytes, " + bytesPerSecond
@@ -71,17 +46,6 @@ public final class PageWriters implements SourceHooks {
         }
         this.bytesPerSecond = bytesPerSecond;
         this.threads = threads;
-    }
-
-    /**
-     * Writers that report nothing.
-     *
-     * @param memory         the source memory
-     * @param bytesPerSecond how many bytes of pages to dirty per second, over all writers
-     * @param threads        the number of writer threads
-     */
-    public PageWriters(MemorySegment memory, long bytesPerSecond, int threads) {
-        this(memory, bytesPerSecond, threads, Reporter.NONE);
     }
 
     /** Starts the writers (none at a rate of 0). */
@@ -100,14 +64,11 @@ public final class PageWriters implements SourceHooks {
         SplittableRandom random = new SplittableRandom(seed);
         long pages = Math.max(1, memory.byteSize() / PAGE);
         long batchNanos = (long) (BATCH * PAGE * 1e9 * threads / bytesPerSecond);
-        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
-        long cpuStart = cpu.getCurrentThreadCpuTime();
         long next = System.nanoTime();
         while (!stop) {
             for (int i = 0; i < BATCH; i++) {
                 long offset = Math.min(memory.byteSize() - 8, random.nextLong(pages) * PAGE + random.nextInt(512) * 8L);
                 memory.set(ValueLayout.JAVA_LONG_UNALIGNED, offset, random.nextLong());
-                reporter.written(offset, 8);
             }
             writes.addAndGet(BATCH);
             int percent = throttle;
@@ -120,7 +81,6 @@ public final class PageWriters implements SourceHooks {
                 next = System.nanoTime(); // Fell behind by more than a second: do not race to catch up.
             }
         }
-        cpuNanos.addAndGet(cpu.getCurrentThreadCpuTime() - cpuStart);
     }
 
     @Override
@@ -172,15 +132,5 @@ public final class PageWriters implements SourceHooks {
     /** {@return the pages written so far, over all writers} */
     public long writes() {
         return writes.get();
-    }
-
-    /**
-     * {@return the writers' mean CPU time per write, in nanoseconds, over the writers that have stopped} Their
-     * threads' whole CPU time (user + system: the kernel's write faults count) divided by their writes; it
-     * includes the report and the few system calls of their sleeps, one per {@value #BATCH} writes.
-     */
-    public double cpuNanosPerWrite() {
-        long count = writes.get();
-        return count == 0 ? 0 : cpuNanos.get() / (double) count;
     }
 }
