@@ -53,15 +53,7 @@ record TlsReport(TlsParameters parameters, Map<String, Object> sources, Instant 
         document.put("protocol", TlsParameters.PROTOCOL);
         document.put("cipher-suites", parameters.cipherSuites());
         if (cipherSpeed != null) {
-            Map<String, Object> speed = new LinkedHashMap<>();
-            speed.put("cipher-suite", cipherSpeed.cipherSuite());
-            speed.put("cipher", cipherSpeed.cipher());
-            speed.put("seal-bytes-per-second", Math.round(cipherSpeed.sealBytesPerSecond()));
-            speed.put("open-bytes-per-second", Math.round(cipherSpeed.openBytesPerSecond()));
-            speed.put("cpu-seconds-per-gib-both-ends", cipherSpeed.cpuSecondsPerGib());
-            speed.put("warm-up-ms", cipherSpeed.warmUp().toMillis());
-            speed.put("settled", cipherSpeed.settled());
-            document.put("cipher-speed", speed);
+            document.put("cipher-speed", cipherSpeed.jsonMembers());
         }
         document.put("credentials", sources);
         X509Certificate own = parameters.credentials().certificateChain().getFirst();

@@ -8,7 +8,9 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.spec.AlgorithmParameterSpec;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -147,6 +149,23 @@ public record CipherSpeed(String cipherSuite, double sealBytesPerSecond, double 
     /** {@return the CPU seconds both ends of a connection spend in the cipher per GiB: one sealing, one opening} */
     public double cpuSecondsPerGib() {
         return GIB / sealBytesPerSecond + GIB / openBytesPerSecond;
+    }
+
+    /**
+     * {@return the figures as the members of a JSON object, named as in the {@code multifd} tool's documents:
+     * {@code cipher-suite}, {@code cipher}, {@code seal-bytes-per-second}, {@code open-bytes-per-second},
+     * {@code cpu-s-per-gib-both-ends}, {@code warm-up-ms}, {@code settled}}
+     */
+    public Map<String, Object> jsonMembers() {
+        Map<String, Object> members = new LinkedHashMap<>();
+        members.put("cipher-suite", cipherSuite);
+        members.put("cipher", cipher());
+        members.put("seal-bytes-per-second", Math.round(sealBytesPerSecond));
+        members.put("open-bytes-per-second", Math.round(openBytesPerSecond));
+        members.put("cpu-s-per-gib-both-ends", Math.round(cpuSecondsPerGib() * 1000) / 1000.0);
+        members.put("warm-up-ms", warmUp.toMillis());
+        members.put("settled", settled);
+        return members;
     }
 
     /** {@return the cipher's name, such as {@code AES-128-GCM}} */

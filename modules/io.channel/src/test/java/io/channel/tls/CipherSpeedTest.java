@@ -2,6 +2,7 @@ package io.channel.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,16 @@ class CipherSpeedTest {
 
         assertThat(speed.describe()).isEqualTo("AES-128-GCM seals 9.4 GB/s and opens 4.1 GB/s on one core (in place,"
                 + " as the JDK's TLS does): 0.38 CPU-s/GiB for both ends");
+    }
+
+    @Test
+    void theJsonMembersGiveEveryFigure() {
+        CipherSpeed speed = new CipherSpeed("TLS_AES_256_GCM_SHA384", 8.0e9, 4.0e9, Duration.ofMillis(700), false);
+
+        assertThat(speed.jsonMembers()).containsExactly(entry("cipher-suite", "TLS_AES_256_GCM_SHA384"),
+                entry("cipher", "AES-256-GCM"), entry("seal-bytes-per-second", 8_000_000_000L),
+                entry("open-bytes-per-second", 4_000_000_000L), entry("cpu-s-per-gib-both-ends", 0.403),
+                entry("warm-up-ms", 700L), entry("settled", false));
     }
 
     @Test
