@@ -17,6 +17,10 @@
 module io.channel {
     // jdk.net.ExtendedSocketOptions.SO_PEERCRED: the user at the other end of a Unix domain socket.
     requires jdk.net;
+
+    // io.channel.tls.CipherSpeed measures on the thread's CPU time and waits for the JIT to settle.
+    requires java.management;
+
     exports io.channel;
     exports io.channel.spi;
     exports io.channel.memory;

@@ -19,7 +19,8 @@ import java.util.Set;
  * @param setupTimeout       how long connecting all channels and the handshake may take; at the destination
  *                           also how long an accepted connection may take to identify itself
  * @param verification       source: which per-block digests to send at the end; destination: check them
- *                           ({@link VerifyMode}); {@link #verify()} tells whether there are any
+ *                           ({@link VerifyMode}); {@link #verify()} tells whether there are any, and under TLS
+ *                           verify {@code on} sends none and rests on TLS ({@link #digestsPages()})
  * @param livenessTimeout    how long the peer may stay silent (no frame on the main channel, no packet) before
  *                           the migration fails
  * @param progressTimeout    how long a multifd channel that has data to move may move none before the
@@ -356,8 +357,23 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
                 uids);
     }
 
-    /** {@return whether digests are sent (source) or checked (destination): {@code verification} is not off} */
+    /**
+     * {@return whether the migration is verified at all: {@code verification} is not off} With verify {@code on}
+     * the destination checks page digests, or under TLS relies on TLS ({@link #digestsPages()}); with verify
+     * {@code final} both sides digest their final memory.
+     */
     public boolean verify() {
         return verification != VerifyMode.OFF;
+    }
+
+    /**
+     * {@return whether each side takes the CRC32C of every page it moves, for the digests of verify {@code on}
+     * (PROTOCOL.md §2.4): verification is not off and the channels run without TLS} Under TLS every byte of every
+     * channel is authenticated by the record layer before it is used (RFC 8446 section 5.2), so page digests would
+     * pay twice for what TLS has proven; verify {@code on} then rests on TLS and the packet count
+     * ({@link VerifiedBy#TLS}), and verify {@code final} compares the final memory as without TLS.
+     */
+    public boolean digestsPages() {
+        return verify() && tls == null;
     }
 }

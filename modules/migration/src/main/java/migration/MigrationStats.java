@@ -33,7 +33,9 @@ import migration.json.Json;
  * @param channels                per-channel statistics, by id
  * @param zeroCopy                whether zero-copy is in effect and why
  * @param errorDescription        why the migration failed or was cancelled; {@code null} otherwise
- * @param verified                whether the destination checked the end-to-end digests and they matched
+ * @param verified                whether the destination proved that the memory arrived intact: the end-to-end
+ *                                digests matched or, under TLS with verify {@code on}, TLS authenticated every
+ *                                byte and the packet count matched ({@code verifiedBy} says which)
  * @param unidentifiedConnections destination: accepted connections dropped because they never identified
  *                                themselves as this migration's (port scanners, health checks, strangers); 0 at
  *                                the source
@@ -41,18 +43,21 @@ import migration.json.Json;
  * @param tls                     whether the channels run TLS, its protocol, cipher suite and the peer's identity
  * @param ownership               which side owns the memory, as this side knows it: {@link Ownership#SOURCE} until
  *                                the switchover commits (see {@link Ownership})
+ * @param verifiedBy              what proved the memory intact; {@link VerifiedBy#NONE} exactly when not
+ *                                {@code verified}
  */
 public record MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
                              long total, long remaining, double mbps, long normalPages, long duplicatePages,
                              long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
                              int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
                              String errorDescription, boolean verified, long unidentifiedConnections,
-                             LiveStats live, TlsStats tls, Ownership ownership) {
+                             LiveStats live, TlsStats tls, Ownership ownership, VerifiedBy verifiedBy) {
 
     /**
      * Checks and copies the components.
      *
-     * @throws NullPointerException if {@code status}, {@code channels} or {@code zeroCopy} is null
+     * @throws NullPointerException     if {@code status}, {@code channels} or {@code zeroCopy} is null
+     * @throws IllegalArgumentException if {@code verifiedBy} contradicts {@code verified}
      */
     public MigrationStats {
         Objects.requireNonNull(status, "status");
@@ -61,6 +66,49 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         Objects.requireNonNull(live, "live");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(ownership, "ownership");
+        Objects.requireNonNull(verifiedBy, "verifiedBy");
+        if (verified == (verifiedBy == VerifiedBy.NONE)) {
+            throw new IllegalArgumentException("verified " + verified + " but verified by " + verifiedBy);
+        }
+    }
+
+    /**
+     * The statistics as before {@code verifiedBy}: a verified migration is taken to have been verified by page
+     * digests, as every verified one was then.
+     *
+     * @param status                  the status
+     * @param totalTimeMillis         total time
+     * @param setupTimeMillis         setup time
+     * @param transferred             bytes on the wire
+     * @param total                   bytes of RAM
+     * @param remaining               bytes not yet moved
+     * @param mbps                    throughput
+     * @param normalPages             normal pages
+     * @param duplicatePages          zero pages
+     * @param normalBytes             bytes of normal pages
+     * @param dirtySyncCount          rounds
+     * @param dirtySyncMissedZeroCopy flushes that found every write copied
+     * @param multifdBytes            bytes on the multifd channels
+     * @param pageSize                the page size
+     * @param channels                per channel
+     * @param zeroCopy                zero-copy
+     * @param errorDescription        the error or {@code null}
+     * @param verified                whether the digests matched
+     * @param unidentifiedConnections dropped strangers
+     * @param live                    the live-migration statistics
+     * @param tls                     TLS
+     * @param ownership               which side owns the memory
+     */
+    public MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
+                          long total, long remaining, double mbps, long normalPages, long duplicatePages,
+                          long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
+                          int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
+                          String errorDescription, boolean verified, long unidentifiedConnections, LiveStats live,
+                          TlsStats tls, Ownership ownership) {
+        this(status, totalTimeMillis, setupTimeMillis, transferred, total, remaining, mbps, normalPages,
+                duplicatePages, normalBytes, dirtySyncCount, dirtySyncMissedZeroCopy, multifdBytes, pageSize, channels,
+                zeroCopy, errorDescription, verified, unidentifiedConnections, live, tls, ownership,
+                verified ? VerifiedBy.PAGE_DIGESTS : VerifiedBy.NONE);
     }
 
     /**
@@ -170,8 +218,8 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
     /**
      * Renders the statistics as one JSON object, with QEMU's {@code query-migrate} names where they exist:
      * {@code status}, {@code total-time}, {@code setup-time}, {@code ram} {...}, {@code zero-copy} {...},
-     * {@code channels} [...], {@code verified}, {@code ownership} and {@code error-desc} (only when there is an
-     * error).
+     * {@code channels} [...], {@code verified} and {@code verified-by}, {@code ownership} and {@code error-desc}
+     * (only when there is an error).
      *
      * @return the JSON text, on one line
      */
@@ -221,6 +269,7 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         document.put("channels", perChannel);
         document.put("live", liveJson());
         document.put("verified", verified);
+        document.put("verified-by", verifiedBy.jsonName());
         document.put("unidentified-connections", unidentifiedConnections);
         Map<String, Object> secure = new LinkedHashMap<>();
         secure.put("enabled", tls.enabled());

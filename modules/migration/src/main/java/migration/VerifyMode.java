@@ -11,7 +11,8 @@ public enum VerifyMode {
     /**
      * Per-block CRC32C digests folded from the pages as they were sent and as they arrived: proves the transport
      * (every page that was sent arrived intact) at no extra pass over memory. It cannot see a page that dirty
-     * tracking missed, since such a page was never sent.
+     * tracking missed, since such a page was never sent. Under TLS, which authenticates every byte of every
+     * channel, no page digests are taken: TLS and the packet count are the proof ({@link VerifiedBy#TLS}).
      */
     ON,
     /**

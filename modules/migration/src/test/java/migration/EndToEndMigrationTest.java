@@ -51,6 +51,8 @@ class EndToEndMigrationTest {
             assertThat(sent.status()).isEqualTo(MigrationStatus.COMPLETED);
             assertThat(sent.verified()).isTrue();
             assertThat(received.verified()).isTrue();
+            assertThat(sent.verifiedBy()).isEqualTo(VerifiedBy.PAGE_DIGESTS);
+            assertThat(received.verifiedBy()).isEqualTo(VerifiedBy.PAGE_DIGESTS);
             assertThat(sent.normalPages() + sent.duplicatePages()).isEqualTo(pages);
             assertThat(received.normalPages()).isEqualTo(sent.normalPages());
             assertThat(received.duplicatePages()).isEqualTo(sent.duplicatePages());

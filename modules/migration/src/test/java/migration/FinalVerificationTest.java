@@ -103,6 +103,8 @@ class FinalVerificationTest {
                 MigrationStats received = destination.await();
                 assertThat(sent.verified()).isTrue();
                 assertThat(received.verified()).isTrue();
+                assertThat(sent.verifiedBy()).isEqualTo(VerifiedBy.FINAL_MEMORY);
+                assertThat(received.verifiedBy()).isEqualTo(VerifiedBy.FINAL_MEMORY);
                 assertThat(destination.blocks().getFirst().memory().mismatch(block.memory())).isEqualTo(-1);
                 assertThat(sent.ownership()).isEqualTo(Ownership.DESTINATION);
                 assertThat(received.ownership()).isEqualTo(Ownership.DESTINATION);

@@ -85,12 +85,63 @@ class TlsMigrationTest {
             }
             assertThat(sent.verified()).isTrue();
             assertThat(received.verified()).isTrue();
+            assertThat(sent.verifiedBy()).isEqualTo(VerifiedBy.TLS);
+            assertThat(received.verifiedBy()).isEqualTo(VerifiedBy.TLS);
+            assertThat(received.toJson()).contains("\"verified\":true,\"verified-by\":\"tls\"");
             assertThat(sent.tls()).isEqualTo(new TlsStats(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=destination"));
             assertThat(received.tls()).isEqualTo(new TlsStats(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=source"));
             assertThat(sent.zeroCopy().reason()).isEqualTo(ZeroCopyPlan.COPYING_FOR_TLS);
             assertThat(sent.toJson()).contains("\"tls\":{\"enabled\":true,\"protocol\":\"TLSv1.3\","
                     + "\"cipher-suite\":\"TLS_AES_128_GCM_SHA256\",\"peer-identity\":\"CN=destination\"}");
             assertThat(MigrationThreads.live()).isEmpty();
+        }
+    }
+
+    /** Verify on under TLS takes no page digests: TLS authenticated every byte (PROTOCOL.md §2.4). */
+    @Test
+    void verifyOnUnderTlsLeavesPageDigestsOutAndPlainTcpKeepsThem() {
+        MigrationParameters on = params(2, SOURCE).withVerification(VerifyMode.ON);
+        assertThat(on.digestsPages()).isFalse();
+        assertThat(on.withTls(null).digestsPages()).isTrue();
+        assertThat(on.withVerification(VerifyMode.OFF).withTls(null).digestsPages()).isFalse();
+    }
+
+    /** Verify final stays what it is under TLS: both sides digest their final memory and compare. */
+    @Test
+    void verifyFinalUnderTlsStillComparesTheFinalMemory() throws Exception {
+        MigrationStats[] ends = migrate(params(2, SOURCE).withVerification(VerifyMode.FINAL),
+                params(2, DESTINATION).withVerification(VerifyMode.FINAL));
+
+        assertThat(ends[0].verifiedBy()).isEqualTo(VerifiedBy.FINAL_MEMORY);
+        assertThat(ends[1].verifiedBy()).isEqualTo(VerifiedBy.FINAL_MEMORY);
+    }
+
+    /**
+     * A destination that verifies takes TLS and the packet count as its proof even from a source that verifies
+     * nothing itself: what TLS authenticated does not depend on the source's setting.
+     */
+    @Test
+    void aVerifyingDestinationUnderTlsProvesTheMemoryIntactWhateverTheSourceVerifies() throws Exception {
+        MigrationStats[] ends = migrate(params(1, SOURCE).withVerification(VerifyMode.OFF), params(1, DESTINATION));
+
+        assertThat(ends[0].verifiedBy()).isEqualTo(VerifiedBy.TLS);
+        assertThat(ends[1].verifiedBy()).isEqualTo(VerifiedBy.TLS);
+    }
+
+    /** {@return the source's and the destination's statistics of a 4 MiB migration, its memory checked equal} */
+    private static MigrationStats[] migrate(MigrationParameters atSource, MigrationParameters atDestination)
+            throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock source = RamBlock.anonymous("ram0", 4 * MIB, arena);
+            TestMemory.fillMixed(source.memory(), atSource.channels());
+            try (MigrationDestination destination = MigrationDestination.listen(EndToEndMigrationTest.loopback(),
+                    RamBlockProvider.anonymous(arena), atDestination);
+                 MigrationSource migration = MigrationSource.start(destination.localAddress(), List.of(source),
+                         atSource)) {
+                MigrationStats[] ends = {migration.await(), destination.await()};
+                assertThat(destination.blocks().getFirst().memory().mismatch(source.memory())).isEqualTo(-1);
+                return ends;
+            }
         }
     }
 

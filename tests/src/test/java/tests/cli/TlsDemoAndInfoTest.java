@@ -68,7 +68,7 @@ class TlsDemoAndInfoTest {
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(run.out()).as(run.describe())
-                .contains("completed, digests verified by the destination")
+                .contains("completed, verified by the destination: TLS authenticated every byte")
                 .contains(DEMO_SESSION)
                 .contains("zero-copy   auto: TLS encrypts every page into its own buffer before sending");
     }
@@ -80,7 +80,7 @@ class TlsDemoAndInfoTest {
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
         assertThat(run.out()).as(run.describe())
-                .contains("completed, digests verified by the destination")
+                .contains("completed, verified by the destination: TLS authenticated every byte")
                 .contains(DEMO_SESSION)
                 .contains("rounds      ");
     }
@@ -90,6 +90,7 @@ class TlsDemoAndInfoTest {
         Launcher.Result run = Launcher.run("demo", "--tls", "--size", "4m", "--channels", "1", "--json");
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(JsonReader.object(run.out())).containsEntry("verified", true).containsEntry("verified-by", "tls");
         assertThat(map(JsonReader.object(run.out()).get("tls"))).containsEntry("enabled", true)
                 .containsEntry("protocol", "TLSv1.3").containsEntry("cipher-suite", "TLS_AES_128_GCM_SHA256")
                 .containsEntry("peer-identity", "CN=multifd demo destination");
@@ -118,6 +119,12 @@ class TlsDemoAndInfoTest {
                 .containsEntry("allowed-identities", List.of("CN=destination"))
                 .containsEntry("hostname", null);
         assertThat(tls.get("cipher-suites")).asList().startsWith("TLS_AES_128_GCM_SHA256");
+        Map<String, Object> speed = map(tls.get("cipher-speed"));
+        assertThat(speed).containsEntry("cipher-suite", "TLS_AES_128_GCM_SHA256").containsEntry("cipher", "AES-128-GCM")
+                .containsKeys("warm-up-ms", "settled");
+        assertThat((Long) speed.get("seal-bytes-per-second")).isPositive();
+        assertThat((Long) speed.get("open-bytes-per-second")).isPositive();
+        assertThat((Double) speed.get("cpu-s-per-gib-both-ends")).isPositive();
         assertThat(map(tls.get("credentials"))).containsEntry("kind", "pem")
                 .containsEntry("key-file", dir.resolve("source-key.pem").toString());
         assertThat(map(tls.get("certificate"))).containsEntry("subject", "CN=source")
@@ -135,6 +142,9 @@ class TlsDemoAndInfoTest {
         assertThat(run.out()).as(run.describe())
                 .contains("tls (what send and receive would run with these options):")
                 .contains("  protocol       TLSv1.3")
+                .containsPattern("  cipher speed   TLS_AES_128_GCM_SHA256: AES-128-GCM seals [0-9.]+ GB/s and opens"
+                        + " [0-9.]+ GB/s on one core \\(in place, as the JDK's TLS does\\): [0-9.]+ CPU-s/GiB for both"
+                        + " ends")
                 .contains("  certificate    'CN=destination', valid until ")
                 .contains("  trusted CAs    1: 'CN=info CA' (valid until ")
                 .contains("accepted identities: any a trusted CA signed")

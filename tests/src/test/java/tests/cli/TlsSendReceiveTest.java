@@ -63,6 +63,7 @@ class TlsSendReceiveTest {
             assertThat(received.exitCode()).as(received.describe()).isZero();
             assertThat(sent.out()).contains("\"tls\":{\"enabled\":true,\"protocol\":\"TLSv1.3\"")
                     .contains("\"peer-identity\":\"CN=destination\"")
+                    .contains("\"verified\":true,\"verified-by\":\"tls\"")
                     .contains("TLS encrypts every page");
             assertThat(Files.mismatch(source, target)).isEqualTo(-1);
             assertThat(received.out()).contains("tls         TLSv1.3 TLS_AES_128_GCM_SHA256, peer 'CN=source'"

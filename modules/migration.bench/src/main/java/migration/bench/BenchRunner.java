@@ -1,6 +1,7 @@
 package migration.bench;
 
 import io.channel.ChannelProviders;
+import io.channel.tls.CipherSpeed;
 import io.channel.spi.ChannelProvider;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,8 +50,10 @@ public final class BenchRunner {
         Optional<String> linuxUnavailable = linuxUnavailable();
         List<ColdResult> cold;
         List<BenchResult> results = new ArrayList<>();
+        CipherSpeed cipher = null;
         if (options.modes().stream().anyMatch(Mode::tls)) {
             makeCredentials();
+            cipher = measureCipher();
         }
         try {
             cold = options.cold() ? runCold() : List.of();
@@ -61,7 +64,29 @@ public final class BenchRunner {
                 credentials = null;
             }
         }
-        return new BenchReport(date, commandLine, Machine.current(), options.size(), results, cold);
+        return new BenchReport(date, commandLine, Machine.current(), options.size(), results, cold, cipher);
+    }
+
+    /**
+     * {@return the speed of the cipher the TLS rows negotiate, or {@code null} when it cannot be measured (said on
+     * the progress lines)}
+     */
+    private CipherSpeed measureCipher() {
+        if (credentials == null) {
+            return null;
+        }
+        try {
+            String suite = BenchCredentials.parameters(credentials.directory(), WorkerSpec.Role.DESTINATION)
+                    .cipherSuites().getFirst();
+            CipherSpeed speed = CipherSpeedChild.measure(suite);
+            progress.println("cipher: " + speed.cipherSuite() + ", " + speed.describe());
+            progress.flush();
+            return speed;
+        } catch (IOException | RuntimeException e) {
+            progress.println("cipher: not measured: " + BenchWorker.oneLine(e));
+            progress.flush();
+            return null;
+        }
     }
 
     private void makeCredentials() {

@@ -23,6 +23,7 @@ import picocli.CommandLine.ParameterException;
  *       as {@code multifd bench cold-ceiling ...} through the same launcher as the cold rows' {@code multifd send}
  *       and {@code receive};</li>
  *   <li>{@code aot-training SIZE}: the image build's AOT training run ({@link AotTraining});</li>
+ *   <li>{@code cipher-speed SUITE}: the child that measures the cipher for the report ({@link CipherSpeedChild});</li>
  *   <li>anything else: the benchmark ({@link BenchCommand}), with its worker options.</li>
  * </ul>
  *
@@ -80,6 +81,7 @@ public final class BenchTool implements ToolProvider {
             case ColdCeilingCommand.NAME -> commandLine(new ColdCeilingCommand(), "multifd bench " + first, out, err)
                     .execute(rest);
             case AotTraining.NAME -> commandLine(new AotTraining(), "multifd bench " + first, out, err).execute(rest);
+            case CipherSpeedChild.NAME -> CipherSpeedChild.run(out, rest);
             default -> commandLine(new BenchCommand(out, err), "multifd bench", out, err).execute(args);
         };
     }

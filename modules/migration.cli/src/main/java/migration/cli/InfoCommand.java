@@ -3,6 +3,7 @@ package migration.cli;
 import io.channel.ChannelProviders;
 import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
+import io.channel.tls.CipherSpeed;
 import io.channel.tls.TlsParameters;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -51,8 +52,12 @@ final class InfoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         // First, as send and receive do: unusable credentials end the command, naming the file.
         TlsParameters tlsParameters = tls.parameters();
+        // The cipher of the suite a destination would choose, as fast as this JVM runs it (the launcher gives runs
+        // with --tls options the C2 compiler, which the cipher's intrinsics need).
+        CipherSpeed cipherSpeed = tlsParameters == null || tlsParameters.cipherSuites().isEmpty() ? null
+                : CipherSpeed.measure(tlsParameters.cipherSuites().getFirst());
         TlsReport tlsReport = new TlsReport(tlsParameters, tlsParameters == null ? null : tls.sources(),
-                Instant.now());
+                Instant.now(), cipherSpeed);
         TrackerSurvey trackers = TrackerSurvey.run();
         List<ChannelProvider> providers = ChannelProviders.all();
         String chosen = null;

@@ -19,9 +19,12 @@ final class Summary {
      * @param sending whether these are the source's (then zero-copy is described)
      */
     Summary(MigrationStats stats, boolean sending) {
-        row("status", stats.status().jsonName() + (stats.verified() ? ", digests verified by the destination"
-                : ", digests NOT verified")
-                + (stats.errorDescription() == null ? "" : ": " + OneLine.of(stats.errorDescription())));
+        row("status", stats.status().jsonName() + switch (stats.verifiedBy()) {
+            case PAGE_DIGESTS -> ", digests verified by the destination";
+            case FINAL_MEMORY -> ", digests verified by the destination (of the final memory)";
+            case TLS -> ", verified by the destination: TLS authenticated every byte (no page digests needed)";
+            case NONE -> ", digests NOT verified";
+        } + (stats.errorDescription() == null ? "" : ": " + OneLine.of(stats.errorDescription())));
         row("owner", switch (stats.ownership()) {
             case SOURCE -> "the source" + (sending ? " (this side)" : "") + ": the memory was not handed over";
             case DESTINATION -> "the destination" + (sending ? "" : " (this side)") + ": the memory was handed over";

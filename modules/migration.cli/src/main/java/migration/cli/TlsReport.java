@@ -1,5 +1,6 @@
 package migration.cli;
 
+import io.channel.tls.CipherSpeed;
 import io.channel.tls.TlsParameters;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -15,13 +16,15 @@ import java.util.stream.Collectors;
 /**
  * For {@code multifd info}: the TLS setup {@code send} and {@code receive} would run with the same
  * {@code --tls-*} options, as loaded and checked at start-up: where the credentials come from, this side's
- * certificate, the trusted CAs, the peer checks, the protocol and cipher suites, and what becomes of zero-copy.
+ * certificate, the trusted CAs, the peer checks, the protocol and cipher suites, how fast this machine runs the
+ * preferred suite's cipher (what bounds TLS here), and what becomes of zero-copy.
  *
- * @param parameters the TLS parameters, or {@code null} for plain TCP
- * @param sources    where the credentials come from ({@link TlsOptions#sources()}), or {@code null}
- * @param now        the time expiry is counted from
+ * @param parameters  the TLS parameters, or {@code null} for plain TCP
+ * @param sources     where the credentials come from ({@link TlsOptions#sources()}), or {@code null}
+ * @param now         the time expiry is counted from
+ * @param cipherSpeed the preferred suite's cipher measured in this process, or {@code null} for plain TCP
  */
-record TlsReport(TlsParameters parameters, Map<String, Object> sources, Instant now) {
+record TlsReport(TlsParameters parameters, Map<String, Object> sources, Instant now, CipherSpeed cipherSpeed) {
 
     /**
      * IMPORTANT: what the library says when a TLS source is asked for zero-copy on (QEMU's words,
@@ -49,6 +52,9 @@ record TlsReport(TlsParameters parameters, Map<String, Object> sources, Instant 
         }
         document.put("protocol", TlsParameters.PROTOCOL);
         document.put("cipher-suites", parameters.cipherSuites());
+        if (cipherSpeed != null) {
+            document.put("cipher-speed", cipherSpeed.jsonMembers());
+        }
         document.put("credentials", sources);
         X509Certificate own = parameters.credentials().certificateChain().getFirst();
         Map<String, Object> certificate = certificate(own);
@@ -77,12 +83,17 @@ record TlsReport(TlsParameters parameters, Map<String, Object> sources, Instant 
     String toText() {
         String nl = System.lineSeparator();
         if (parameters == null) {
-            return "tls: off (no --tls-* option: send and receive would run plain TCP)" + nl;
+            return "tls: off (no --tls-* option: send and receive would run plain TCP; with them, info also"
+                    + " measures this machine's cipher speed)" + nl;
         }
         X509Certificate own = parameters.credentials().certificateChain().getFirst();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"protocol", TlsParameters.PROTOCOL});
-        rows.add(new String[] {"cipher suites", String.join(", ", parameters.cipherSuites())});
+        rows.add(new String[] {"cipher suites", String.join(", ", parameters.cipherSuites())
+                + " (a destination picks the first both sides offer)"});
+        if (cipherSpeed != null) {
+            rows.add(new String[] {"cipher speed", cipherSpeed.cipherSuite() + ": " + cipherSpeed.describe()});
+        }
         rows.add(new String[] {"credentials", sources.entrySet().stream().filter(e -> e.getValue() != null)
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))});
         rows.add(new String[] {"certificate", "'" + own.getSubjectX500Principal().getName() + "', "

@@ -41,6 +41,7 @@ import migration.MigrationStatus;
 import migration.Ownership;
 import migration.RamBlock;
 import migration.RamBlockProvider;
+import migration.VerifiedBy;
 import migration.VerifyMode;
 import migration.ZeroCopyStats;
 import migration.multifd.Crc32c;
@@ -257,7 +258,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
         for (RamBlock block : blocks) {
             boolean zero = knownZero.test(block);
             FileChannel file = files.apply(block);
-            receiving.add(ReceivingBlock.of(block.name(), block.memory(), zero, params.verify(), file));
+            receiving.add(ReceivingBlock.of(block.name(), block.memory(), zero, params.digestsPages(), file));
             // A writable file mapping is written page by page, zero pages too where it is not known zero:
             // populating it ahead allocates nothing the receivers would not, and spares them a fault per page
             // inside recvmsg's copy. A block written through its file is never faulted in.
@@ -304,14 +305,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
         Verdict verdict = check(complete, receiving);
         if (verdict.problem() != null) {
-            verdict(false);
+            verdict(VerifiedBy.NONE);
             // The source may close as soon as it reads the refusal: that close must not overtake this reason.
             refusing = true;
             main().send(new Result(false, verdict.checked(), verdict.problem()).encode());
             fail(new Failure.Refused(verdict.problem()));
             throw new Stopped();
         }
-        verdict(verdict.checked());
+        verdict(verdict.by());
         phases.moveTo(DestinationPhase.RESULT_SENT);
         main().send(new Result(true, verdict.checked(), "").encode());
         // Twice the source's wait for RESULT: a source that gives up says so (ERROR) before this side stops waiting.
@@ -327,9 +328,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * What the destination answers COMPLETE with.
      *
      * @param problem why it refuses, or {@code null}
-     * @param checked whether digests were compared
+     * @param by      what proved the memory intact, or was compared and failed; {@link VerifiedBy#NONE} if nothing
      */
-    private record Verdict(String problem, boolean checked) {
+    private record Verdict(String problem, VerifiedBy by) {
+
+        /** {@return whether something was compared or proven (RESULT's verified field)} */
+        boolean checked() {
+            return by != VerifiedBy.NONE;
+        }
     }
 
     /** Checks the packet count and, when asked for, the digests against COMPLETE. */
@@ -340,17 +346,22 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
         if (received != complete.dataPackets()) {
             return new Verdict("the source sent " + complete.dataPackets() + " data packets, but the destination"
-                    + " received " + received, false);
+                    + " received " + received, VerifiedBy.NONE);
         }
         if (!params().verify()) {
-            return new Verdict(null, false);
+            return new Verdict(null, VerifiedBy.NONE);
         }
-        if (complete.digests() == null) {
-            return new Verdict(null, false);
-        }
-        if (params().verification() == VerifyMode.FINAL && !complete.ofMemory()) {
+        if (params().verification() == VerifyMode.FINAL && complete.digests() != null && !complete.ofMemory()) {
             return new Verdict("verification failed: this destination checks the final memory (verify final), but"
-                    + " the source sent digests of the pages as sent; run both sides with verify final", false);
+                    + " the source sent digests of the pages as sent; run both sides with verify final",
+                    VerifiedBy.NONE);
+        }
+        if (complete.digests() == null || !complete.ofMemory() && !params().digestsPages()) {
+            // Without digests, verify on rests on TLS where there is TLS (PROTOCOL.md §2.4): every channel's every
+            // record was authenticated before its bytes were used, and the packet count matched. Page digests of a
+            // source that took them anyway prove nothing more, and this side took none to compare them with.
+            return new Verdict(null, params().tls() != null && params().verification() == VerifyMode.ON
+                    ? VerifiedBy.TLS : VerifiedBy.NONE);
         }
         List<String> mismatches = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
@@ -368,8 +379,9 @@ public final class DestinationSession extends Session implements ReceiverHost {
                         + (complete.ofMemory() ? " (of the final memory)" : ""));
             }
         }
-        return mismatches.isEmpty() ? new Verdict(null, true)
-                : new Verdict("verification failed: " + String.join("; ", mismatches), true);
+        VerifiedBy by = complete.ofMemory() ? VerifiedBy.FINAL_MEMORY : VerifiedBy.PAGE_DIGESTS;
+        return mismatches.isEmpty() ? new Verdict(null, by)
+                : new Verdict("verification failed: " + String.join("; ", mismatches), by);
     }
 
     /**

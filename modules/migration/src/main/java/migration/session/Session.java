@@ -21,6 +21,7 @@ import migration.MigrationStats;
 import migration.MigrationStatus;
 import migration.Ownership;
 import migration.TlsStats;
+import migration.VerifiedBy;
 import migration.ZeroCopyStats;
 import migration.multifd.ChannelCounters;
 import migration.multifd.TransferCounters;
@@ -99,7 +100,7 @@ public abstract class Session {
     private final TransferCounters counters = new TransferCounters();
     private volatile List<ChannelCounters> channelCounters = List.of();
     private volatile long total;
-    private volatile boolean verified;
+    private volatile VerifiedBy verifiedBy = VerifiedBy.NONE;
     private volatile long setupDoneNanos;
     private volatile long endNanos;
     private volatile MigrationStatus finalStatus;
@@ -226,10 +227,10 @@ public abstract class Session {
     /**
      * The verdict is known and the peer may go quiet from now on: no more heartbeats, no more silence check.
      *
-     * @param digestsVerified whether the digests were checked and matched
+     * @param by what proved the memory intact, {@link VerifiedBy#NONE} if nothing did
      */
-    final void verdict(boolean digestsVerified) {
-        verified = digestsVerified;
+    final void verdict(VerifiedBy by) {
+        verifiedBy = by;
         watchdog.heartbeats(false);
         watchdog.silenceCheck(false);
     }
@@ -339,8 +340,9 @@ public abstract class Session {
                 remaining(all), mbps(transferred), counters.normalPages.sum(),
                 counters.duplicatePages.sum(), counters.normalBytes.sum(), counters.dirtySyncCount.get(),
                 counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, perChannel,
-                zeroCopyStats(perChannel), errorDescription(), verified, unidentifiedConnections(), liveStats(),
-                params.tls() == null ? TlsStats.OFF : TlsStats.of(tlsSession), ownership());
+                zeroCopyStats(perChannel), errorDescription(), verifiedBy != VerifiedBy.NONE,
+                unidentifiedConnections(), liveStats(), params.tls() == null ? TlsStats.OFF : TlsStats.of(tlsSession),
+                ownership(), verifiedBy);
     }
 
     /**

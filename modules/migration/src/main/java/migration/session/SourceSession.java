@@ -41,6 +41,7 @@ import migration.MigrationStatus;
 import migration.RamBlock;
 import migration.ZeroCopyMode;
 import migration.Ownership;
+import migration.VerifiedBy;
 import migration.VerifyMode;
 import migration.ZeroCopyStats;
 import migration.multifd.Crc32c;
@@ -128,8 +129,9 @@ public final class SourceSession extends Session implements SenderHost {
         this.hooks = hooks;
         this.handedOver = handedOver;
         this.limiter = new BandwidthLimiter(params.maxBandwidth());
-        // A live migration always records the sent pages' CRCs: the portable tracker compares against them.
-        this.pageDigests = params.verify() || precopy != null
+        // A live migration always records the sent pages' CRCs: the portable tracker compares against them. Verify
+        // on under TLS takes none (MigrationParameters.digestsPages).
+        this.pageDigests = params.digestsPages() || precopy != null
                 ? blocks.stream().map(b -> new PageDigests(b.size())).toList() : null;
         plan(blocks.stream().mapToLong(RamBlock::size).sum(), params.channels());
         this.counters = counters();
@@ -289,8 +291,8 @@ public final class SourceSession extends Session implements SenderHost {
             handOver(handover);
         }
         boolean ofMemory = params.verification() == VerifyMode.FINAL;
-        int[] digests = !params.verify() ? null : ofMemory ? awaitMemoryDigests() : finalDigests != null ? finalDigests
-                : digests();
+        int[] digests = ofMemory ? awaitMemoryDigests() : !params.digestsPages() ? null
+                : finalDigests != null ? finalDigests : digests();
         checkStopping();
         phases.moveTo(SourcePhase.COMPLETE_SENT);
         Frame complete = new Complete(rounds, counters.dataPackets.sum(), digests, ofMemory).encode();
@@ -333,7 +335,7 @@ public final class SourceSession extends Session implements SenderHost {
             throw new Stopped();
         }
         phases.moveTo(SourcePhase.COMMITTED);
-        verdict(verdict.verified());
+        verdict(verdict.verified() ? VerifiedBy.atSource(params()) : VerifiedBy.NONE);
         giveUpHandedOver();
     }
 
@@ -491,7 +493,7 @@ public final class SourceSession extends Session implements SenderHost {
      * round of the dirty pages or the switchover: pause hook, last sync, last round. Returns the rounds sent.
      */
     private int precopyRounds(MainChannel mainFrames, List<MultifdSender> senders) throws Exception {
-        if (params().verify()) {
+        if (params().digestsPages()) {
             List<IncrementalBlockDigest> made = new ArrayList<>();
             for (int b = 0; b < blocks.size(); b++) {
                 made.add(new IncrementalBlockDigest(pageDigests.get(b), blocks.get(b).size()));

@@ -67,10 +67,11 @@ final class TlsHandshake {
     private TlsSessionInfo run(Duration timeout) throws TlsHandshakeException {
         TlsHandshakeException failure = null;
         TlsSessionInfo session = null;
+        long started = System.currentTimeMillis();
         try (Deadline deadline = Deadline.start(records.raw, timeout, "tls-handshake " + peer)) {
             try {
                 exchange();
-                session = sessionInfo(engine.getSession());
+                session = sessionInfo(engine.getSession(), started);
             } catch (IOException | RuntimeException e) {
                 failure = classify(e, deadline.expired(), timeout);
                 if (e instanceof SSLException && !deadline.expired()) {
@@ -262,7 +263,14 @@ final class TlsHandshake {
         }
     }
 
-    private static TlsSessionInfo sessionInfo(SSLSession ssl) {
+    /**
+     * {@return what the handshake agreed on} A session created before this handshake started was resumed: the JDK
+     * gives a resumed session the creation time of the session it resumes (the session of the handshake that
+     * checked the certificates), and a new one the time it was made, during this handshake.
+     * @param ssl     the engine's session after the handshake
+     * @param started {@link System#currentTimeMillis()} just before the handshake started
+     */
+    private static TlsSessionInfo sessionInfo(SSLSession ssl, long started) {
         X500Principal peerIdentity;
         try {
             Principal principal = ssl.getPeerPrincipal();
@@ -271,6 +279,6 @@ final class TlsHandshake {
             peerIdentity = null;
         }
         return new TlsSessionInfo(ssl.getProtocol(), ssl.getCipherSuite(), peerIdentity,
-                (X500Principal) ssl.getLocalPrincipal());
+                (X500Principal) ssl.getLocalPrincipal(), ssl.getCreationTime() < started);
     }
 }

@@ -31,6 +31,11 @@ import javax.security.auth.x500.X500Principal;
  * application checks its clients' after it, with {@link #refusal}); a handshake that does not complete in 10
  * seconds fails.
  *
+ * <p>Copies made with {@link #withHostname}, {@link #withClientCertificateRequired} and
+ * {@link #withHandshakeTimeout} share the original's {@link SSLContext}, and with it its session caches: a
+ * connection to a peer this side completed a handshake with in the last {@link #SESSION_LIFETIME} resumes that
+ * session (RFC 8446 section 2.2), which skips both sides' certificate signatures and checks.
+ *
  * <p>Cipher suites, in the order a server prefers them: {@code TLS_AES_128_GCM_SHA256} first (the fastest
  * with the CPU's AES and carry-less-multiply instructions, as Go's TLS also prefers it), then
  * {@code TLS_AES_256_GCM_SHA384} and {@code TLS_CHACHA20_POLY1305_SHA256}.
@@ -39,6 +44,14 @@ public final class TlsParameters {
 
     /** The only protocol offered or accepted. */
     public static final String PROTOCOL = "TLSv1.3";
+    /**
+     * How long a session may be resumed (RFC 8446 section 2.2) by a later connection between the same two sides
+     * with parameters of the same credentials: long enough for a migration's channels, which connect right after
+     * its main channel, short enough that a resumption never stands in for a certificate check of another day.
+     * A resumed handshake exchanges no certificates but still agrees on fresh keys with (EC)DHE
+     * ({@code psk_dhe_ke}, the only mode the JDK offers), so each connection's keys stay its own and forward secret.
+     */
+    public static final Duration SESSION_LIFETIME = Duration.ofMinutes(1);
     /** How long a handshake may take unless told otherwise. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -54,16 +67,20 @@ public final class TlsParameters {
     private final Set<X500Principal> allowedPeers;
     private final boolean clientCertificateRequired;
     private final Duration handshakeTimeout;
-    /** Built on first use; a context is thread-safe and shared by every engine of these parameters. */
-    private volatile SSLContext context;
+    /**
+     * The context of these credentials and allowed peers, shared with every copy that differs only in what each
+     * engine is told (hostname, client certificates, handshake timeout), so that its session caches serve them all.
+     */
+    private final SharedContext shared;
 
     private TlsParameters(TlsCredentials credentials, String hostname, Set<X500Principal> allowedPeers,
-                          boolean clientCertificateRequired, Duration handshakeTimeout) {
+                          boolean clientCertificateRequired, Duration handshakeTimeout, SharedContext shared) {
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.hostname = hostname;
         this.allowedPeers = allowedPeers;
         this.clientCertificateRequired = clientCertificateRequired;
         this.handshakeTimeout = handshakeTimeout;
+        this.shared = shared;
     }
 
     /**
@@ -71,7 +88,8 @@ public final class TlsParameters {
      * @param credentials this side's certificate, key and trusted CAs
      */
     public static TlsParameters of(TlsCredentials credentials) {
-        return new TlsParameters(credentials, null, Set.of(), true, DEFAULT_HANDSHAKE_TIMEOUT);
+        return new TlsParameters(credentials, null, Set.of(), true, DEFAULT_HANDSHAKE_TIMEOUT,
+                new SharedContext());
     }
 
     /** {@return this side's certificate, key and trusted CAs} */
@@ -108,7 +126,8 @@ public final class TlsParameters {
         if (name != null && name.isBlank()) {
             throw new IllegalArgumentException("TLS hostname must not be blank");
         }
-        return new TlsParameters(credentials, name, allowedPeers, clientCertificateRequired, handshakeTimeout);
+        return new TlsParameters(credentials, name, allowedPeers, clientCertificateRequired, handshakeTimeout,
+                shared);
     }
 
     /**
@@ -131,8 +150,9 @@ public final class TlsParameters {
                         + " name (expected something like CN=source,O=Example): " + e.getMessage(), e);
             }
         }
+        // A new context: its trust manager checks the allowed identities, and no session it caches may outlive them.
         return new TlsParameters(credentials, hostname, Collections.unmodifiableSet(principals),
-                clientCertificateRequired, handshakeTimeout);
+                clientCertificateRequired, handshakeTimeout, new SharedContext());
     }
 
     /**
@@ -141,7 +161,7 @@ public final class TlsParameters {
      * @param value whether a server requires a client certificate
      */
     public TlsParameters withClientCertificateRequired(boolean value) {
-        return new TlsParameters(credentials, hostname, allowedPeers, value, handshakeTimeout);
+        return new TlsParameters(credentials, hostname, allowedPeers, value, handshakeTimeout, shared);
     }
 
     /**
@@ -154,7 +174,7 @@ public final class TlsParameters {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("TLS handshake timeout must be positive: " + timeout);
         }
-        return new TlsParameters(credentials, hostname, allowedPeers, clientCertificateRequired, timeout);
+        return new TlsParameters(credentials, hostname, allowedPeers, clientCertificateRequired, timeout, shared);
     }
 
     /**
@@ -226,17 +246,25 @@ public final class TlsParameters {
     }
 
     private SSLContext context() {
-        SSLContext built = context;
+        SSLContext built = shared.context;
         if (built == null) {
-            synchronized (this) {
-                built = context;
+            synchronized (shared) {
+                built = shared.context;
                 if (built == null) {
                     built = buildContext();
-                    context = built;
+                    shared.context = built;
                 }
             }
         }
         return built;
+    }
+
+    /**
+     * An {@link SSLContext} built on first use. A context is thread-safe; its session caches are what lets a
+     * connection resume the session of an earlier one to the same peer.
+     */
+    private static final class SharedContext {
+        volatile SSLContext context;
     }
 
     private SSLContext buildContext() {
@@ -250,6 +278,9 @@ public final class TlsParameters {
             SSLContext built = SSLContext.getInstance(PROTOCOL);
             KeyManager keys = new SingleIdentityKeyManager(credentials.certificateChain(), credentials.privateKey());
             built.init(new KeyManager[] {keys}, new TrustManager[] {verifier}, null);
+            // The server's session tickets (RFC 8446 section 4.6.1: ticket_lifetime) and the client's cache of them.
+            built.getServerSessionContext().setSessionTimeout((int) SESSION_LIFETIME.toSeconds());
+            built.getClientSessionContext().setSessionTimeout((int) SESSION_LIFETIME.toSeconds());
             return built;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS with " + credentials.describe() + ": " + e.getMessage(),

@@ -26,16 +26,24 @@ import javax.net.ssl.SSLSession;
  * moves between them, the caller's segments and the raw channel. {@link TlsHandshake} drives the same buffers
  * through the handshake; after it, {@link #write} and {@link #read} are the channel's data path.
  *
- * <p>A write encrypts as much as fits in one batch of records (about 256 KiB) straight from the caller's
- * segments and sends the batch in one raw write. A read opens the records already received straight into the
- * caller's segments when they fit, and a record that does not fit into {@link #appIn}, from which later reads
- * copy. One thread may write while another reads: everything that sends holds {@link #writeLock}; the receiving
- * buffers belong to the reading thread.
+ * <p>A write seals up to one batch of full records (16 of 16 KiB) straight from the caller's segments and sends
+ * the batch in one raw write. A read opens the records already received straight into the caller's segments; the
+ * plaintext of a record that reaches past them goes on into {@link #appIn}, from which later reads copy. One thread
+ * may write while another reads: everything that sends holds {@link #writeLock}; the receiving buffers belong to
+ * the reading thread.
+ *
+ * <p>No copy here is one a measurement did not ask for ({@code docs/design/tls.md} has them): the engine copies
+ * the plaintext once each way between the caller's segments and a record (it seals and opens records in place),
+ * and a raw channel without {@link Feature#HEAP_IN_PLACE} adds one copy each way between the record buffers and
+ * native memory, which its socket needs anyway. Staging the caller's pages through a heap array first only adds a
+ * copy: the engine reads and writes native memory as fast as heap memory.
  */
 final class TlsRecords {
 
     /** Records per batch in each direction: one raw write or read moves up to this many. */
     private static final int RECORDS_PER_BATCH = 16;
+    /** The most plaintext one record carries (RFC 8446 section 5.1: 2^14 bytes). */
+    private static final int MAX_RECORD_PLAINTEXT = 1 << 14;
     static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     final IOChannel raw;
@@ -43,15 +51,13 @@ final class TlsRecords {
     /** The peer, for messages: {@code "server 10.0.0.2:4444"}. */
     final String peer;
     final int packetSize;
-    // Heap buffers on purpose: the JDK's AES-GCM is faster on heap arrays than on direct buffers, which it
-    // moves through temporary arrays (JDK 25, AVX2 + VAES, one core, a 16 KiB record in place: sealing 1.5
-    // times, opening 1.2 times as fast), and that outweighs one copy between heap and native memory (Netty
-    // makes the same choice for the JDK's engine). A raw channel with Feature.HEAP_IN_PLACE (the Linux
-    // provider: critical send/recv downcalls) is handed these buffers as they are, and the kernel copies
-    // straight between them and the socket. Any other raw channel gets native copies made here, in buffers of
-    // this channel's own (wireOut, wireIn): the JDK's SocketChannel copies a heap buffer through a temporary
-    // direct one anyway, and a provider could allocate such scratch per call. docs/tls-performance.md has the
-    // measurements.
+    // Heap buffers on purpose: the JDK's AES-GCM seals and opens records in place, and it is much slower on
+    // direct buffers, which it moves through small temporary arrays; that outweighs one copy between heap and
+    // native memory (Netty makes the same choice for the JDK's engine; docs/design/tls.md has the measurements).
+    // A raw channel with Feature.HEAP_IN_PLACE (the Linux provider: critical send/recv downcalls) is handed these
+    // buffers as they are, and the kernel copies straight between them and the socket. Any other raw channel gets
+    // native copies made here, in buffers of this channel's own (wireOut, wireIn): the JDK's SocketChannel copies a
+    // heap buffer through a temporary direct one anyway, and a provider could allocate such scratch per call.
     //
     // Every copy between these heap buffers and native memory goes through the array forms of
     // MemorySegment.copy, never the segment-to-segment form: below 64 bytes that one copies element by element
@@ -59,8 +65,8 @@ final class TlsRecords {
     // structs makes it see only native memory), and C2 speculates on that profile. A short copy from a heap
     // segment at the start or end of every connection then failed the speculation and threw away the compiled
     // read and write paths, with the receiver's packet loop that inlines them, in every migration (JDK 25;
-    // docs/tls-performance.md). Nothing here hands the data path a heap segment of its own for the same reason:
-    // the handshake moves whole records only.
+    // docs/design/jit-and-startup.md). Nothing here hands the data path a heap segment of its own for the same
+    // reason: the handshake moves whole records only.
     /** Ciphertext to send; touched only under {@link #writeLock}. */
     final ByteBuffer netOut;
     /**
@@ -77,7 +83,11 @@ final class TlsRecords {
     private final MemorySegment wireIn;
     /** Whether {@link #wireOut} and {@link #wireIn} are the record buffers' own arrays (no copy to make). */
     private final boolean wireIsHeap;
-    /** Plaintext of a record too large for the caller's segments; {@code [position, limit)} is unread. */
+    /**
+     * Plaintext of a record that reached past the caller's segments, and of the handshake's records;
+     * {@code [position, limit)} is unread. A read hands it to the engine after the caller's segments, so that the
+     * engine never refuses a record for want of room (it asks for room for the record's inner content type too).
+     */
     final ByteBuffer appIn;
     /** Serializes everything that sends: writes, handshake messages, alerts. */
     final ReentrantLock writeLock = new ReentrantLock();
@@ -132,7 +142,10 @@ final class TlsRecords {
             if (outputClosed) {
                 throw new ClosedChannelException();
             }
-            ByteBuffer[] sources = buffers(iov, offset, length, netOut.capacity() - packetSize);
+            // Whole batches of full records: a batch never ends in a short record that the caller's next write
+            // would have filled.
+            ByteBuffer[] sources = buffers(iov, offset, length, (long) RECORDS_PER_BATCH * MAX_RECORD_PLAINTEXT,
+                    null);
             netOut.clear();
             long consumed = 0;
             int first = 0;
@@ -166,69 +179,61 @@ final class TlsRecords {
         if (appIn.hasRemaining()) {
             return copyOutPlaintext(iov, offset, length);
         }
-        ByteBuffer[] targets = buffers(iov, offset, length, netIn.capacity());
+        // The caller's segments, then appIn for what a record holds beyond them.
+        ByteBuffer[] targets = buffers(iov, offset, length, netIn.capacity(), appIn);
+        long wanted = 0;
+        for (int i = 0; i < targets.length - 1; i++) {
+            wanted += targets[i].remaining();
+        }
+        if (wanted == 0) {
+            return 0;
+        }
+        appIn.clear();
         long produced = 0;
-        while (true) {
-            if (netIn.hasRemaining()) {
-                SSLEngineResult result = engine.unwrap(netIn, targets, 0, targets.length);
-                produced += result.bytesProduced();
-                afterUnwrap(result);
-                switch (result.getStatus()) {
-                    case OK -> {
+        try {
+            while (true) {
+                if (netIn.hasRemaining()) {
+                    SSLEngineResult result = engine.unwrap(netIn, targets, 0, targets.length);
+                    produced += result.bytesProduced();
+                    afterUnwrap(result);
+                    Status status = result.getStatus();
+                    if (status == Status.CLOSED) {
+                        // The peer's close_notify: end of stream after what it sent before.
+                        return produced > 0 ? delivered(produced, wanted) : -1;
+                    }
+                    if (status == Status.BUFFER_OVERFLOW) {
+                        throw new IllegalStateException("a TLS record does not fit the " + appIn.capacity()
+                                + "-byte plaintext buffer (packet size " + packetSize + ")");
+                    }
+                    if (produced >= wanted || produced > 0 && status == Status.BUFFER_UNDERFLOW) {
+                        return delivered(produced, wanted);
+                    }
+                    if (status == Status.OK) {
                         continue;
                     }
-                    case CLOSED -> {
-                        // The peer's close_notify: end of stream after what it sent before.
-                        read.add(produced);
-                        return produced > 0 ? produced : -1;
-                    }
-                    case BUFFER_OVERFLOW -> {
-                        if (produced > 0) {
-                            read.add(produced);
-                            return produced;
-                        }
-                        // The next record is larger than the caller's segments: decrypt it aside. The engine
-                        // says so from the record's header alone, so the record may not be complete yet.
-                        appIn.clear();
-                        SSLEngineResult aside = engine.unwrap(netIn, appIn);
-                        appIn.flip();
-                        afterUnwrap(aside);
-                        switch (aside.getStatus()) {
-                            case OK -> {
-                                if (appIn.hasRemaining()) {
-                                    return copyOutPlaintext(iov, offset, length);
-                                }
-                                continue;
-                            }
-                            case CLOSED -> {
-                                return -1;
-                            }
-                            case BUFFER_OVERFLOW -> throw new IllegalStateException("a TLS record does not fit the "
-                                    + appIn.capacity() + "-byte plaintext buffer (packet size " + packetSize + ")");
-                            case BUFFER_UNDERFLOW -> {
-                                // Read the rest of the record below.
-                            }
-                        }
-                    }
-                    case BUFFER_UNDERFLOW -> {
-                        if (produced > 0) {
-                            read.add(produced);
-                            return produced;
-                        }
-                    }
+                    // BUFFER_UNDERFLOW with nothing read yet: the next record is not complete, receive below.
+                } else if (produced > 0) {
+                    return delivered(produced, wanted);
                 }
-            } else if (produced > 0) {
-                read.add(produced);
-                return produced;
-            }
-            if (receive() < 0) {
-                if (readShutdown || engine.isInboundDone()) {
-                    return -1;
+                if (receive() < 0) {
+                    if (readShutdown || engine.isInboundDone()) {
+                        return -1;
+                    }
+                    throw new EOFException("the " + peer + " closed the connection without a TLS close_notify"
+                            + " alert: what it sent may have been cut short");
                 }
-                throw new EOFException("the " + peer + " closed the connection without a TLS close_notify alert:"
-                        + " what it sent may have been cut short");
             }
+        } finally {
+            // What went past the caller's segments, if anything, is appIn's unread plaintext.
+            appIn.flip();
         }
+    }
+
+    /** {@return the bytes of {@code produced} that went into the caller's segments (the rest is in appIn)} */
+    private long delivered(long produced, long wanted) {
+        long mine = Math.min(produced, wanted);
+        read.add(mine);
+        return mine;
     }
 
     /**
@@ -345,23 +350,33 @@ final class TlsRecords {
     }
 
     /**
-     * Views the caller's segments as byte buffers, up to about {@code limit} bytes in all: a write or read
-     * never moves more than one batch, so there is no point making more views.
+     * Views the caller's segments as byte buffers, up to {@code limit} bytes in all: a write or read never moves
+     * more than one batch, so there is no point making more views. Stored only into arrays made here (see
+     * {@code IOChannel.remainder} on C2 and stores into arrays of another method).
+     *
+     * @param after a buffer of this channel's own to put after the views, or {@code null}
      */
-    private static ByteBuffer[] buffers(MemorySegment[] iov, int offset, int length, long limit) {
-        ByteBuffer[] buffers = new ByteBuffer[Math.min(length, 64)];
+    private static ByteBuffer[] buffers(MemorySegment[] iov, int offset, int length, long limit, ByteBuffer after) {
+        int spare = after == null ? 0 : 1;
+        ByteBuffer[] buffers = new ByteBuffer[Math.min(length, 64) + spare];
         long total = 0;
         int count = 0;
         for (int i = offset; i < offset + length && total < limit; i++) {
-            if (count == buffers.length) {
-                buffers = Arrays.copyOf(buffers, Math.min(length, count * 2));
+            if (count == buffers.length - spare) {
+                buffers = Arrays.copyOf(buffers, Math.min(length, count * 2) + spare);
             }
             MemorySegment segment = iov[i];
             long size = Math.min(segment.byteSize(), limit - total);
             buffers[count++] = (size == segment.byteSize() ? segment : segment.asSlice(0, size)).asByteBuffer();
             total += size;
         }
-        return count == buffers.length ? buffers : Arrays.copyOf(buffers, count);
+        if (count + spare != buffers.length) {
+            buffers = Arrays.copyOf(buffers, count + spare);
+        }
+        if (after != null) {
+            buffers[count] = after;
+        }
+        return buffers;
     }
 
     /** Shuts a direction down: {@code close_notify} first for the write side; reading ends at once. */

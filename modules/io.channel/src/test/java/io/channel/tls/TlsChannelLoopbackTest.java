@@ -13,6 +13,7 @@ import java.io.EOFException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -134,6 +135,48 @@ class TlsChannelLoopbackTest {
                 assertThat(atClient.mismatch(toClient)).isEqualTo(-1);
                 assertThat(clientRaw.heapMemorySeen()).as("client side").isTrue();
                 assertThat(accepted.get().heapMemorySeen()).as("server side").isTrue();
+            }
+        }
+    }
+
+    /**
+     * A write of many batches of records seals full ones, batch after batch: every record of the write has the
+     * same length, the largest the engine makes (at most 2^14 bytes of plaintext and the AES-GCM tag, RFC 8446
+     * section 5.2), and only the write's last record is shorter.
+     */
+    @Test
+    void aLargeWriteSealsFullRecordsAndOnlyItsLastOneIsShort() throws Exception {
+        try (Arena arena = Arena.ofShared(); TlsPeers peers = new TlsPeers()) {
+            CompletableFuture<TlsChannel> serving = TlsPeers.inBackground(
+                    () -> TlsChannel.server(peers.acceptPlain(), SERVER));
+            TricklingChannel clientRaw = new TricklingChannel(peers.connectPlain(), Long.MAX_VALUE);
+            try (TlsChannel client = TlsChannel.client(clientRaw, "localhost", CLIENT);
+                 TlsChannel server = serving.get(30, TimeUnit.SECONDS)) {
+                clientRaw.keepWrites();
+                MemorySegment sent = arena.allocate((1 << 20) + 5);
+                fill(sent, new Random(10));
+                CompletableFuture<Void> reader = TlsPeers.inBackground(() -> {
+                    server.readFully(arena.allocate(sent.byteSize()));
+                    return null;
+                });
+                client.writeAll(sent);
+                reader.get(30, TimeUnit.SECONDS);
+
+                // Each record: type (1), version (2), length (2), then the sealed inner plaintext.
+                List<Integer> lengths = new ArrayList<>();
+                ByteBuffer wire = ByteBuffer.wrap(clientRaw.keptWrites());
+                while (wire.hasRemaining()) {
+                    assertThat(wire.get()).as("record type: application data").isEqualTo((byte) 23);
+                    wire.getShort();
+                    int length = Short.toUnsignedInt(wire.getShort());
+                    lengths.add(length);
+                    wire.position(wire.position() + length);
+                }
+                int full = lengths.getFirst();
+                assertThat(full).as("a full record's length").isBetween(1 << 14, (1 << 14) + 256);
+                assertThat(lengths.subList(0, lengths.size() - 1)).as("every record but the last").containsOnly(full)
+                        .hasSizeGreaterThan(32);
+                assertThat(lengths.getLast()).as("the last record").isLessThan(full);
             }
         }
     }

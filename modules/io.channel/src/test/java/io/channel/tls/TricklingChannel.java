@@ -5,16 +5,19 @@ import io.channel.Feature;
 import io.channel.FlushResult;
 import io.channel.IOChannel;
 import io.channel.ShutdownDirection;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * Reads at most {@code chunk} bytes at a time from another channel, so that TLS records arrive in pieces, and
- * notes whether it was ever handed heap memory to write from or read into. It may claim features its inner
- * channel lacks, such as {@link Feature#HEAP_IN_PLACE} over a channel that in fact copies heap memory.
+ * notes whether it was ever handed heap memory to write from or read into; on request it keeps a copy of the bytes
+ * it writes. It may claim features its inner channel lacks, such as {@link Feature#HEAP_IN_PLACE} over a channel
+ * that in fact copies heap memory.
  */
 class TricklingChannel extends IOChannel {
 
@@ -22,6 +25,8 @@ class TricklingChannel extends IOChannel {
     private final long chunk;
     private final Set<Feature> features;
     private volatile boolean heapMemorySeen;
+    /** The bytes written since {@link #keepWrites()}, or {@code null} when not keeping them. */
+    private ByteArrayOutputStream kept;
 
     TricklingChannel(IOChannel inner, long chunk) {
         this(inner, chunk, Set.of());
@@ -66,6 +71,28 @@ class TricklingChannel extends IOChannel {
         return heapMemorySeen;
     }
 
+    /** Keeps a copy of every byte written from now on. */
+    synchronized void keepWrites() {
+        kept = new ByteArrayOutputStream();
+    }
+
+    /** {@return the bytes written since {@link #keepWrites()}} */
+    synchronized byte[] keptWrites() {
+        return kept.toByteArray();
+    }
+
+    private synchronized void keep(MemorySegment[] iov, int offset, int length, long written) {
+        if (kept == null) {
+            return;
+        }
+        long left = written;
+        for (int i = offset; i < offset + length && left > 0; i++) {
+            long n = Math.min(left, iov[i].byteSize());
+            kept.writeBytes(iov[i].asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+            left -= n;
+        }
+    }
+
     private void note(MemorySegment[] iov, int offset, int length) {
         for (int i = offset; i < offset + length; i++) {
             if (!iov[i].isNative()) {
@@ -77,7 +104,9 @@ class TricklingChannel extends IOChannel {
     @Override
     protected long implWritev(MemorySegment[] iov, int offset, int length, boolean zeroCopy) throws IOException {
         note(iov, offset, length);
-        return inner.writev(iov, offset, length);
+        long written = inner.writev(iov, offset, length);
+        keep(iov, offset, length, written);
+        return written;
     }
 
     @Override
