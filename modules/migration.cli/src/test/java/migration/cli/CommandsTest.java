@@ -174,7 +174,7 @@ class CommandsTest {
                     .containsEntry("ownership", "destination")
                     .containsOnlyKeys("status", "ownership", "total-time", "setup-time", "expected-downtime",
                             "downtime", "cpu-throttle-percentage", "ram", "zero-copy", "channels", "live", "verified",
-                            "unidentified-connections", "tls");
+                            "verified-by", "unidentified-connections", "tls");
         }
     }
 
