@@ -371,18 +371,6 @@ final class UnixChannel extends IOChannel {
 
     @Override
     protected void implClose() throws IOException {
-        // Wake a thread blocked in recvmsg or sendmsg first: it returns, releases the descriptor, and the last one
-        // out closes it.
-        try {
-            int fd = descriptor.acquire();
-            try {
-                syscalls.shutdown(fd, socket_h.SHUT_RDWR());
-            } finally {
-                descriptor.release();
-            }
-        } catch (java.nio.channels.ClosedChannelException e) {
-            return;
-        }
-        descriptor.close();
+        UnixSockets.shutDownAndClose(syscalls, descriptor);
     }
 }

@@ -115,6 +115,30 @@ final class UnixSockets {
     }
 
     /**
+     * Shuts a socket down, which wakes a thread blocked in it (in {@code accept}, {@code recvmsg} or
+     * {@code sendmsg}), then closes it once that thread has left ({@link SocketDescriptor}).
+     *
+     * @param syscalls   the system calls
+     * @param descriptor the socket
+     * @return {@code true} if this call closed it, {@code false} if it was closed already
+     * @throws IOException if {@code close(2)} ran here and failed
+     */
+    static boolean shutDownAndClose(Syscalls syscalls, SocketDescriptor descriptor) throws IOException {
+        try {
+            int fd = descriptor.acquire();
+            try {
+                syscalls.shutdown(fd, socket_h.SHUT_RDWR());
+            } finally {
+                descriptor.release();
+            }
+        } catch (ClosedChannelException e) {
+            return false;
+        }
+        descriptor.close();
+        return true;
+    }
+
+    /**
      * {@return a {@code struct sockaddr_un} for {@code path}, sized to the path and its NUL}
      *
      * @param path  the socket's path
@@ -195,22 +219,10 @@ final class UnixSockets {
 
         @Override
         public void close() throws IOException {
-            if (descriptor.isClosed()) {
-                return;
+            // Linux: shutdown(2) of a listening socket makes a blocked accept return (EINVAL).
+            if (shutDownAndClose(syscalls, descriptor)) {
+                Files.deleteIfExists(local.getPath());
             }
-            try {
-                int fd = descriptor.acquire();
-                try {
-                    // Linux: shutdown(2) of a listening socket makes a blocked accept return (EINVAL).
-                    syscalls.shutdown(fd, socket_h.SHUT_RDWR());
-                } finally {
-                    descriptor.release();
-                }
-            } catch (ClosedChannelException e) {
-                return;
-            }
-            descriptor.close();
-            Files.deleteIfExists(local.getPath());
         }
     }
 }
