@@ -72,8 +72,11 @@ class TlsOverLinuxProviderTest {
             try (TlsChannel out = TlsChannel.client(raw, "localhost", CLIENT)) {
                 assertThat(out.providerName()).isEqualTo("linux");
                 out.writeAll(sent);
+                // The server has read everything before this side closes: a close with unread bytes (the server's
+                // TLS 1.3 session tickets) resets the connection and drops what the kernel had not sent yet
+                // (RFC 1122 4.2.2.13, tcp_close in net/ipv4/tcp.c).
+                assertThat(server.get(30, TimeUnit.SECONDS)).isEqualTo("CN=source");
             }
-            assertThat(server.get(30, TimeUnit.SECONDS)).isEqualTo("CN=source");
             assertThat(received.mismatch(sent)).isEqualTo(-1);
         }
     }

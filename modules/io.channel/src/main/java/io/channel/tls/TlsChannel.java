@@ -42,6 +42,10 @@ import javax.net.ssl.SSLException;
  * One thread may write while another reads. {@link #close()} sends a {@code close_notify} alert when no write
  * is in progress, then closes the underlying channel; a reader that meets the end of the stream without the
  * peer's {@code close_notify} gets an {@link EOFException} (the stream may have been cut short).
+ * A TLS 1.3 server sends session tickets after the handshake; a client that closes without having read them closes
+ * a socket with unread bytes, which the kernel answers with a reset that drops whatever it had not sent yet
+ * (RFC 1122 4.2.2.13). A writer therefore closes only after its peer confirmed receipt, as every protocol that
+ * needs its last bytes delivered must.
  *
  * @see TlsParameters
  */
