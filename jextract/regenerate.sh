@@ -2,7 +2,7 @@
 # Regenerates the committed jextract bindings (structs + constants only) of the
 # io.channel.linux module into modules/io.channel.linux/src/main/java/io/channel/linux/internal/gen:
 # one header class per input header, NAME_h from headers/NAME.h with the include list
-# headers/NAME-includes.txt (socket_h, errno_h, mman_h, poll_h, resource_h, fcntl_h, userfaultfd_h, fs_h).
+# headers/NAME-includes.txt (socket_h, errno_h, mman_h, poll_h, resource_h, fcntl_h, userfaultfd_h, fs_h, memfd_h).
 #
 # Requires `jextract` on PATH (or the JEXTRACT environment variable pointing at it).
 # jextract is not shipped with this repository: build it from

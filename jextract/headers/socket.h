@@ -3,7 +3,9 @@
  * and ../regenerate.sh): sockets, their addresses and options, sendmsg/recvmsg
  * with MSG_ZEROCOPY and the error queue that reports its completions
  * (linux/errqueue.h, Documentation/networking/msg_zerocopy.rst), the iovec
- * of a message (sys/uio.h) and IOV_MAX (limits.h).
+ * of a message (sys/uio.h) and IOV_MAX (limits.h); Unix domain sockets
+ * (sys/un.h, man 7 unix): their address, the descriptors a message passes
+ * (SCM_RIGHTS) and the peer's credentials (SO_PEERCRED, struct ucred).
  *
  * Include order matters: <linux/errqueue.h> uses struct timespec and the
  * socket types, so <sys/socket.h> (and <time.h>) must come first.
@@ -13,6 +15,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -15,6 +15,9 @@
  * channel.
  */
 module io.channel {
+    // jdk.net.ExtendedSocketOptions.SO_PEERCRED: the user at the other end of a Unix domain socket.
+    requires jdk.net;
+
     // io.channel.tls.CipherSpeed measures on the thread's CPU time and waits for the JIT to settle.
     requires java.management;
 

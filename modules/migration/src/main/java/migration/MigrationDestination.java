@@ -2,6 +2,7 @@ package migration;
 
 import io.channel.spi.ChannelProvider;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.List;
 import migration.session.DestinationSession;
 
@@ -49,20 +50,24 @@ public final class MigrationDestination extends Migration {
     /**
      * Binds the listening socket now and accepts the source in the background.
      *
-     * @param local  where to listen; port 0 picks a free port (see {@link #localAddress()})
+     * @param local  where to listen: a host and port (port 0 picks a free port, see {@link #localAddress()}), or on
+     *               this host a Unix domain socket's path ({@link java.net.UnixDomainSocketAddress}), which must not
+     *               exist; the socket's file is removed when the destination has its channels or ends. Over a Unix
+     *               domain socket only processes of this process's user, or of a user in
+     *               {@link MigrationParameters#allowedPeerUids()}, are let in
      * @param blocks supplies memory for each block the source announces
      * @param params the parameters
      * @return the listening destination
      * @throws MigrationException if no channel provider is usable, the address cannot be bound, or
      *                            {@value #PREFAULT_PROPERTY} is neither {@code true} nor {@code false}
      */
-    public static MigrationDestination listen(InetSocketAddress local, RamBlockProvider blocks,
+    public static MigrationDestination listen(SocketAddress local, RamBlockProvider blocks,
                                               MigrationParameters params) throws MigrationException {
         return listen(local, blocks, params, null);
     }
 
-    /** Like {@link #listen(InetSocketAddress, RamBlockProvider, MigrationParameters)}, among the given providers. */
-    static MigrationDestination listen(InetSocketAddress local, RamBlockProvider blocks, MigrationParameters params,
+    /** Like {@link #listen(SocketAddress, RamBlockProvider, MigrationParameters)}, among the given providers. */
+    static MigrationDestination listen(SocketAddress local, RamBlockProvider blocks, MigrationParameters params,
                                        List<ChannelProvider> candidates) throws MigrationException {
         return new MigrationDestination(DestinationSession.listen(local, blocks, RamBlock::knownZero, RamBlock::file,
                 prefault(System.getProperty(PREFAULT_PROPERTY)), params, candidates));
@@ -85,9 +90,17 @@ public final class MigrationDestination extends Migration {
                 + value + "'");
     }
 
-    /** {@return the bound address, with the real port when port 0 was asked for} */
+    /**
+     * {@return the bound address, with the real port when port 0 was asked for; {@code null} for a Unix domain
+     * socket (see {@link #localSocketAddress()})}
+     */
     public InetSocketAddress localAddress() {
         return session.localAddress();
+    }
+
+    /** {@return the bound address, of any kind: a {@link java.net.UnixDomainSocketAddress} for a Unix domain socket} */
+    public SocketAddress localSocketAddress() {
+        return session.localSocketAddress();
     }
 
     /**

@@ -2,6 +2,7 @@ package migration;
 
 import io.channel.tls.TlsParameters;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * How to migrate. Both sides take the same record; each uses the parts that concern it.
@@ -42,11 +43,16 @@ import java.time.Duration;
  *                           destination: twice this is how long after its RESULT the source may take to send COMMIT
  *                           before the destination ends with ownership {@link Ownership#UNKNOWN} (twice, so that a
  *                           source that gave up waiting for RESULT can say so first)
+ * @param allowedPeerUids    destination over a Unix domain socket: the users (by uid) whose processes may connect
+ *                           besides this process's own user, which always may; the kernel tells the user of the
+ *                           process at the other end ({@code SO_PEERCRED}, {@code man 7 unix}) and a connection of
+ *                           any other user is refused before a byte of it is read. Empty by default. Unused over TCP
+ *                           and by the source
  */
 public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxBandwidth, String provider,
                                   Duration setupTimeout, VerifyMode verification, Duration livenessTimeout,
                                   Duration progressTimeout, int maxUnidentifiedConnections, TlsParameters tls,
-                                  Duration roundTimeout, Duration switchoverTimeout) {
+                                  Duration roundTimeout, Duration switchoverTimeout, Set<Integer> allowedPeerUids) {
 
     /** The longest timeout accepted. */
     public static final Duration MAX_SETUP_TIMEOUT = Duration.ofHours(24);
@@ -101,6 +107,36 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
                     + " and " + MAX_UNIDENTIFIED_CONNECTIONS);
         }
         provider = provider == null ? null : provider.strip();
+        if (allowedPeerUids == null || allowedPeerUids.stream().anyMatch(uid -> uid == null || uid < 0)) {
+            throw new IllegalArgumentException("Parameter 'allow-uid' expects user ids of 0 or more, but got "
+                    + allowedPeerUids);
+        }
+        allowedPeerUids = Set.copyOf(allowedPeerUids);
+    }
+
+    /**
+     * The parameters that let only this process's own user connect over a Unix domain socket.
+     *
+     * @param channels                   number of multifd channels
+     * @param zeroCopy                   the zero-copy mode
+     * @param maxBandwidth               the bandwidth limit, 0 for none
+     * @param provider                   the channel provider's name, or {@code null}
+     * @param setupTimeout               the setup timeout
+     * @param verification               the verification
+     * @param livenessTimeout            the liveness timeout
+     * @param progressTimeout            the progress timeout
+     * @param maxUnidentifiedConnections the bound on unidentified connections
+     * @param tls                        TLS, or {@code null}
+     * @param roundTimeout               the round timeout
+     * @param switchoverTimeout          the switchover timeout
+     * @throws IllegalArgumentException naming the parameter and the values it accepts
+     */
+    public MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxBandwidth, String provider,
+                               Duration setupTimeout, VerifyMode verification, Duration livenessTimeout,
+                               Duration progressTimeout, int maxUnidentifiedConnections, TlsParameters tls,
+                               Duration roundTimeout, Duration switchoverTimeout) {
+        this(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification, livenessTimeout,
+                progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout, Set.of());
     }
 
     /**
@@ -188,7 +224,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withChannels(int value) {
         return new MigrationParameters(value, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -197,7 +234,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withZeroCopy(ZeroCopyMode value) {
         return new MigrationParameters(channels, value, maxBandwidth, provider, setupTimeout, verification,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -206,7 +244,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withMaxBandwidth(long bytesPerSecond) {
         return new MigrationParameters(channels, zeroCopy, bytesPerSecond, provider, setupTimeout, verification,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -215,7 +254,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withProvider(String name) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, name, setupTimeout, verification,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -224,7 +264,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withSetupTimeout(Duration timeout) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, timeout, verification,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -234,7 +275,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
     public MigrationParameters withVerify(boolean value) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout,
                 value ? VerifyMode.ON : VerifyMode.OFF, livenessTimeout, progressTimeout, maxUnidentifiedConnections,
-                tls, roundTimeout, switchoverTimeout);
+                tls, roundTimeout, switchoverTimeout, allowedPeerUids);
     }
 
     /**
@@ -243,7 +284,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withLivenessTimeout(Duration timeout) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
-                timeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
+                timeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -252,7 +294,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withProgressTimeout(Duration timeout) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
-                livenessTimeout, timeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
+                livenessTimeout, timeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -261,7 +304,7 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withMaxUnidentifiedConnections(int value) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
-                livenessTimeout, progressTimeout, value, tls, roundTimeout, switchoverTimeout);
+                livenessTimeout, progressTimeout, value, tls, roundTimeout, switchoverTimeout, allowedPeerUids);
     }
 
     /**
@@ -270,7 +313,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withTls(TlsParameters value) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, value, roundTimeout, switchoverTimeout);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, value, roundTimeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -279,7 +323,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withVerification(VerifyMode value) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, value,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -288,7 +333,8 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withRoundTimeout(Duration timeout) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, timeout, switchoverTimeout);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, timeout, switchoverTimeout,
+                allowedPeerUids);
     }
 
     /**
@@ -297,7 +343,18 @@ public record MigrationParameters(int channels, ZeroCopyMode zeroCopy, long maxB
      */
     public MigrationParameters withSwitchoverTimeout(Duration timeout) {
         return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
-                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, timeout);
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, timeout,
+                allowedPeerUids);
+    }
+
+    /**
+     * {@return a copy that also lets these users' processes connect over a Unix domain socket}
+     * @param uids user ids, 0 or more; this process's own user may always connect
+     */
+    public MigrationParameters withAllowedPeerUids(Set<Integer> uids) {
+        return new MigrationParameters(channels, zeroCopy, maxBandwidth, provider, setupTimeout, verification,
+                livenessTimeout, progressTimeout, maxUnidentifiedConnections, tls, roundTimeout, switchoverTimeout,
+                uids);
     }
 
     /**

@@ -1,7 +1,7 @@
 package migration;
 
 import io.channel.spi.ChannelProvider;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -37,7 +37,9 @@ public final class MigrationSource extends Migration {
      * Checks the blocks and the zero-copy settings, chooses the channel provider, and starts migrating on
      * the migration's own threads. Nothing is sent before these checks pass.
      *
-     * @param destination where the destination listens
+     * @param destination where the destination listens: a host and port ({@link java.net.InetSocketAddress}), or on
+     *                    this host a Unix domain socket ({@link java.net.UnixDomainSocketAddress}), whose
+     *                    destination lets in only processes of its own user (or of the users it allows)
      * @param blocks      the blocks to migrate, at least one, with distinct names
      * @param params      the parameters
      * @return the running migration
@@ -45,13 +47,13 @@ public final class MigrationSource extends Migration {
      *                            fit: "Zero copy currently only available on Linux", ...), no channel provider
      *                            is usable, or the blocks are unfit
      */
-    public static MigrationSource start(InetSocketAddress destination, List<RamBlock> blocks,
+    public static MigrationSource start(SocketAddress destination, List<RamBlock> blocks,
                                         MigrationParameters params) throws MigrationException {
         return new MigrationSource(SourceSession.start(destination, blocks, params, null));
     }
 
-    /** Like {@link #start(InetSocketAddress, List, MigrationParameters)}, choosing among the given providers. */
-    static MigrationSource start(InetSocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
+    /** Like {@link #start(SocketAddress, List, MigrationParameters)}, choosing among the given providers. */
+    static MigrationSource start(SocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
                                  List<ChannelProvider> candidates) throws MigrationException {
         return new MigrationSource(SourceSession.start(destination, blocks, params, candidates));
     }
@@ -67,7 +69,9 @@ public final class MigrationSource extends Migration {
      * downtime. If the migration fails or is cancelled after the pause, {@link SourceHooks#resume()} runs before
      * {@link #await()} returns.
      *
-     * @param destination where the destination listens
+     * @param destination where the destination listens: a host and port ({@link java.net.InetSocketAddress}), or on
+     *                    this host a Unix domain socket ({@link java.net.UnixDomainSocketAddress}), whose
+     *                    destination lets in only processes of its own user (or of the users it allows)
      * @param blocks      the blocks to migrate, at least one, with distinct names
      * @param params      the parameters
      * @param live        the rounds' parameters
@@ -76,15 +80,15 @@ public final class MigrationSource extends Migration {
      * @return the running migration
      * @throws MigrationException like {@link #start}, or if the named dirty tracker is unknown or unavailable
      */
-    public static MigrationSource startLive(InetSocketAddress destination, List<RamBlock> blocks,
+    public static MigrationSource startLive(SocketAddress destination, List<RamBlock> blocks,
                                             MigrationParameters params, LiveParameters live, SourceHooks hooks)
             throws MigrationException {
         return startLive(destination, blocks, params, live, hooks, null);
     }
 
-    /** Like {@link #startLive(InetSocketAddress, List, MigrationParameters, LiveParameters, SourceHooks)}, among
+    /** Like {@link #startLive(SocketAddress, List, MigrationParameters, LiveParameters, SourceHooks)}, among
      * the given providers. */
-    static MigrationSource startLive(InetSocketAddress destination, List<RamBlock> blocks,
+    static MigrationSource startLive(SocketAddress destination, List<RamBlock> blocks,
                                      MigrationParameters params, LiveParameters live, SourceHooks hooks,
                                      List<ChannelProvider> candidates) throws MigrationException {
         Objects.requireNonNull(live, "live");

@@ -1,5 +1,6 @@
 package migration;
 
+import io.channel.memory.HandoverMemory;
 import io.channel.memory.PageMemory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.Optional;
 import migration.protocol.PeerText;
 
 /**
@@ -37,12 +39,19 @@ public final class RamBlock {
     private final boolean knownZero;
     /** The file {@code memory} maps, for the destination to write pages to; {@code null} for other blocks. */
     private final FileChannel file;
+    /** The memory with the descriptor that hands it to another process; {@code null} for other blocks. */
+    private final HandoverMemory handover;
 
     private RamBlock(String name, MemorySegment memory, boolean knownZero) {
-        this(name, memory, knownZero, null);
+        this(name, memory, knownZero, null, null);
     }
 
     private RamBlock(String name, MemorySegment memory, boolean knownZero, FileChannel file) {
+        this(name, memory, knownZero, file, null);
+    }
+
+    private RamBlock(String name, MemorySegment memory, boolean knownZero, FileChannel file,
+                     HandoverMemory handover) {
         this.name = checkName(name);
         Objects.requireNonNull(memory, "memory");
         if (!memory.isNative()) {
@@ -57,6 +66,7 @@ public final class RamBlock {
         this.memory = memory;
         this.knownZero = knownZero;
         this.file = file;
+        this.handover = handover;
     }
 
     /**
@@ -111,6 +121,43 @@ public final class RamBlock {
         // io.channel.memory.PageMemory: untouched anonymous memory where the Linux provider is present, Arena.allocate
         // elsewhere; both read as zero.
         return new RamBlock(name, PageMemory.allocate(Math.max(size, 1), hugePages, arena).asSlice(0, size), true);
+    }
+
+    /**
+     * Allocates a zero-filled block that can be handed to a successor process on this host without copying it: a
+     * file in memory ({@code memfd}, sealed against shrinking and growing) mapped shared, from the memory provider
+     * in use ({@link PageMemory#allocateForHandover}). A migration over a Unix domain socket passes its descriptor
+     * instead of its pages.
+     *
+     * @param name  the block's name (also the {@code memfd}'s, as {@code /proc/PID/fd} shows it)
+     * @param size  bytes, not negative
+     * @param arena owns the memory and its descriptor; shared, automatic or global, not confined
+     * @return the block
+     * @throws IOException                   if the system refuses the memory; the message names the call
+     * @throws UnsupportedOperationException if the memory provider in use cannot make such memory (the portable
+     *                                       one cannot), saying why
+     */
+    public static RamBlock memfd(String name, long size, Arena arena) throws IOException {
+        checkName(name);
+        if (size < 0) {
+            throw new IllegalArgumentException("ram block '" + name + "': size must not be negative: " + size);
+        }
+        Objects.requireNonNull(arena, "arena");
+        HandoverMemory memory = PageMemory.allocateForHandover(name, Math.max(size, 1), false, arena);
+        return new RamBlock(name, memory.memory().asSlice(0, size), true, null, memory);
+    }
+
+    /**
+     * Wraps memory that can be handed to a successor process (see {@link io.channel.memory.MemoryProvider}'s
+     * {@code allocateForHandover} and {@code declareForHandover}); all of it is the block.
+     *
+     * @param name   the block's name
+     * @param memory the memory and its descriptor
+     * @return the block
+     */
+    public static RamBlock of(String name, HandoverMemory memory) {
+        Objects.requireNonNull(memory, "memory");
+        return new RamBlock(name, memory.memory(), false, null, memory);
     }
 
     /**
@@ -270,6 +317,14 @@ public final class RamBlock {
         return memory.byteSize();
     }
 
+    /**
+     * {@return the memory with the descriptor that hands it to another process, if the block was made so
+     * ({@link #memfd}, {@link #of(String, HandoverMemory)})}
+     */
+    public Optional<HandoverMemory> handoverMemory() {
+        return Optional.ofNullable(handover);
+    }
+
     /** {@return whether the memory is known to be all zero because it was freshly allocated} */
     boolean knownZero() {
         return knownZero;
@@ -282,7 +337,8 @@ public final class RamBlock {
 
     @Override
     public String toString() {
-        return "RamBlock['" + name + "', " + size() + " bytes]";
+        return "RamBlock['" + name + "', " + size() + " bytes" + (handover != null ? ", can be handed over" : "")
+                + "]";
     }
 
     private static String checkName(String name) {

@@ -27,6 +27,22 @@ public interface RamBlockProvider {
     RamBlock blockFor(String name, long size) throws IOException;
 
     /**
+     * Answers for a block the source hands over (maps its descriptor instead of copying its pages), at the
+     * handshake, in place of {@link #blockFor}: where its memory will live, or that this provider takes no
+     * handed-over memory. A destination without an arena for it refuses the source.
+     *
+     * @param name the block's name at the source
+     * @param size the block's size at the source, in bytes
+     * @return the arena that will own the mapping, or {@code null} if this provider takes no handed-over memory
+     *         ({@link #anonymous(Arena)} takes it into its arena; the others take none)
+     * @throws IOException if the block is refused here, as {@link #blockFor} refuses; the message is sent to the
+     *                     source and ends the migration
+     */
+    default Arena handoverArena(String name, long size) throws IOException {
+        return null;
+    }
+
+    /**
      * Receives into blocks the caller made; names and sizes must match the source's.
      *
      * @param blocks the destination's blocks, with distinct names
@@ -55,7 +71,8 @@ public interface RamBlockProvider {
     }
 
     /**
-     * Allocates a fresh zero-filled block for every announced block (see {@link RamBlock#anonymous}).
+     * Allocates a fresh zero-filled block for every announced block (see {@link RamBlock#anonymous}); a block the
+     * source hands over is mapped into the same arena instead ({@link #handoverArena(String, long)}).
      *
      * @param arena owns the memory; close it only after the destination has ended
      * @return the provider; memory the system cannot map ({@code mmap} refused) fails the migration with an
@@ -63,13 +80,21 @@ public interface RamBlockProvider {
      */
     static RamBlockProvider anonymous(Arena arena) {
         Objects.requireNonNull(arena, "arena");
-        return (name, size) -> {
-            try {
-                return RamBlock.anonymous(name, size, arena);
-            } catch (OutOfMemoryError e) {
-                // PageMemory reports a refused mmap (ENOMEM: beyond memory, overcommit or address space) so.
-                throw new IOException("cannot allocate " + size + " bytes for ram block '" + name + "' here: "
-                        + e.getMessage(), e);
+        return new RamBlockProvider() {
+            @Override
+            public RamBlock blockFor(String name, long size) throws IOException {
+                try {
+                    return RamBlock.anonymous(name, size, arena);
+                } catch (OutOfMemoryError e) {
+                    // PageMemory reports a refused mmap (ENOMEM: beyond memory, overcommit or address space) so.
+                    throw new IOException("cannot allocate " + size + " bytes for ram block '" + name + "' here: "
+                            + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public Arena handoverArena(String name, long size) {
+                return arena;
             }
         };
     }

@@ -37,6 +37,24 @@ class RamBlockTest {
     }
 
     @Test
+    void aMemfdBlockIsRefusedWithTheReasonWhereOnlyThePortableMemoryProviderIsPresent() {
+        // This module's tests run without io.channel.linux: the portable provider is the one in use.
+        try (Arena arena = Arena.ofShared()) {
+            assertThatThrownBy(() -> RamBlock.memfd("ram0", 4096, arena))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("memory provider 'portable' cannot make memory that can be handed to"
+                            + " another process");
+        }
+    }
+
+    @Test
+    void anOrdinaryBlockCannotBeHandedOver() {
+        try (Arena arena = Arena.ofShared()) {
+            assertThat(RamBlock.of("ram0", arena.allocate(4096)).handoverMemory()).isEmpty();
+        }
+    }
+
+    @Test
     void anAnonymousBlockWithHugePagesIsFreshMemoryThatReadsAsZero() {
         try (Arena arena = Arena.ofShared()) {
             RamBlock block = RamBlock.anonymous("ram0", 3 * 4096 + 5, true, arena);

@@ -51,12 +51,24 @@ public final class Launcher {
         return command;
     }
 
-    /** Starts a child with an environment free of {@code JDK_JAVA_OPTIONS} unless {@code environment} sets it. */
+    /**
+     * Starts a child with an environment free of JVM options ({@code JDK_JAVA_OPTIONS}, {@code JAVA_TOOL_OPTIONS})
+     * and of the launcher's {@code MULTIFD_JIT_OPTIONS}, unless {@code environment} sets them.
+     */
     static Child start(List<String> command, Map<String, String> environment) {
+        return start(command, environment, null);
+    }
+
+    /** Starts a child as {@link #start(List, Map)} does, in {@code directory} ({@code null}: this one). */
+    static Child start(List<String> command, Map<String, String> environment, Path directory) {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("JDK_JAVA_OPTIONS");
         builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("MULTIFD_JIT_OPTIONS");
         builder.environment().putAll(environment);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         try {
             return new Child(builder.start());
         } catch (IOException e) {

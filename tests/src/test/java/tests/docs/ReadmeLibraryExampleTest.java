@@ -7,18 +7,22 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import migration.LiveParameters;
 import migration.MigrationDestination;
 import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationSource;
 import migration.MigrationStats;
+import migration.Ownership;
 import migration.RamBlock;
 import migration.RamBlockFile;
 import migration.RamBlockProvider;
+import migration.SourceHooks;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,6 +58,30 @@ class ReadmeLibraryExampleTest {
             return source.await();   // stats.toJson(), stats.zeroCopy().reason(), ...
         }
     }
+
+    // A service keeps its state in memory it can hand to its successor.
+    static RamBlock allocateState(Arena arena) throws IOException {
+        return RamBlock.memfd("state", 8L << 30, arena);
+    }
+
+    // The service, once its successor listens: pauses its writers (service), hands the state over.
+    static boolean handOver(RamBlock state, SourceHooks service) throws MigrationException {
+        try (MigrationSource source = MigrationSource.startLive(
+                UnixDomainSocketAddress.of("/run/service/handover.sock"), List.of(state),
+                MigrationParameters.defaults(), LiveParameters.defaults(), service)) {
+            return source.await().ownership() == Ownership.DESTINATION;   // then exit; never resume
+        }
+    }
+
+    // The successor: takes the state over, the same pages, mapped into its arena.
+    static MemorySegment takeOver(Arena arena) throws MigrationException {
+        try (MigrationDestination destination = MigrationDestination.listen(
+                UnixDomainSocketAddress.of("/run/service/handover.sock"), RamBlockProvider.anonymous(arena),
+                MigrationParameters.defaults())) {
+            destination.await();
+            return destination.blocks().getFirst().memory();
+        }
+    }
     // README example ends
 
     @Test
@@ -70,7 +98,7 @@ class ReadmeLibraryExampleTest {
         assertThat(readme).as("the README's java blocks, against this test's marked example").isEqualTo(compiled);
     }
 
-    /** {@return the lines of every {@code ```java} block, in order} */
+    /** {@return the lines of every {@code ```java} block, in order, one blank line between two blocks} */
     private static List<String> javaBlocks(List<String> markdown) {
         List<String> lines = new ArrayList<>();
         boolean inside = false;
@@ -81,6 +109,9 @@ class ReadmeLibraryExampleTest {
                 lines.add(line);
             } else if (line.strip().equals("```java")) {
                 inside = true;
+                if (!lines.isEmpty()) {
+                    lines.add("");
+                }
             }
         }
         return lines;

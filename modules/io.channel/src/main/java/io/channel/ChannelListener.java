@@ -2,6 +2,7 @@ package io.channel;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * A listening socket that accepts {@link IOChannel}s; made by a {@link io.channel.spi.ChannelProvider}.
@@ -18,8 +19,16 @@ public interface ChannelListener extends AutoCloseable {
      */
     IOChannel accept() throws IOException;
 
-    /** {@return the bound address, with the real port when port 0 was asked for} */
+    /**
+     * {@return the bound address, with the real port when port 0 was asked for; {@code null} for a Unix domain
+     * socket (see {@link #localSocketAddress()})}
+     */
     InetSocketAddress localAddress();
+
+    /** {@return the bound address, of any kind: a {@link java.net.UnixDomainSocketAddress} for a Unix domain socket} */
+    default SocketAddress localSocketAddress() {
+        return localAddress();
+    }
 
     /** {@return the name of the provider that made this listener} */
     String providerName();

@@ -18,5 +18,11 @@ public enum Feature {
      * one without. A call on such a channel may move fewer bytes when heap and native segments are mixed (it
      * stops where the kind changes); {@code writeAll} and the callers' loops take care of the rest.
      */
-    HEAP_IN_PLACE
+    HEAP_IN_PLACE,
+    /**
+     * The channel passes open file descriptors to the process at the other end with
+     * {@link IOChannel#writeWithDescriptors} and {@link IOChannel#readWithDescriptors} (a Unix domain socket:
+     * {@code SCM_RIGHTS}, {@code man 7 unix}).
+     */
+    PASS_DESCRIPTORS
 }

@@ -4,6 +4,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.Optional;
 import java.nio.channels.ClosedChannelException;
 import java.util.Objects;
 import java.util.Set;
@@ -45,11 +48,40 @@ public abstract class IOChannel implements AutoCloseable {
     /** {@return the name of the provider that made this channel, for example {@code "copy"} or {@code "linux"}} */
     public abstract String providerName();
 
-    /** {@return the local address of the socket} */
+    /** {@return the local address of the socket; {@code null} for a Unix domain socket (see {@link #localSocketAddress()})} */
     public abstract InetSocketAddress localAddress();
 
-    /** {@return the address of the peer} */
+    /** {@return the address of the peer; {@code null} for a Unix domain socket (see {@link #remoteSocketAddress()})} */
     public abstract InetSocketAddress remoteAddress();
+
+    /**
+     * {@return the local address of the socket, of any kind: a {@link java.net.UnixDomainSocketAddress} for a Unix
+     * domain socket} By default {@link #localAddress()}.
+     */
+    public SocketAddress localSocketAddress() {
+        return localAddress();
+    }
+
+    /**
+     * {@return the address of the peer, of any kind} For a Unix domain socket a
+     * {@link java.net.UnixDomainSocketAddress}, whose path is empty on the accepting side (the connecting socket has
+     * no name, {@code man 7 unix}). By default {@link #remoteAddress()}.
+     */
+    public SocketAddress remoteSocketAddress() {
+        return remoteAddress();
+    }
+
+    /**
+     * {@return the user of the process at the other end, as the kernel saw it when the connection was made} Known
+     * for a Unix domain socket on the same host ({@code SO_PEERCRED}, {@code man 7 unix}); empty for other sockets,
+     * whose peer is not known to the kernel. The principal compares equal to the one the file system's
+     * {@link java.nio.file.attribute.UserPrincipalLookupService} returns for the same user (by uid).
+     *
+     * @throws IOException if the kernel cannot tell
+     */
+    public Optional<UserPrincipal> peerUser() throws IOException {
+        return Optional.empty();
+    }
 
     /** {@return a snapshot of this channel's counters} */
     public abstract ChannelStatistics statistics();
@@ -198,6 +230,97 @@ public abstract class IOChannel implements AutoCloseable {
      */
     public final void writeAll(MemorySegment segment, WriteFlag... flags) throws IOException {
         writevAll(new MemorySegment[] {segment}, 0, 1, flags);
+    }
+
+    /** The most descriptors one message passes (Linux's {@code SCM_MAX_FD}, {@code include/net/scm.h}). */
+    public static final int MAX_DESCRIPTORS = 253;
+
+    /**
+     * Writes every byte of {@code bytes} with open file descriptors attached to them, for the process at the other
+     * end to receive as descriptors of its own ({@code SCM_RIGHTS}, {@code man 7 unix}); this process keeps its own.
+     * The peer receives them with the first of these bytes it reads through {@link #readWithDescriptors}.
+     *
+     * @param bytes       the bytes that carry the descriptors, at least one, native memory
+     * @param descriptors the descriptors, 1 to {@value #MAX_DESCRIPTORS}
+     * @throws UnsupportedOperationException if the channel lacks {@link Feature#PASS_DESCRIPTORS}, naming its
+     *                                       provider
+     * @throws IOException                   on any I/O error, among them a descriptor that is not open
+     */
+    public final void writeWithDescriptors(MemorySegment bytes, int... descriptors) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.byteSize() == 0 || !bytes.isNative()) {
+            throw new IllegalArgumentException("descriptors travel with at least one byte of native memory, got "
+                    + bytes);
+        }
+        if (descriptors.length < 1 || descriptors.length > MAX_DESCRIPTORS) {
+            throw new IllegalArgumentException("a message passes 1 to " + MAX_DESCRIPTORS + " descriptors, got "
+                    + descriptors.length);
+        }
+        ensureOpen();
+        requireDescriptorPassing();
+        implWriteWithDescriptors(bytes, descriptors.clone());
+    }
+
+    /**
+     * Reads exactly {@code bytes.byteSize()} bytes and the descriptors that came with them
+     * ({@link #writeWithDescriptors}). The caller owns what {@link ReceivedDescriptors} holds and closes it.
+     *
+     * @param bytes          where the bytes go, native memory, at least one byte
+     * @param maxDescriptors how many descriptors the caller expects at most, 1 to {@value #MAX_DESCRIPTORS}
+     * @return the descriptors received with these bytes, perhaps none
+     * @throws UnsupportedOperationException if the channel lacks {@link Feature#PASS_DESCRIPTORS}
+     * @throws IOException                   on any I/O error; if more descriptors came than {@code maxDescriptors}
+     *                                       (the kernel drops what did not fit and says so, {@code MSG_CTRUNC}),
+     *                                       with every one received closed; {@link java.io.EOFException} if the
+     *                                       peer closed first
+     */
+    public final ReceivedDescriptors readWithDescriptors(MemorySegment bytes, int maxDescriptors) throws IOException {
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.byteSize() == 0 || !bytes.isNative()) {
+            throw new IllegalArgumentException("descriptors travel with at least one byte of native memory, got "
+                    + bytes);
+        }
+        if (maxDescriptors < 1 || maxDescriptors > MAX_DESCRIPTORS) {
+            throw new IllegalArgumentException("maxDescriptors must be 1 to " + MAX_DESCRIPTORS + ", got "
+                    + maxDescriptors);
+        }
+        ensureOpen();
+        requireDescriptorPassing();
+        return implReadWithDescriptors(bytes, maxDescriptors);
+    }
+
+    private void requireDescriptorPassing() {
+        if (!features().contains(Feature.PASS_DESCRIPTORS)) {
+            throw new UnsupportedOperationException("channel provider '" + providerName() + "' cannot pass"
+                    + " descriptors on this channel (" + remoteSocketAddress() + "): that needs a Unix domain"
+                    + " socket of the Linux provider (module io.channel.linux)");
+        }
+    }
+
+    /**
+     * Writes {@code bytes} with {@code descriptors} attached; called only on a channel with
+     * {@link Feature#PASS_DESCRIPTORS}. The default throws.
+     *
+     * @param bytes       at least one byte, native
+     * @param descriptors 1 to {@value #MAX_DESCRIPTORS}, a copy the implementation may keep
+     * @throws IOException on any I/O error
+     */
+    protected void implWriteWithDescriptors(MemorySegment bytes, int[] descriptors) throws IOException {
+        throw new UnsupportedOperationException(providerName() + " implements no descriptor passing");
+    }
+
+    /**
+     * Reads exactly {@code bytes} and the descriptors that came with them; called only on a channel with
+     * {@link Feature#PASS_DESCRIPTORS}. The default throws.
+     *
+     * @param bytes          at least one byte, native
+     * @param maxDescriptors 1 to {@value #MAX_DESCRIPTORS}
+     * @return the descriptors
+     * @throws IOException on any I/O error, or more descriptors than {@code maxDescriptors} (all closed)
+     */
+    protected ReceivedDescriptors implReadWithDescriptors(MemorySegment bytes, int maxDescriptors)
+            throws IOException {
+        throw new UnsupportedOperationException(providerName() + " implements no descriptor passing");
     }
 
     /**

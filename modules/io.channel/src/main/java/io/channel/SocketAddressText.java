@@ -2,6 +2,8 @@ package io.channel;
 
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 
 /**
  * How every message of this library names a socket address: {@code host:port}, once, without the leading slash
@@ -31,5 +33,22 @@ public final class SocketAddressText {
             host = "[" + (scope >= 0 ? host.substring(0, scope) : host) + "]";
         }
         return host + ":" + address.getPort();
+    }
+
+    /**
+     * Formats an address of any kind: an {@link InetSocketAddress} as {@link #of(InetSocketAddress)} does, a Unix
+     * domain socket's as {@code unix:PATH} (an unnamed one, the connecting side's, as {@code unix:(unnamed)}).
+     *
+     * @param address an address; {@code null} gives {@code "?"}
+     * @return the text
+     */
+    public static String of(SocketAddress address) {
+        return switch (address) {
+            case null -> "?";
+            case InetSocketAddress inet -> of(inet);
+            case UnixDomainSocketAddress unix -> "unix:" + (unix.getPath().toString().isEmpty() ? "(unnamed)"
+                    : unix.getPath());
+            default -> address.toString();
+        };
     }
 }

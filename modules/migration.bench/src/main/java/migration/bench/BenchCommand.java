@@ -138,6 +138,17 @@ final class BenchCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}).")
     String autoConverge;
 
+    @Option(names = "--handover", description = "Measure same-host handover instead: for each of --sizes, 'multifd"
+            + " demo --handover' (a memfd handed to a second process over a Unix domain socket, live, writers"
+            + " running) beside the copying migration of the same size over a Unix domain socket and over loopback"
+            + " TCP ('receive --size' and 'send' of a tmpfs file), --repeat runs each, fresh processes of the tool.")
+    boolean handover;
+
+    @Option(names = "--sizes", paramLabel = "LIST", defaultValue = "1g,2g,8g",
+            description = "With --handover: the sizes to measure (default: ${DEFAULT-VALUE}); a copying run of a size"
+                    + " holds it twice in memory (the source file and the destination).")
+    String sizes;
+
     @Option(names = "--live-worker", hidden = true, paramLabel = "SPEC",
             description = "Internal: run the source of one live row.")
     String liveWorker;
@@ -167,6 +178,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (live || asksForLive()) {
             return live();
+        }
+        if (handover) {
+            return handover();
         }
         BenchOptions options;
         try {
@@ -215,6 +229,22 @@ final class BenchCommand implements Callable<Integer> {
         LiveReport report = new LiveRunner(options, err).run(commandLine());
         return finish(report.date(), report.markdown(), report.json(), options.output(), options.json(),
                 report.anyMeasured());
+    }
+
+    /** {@code --handover}: the handover against copying, on its own. */
+    private int handover() {
+        List<Long> sizeList;
+        int runs;
+        try {
+            sizeList = java.util.Arrays.stream(sizes.split(",")).map(String::strip).map(BenchArguments::parseSize)
+                    .toList();
+            runs = BenchArguments.parseRepeat(repeat);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid --sizes or --repeat: " + e.getMessage(), e);
+        }
+        HandoverReport report = new HandoverRunner(sizeList, runs, coldDir != null ? coldDir
+                : ColdRunner.defaultDirectory(), err).run(commandLine());
+        return finish(report.date(), report.markdown(), report.json(), output, json, report.anyMeasured());
     }
 
     /**

@@ -70,6 +70,13 @@ final class DemoCommand implements Callable<Integer> {
             + " source checks the destination's name; the summary shows the protocol, cipher suite and peer.")
     private boolean tls;
 
+    @Option(names = "--handover", description = "Hand the memory over on this host instead of copying it: the"
+            + " source's memory is a memfd that writer threads dirty (at --dirty-rate), the destination a second"
+            + " process ('multifd receive --listen unix:PATH'), and the source passes the memfd over the Unix domain"
+            + " socket in the pause, so no page crosses it; the destination's memory is then compared with the"
+            + " source's final memory. Linux only.")
+    private boolean handover;
+
     @Option(names = "--json", description = "Print the source's final statistics as one JSON document "
             + "(QEMU query-migrate names) instead of the table; progress stays on standard error.")
     private boolean json;
@@ -80,6 +87,19 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
         MigrationParameters params = options.parameters();
+        if (handover) {
+            if (tls || live || autoConverge) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--handover runs live on its"
+                        + " own and without TLS (a Unix domain socket on this host): leave out --live,"
+                        + " --auto-converge and --tls");
+            }
+            try {
+                return new HandoverDemo(name, size, dirtyRate, java.time.Duration.ofMillis(downtimeLimit), json)
+                        .run(out, err, params);
+            } catch (java.io.IOException e) {
+                throw new CommandFailure("--handover: " + OneLine.of(e), e);
+            }
+        }
         MigrationParameters destinationParams = params;
         if (tls) {
             DemoCredentials credentials = DemoCredentials.make();

@@ -19,13 +19,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code multifd info}: which channel providers exist here, which one would be used, and the host's limits. */
+/**
+ * {@code multifd info}: which channel providers exist here, which one would be used, the host's limits, the TLS
+ * setup and the JIT compilers in effect.
+ */
 @Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Shows the channel providers found, each one's availability (and why not), the one a "
                 + "migration would use (--provider, or -Dio.channel.provider), the host limits that decide what "
                 + "zero-copy can pin (RLIMIT_MEMLOCK, net.core.optmem_max), the memory provider, the dirty tracker "
                 + "a live migration gives each kind of memory (and why), and the TLS setup send and receive would "
-                + "run with the same --tls-* options (credentials loaded and checked as they would be)."},
+                + "run with the same --tls-* options (credentials loaded and checked as they would be), and the "
+                + "JIT compilers this run of the tool has (and how to replace the launcher's choice)."},
         footer = {"", "Exit codes: 0, or 1 when no channel provider can be used here or the TLS credentials are"
                 + " unusable (the message names the file)."})
 final class InfoCommand implements Callable<Integer> {
@@ -34,7 +38,7 @@ final class InfoCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--json", description = "Print one JSON document: providers, chosen, diagnostics "
-            + "(by provider name; counts and sizes as numbers), memory-provider, dirty-trackers, tls.")
+            + "(by provider name; counts and sizes as numbers), memory-provider, dirty-trackers, tls, jit.")
     private boolean json;
 
     @Mixin
@@ -82,6 +86,7 @@ final class InfoCommand implements Callable<Integer> {
             }
         }
         String memory = PageMemory.provider().name();
+        JitReport jit = JitReport.current();
         if (json) {
             Map<String, Object> document = document(providers, chosen, chosenWhy, memory);
             document.put("receiving", receiving);
@@ -90,6 +95,7 @@ final class InfoCommand implements Callable<Integer> {
             document.put("copying-sends", receiving);
             document.put("dirty-trackers", trackers.toJson());
             document.put("tls", tlsReport.toJson());
+            document.put("jit", jit.toJson());
             out.println(Json.write(document));
         } else {
             out.print(text(providers, chosen, chosenWhy, memory));
@@ -99,6 +105,7 @@ final class InfoCommand implements Callable<Integer> {
                     + " copies zero-copy sends anyway)");
             out.print(trackers.toText());
             out.print(tlsReport.toText());
+            out.print(jit.toText());
         }
         out.flush();
         if (chosen == null) {

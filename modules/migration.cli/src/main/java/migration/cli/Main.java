@@ -30,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {DemoCommand.class, SendCommand.class, ReceiveCommand.class, InfoCommand.class},
         description = "Zero-copy multi-channel memory migration.",
         footer = {"", "Exit codes: 0 success (a migration completed and was verified), 1 failure, 2 usage error.",
-                "Choose the channel provider with --provider; pass other Java options through JDK_JAVA_OPTIONS."})
+                "Choose the channel provider with --provider; pass other Java options through JDK_JAVA_OPTIONS.",
+                "multifd info shows the JIT in effect; MULTIFD_JIT_OPTIONS replaces the launcher's JIT options."})
 public final class Main implements Callable<Integer> {
 
     /**

@@ -69,6 +69,30 @@ final class OptionConverters {
         }
     }
 
+    /** {@code HOST:PORT} to listen on (port 0 picks a free port), or {@code unix:PATH}. */
+    static final class ListenEndpoint implements ITypeConverter<Endpoint> {
+        @Override
+        public Endpoint convert(String value) {
+            try {
+                return Endpoint.parse(value, true);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code HOST:PORT} to connect to, or {@code unix:PATH}. */
+    static final class RemoteEndpoint implements ITypeConverter<Endpoint> {
+        @Override
+        public Endpoint convert(String value) {
+            try {
+                return Endpoint.parse(value, false);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** {@code on}, {@code auto} or {@code off}, in any case. */
     static final class ZeroCopy implements ITypeConverter<ZeroCopyMode> {
         @Override

@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import migration.MigrationDestination;
@@ -17,6 +19,7 @@ import migration.MigrationException;
 import migration.MigrationParameters;
 import migration.MigrationStats;
 import migration.MigrationStatus;
+import migration.RamBlock;
 import migration.RamBlockFile;
 import migration.RamBlockProvider;
 import picocli.CommandLine.ArgGroup;
@@ -47,10 +50,17 @@ final class ReceiveCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT",
-            converter = OptionConverters.ListenAddress.class,
-            description = "Where to listen, e.g. 0.0.0.0:4444, [::]:4444, or 127.0.0.1:0 for a free port.")
-    private HostPort listen;
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT|unix:PATH",
+            converter = OptionConverters.ListenEndpoint.class,
+            description = "Where to listen, e.g. 0.0.0.0:4444, [::]:4444, or 127.0.0.1:0 for a free port; or a Unix"
+                    + " domain socket on this host, e.g. unix:/run/multifd.sock (PATH must not exist; it is removed"
+                    + " again), which lets in only processes of this user (see --allow-uid).")
+    private Endpoint listen;
+
+    @Option(names = "--allow-uid", paramLabel = "UID", split = ",",
+            description = "With --listen unix:PATH: also let in processes of these users (by uid), e.g. 1000,1001;"
+                    + " a process of any other user is refused before it can send a byte.")
+    private List<Integer> allowedUids = new ArrayList<>();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private Target target;
@@ -88,6 +98,11 @@ final class ReceiveCommand implements Callable<Integer> {
     @Mixin
     private PeerTimeouts timeouts;
 
+    @Option(names = "--print-digest", description = "After a completed migration, print the CRC32C of each"
+            + " received block on standard error (a line 'digest BLOCK 0x...'), e.g. to compare with the source's"
+            + " memory.")
+    private boolean printDigest;
+
     @Option(names = "--json", description = "Print the destination's final statistics as one JSON document "
             + "(QEMU query-migrate names) instead of the table.")
     private boolean json;
@@ -95,7 +110,15 @@ final class ReceiveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws MigrationException, IOException, InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        InetSocketAddress local = listen.resolveOption(spec.commandLine(), "--listen");
+        SocketAddress local = listen.resolveOption(spec.commandLine(), "--listen");
+        if (allowedUids.stream().anyMatch(uid -> uid < 0)) {
+            throw new ParameterException(spec.commandLine(), "invalid --allow-uid " + allowedUids + ": a user id is"
+                    + " 0 or more");
+        }
+        if (!allowedUids.isEmpty() && !listen.isUnix()) {
+            throw new ParameterException(spec.commandLine(), "--allow-uid needs --listen unix:PATH: over TCP the"
+                    + " kernel does not tell the peer's user");
+        }
         if (inPlace && target.into == null) {
             throw new ParameterException(spec.commandLine(), "--in-place needs --into FILE: it says how a file is"
                     + " written, and --size receives into memory");
@@ -134,17 +157,18 @@ final class ReceiveCommand implements Callable<Integer> {
         err.flush();
     }
 
-    private int receive(InetSocketAddress local, RamBlockProvider blocks, RamBlockFile file)
+    private int receive(SocketAddress local, RamBlockProvider blocks, RamBlockFile file)
             throws MigrationException, IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
         MigrationParameters params = timeouts.applyTo(MigrationParameters.defaults().withProvider(provider.name())
-                .withTls(tls.parameters()));
+                .withTls(tls.parameters())).withAllowedPeerUids(Set.copyOf(allowedUids));
         try (MigrationDestination destination = MigrationDestination.listen(local, blocks, params);
              Shutdown.Registration cancel = Shutdown.current().cancelling(destination::cancel)) {
             // IMPORTANT: tests and scripts wait for this line to learn the port.
-            err.println("listening on " + HostPort.format(destination.localAddress()));
+            err.println("listening on " + (listen.isUnix() ? listen.toString()
+                    : HostPort.format(destination.localAddress())));
             err.flush();
             boolean ended = new Progress(err, name, Progress.onTerminal(), false)
                     .follow(destination::await, destination::stats, timeout);
@@ -166,6 +190,13 @@ final class ReceiveCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     throw new CommandFailure("received and verified, but " + OneLine.of(e), e);
                 }
+            }
+            if (printDigest && stats.status() == MigrationStatus.COMPLETED) {
+                // IMPORTANT: demo --handover reads this line.
+                for (var block : destination.blocks()) {
+                    err.println("digest " + block.name() + " " + MemoryDigest.text(MemoryDigest.crc32c(block.memory())));
+                }
+                err.flush();
             }
             String where = file != null ? " into " + target.into : " into memory";
             return Outcome.completed(out, json, name + ": received " + ByteSize.format(stats.total()) + where,
@@ -223,17 +254,31 @@ final class ReceiveCommand implements Callable<Integer> {
     private static RamBlockProvider memory(Arena arena, long expected) {
         RamBlockProvider fresh = RamBlockProvider.anonymous(arena);
         AtomicReference<String> first = new AtomicReference<>();
-        return (block, size) -> {
-            if (!first.compareAndSet(null, block)) {
-                throw new IOException("multifd receive takes a single ram block, but the source announced '"
-                        + first.get() + "' and '" + block + "'");
+        return new RamBlockProvider() {
+            @Override
+            public RamBlock blockFor(String block, long size) throws IOException {
+                check(block, size);
+                return fresh.blockFor(block, size);
             }
-            if (size != expected) {
-                throw new IOException("size mismatch: the source's ram block '" + block + "' has " + size
-                        + " bytes (" + ByteSize.format(size) + ") but the destination's --size is " + expected
-                        + " bytes (" + ByteSize.format(expected) + ")");
+
+            /** A block handed over is checked as one copied is, and mapped into the same arena. */
+            @Override
+            public Arena handoverArena(String block, long size) throws IOException {
+                check(block, size);
+                return fresh.handoverArena(block, size);
             }
-            return fresh.blockFor(block, size);
+
+            private void check(String block, long size) throws IOException {
+                if (!first.compareAndSet(null, block)) {
+                    throw new IOException("multifd receive takes a single ram block, but the source announced '"
+                            + first.get() + "' and '" + block + "'");
+                }
+                if (size != expected) {
+                    throw new IOException("size mismatch: the source's ram block '" + block + "' has " + size
+                            + " bytes (" + ByteSize.format(size) + ") but the destination's --size is " + expected
+                            + " bytes (" + ByteSize.format(expected) + ")");
+                }
+            }
         };
     }
 

@@ -3,7 +3,7 @@ package migration.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.foreign.Arena;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,10 +35,11 @@ final class SendCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--to", required = true, paramLabel = "HOST:PORT",
-            converter = OptionConverters.RemoteAddress.class,
-            description = "Where 'multifd receive' listens, e.g. 10.0.0.2:4444 or [::1]:4444.")
-    private HostPort to;
+    @Option(names = "--to", required = true, paramLabel = "HOST:PORT|unix:PATH",
+            converter = OptionConverters.RemoteEndpoint.class,
+            description = "Where 'multifd receive' listens, e.g. 10.0.0.2:4444 or [::1]:4444, or on this host a Unix"
+                    + " domain socket, e.g. unix:/run/multifd.sock.")
+    private Endpoint to;
 
     @Option(names = "--from", required = true, paramLabel = "FILE", description = "The file to send.")
     private Path from;
@@ -68,7 +69,7 @@ final class SendCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         String name = spec.qualifiedName();
-        InetSocketAddress destination = to.resolveOption(spec.commandLine(), "--to");
+        SocketAddress destination = to.resolveOption(spec.commandLine(), "--to");
         MigrationParameters params = options.parameters()
                 .withMaxBandwidth(maxBandwidth).withTls(tls.parameters());
         long size = fileSize();

@@ -133,6 +133,32 @@ class CommandsTest {
     }
 
     @Test
+    void sendAndReceiveMoveAFileOverAUnixDomainSocket(@TempDir Path dir) throws Exception {
+        Path source = randomFile(dir.resolve("source.bin"), (2 << 20) + 7);
+        Path target = dir.resolve("target.bin");
+        Path socket = dir.resolve("m.sock");
+        RunningCommand receiver = RunningCommand.start("receive", "--listen", "unix:" + socket, "--into",
+                target.toString());
+
+        assertThat(receiver.address()).isEqualTo("unix:" + socket);
+        Run sent = Run.of("send", "--to", receiver.address(), "--from", source.toString(), "--channels", "2");
+        Run received = receiver.result();
+
+        assertThat(sent.exitCode()).as(sent.err()).isZero();
+        assertThat(received.exitCode()).as(received.err()).isZero();
+        assertThat(Files.mismatch(source, target)).isEqualTo(-1);
+        assertThat(socket).doesNotExist();
+    }
+
+    @Test
+    void allowUidOverTcpIsAUsageError() {
+        Run run = Run.of("receive", "--listen", "127.0.0.1:0", "--size", "1m", "--allow-uid", "1000");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--allow-uid needs --listen unix:PATH");
+    }
+
+    @Test
     void sendAndReceiveWithJsonPrintTheStatisticsDocumentAndNothingElse(@TempDir Path dir) throws Exception {
         Path source = randomFile(dir.resolve("source.bin"), 2 << 20);
         RunningCommand receiver = RunningCommand.start("receive", "--listen", "127.0.0.1:0", "--into",
@@ -148,7 +174,7 @@ class CommandsTest {
                     .containsEntry("ownership", "destination")
                     .containsOnlyKeys("status", "ownership", "total-time", "setup-time", "expected-downtime",
                             "downtime", "cpu-throttle-percentage", "ram", "zero-copy", "channels", "live", "verified",
-                            "unidentified-connections", "tls");
+                            "verified-by", "unidentified-connections", "tls");
         }
     }
 

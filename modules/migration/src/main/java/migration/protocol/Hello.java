@@ -23,12 +23,16 @@ import migration.MigrationProtocol;
  * @param blocks         the blocks, in order; packets refer to them by index
  * @param live           whether the source migrates live (rounds of dirty pages, then a pause), so that the
  *                       destination's statistics say so from the start
+ * @param handedOver     the indices of the blocks the source hands over (their descriptors, on the handover
+ *                       channel, instead of their pages), in increasing order; empty for none
  */
 public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPacket, List<BlockInfo> blocks,
-                    boolean live) {
+                    boolean live, List<Integer> handedOver) {
 
     /** Flag: the source migrates live. */
     private static final int FLAG_LIVE = 1;
+    /** Flag: a list of the blocks handed over follows the block entries. */
+    private static final int FLAG_HANDOVER = 2;
 
     /**
      * A handshake of a migration that is not live.
@@ -41,6 +45,21 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
      */
     public Hello(UUID migrationId, int channels, int pageSize, int pagesPerPacket, List<BlockInfo> blocks) {
         this(migrationId, channels, pageSize, pagesPerPacket, blocks, false);
+    }
+
+    /**
+     * A handshake that hands nothing over.
+     *
+     * @param migrationId    the migration's id
+     * @param channels       number of multifd channels
+     * @param pageSize       the page size
+     * @param pagesPerPacket the most pages in one packet
+     * @param blocks         the blocks
+     * @param live           whether the source migrates live
+     */
+    public Hello(UUID migrationId, int channels, int pageSize, int pagesPerPacket, List<BlockInfo> blocks,
+                 boolean live) {
+        this(migrationId, channels, pageSize, pagesPerPacket, blocks, live, List.of());
     }
 
     /**
@@ -68,12 +87,13 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
     public Hello {
         Objects.requireNonNull(migrationId, "migrationId");
         blocks = List.copyOf(blocks);
+        handedOver = List.copyOf(handedOver);
     }
 
     /** {@return the frame carrying this handshake} */
     public Frame encode() {
         List<byte[]> names = new ArrayList<>();
-        int size = 36;
+        int size = 36 + (handedOver.isEmpty() ? 0 : 4 + 4 * handedOver.size());
         for (BlockInfo block : blocks) {
             byte[] name = block.name().getBytes(StandardCharsets.UTF_8);
             names.add(name);
@@ -82,10 +102,17 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
         ByteBuffer out = ByteBuffer.allocate(size);
         out.putLong(migrationId.getMostSignificantBits()).putLong(migrationId.getLeastSignificantBits());
         out.putShort((short) channels).putShort((short) 0);
-        out.putInt(pageSize).putInt(pagesPerPacket).putInt(live ? FLAG_LIVE : 0);
+        out.putInt(pageSize).putInt(pagesPerPacket).putInt((live ? FLAG_LIVE : 0)
+                | (handedOver.isEmpty() ? 0 : FLAG_HANDOVER));
         out.putInt(blocks.size());
         for (int i = 0; i < blocks.size(); i++) {
             out.putShort((short) names.get(i).length).put(names.get(i)).putLong(blocks.get(i).size());
+        }
+        if (!handedOver.isEmpty()) {
+            out.putInt(handedOver.size());
+            for (int index : handedOver) {
+                out.putInt(index);
+            }
         }
         return new Frame(FrameType.HELLO, out.array());
     }
@@ -111,7 +138,7 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
                 throw new ProtocolException("main channel, HELLO: channel count " + channels
                         + " is outside 1.." + MigrationProtocol.MAX_CHANNELS);
             }
-            if (reserved16 != 0 || (flags & ~FLAG_LIVE) != 0) {
+            if (reserved16 != 0 || (flags & ~(FLAG_LIVE | FLAG_HANDOVER)) != 0) {
                 throw new ProtocolException("main channel, HELLO: reserved fields are not zero (" + reserved16
                         + ", " + Wire.hex(flags) + ")");
             }
@@ -158,13 +185,35 @@ public record Hello(UUID migrationId, int channels, int pageSize, int pagesPerPa
                 }
                 blocks.add(new BlockInfo(name, size));
             }
+            List<Integer> handedOver = (flags & FLAG_HANDOVER) != 0 ? decodeHandedOver(in, count) : List.of();
             if (in.hasRemaining()) {
                 throw new ProtocolException("main channel, HELLO: " + in.remaining() + " bytes after the block list");
             }
-            return new Hello(id, channels, pageSize, pagesPerPacket, blocks, (flags & FLAG_LIVE) != 0);
+            return new Hello(id, channels, pageSize, pagesPerPacket, blocks, (flags & FLAG_LIVE) != 0, handedOver);
         } catch (BufferUnderflowException e) {
             throw new ProtocolException("main channel, HELLO: the frame is too short (" + frame.body().length
                     + " bytes)");
         }
+    }
+
+    /** Reads the list of blocks handed over: a count 1..B, then that many block indices, increasing, each below B. */
+    private static List<Integer> decodeHandedOver(ByteBuffer in, int blocks) throws ProtocolException {
+        int count = in.getInt();
+        if (count < 1 || count > blocks) {
+            throw new ProtocolException("main channel, HELLO: " + Integer.toUnsignedString(count) + " blocks handed"
+                    + " over, expected 1.." + blocks);
+        }
+        List<Integer> indices = new ArrayList<>(count);
+        int previous = -1;
+        for (int i = 0; i < count; i++) {
+            int index = in.getInt();
+            if (index <= previous || index >= blocks) {
+                throw new ProtocolException("main channel, HELLO: handed-over block index "
+                        + Integer.toUnsignedString(index) + " is not above " + previous + " and below " + blocks);
+            }
+            indices.add(index);
+            previous = index;
+        }
+        return indices;
     }
 }

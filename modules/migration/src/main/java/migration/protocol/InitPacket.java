@@ -15,6 +15,16 @@ public record InitPacket(UUID migrationId, int channel) {
 
     /** Magic (4), version (4), uuid (16), channel id (4), reserved (4). */
     public static final int SIZE = 32;
+    /**
+     * The channel id of the handover channel: the one connection that passes the descriptors of the blocks HELLO
+     * hands over, besides the N multifd channels (see {@code PROTOCOL.md}, "Handover").
+     */
+    public static final int HANDOVER_CHANNEL = -1;
+
+    /** {@return whether this init packet names the handover channel} */
+    public boolean handover() {
+        return channel == HANDOVER_CHANNEL;
+    }
 
     /**
      * Checks the components.

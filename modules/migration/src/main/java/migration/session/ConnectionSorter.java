@@ -2,12 +2,15 @@ package migration.session;
 
 import io.channel.ChannelListener;
 import io.channel.IOChannel;
+import io.channel.SocketAddressText;
 import io.channel.tls.TlsChannel;
 import io.channel.tls.TlsParameters;
 import io.channel.tls.TlsSessionInfo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -119,12 +122,15 @@ final class ConnectionSorter {
 
     private final Host host;
     private final ChannelListener listener;
+    /** The users let in over a Unix domain socket; looked up at the first such connection. */
+    private PeerUsers peerUsers;
     private final UnidentifiedConnections<IOChannel> strangers;
     /** Counted down once the main channel and every multifd channel have identified themselves. */
     private final CountDownLatch ready = new CountDownLatch(1);
     // Guarded by this sorter's monitor.
     private boolean mainClaimed;
     private IOChannel[] dataChannels;
+    private IOChannel handoverChannel;
     private volatile Hello hello;
     private volatile int connected;
 
@@ -184,7 +190,7 @@ final class ConnectionSorter {
                 channel = listener.accept();
             } catch (IOException e) {
                 if (!host.stopping() && ready.getCount() > 0) {
-                    host.fail(new Failure.Transport("accepting a connection on " + listener.localAddress()
+                    host.fail(new Failure.Transport("accepting a connection on " + listener.localSocketAddress()
                             + " failed: " + e.getMessage(), e));
                 }
                 return;
@@ -204,6 +210,7 @@ final class ConnectionSorter {
         String from = address(accepted);
         IOChannel channel = accepted;
         try {
+            checkPeerUser(accepted);
             if (host.params().tls() != null) {
                 channel = secure(accepted, from);
             }
@@ -256,9 +263,42 @@ final class ConnectionSorter {
         return channel;
     }
 
+    /**
+     * Refuses, before reading a byte, a connection over a Unix domain socket from a process of a user not let in
+     * ({@link PeerUsers}); a warning says who it was. Other connections pass.
+     */
+    private void checkPeerUser(IOChannel accepted) throws Stranger {
+        if (!(accepted.remoteSocketAddress() instanceof UnixDomainSocketAddress)) {
+            return;
+        }
+        String why;
+        try {
+            why = peerUsers().refusal(accepted.peerUser().orElse(null),
+                    SocketAddressText.of(listener.localSocketAddress()));
+        } catch (IOException e) {
+            why = "refused a connection on " + SocketAddressText.of(listener.localSocketAddress()) + ": its user"
+                    + " cannot be checked: " + e.getMessage();
+        }
+        if (why != null) {
+            if (strangers.contains(accepted) && !host.stopping()) {
+                Session.LOG.log(System.Logger.Level.WARNING, why);
+            }
+            throw new Stranger(why);
+        }
+    }
+
+    /** {@return the users let in over a Unix domain socket, looked up once} */
+    private synchronized PeerUsers peerUsers() throws IOException {
+        if (peerUsers == null) {
+            peerUsers = new PeerUsers(host.params().allowedPeerUids());
+        }
+        return peerUsers;
+    }
+
     private static String address(IOChannel channel) {
         try {
-            return String.valueOf(channel.remoteAddress());
+            InetSocketAddress inet = channel.remoteAddress();
+            return inet != null ? String.valueOf(inet) : SocketAddressText.of(channel.remoteSocketAddress());
         } catch (RuntimeException e) {
             return "an unknown address";
         }
@@ -377,6 +417,10 @@ final class ConnectionSorter {
                         + " identified itself too late");
             }
             // The migration's own channel from here on.
+            if (init.handover()) {
+                adoptHandover(channel);
+                return;
+            }
             init.checkChannel(hello.channels());
             int id = init.channel();
             if (dataChannels[id] != null) {
@@ -389,11 +433,32 @@ final class ConnectionSorter {
         }
     }
 
+    /** The handover channel identified itself; called with the monitor held. */
+    private void adoptHandover(IOChannel channel) throws ProtocolException {
+        if (hello.handedOver().isEmpty()) {
+            throw new ProtocolException("multifd: a handover channel connected, but HELLO hands no block over");
+        }
+        if (handoverChannel != null) {
+            throw new ProtocolException("multifd: a second handover channel connected");
+        }
+        handoverChannel = channel;
+        checkReady();
+    }
+
     /** Called with the monitor held. */
     private void checkReady() {
-        if (hello != null && connected == hello.channels()) {
+        if (hello != null && connected == hello.channels()
+                && (hello.handedOver().isEmpty() || handoverChannel != null)) {
             ready.countDown();
         }
+    }
+
+    /**
+     * {@return the handover channel, once every channel identified itself; {@code null} if HELLO hands nothing
+     * over}
+     */
+    synchronized IOChannel handoverChannel() {
+        return handoverChannel;
     }
 
     /**
@@ -426,8 +491,10 @@ final class ConnectionSorter {
         if (current == null) {
             return "the main channel did not send its HELLO within " + limit + strangers.summary();
         }
-        return "multifd: only " + connected + " of " + current.channels() + " channels connected within " + limit
-                + strangers.summary();
+        IOChannel handover = handoverChannel();
+        return "multifd: only " + connected + " of " + current.channels() + " channels"
+                + (current.handedOver().isEmpty() || handover != null ? "" : " and not the handover channel")
+                + " connected within " + limit + strangers.summary();
     }
 
     /** Wakes the multifd channels that wait for HELLO, so that they see the migration ending. */

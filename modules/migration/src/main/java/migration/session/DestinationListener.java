@@ -6,6 +6,8 @@ import io.channel.SocketAddressText;
 import io.channel.spi.ChannelProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import migration.MigrationException;
 
@@ -24,15 +26,33 @@ final class DestinationListener {
      * off and the address is not a loopback address.
      *
      * @param provider the channel provider to listen with
-     * @param local    where to listen, resolved or a host name; port 0 picks a free port
+     * @param local    where to listen: a Unix domain socket's path, or a host and port, resolved or a host name
+     *                 (port 0 picks a free port)
      * @param tls      whether the destination runs TLS
      * @param log      where the warning goes
      * @return the listener, owned by the caller
      * @throws MigrationException naming the address, if its host name does not resolve (the cause is an
      *                            {@link UnknownHostException}) or binding fails
      */
-    static ChannelListener open(ChannelProvider provider, InetSocketAddress local, boolean tls, System.Logger log)
+    static ChannelListener open(ChannelProvider provider, SocketAddress local, boolean tls, System.Logger log)
             throws MigrationException {
+        if (local instanceof UnixDomainSocketAddress unix) {
+            if (tls) {
+                throw new MigrationException(SourceSession.TLS_OVER_UNIX_SOCKET);
+            }
+            try {
+                // Only processes that can reach the path connect, and the sorter checks each one's user.
+                return provider.listen(unix, ChannelOptions.defaults());
+            } catch (IOException e) {
+                throw new MigrationException("cannot listen on " + SocketAddressText.of(unix) + ": " + e.getMessage(),
+                        e);
+            }
+        }
+        return open(provider, (InetSocketAddress) local, tls, log);
+    }
+
+    private static ChannelListener open(ChannelProvider provider, InetSocketAddress local, boolean tls,
+                                        System.Logger log) throws MigrationException {
         InetSocketAddress address;
         try {
             address = ChannelProvider.resolve(local);

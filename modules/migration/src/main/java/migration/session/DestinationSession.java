@@ -2,18 +2,30 @@ package migration.session;
 
 import io.channel.ChannelListener;
 import io.channel.ChannelProviders;
+import io.channel.Feature;
 import io.channel.IOChannel;
+import io.channel.ReceivedDescriptors;
+import io.channel.memory.HandoverMemory;
+import io.channel.memory.MemoryProvider;
 import io.channel.memory.PageMemory;
 import io.channel.spi.ChannelProvider;
 import io.channel.tls.TlsSessionInfo;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,6 +54,7 @@ import migration.multifd.TransferCounters;
 import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
+import migration.protocol.HandoverMessage;
 import migration.protocol.Hello;
 import migration.protocol.InitPacket;
 import migration.protocol.MainChannel;
@@ -96,6 +109,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private final boolean prefault;
     private final TransferCounters counters;
     private final List<RamBlock> blocks = new CopyOnWriteArrayList<>();
+    /** Per block handed over, by index, the arena its provider gave for its mapping: put at HELLO, read later. */
+    private final Map<Integer, Arena> handoverArenas = new ConcurrentHashMap<>();
     private final BlockingQueue<SourceEvent> events = new LinkedBlockingQueue<>();
     private final Phases<DestinationPhase> phases = new Phases<>("destination", DestinationPhase.LISTENING);
     private final CountDownLatch commitArrived = new CountDownLatch(1);
@@ -126,7 +141,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
     /**
      * Binds the listening socket now and accepts in the background.
      *
-     * @param local      where to listen; port 0 picks a free port
+     * @param local      where to listen: a host and port (port 0 picks a free port), or a Unix domain socket's
+     *                   path, which must not exist
      * @param provider   supplies the memory for each announced block
      * @param knownZero  tells whether a block's memory is known to be all zero
      * @param params     the parameters
@@ -134,14 +150,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * @return the running session
      * @throws MigrationException if no provider is usable or binding fails
      */
-    public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+    public static DestinationSession listen(SocketAddress local, RamBlockProvider provider,
                                             Predicate<RamBlock> knownZero, MigrationParameters params,
                                             List<ChannelProvider> candidates) throws MigrationException {
         return listen(local, provider, knownZero, block -> null, true, params, candidates);
     }
 
     /**
-     * Like {@link #listen(InetSocketAddress, RamBlockProvider, Predicate, MigrationParameters, List)}, with blocks
+     * Like {@link #listen(SocketAddress, RamBlockProvider, Predicate, MigrationParameters, List)}, with blocks
      * whose pages the receivers write to the file the block maps rather than through the mapping.
      *
      * @param local      where to listen
@@ -154,7 +170,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * @return the running session
      * @throws MigrationException if no provider is usable or binding fails
      */
-    public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+    public static DestinationSession listen(SocketAddress local, RamBlockProvider provider,
                                             Predicate<RamBlock> knownZero, Function<RamBlock, FileChannel> files,
                                             MigrationParameters params, List<ChannelProvider> candidates)
             throws MigrationException {
@@ -162,7 +178,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
     }
 
     /**
-     * Like {@link #listen(InetSocketAddress, RamBlockProvider, Predicate, Function, MigrationParameters, List)},
+     * Like {@link #listen(SocketAddress, RamBlockProvider, Predicate, Function, MigrationParameters, List)},
      * choosing whether fresh blocks (those {@code knownZero} accepts) and writable file mappings are populated
      * ahead of the receivers (see {@link Prefaulter}).
      *
@@ -177,7 +193,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * @return the running session
      * @throws MigrationException if no provider is usable or binding fails
      */
-    public static DestinationSession listen(InetSocketAddress local, RamBlockProvider provider,
+    public static DestinationSession listen(SocketAddress local, RamBlockProvider provider,
                                             Predicate<RamBlock> knownZero, Function<RamBlock, FileChannel> files,
                                             boolean prefault, MigrationParameters params,
                                             List<ChannelProvider> candidates) throws MigrationException {
@@ -190,6 +206,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
                 chosen = ChannelProviders.select(candidates, params.provider()).chosen();
             } else if (params.provider() != null) {
                 chosen = ChannelProviders.select(ChannelProviders.all(), params.provider()).chosen();
+            } else if (local instanceof UnixDomainSocketAddress) {
+                // The best provider: the Linux provider's own Unix domain sockets receive handed-over memory
+                // (descriptors), which the portable provider's cannot.
+                chosen = ChannelProviders.select().chosen();
             } else {
                 // A destination only receives: zero-copy, a way of sending, is of no use here.
                 chosen = ChannelProviders.selectForCopying().chosen();
@@ -209,9 +229,14 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
     }
 
-    /** {@return the bound address} */
+    /** {@return the bound address; {@code null} for a Unix domain socket (see {@link #localSocketAddress()})} */
     public InetSocketAddress localAddress() {
         return sorter.listener().localAddress();
+    }
+
+    /** {@return the bound address, of any kind} */
+    public SocketAddress localSocketAddress() {
+        return sorter.listener().localSocketAddress();
     }
 
     /** {@return the blocks received into so far, in the source's order} */
@@ -275,6 +300,9 @@ public final class DestinationSession extends Session implements ReceiverHost {
             }
         }
         phases.moveTo(DestinationPhase.VERIFYING);
+        if (!hello.handedOver().isEmpty()) {
+            receiveHandedOver(sorter.handoverChannel());
+        }
         Verdict verdict = check(complete, receiving);
         if (verdict.problem() != null) {
             verdict(VerifiedBy.NONE);
@@ -337,6 +365,10 @@ public final class DestinationSession extends Session implements ReceiverHost {
         }
         List<String> mismatches = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
+            if (hello.handedOver().contains(i)) {
+                // Not digested on either side: this side maps the source's very pages.
+                continue;
+            }
             // Digests of the pages as sent are compared with those folded as the pages arrived (all but the last
             // round's folded already, foldArrived); digests of the source's final memory with this memory itself.
             int here = complete.ofMemory() ? Crc32c.ofMemory(blocks.get(i).memory()) : receiving.get(i).crc32c();
@@ -350,6 +382,41 @@ public final class DestinationSession extends Session implements ReceiverHost {
         VerifiedBy by = complete.ofMemory() ? VerifiedBy.FINAL_MEMORY : VerifiedBy.PAGE_DIGESTS;
         return mismatches.isEmpty() ? new Verdict(null, by)
                 : new Verdict("verification failed: " + String.join("; ", mismatches), by);
+    }
+
+    /**
+     * Takes the blocks the source hands over: one message with one descriptor each on the handover channel, after
+     * the last round. Each descriptor is checked before it is mapped ({@link MemoryProvider#mapHandedOver}: a
+     * regular file in memory, of the announced size, sealed as announced) and then mapped in place of the block's
+     * placeholder; a refused one is closed and fails the migration, and the source keeps its memory.
+     */
+    private void receiveHandedOver(IOChannel channel) throws IOException, MigrationException, Stopped {
+        Hello current = hello;
+        MemoryProvider memory = PageMemory.provider();
+        Set<Integer> taken = new HashSet<>();
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment bytes = scratch.allocate(HandoverMessage.SIZE);
+            for (int n = 0; n < current.handedOver().size(); n++) {
+                checkStopping();
+                try (ReceivedDescriptors descriptors = channel.readWithDescriptors(bytes, 1)) {
+                    HandoverMessage message = HandoverMessage.decode(bytes, current, descriptors.count());
+                    Hello.BlockInfo info = current.blocks().get(message.block());
+                    if (!taken.add(message.block())) {
+                        throw new ProtocolException("handover channel: ram block '" + info.name()
+                                + "' handed over twice");
+                    }
+                    HandoverMemory mapped;
+                    try {
+                        mapped = memory.mapHandedOver(descriptors.take(0), info.size(), message.fileSize(),
+                                message.sealed(), handoverArenas.get(message.block()));
+                    } catch (IOException e) {
+                        throw new MigrationException("ram block '" + info.name() + "' was handed over, but its"
+                                + " descriptor is refused: " + e.getMessage(), e);
+                    }
+                    blocks.set(message.block(), RamBlock.of(info.name(), mapped));
+                }
+            }
+        }
     }
 
     /**
@@ -583,7 +650,18 @@ public final class DestinationSession extends Session implements ReceiverHost {
     /** Asks the provider for every announced block; returns the sum of their sizes. */
     private long openBlocks(Hello received) throws MigrationException {
         long sum = 0;
-        for (Hello.BlockInfo info : received.blocks()) {
+        if (!received.handedOver().isEmpty()) {
+            refuseHandoverIfUnable(received);
+        }
+        for (int index = 0; index < received.blocks().size(); index++) {
+            Hello.BlockInfo info = received.blocks().get(index);
+            if (received.handedOver().contains(index)) {
+                // Mapped when its descriptor arrives, after the last round; no page of it is sent.
+                handoverArenas.put(index, handoverArena(info));
+                blocks.add(RamBlock.of(info.name(), MemorySegment.NULL));
+                sum += info.size();
+                continue;
+            }
             RamBlock block;
             try {
                 block = provider.blockFor(info.name(), info.size());
@@ -605,6 +683,46 @@ public final class DestinationSession extends Session implements ReceiverHost {
             sum += info.size();
         }
         return sum;
+    }
+
+    /** {@return where a block handed over will be mapped, as the provider says} */
+    private Arena handoverArena(Hello.BlockInfo info) throws MigrationException {
+        Arena arena;
+        try {
+            arena = provider.handoverArena(info.name(), info.size());
+        } catch (IOException | RuntimeException e) {
+            throw new MigrationException(e.getMessage() != null ? e.getMessage()
+                    : "the ram block provider failed for '" + info.name() + "': " + e, e);
+        }
+        if (arena == null) {
+            throw new MigrationException("the source hands ram block '" + info.name() + "' over (its memory itself,"
+                    + " not a copy), but this destination's ram block provider takes no handed-over memory"
+                    + " (RamBlockProvider.anonymous does)");
+        }
+        return arena;
+    }
+
+    /** Refuses, at HELLO, blocks handed over to a destination that cannot receive or map them. */
+    private void refuseHandoverIfUnable(Hello received) throws MigrationException {
+        String first = received.blocks().get(received.handedOver().getFirst()).name();
+        IOChannel channel = main().channel();
+        if (!channel.features().contains(Feature.PASS_DESCRIPTORS)) {
+            throw new MigrationException("the source hands ram block '" + first + "' over, but this destination's"
+                    + " channels (provider '" + channel.providerName() + "') cannot receive descriptors: listen on"
+                    + " a Unix domain socket with the Linux provider (module io.channel.linux)");
+        }
+        Throwable cause = PageMemory.provider().handoverUnavailabilityCause();
+        if (cause != null) {
+            throw new MigrationException("the source hands ram block '" + first + "' over, but this destination"
+                    + " cannot map handed-over memory: " + cause.getMessage(), cause);
+        }
+        try {
+            // Now, in the setup, not after COMPLETE, inside the source's downtime.
+            PageMemory.provider().prepareForHandover();
+        } catch (IOException e) {
+            throw new MigrationException("the source hands ram block '" + first + "' over, but this destination"
+                    + " cannot map handed-over memory: " + e.getMessage(), e);
+        }
     }
 
     @Override

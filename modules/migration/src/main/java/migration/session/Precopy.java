@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import migration.LiveParameters;
@@ -70,17 +71,21 @@ final class Precopy implements AutoCloseable {
      *
      * @param params the live parameters
      * @param blocks the blocks
+     * @param handedOver the indices of the blocks handed over, which get no tracker
      * @return the precopy state, owning the trackers
      * @throws MigrationException if the named tracker does not exist or is unavailable here (with its cause)
      */
-    static Precopy create(LiveParameters params, List<RamBlock> blocks) throws MigrationException {
+    static Precopy create(LiveParameters params, List<RamBlock> blocks, Set<Integer> handedOver)
+            throws MigrationException {
         List<DirtyTracker> trackers = new ArrayList<>();
         List<LiveStats.Tracker> stats = new ArrayList<>();
         try {
-            for (RamBlock block : blocks) {
-                if (block.size() == 0) {
+            for (int b = 0; b < blocks.size(); b++) {
+                RamBlock block = blocks.get(b);
+                if (block.size() == 0 || handedOver.contains(b)) {
                     trackers.add(null);
-                    stats.add(new LiveStats.Tracker(block.name(), "none", "the block is empty"));
+                    stats.add(new LiveStats.Tracker(block.name(), "none", block.size() == 0 ? "the block is empty"
+                            : "the block is handed over: its descriptor moves, not its pages, so no round sends it"));
                     continue;
                 }
                 DirtyTracker tracker = params.tracker() == null ? DirtyTrackers.track(block.memory())

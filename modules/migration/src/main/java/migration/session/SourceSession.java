@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,6 +28,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import io.channel.memory.DirtyPages;
+import io.channel.memory.HandoverMemory;
+import io.channel.memory.PageMemory;
 import migration.ChannelStats;
 import migration.LiveParameters;
 import migration.LiveStats;
@@ -53,6 +57,7 @@ import migration.protocol.Admission;
 import migration.protocol.Complete;
 import migration.protocol.Frame;
 import migration.protocol.FrameType;
+import migration.protocol.HandoverMessage;
 import migration.protocol.Hello;
 import migration.protocol.MainChannel;
 import migration.protocol.PeerText;
@@ -78,7 +83,11 @@ import migration.protocol.RoundReceived;
  */
 public final class SourceSession extends Session implements SenderHost {
 
-    private final InetSocketAddress destination;
+    /** Why TLS is refused over a Unix domain socket, at either side. */
+    static final String TLS_OVER_UNIX_SOCKET = "TLS over a Unix domain socket is not supported: the peer is a process"
+            + " on this host, and the destination checks its user as the kernel tells it (SO_PEERCRED) instead";
+
+    private final SocketAddress destination;
     private final List<RamBlock> blocks;
     private final ZeroCopyPlan plan;
     private final UUID migrationId = UUID.randomUUID();
@@ -93,6 +102,11 @@ public final class SourceSession extends Session implements SenderHost {
     private volatile CountDownLatch syncs;
     private volatile List<MultifdSender> senders = List.of();
     private final Phases<SourcePhase> phases = new Phases<>("source", SourcePhase.CONNECTING);
+    /**
+     * The indices of the blocks handed over (their descriptors pass on the handover channel after the last round,
+     * and no round sends their pages), in increasing order; empty when none is.
+     */
+    private final List<Integer> handedOver;
     /** The live migration's state, or {@code null} for a single round. */
     private final Precopy precopy;
     private final SourceHooks hooks;
@@ -105,14 +119,15 @@ public final class SourceSession extends Session implements SenderHost {
     private volatile long roundBytes;
     private volatile long processedAtRoundStart;
 
-    private SourceSession(InetSocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
-                          ZeroCopyPlan plan, Precopy precopy, SourceHooks hooks) {
+    private SourceSession(SocketAddress destination, List<RamBlock> blocks, MigrationParameters params,
+                          ZeroCopyPlan plan, Precopy precopy, SourceHooks hooks, List<Integer> handedOver) {
         super("source", "destination", params);
         this.destination = destination;
         this.blocks = List.copyOf(blocks);
         this.plan = plan;
         this.precopy = precopy;
         this.hooks = hooks;
+        this.handedOver = handedOver;
         this.limiter = new BandwidthLimiter(params.maxBandwidth());
         // A live migration always records the sent pages' CRCs: the portable tracker compares against them. Verify
         // on under TLS takes none (MigrationParameters.digestsPages).
@@ -127,24 +142,24 @@ public final class SourceSession extends Session implements SenderHost {
      * Validates everything that can be checked before connecting, chooses the provider, and starts the
      * migration's threads.
      *
-     * @param destination where the destination listens
+     * @param destination where the destination listens: a host and port, or a Unix domain socket's path
      * @param blocks      the blocks to migrate, with distinct names
      * @param params      the parameters
      * @param candidates  channel providers to choose from, or {@code null} for those on the module path
      * @return the running session
      * @throws MigrationException if the blocks or zero-copy settings cannot work; nothing was sent
      */
-    public static SourceSession start(InetSocketAddress destination, List<RamBlock> blocks,
+    public static SourceSession start(SocketAddress destination, List<RamBlock> blocks,
                                       MigrationParameters params, List<ChannelProvider> candidates)
             throws MigrationException {
         return start(destination, blocks, params, candidates, null, null);
     }
 
     /**
-     * Like {@link #start(InetSocketAddress, List, MigrationParameters, List)}, live: rounds of dirty pages until
+     * Like {@link #start(SocketAddress, List, MigrationParameters, List)}, live: rounds of dirty pages until
      * the expected downtime is within the limit, then the pause hook and the last round.
      *
-     * @param destination where the destination listens
+     * @param destination where the destination listens: a host and port, or a Unix domain socket's path
      * @param blocks      the blocks to migrate, with distinct names
      * @param params      the parameters
      * @param candidates  channel providers to choose from, or {@code null} for those on the module path
@@ -153,7 +168,7 @@ public final class SourceSession extends Session implements SenderHost {
      * @return the running session
      * @throws MigrationException if the blocks, the zero-copy settings or the dirty trackers cannot work
      */
-    public static SourceSession start(InetSocketAddress destination, List<RamBlock> blocks,
+    public static SourceSession start(SocketAddress destination, List<RamBlock> blocks,
                                       MigrationParameters params, List<ChannelProvider> candidates,
                                       LiveParameters live, SourceHooks hooks) throws MigrationException {
         if (live != null) {
@@ -169,6 +184,9 @@ public final class SourceSession extends Session implements SenderHost {
             throw new MigrationException("too many ram blocks: " + blocks.size() + ", at most "
                     + MigrationProtocol.MAX_BLOCKS);
         }
+        if (destination instanceof UnixDomainSocketAddress && params.tls() != null) {
+            throw new MigrationException(TLS_OVER_UNIX_SOCKET);
+        }
         Set<String> names = new HashSet<>();
         for (RamBlock block : blocks) {
             if (!names.add(block.name())) {
@@ -182,10 +200,11 @@ public final class SourceSession extends Session implements SenderHost {
                 && !plan.givenBySetup()) {
             LOG.log(System.Logger.Level.INFO, "zero-copy: " + plan.reason());
         }
-        Precopy precopy = live == null ? null : Precopy.create(live, blocks);
+        List<Integer> handedOver = handedOver(blocks, plan, destination);
+        Precopy precopy = live == null ? null : Precopy.create(live, blocks, Set.copyOf(handedOver));
         SourceSession session;
         try {
-            session = new SourceSession(destination, blocks, params, plan, precopy, hooks);
+            session = new SourceSession(destination, blocks, params, plan, precopy, hooks, handedOver);
         } catch (RuntimeException | Error e) {
             if (precopy != null) {
                 precopy.close();
@@ -233,13 +252,15 @@ public final class SourceSession extends Session implements SenderHost {
         mainChannelReady(mainFrames);
         mainFrames.send(new Hello(migrationId, params.channels(), MigrationProtocol.PAGE_SIZE,
                 MigrationProtocol.MAX_PAGES_PER_PACKET,
-                blocks.stream().map(b -> new Hello.BlockInfo(b.name(), b.size())).toList(), precopy != null).encode());
+                blocks.stream().map(b -> new Hello.BlockInfo(b.name(), b.size())).toList(), precopy != null,
+                handedOver).encode());
         // Read the answer from now on: a refusal (ERROR) may arrive while the init packets are being sent.
         mainReaderStarted();
         startWorker("main-reader", this::readMain);
         for (int i = 0; i < data.size(); i++) {
             sendInit(data.get(i), i);
         }
+        IOChannel handover = handedOver.isEmpty() ? null : connectHandover(options);
         startHeartbeats();
         // Bounded by the setup timeout (the watchdog's).
         awaitLatch(accepted);
@@ -265,6 +286,9 @@ public final class SourceSession extends Session implements SenderHost {
         int rounds = precopy == null ? singleRound(senders) : precopyRounds(mainFrames, senders);
         for (MultifdSender sender : senders) {
             sender.submit(new MultifdSender.StopJob());
+        }
+        if (handover != null) {
+            handOver(handover);
         }
         boolean ofMemory = params.verification() == VerifyMode.FINAL;
         int[] digests = ofMemory ? awaitMemoryDigests() : !params.digestsPages() ? null
@@ -312,6 +336,7 @@ public final class SourceSession extends Session implements SenderHost {
         }
         phases.moveTo(SourcePhase.COMMITTED);
         verdict(verdict.verified() ? VerifiedBy.atSource(params()) : VerifiedBy.NONE);
+        giveUpHandedOver();
     }
 
     /** The blocks' CRC32Cs of their final memory (verify {@code final}), read on a worker; null until started. */
@@ -328,7 +353,8 @@ public final class SourceSession extends Session implements SenderHost {
             try {
                 int[] digests = new int[blocks.size()];
                 for (int i = 0; i < digests.length && !stopping(); i++) {
-                    digests[i] = Crc32c.ofMemory(blocks.get(i).memory());
+                    // A handed-over block's digest slot is 0 and not compared: the destination maps these very pages.
+                    digests[i] = handedOver.contains(i) ? 0 : Crc32c.ofMemory(blocks.get(i).memory());
                 }
                 future.complete(digests);
             } catch (RuntimeException | Error e) {
@@ -355,10 +381,94 @@ public final class SourceSession extends Session implements SenderHost {
         }
     }
 
+    /**
+     * {@return the blocks this migration hands over: over a Unix domain socket whose channels pass descriptors,
+     * every block that is not empty and was made to be handed over ({@link RamBlock#handoverMemory()})} The others
+     * go by copy, in the same migration.
+     */
+    private static List<Integer> handedOver(List<RamBlock> blocks, ZeroCopyPlan plan, SocketAddress destination) {
+        if (!plan.provider().passesDescriptorsTo(destination)) {
+            return List.of();
+        }
+        List<Integer> indices = new ArrayList<>();
+        for (int b = 0; b < blocks.size(); b++) {
+            if (blocks.get(b).size() > 0 && blocks.get(b).handoverMemory().isPresent()) {
+                indices.add(b);
+            }
+        }
+        return List.copyOf(indices);
+    }
+
+    /** {@return per block the bytes the rounds copy: its size, 0 for a block handed over} */
+    private List<Long> copiedSizes() {
+        List<Long> sizes = new ArrayList<>(blocks.size());
+        for (int b = 0; b < blocks.size(); b++) {
+            sizes.add(handedOver.contains(b) ? 0L : blocks.get(b).size());
+        }
+        return sizes;
+    }
+
+    /** Connects the handover channel and identifies it (an init packet naming {@link InitPacket#HANDOVER_CHANNEL}). */
+    private IOChannel connectHandover(ChannelOptions options) throws IOException, MigrationException, Stopped {
+        IOChannel channel = connect(options.withZeroCopy(false), "the handover channel");
+        register(channel);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment init = arena.allocate(InitPacket.SIZE);
+            new InitPacket(migrationId, InitPacket.HANDOVER_CHANNEL).encode(init);
+            channel.writeAll(init);
+        } catch (IOException e) {
+            throw new IOException("the handover channel: sending the init packet failed: " + e.getMessage(), e);
+        }
+        counters.multifdBytes.add(InitPacket.SIZE);
+        return channel;
+    }
+
+    /**
+     * Passes the descriptor of every block handed over, one message each, after the last round: the pages stay
+     * where they are and the destination maps them. Inside the downtime of a live migration, and constant in the
+     * blocks' size.
+     */
+    private void handOver(IOChannel channel) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment message = arena.allocate(HandoverMessage.SIZE);
+            for (int b : handedOver) {
+                HandoverMemory memory = blocks.get(b).handoverMemory().orElseThrow();
+                new HandoverMessage(b, memory.sealed(), memory.fileSize()).encode(message);
+                try {
+                    channel.writeWithDescriptors(message, memory.descriptor());
+                } catch (IOException e) {
+                    throw new IOException("the handover channel: passing ram block '" + blocks.get(b).name()
+                            + "' failed: " + e.getMessage(), e);
+                }
+                counters.multifdBytes.add(HandoverMessage.SIZE);
+            }
+        }
+    }
+
+    /**
+     * After COMMIT only the destination may write what was handed over: the source write-protects its own mapping
+     * of it ({@code mprotect(PROT_READ)}), so that a stray write here faults instead of changing the destination's
+     * memory. Its application is paused and never resumes, so nothing writes meanwhile. A failure is logged: the
+     * memory is the destination's either way.
+     */
+    private void giveUpHandedOver() {
+        for (int b : handedOver) {
+            try {
+                if (!PageMemory.provider().writeProtect(blocks.get(b).memory())) {
+                    LOG.log(System.Logger.Level.WARNING, "ram block '" + blocks.get(b).name() + "' was handed over,"
+                            + " but memory provider '" + PageMemory.provider().name() + "' cannot write-protect it");
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "ram block '" + blocks.get(b).name() + "' was handed over,"
+                        + " but write-protecting it here failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** A migration that is not live: one round of every page. */
     private int singleRound(List<MultifdSender> senders) throws InterruptedException, Stopped {
-        roundBytes = blocks.stream().mapToLong(RamBlock::size).sum();
-        runRound(1, new PacketCursor(blocks.stream().map(RamBlock::size).toList()), senders);
+        roundBytes = copiedSizes().stream().mapToLong(Long::longValue).sum();
+        runRound(1, new PacketCursor(copiedSizes()), senders);
         roundEnded();
         return 1;
     }
@@ -392,12 +502,12 @@ public final class SourceSession extends Session implements SenderHost {
         }
         precopy.arm();
         int round = 1;
-        long pagesSent = blocks.stream().mapToLong(b -> MigrationProtocol.pageCount(b.size())).sum();
+        long pagesSent = copiedSizes().stream().mapToLong(MigrationProtocol::pageCount).sum();
         List<DirtyPages> sent = null;
         long start = System.nanoTime();
         long bytesBefore = counters.multifdBytes.sum();
-        roundBytes = blocks.stream().mapToLong(RamBlock::size).sum();
-        runRound(round, new PacketCursor(blocks.stream().map(RamBlock::size).toList()), senders);
+        roundBytes = copiedSizes().stream().mapToLong(Long::longValue).sum();
+        runRound(round, new PacketCursor(copiedSizes()), senders);
         while (true) {
             roundEnded();
             // Wait until the destination holds the whole round before the sync that may decide the switchover:
@@ -460,7 +570,7 @@ public final class SourceSession extends Session implements SenderHost {
                     foldSent(dirty);
                     finalDigests = new int[blocks.size()];
                     for (int b = 0; b < finalDigests.length; b++) {
-                        finalDigests[b] = blockDigests.get(b).digest();
+                        finalDigests[b] = handedOver.contains(b) ? 0 : blockDigests.get(b).digest();
                     }
                 }
                 roundEnded();
@@ -492,6 +602,9 @@ public final class SourceSession extends Session implements SenderHost {
             return;
         }
         for (int b = 0; b < blocks.size(); b++) {
+            if (handedOver.contains(b)) {
+                continue;
+            }
             IncrementalBlockDigest digest = blockDigests.get(b);
             if (sent == null) {
                 digest.changed(0, MigrationProtocol.pageCount(blocks.get(b).size()));
@@ -540,7 +653,7 @@ public final class SourceSession extends Session implements SenderHost {
     public void markDirty(String block, long offset, long length) {
         for (int b = 0; b < blocks.size(); b++) {
             if (blocks.get(b).name().equals(block)) {
-                if (precopy != null) {
+                if (precopy != null && !handedOver.contains(b)) {
                     precopy.markDirty(b, offset, length);
                 }
                 return;
@@ -552,7 +665,12 @@ public final class SourceSession extends Session implements SenderHost {
     @Override
     long remaining(long all) {
         if (precopy == null) {
-            return super.remaining(all);
+            // A block handed over is never copied: its bytes are not waiting for a round.
+            long handedOverBytes = 0;
+            for (int b : handedOver) {
+                handedOverBytes += blocks.get(b).size();
+            }
+            return super.remaining(all - handedOverBytes);
         }
         return Math.max(0, roundBytes - (counters.processedBytes.sum() - processedAtRoundStart));
     }
@@ -627,7 +745,7 @@ public final class SourceSession extends Session implements SenderHost {
         TlsParameters tls = params().tls();
         Duration timeout = Duration.ofNanos(Math.max(1_000_000, setupDeadlineNanos() - System.nanoTime()));
         try {
-            TlsChannel channel = TlsChannel.client(raw, destination.getHostString(),
+            TlsChannel channel = TlsChannel.client(raw, ((InetSocketAddress) destination).getHostString(),
                     timeout.compareTo(tls.handshakeTimeout()) < 0 ? tls.withHandshakeTimeout(timeout) : tls);
             // TLS admission (PROTOCOL.md 1.1): the destination's answer to this side's identity, before anything is
             // sent; registered first, so that the setup deadline's watchdog ends the wait.
@@ -674,7 +792,7 @@ public final class SourceSession extends Session implements SenderHost {
     private int[] digests() {
         int[] digests = new int[blocks.size()];
         for (int i = 0; i < digests.length; i++) {
-            digests[i] = pageDigests.get(i).blockCrc();
+            digests[i] = handedOver.contains(i) ? 0 : pageDigests.get(i).blockCrc();
         }
         return digests;
     }
@@ -690,9 +808,19 @@ public final class SourceSession extends Session implements SenderHost {
             public Failure closedEarly() {
                 // A TLS destination hangs up on a source without TLS before saying anything: hint at it.
                 return new Failure.ByPeer("the destination closed the main channel"
-                        + (accepted.getCount() > 0 ? " during the handshake" + (params().tls() == null
-                        ? " (if it runs with TLS, configure TLS on this side too)" : "")
+                        + (accepted.getCount() > 0 ? " during the handshake" + tlsHint()
                         : " before the migration ended"));
+            }
+
+            @Override
+            public Failure broke(IOException error) {
+                // The same hang-up may arrive as a reset (the destination closed with this side's bytes unread).
+                return accepted.getCount() > 0 ? new Failure.Transport("main channel: the connection to the destination"
+                        + " failed during the handshake: " + error.getMessage() + tlsHint(), error) : null;
+            }
+
+            private String tlsHint() {
+                return params().tls() == null ? " (if it runs with TLS, configure TLS on this side too)" : "";
             }
         });
     }

@@ -4,6 +4,8 @@ import io.channel.ChannelProviders;
 import io.channel.SocketAddressText;
 import io.channel.spi.ChannelProvider;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.List;
 import java.util.Locale;
 import migration.MigrationException;
@@ -38,6 +40,13 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
     /** The reason {@code auto} copies under TLS. */
     public static final String COPYING_FOR_TLS =
             "TLS encrypts every page into its own buffer before sending, so zero-copy cannot work; copying";
+    /** Why {@code zero-copy=on} fails over a Unix domain socket. */
+    public static final String UNIX_SOCKET_REFUSES_ZERO_COPY = "zero-copy was required (zero-copy=on), but a Unix"
+            + " domain socket has none (MSG_ZEROCOPY is for TCP and UDP, Documentation/networking/msg_zerocopy.rst);"
+            + " on one host, hand the memory over instead (RamBlock.memfd)";
+    /** The reason {@code auto} copies over a Unix domain socket. */
+    public static final String COPYING_OVER_UNIX_SOCKET = "a Unix domain socket has no zero-copy send (MSG_ZEROCOPY is"
+            + " for TCP and UDP); copying";
 
     /**
      * Chooses the provider and decides about zero-copy, for plain TCP to a destination not known to be local.
@@ -70,16 +79,21 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
      *                    {@link ChannelProviders} (which honours {@code -Dio.channel.provider})
      * @param osName      the value of {@code os.name}
      * @param tls         whether the channels run TLS, which rules zero-copy out
-     * @param destination where the source connects, or {@code null} if not known yet
+     * @param destination where the source connects, or {@code null} if not known yet; a Unix domain socket
+     *                    copies, as TLS does
      * @return the plan
      * @throws MigrationException if no provider can be used, or zero-copy is required and cannot work; the
      *                            message uses QEMU's words where they fit
      */
     public static ZeroCopyPlan choose(ZeroCopyMode mode, String requested, List<ChannelProvider> candidates,
-                                      String osName, boolean tls, InetSocketAddress destination)
+                                      String osName, boolean tls, SocketAddress destination)
             throws MigrationException {
         if (tls && mode == ZeroCopyMode.ON) {
             throw new MigrationException(TLS_REFUSES_ZERO_COPY);
+        }
+        boolean unix = destination instanceof UnixDomainSocketAddress;
+        if (unix && mode == ZeroCopyMode.ON) {
+            throw new MigrationException(UNIX_SOCKET_REFUSES_ZERO_COPY);
         }
         if (mode == ZeroCopyMode.ON && !osName.toLowerCase(Locale.ROOT).startsWith("linux")) {
             throw new MigrationException("Zero copy currently only available on Linux (this is " + osName + ")");
@@ -88,12 +102,16 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
         String property = candidates != null ? null : System.getProperty(ChannelProviders.PROVIDER_PROPERTY);
         boolean named = requested != null || (property != null && !property.isBlank());
         // A named provider is used as named, so only an unnamed choice asks whether this host copies anyway.
-        boolean sameHost = !named && mode == ZeroCopyMode.AUTO && destination != null
-                && copiedByTheKernel(all, destination);
-        boolean copying = !named && (mode == ZeroCopyMode.OFF || tls || sameHost);
+        boolean sameHost = !named && mode == ZeroCopyMode.AUTO && destination instanceof InetSocketAddress inet
+                && copiedByTheKernel(all, inet);
+        boolean copying = !named && (mode == ZeroCopyMode.OFF || tls || sameHost) && !unix;
         ChannelProviders.Selection selection;
         try {
-            if (copying) {
+            if (unix && !named) {
+                // The best provider, not the best copying one: over a Unix domain socket the Linux provider's own
+                // sockets can hand memory over (pass descriptors), which the portable provider's cannot.
+                selection = ChannelProviders.select(all, null);
+            } else if (copying) {
                 // Nothing named, so no property to honour: the list form is the whole choice.
                 selection = ChannelProviders.selectForCopying(all);
             } else if (candidates != null) {
@@ -113,8 +131,11 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
         if (tls) {
             return new ZeroCopyPlan(provider, false, COPYING_FOR_TLS, true);
         }
+        if (unix) {
+            return new ZeroCopyPlan(provider, false, COPYING_OVER_UNIX_SOCKET, true);
+        }
         if (sameHost) {
-            return new ZeroCopyPlan(provider, false, sameHost(destination), true);
+            return new ZeroCopyPlan(provider, false, sameHost((InetSocketAddress) destination), true);
         }
         if (provider.supportsZeroCopy()) {
             return new ZeroCopyPlan(provider, true, IN_EFFECT);

@@ -34,4 +34,26 @@ class HelloTest {
                 .hasMessage("main channel, HELLO: the name of block 0, \"a\\x9bb\", contains control or invisible"
                         + " characters");
     }
+
+    private static final List<Hello.BlockInfo> THREE = List.of(new Hello.BlockInfo("a", 4096),
+            new Hello.BlockInfo("b", 8192), new Hello.BlockInfo("c", 1));
+
+    @Test
+    void aHandshakeThatHandsBlocksOverSurvivesEncodeAndDecode() throws Exception {
+        Hello hello = new Hello(ID, 2, 4096, 128, THREE, true, List.of(0, 2));
+
+        assertThat(Hello.decode(hello.encode())).isEqualTo(hello);
+        assertThat(hello.encode().body().length).isEqualTo(hello(THREE).encode().body().length + 4 + 8);
+    }
+
+    @Test
+    void aHandoverListOutOfOrderOrNamingNoBlockIsRefused() {
+        assertThatThrownBy(() -> Hello.decode(new Hello(ID, 2, 4096, 128, THREE, false, List.of(2, 1)).encode()))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("main channel, HELLO: handed-over block index 1 is not above 2 and below 3");
+        assertThatThrownBy(() -> Hello.decode(new Hello(ID, 2, 4096, 128, THREE, false, List.of(3)).encode()))
+                .hasMessage("main channel, HELLO: handed-over block index 3 is not above -1 and below 3");
+        assertThatThrownBy(() -> Hello.decode(new Hello(ID, 2, 4096, 128, THREE, false, List.of(0, 1, 2, 2))
+                .encode())).hasMessage("main channel, HELLO: 4 blocks handed over, expected 1..3");
+    }
 }

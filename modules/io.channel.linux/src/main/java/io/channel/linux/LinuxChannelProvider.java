@@ -20,6 +20,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -124,6 +126,35 @@ public final class LinuxChannelProvider implements ChannelProvider {
         facts.put("available", cause == null ? "yes" : "no: " + cause.getMessage());
         facts.putAll(HostLimits.read(cause == null ? Syscalls.nativeSyscalls() : null).describe());
         return Collections.unmodifiableMap(facts);
+    }
+
+    /**
+     * {@inheritDoc} A Unix domain socket is the provider's own ({@link UnixSockets}), which passes descriptors
+     * ({@link io.channel.Feature#PASS_DESCRIPTORS}).
+     */
+    @Override
+    public IOChannel connect(SocketAddress remote, ChannelOptions options) throws IOException {
+        if (remote instanceof UnixDomainSocketAddress unix) {
+            ensureAvailability();
+            return UnixSockets.connect(Syscalls.nativeSyscalls(), unix, options);
+        }
+        return ChannelProvider.super.connect(remote, options);
+    }
+
+    /** {@inheritDoc} {@code true} for a Unix domain socket, where this provider is available. */
+    @Override
+    public boolean passesDescriptorsTo(SocketAddress destination) {
+        return destination instanceof UnixDomainSocketAddress && isAvailable();
+    }
+
+    /** {@inheritDoc} A Unix domain socket is the provider's own ({@link UnixSockets}). */
+    @Override
+    public ChannelListener listen(SocketAddress local, ChannelOptions options) throws IOException {
+        if (local instanceof UnixDomainSocketAddress unix) {
+            ensureAvailability();
+            return UnixSockets.listen(Syscalls.nativeSyscalls(), unix, options);
+        }
+        return ChannelProvider.super.listen(local, options);
     }
 
     @Override

@@ -2,10 +2,13 @@ package io.channel.linux;
 
 import io.channel.linux.internal.Syscalls;
 import io.channel.linux.internal.gen.mman_h;
+import io.channel.memory.HandoverMemory;
 import io.channel.memory.MemoryProvider;
 import io.channel.spi.SupportedPlatform;
 import java.lang.foreign.Arena;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,6 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Why: the JDK's {@link Arena#allocate} zeroes what it returns, which faults in every page on the allocating
  * thread. A receiver wants the opposite: memory that costs nothing until the data arrives, and faults taken in
  * bulk, off the receive path, 2 MiB at a time where huge pages are allowed.
+ *
+ * <p>It also makes memory that can be handed to another process ({@link HandoverMemory}): a sealed {@code memfd},
+ * or an existing shared mapping of a {@code tmpfs} or {@code hugetlbfs} file ({@link MemfdMemory}).
  *
  * <p>{@link io.channel.memory.MemoryProviders} prefers it where it is available;
  * {@code -Dio.channel.memory.provider=portable} turns it down.
@@ -112,6 +118,64 @@ public final class LinuxMemoryProvider implements MemoryProvider {
             }
             throw e;
         }
+    }
+
+    /** {@inheritDoc} {@code null} wherever the provider is available: every Linux since 3.17 has memfd. */
+    @Override
+    public Throwable handoverUnavailabilityCause() {
+        return unavailabilityCause();
+    }
+
+    @Override
+    public HandoverMemory allocateForHandover(String name, long byteSize, boolean hugePages, Arena arena)
+            throws IOException {
+        ensureAvailability();
+        return MemfdMemory.allocate(syscalls(), name, byteSize, hugePages, arena);
+    }
+
+    @Override
+    public HandoverMemory declareForHandover(MemorySegment mapping, Path file, Arena arena) throws IOException {
+        ensureAvailability();
+        return MemfdMemory.declare(syscalls(), mapping, file, arena, MemfdMemory.procSelfMaps());
+    }
+
+    @Override
+    public HandoverMemory mapHandedOver(int descriptor, long byteSize, long fileSize, boolean sizeSealed, Arena arena)
+            throws IOException {
+        ensureAvailability();
+        return MemfdMemory.map(syscalls(), descriptor, byteSize, fileSize, sizeSealed, arena);
+    }
+
+    /**
+     * {@inheritDoc} A dry run of the whole path on a page of its own: a sealed memfd, reopened through
+     * {@code /proc/self/fd} as a second descriptor (as a received one is another descriptor of the same file),
+     * checked, mapped, unmapped and closed.
+     */
+    @Override
+    public void prepareForHandover() throws IOException {
+        ensureAvailability();
+        Syscalls sys = syscalls();
+        try (Arena arena = Arena.ofShared()) {
+            HandoverMemory memory = MemfdMemory.allocate(sys, "multifd-handover-dry-run", PAGE, false, arena);
+            int second;
+            try (Arena scratch = Arena.ofConfined()) {
+                second = sys.open(scratch.allocateFrom("/proc/self/fd/" + memory.descriptor()),
+                        io.channel.linux.internal.gen.fcntl_h.O_RDWR() | io.channel.linux.internal.gen.fcntl_h
+                                .O_CLOEXEC());
+            }
+            if (second < 0) {
+                throw new IOException("reopening a memfd through /proc/self/fd failed: "
+                        + sys.errors().strerror(-second));
+            }
+            MemfdMemory.map(sys, second, PAGE, memory.fileSize(), true, arena);
+        }
+    }
+
+    @Override
+    public boolean writeProtect(MemorySegment memory) throws IOException {
+        ensureAvailability();
+        MemfdMemory.writeProtect(syscalls(), memory);
+        return true;
     }
 
     @Override

@@ -280,4 +280,34 @@ class FakeKernel implements Syscalls {
     public int open(MemorySegment path, int flags) {
         throw new UnsupportedOperationException("the fake kernel has no dirty-tracking calls");
     }
+
+    @Override
+    public long mmap(long length, int prot, int flags, int fd, long offset) {
+        throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
+
+    @Override
+    public int mprotect(long address, long length, int prot) {
+        throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
+
+    @Override
+    public int memfdCreate(MemorySegment name, int flags) {
+        throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
+
+    @Override
+    public int ftruncate(int fd, long length) {
+        throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
+
+    @Override
+    public int fcntl(int fd, int command, int argument) {
+        throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
+
+    @Override
+    public int fstat(int fd, MemorySegment status) {
+        throw new UnsupportedOperationException("the fake kernel has no memory calls");
+    }
 }

@@ -8,6 +8,11 @@ import io.channel.ShutdownDirection;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.Optional;
+import jdk.net.ExtendedSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.EnumSet;
@@ -28,15 +33,15 @@ final class CopyingChannel extends IOChannel {
     private static final Set<Feature> FEATURES = Set.copyOf(EnumSet.of(Feature.SHUTDOWN));
 
     private final SocketChannel socket;
-    private final InetSocketAddress local;
-    private final InetSocketAddress remote;
+    private final SocketAddress local;
+    private final SocketAddress remote;
     private final LongAdder written = new LongAdder();
     private final LongAdder read = new LongAdder();
 
     CopyingChannel(SocketChannel socket) throws IOException {
         this.socket = socket;
-        this.local = (InetSocketAddress) socket.getLocalAddress();
-        this.remote = (InetSocketAddress) socket.getRemoteAddress();
+        this.local = socket.getLocalAddress();
+        this.remote = socket.getRemoteAddress();
     }
 
     @Override
@@ -57,12 +62,32 @@ final class CopyingChannel extends IOChannel {
 
     @Override
     public InetSocketAddress localAddress() {
-        return local;
+        return local instanceof InetSocketAddress inet ? inet : null;
     }
 
     @Override
     public InetSocketAddress remoteAddress() {
+        return remote instanceof InetSocketAddress inet ? inet : null;
+    }
+
+    @Override
+    public SocketAddress localSocketAddress() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress remoteSocketAddress() {
         return remote;
+    }
+
+    @Override
+    public Optional<UserPrincipal> peerUser() throws IOException {
+        if (!(remote instanceof UnixDomainSocketAddress)) {
+            return Optional.empty();
+        }
+        // SO_PEERCRED (man 7 unix): the credentials the peer had when it connected; the JDK's principal compares
+        // by uid.
+        return Optional.of(socket.getOption(ExtendedSocketOptions.SO_PEERCRED).user());
     }
 
     @Override

@@ -6,6 +6,9 @@ import io.channel.IOChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -14,12 +17,12 @@ final class CopyingChannelListener implements ChannelListener {
 
     private final ServerSocketChannel server;
     private final ChannelOptions options;
-    private final InetSocketAddress local;
+    private final SocketAddress local;
 
     CopyingChannelListener(ServerSocketChannel server, ChannelOptions options) throws IOException {
         this.server = server;
         this.options = options;
-        this.local = (InetSocketAddress) server.getLocalAddress();
+        this.local = server.getLocalAddress();
     }
 
     @Override
@@ -36,6 +39,11 @@ final class CopyingChannelListener implements ChannelListener {
 
     @Override
     public InetSocketAddress localAddress() {
+        return local instanceof InetSocketAddress inet ? inet : null;
+    }
+
+    @Override
+    public SocketAddress localSocketAddress() {
         return local;
     }
 
@@ -44,8 +52,13 @@ final class CopyingChannelListener implements ChannelListener {
         return CopyingChannelProvider.NAME;
     }
 
+    /** Closes the socket; a Unix domain socket's file, which the bind made, is removed (once, by the first close). */
     @Override
     public void close() throws IOException {
+        boolean open = server.isOpen();
         server.close();
+        if (open && local instanceof UnixDomainSocketAddress unix) {
+            Files.deleteIfExists(unix.getPath());
+        }
     }
 }

@@ -7,6 +7,9 @@ import io.channel.SocketAddressText;
 import io.channel.spi.ChannelProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -87,8 +90,61 @@ public final class CopyingChannelProvider implements ChannelProvider {
         }
     }
 
+    /**
+     * Connects a Unix domain socket ({@code man 7 unix}) with {@code java.nio}: the one implementation of every
+     * provider ({@link ChannelProvider#connect(SocketAddress, ChannelOptions)}).
+     *
+     * @param remote  the socket's path
+     * @param options the buffer sizes; a local connect does not wait, so there is no timeout
+     * @return the channel
+     * @throws IOException naming the path
+     */
+    public static IOChannel connectUnix(UnixDomainSocketAddress remote, ChannelOptions options) throws IOException {
+        SocketChannel socket = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            configure(socket, options);
+            socket.connect(remote);
+            return new CopyingChannel(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            if (e instanceof IOException io) {
+                throw new IOException("connect to unix:" + remote.getPath() + " failed: " + io.getMessage(), io);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Binds a listening Unix domain socket with {@code java.nio} (see {@link #connectUnix}). The bind makes the
+     * socket's file, which must not exist; the listener's close removes it.
+     *
+     * @param local   the socket's path
+     * @param options the backlog and the buffer sizes of accepted channels
+     * @return the listener
+     * @throws IOException naming the path
+     */
+    public static ChannelListener listenUnix(UnixDomainSocketAddress local, ChannelOptions options)
+            throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(local, options.backlog());
+            return new CopyingChannelListener(server, options);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            if (e instanceof IOException io) {
+                throw new IOException("listen on unix:" + local.getPath() + " failed: " + io.getMessage()
+                        + (java.nio.file.Files.exists(local.getPath()) ? " (the path exists: remove a stale socket"
+                        + " of an earlier receive first)" : ""), io);
+            }
+            throw e;
+        }
+    }
+
     static void configure(SocketChannel socket, ChannelOptions options) throws IOException {
-        socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (!(socket.getLocalAddress() instanceof UnixDomainSocketAddress)
+                && socket.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
         if (options.sendBufferSize() > 0) {
             socket.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferSize());
         }

@@ -1,5 +1,6 @@
 package io.channel.memory;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -56,5 +57,25 @@ public final class PageMemory {
      */
     public static boolean populate(MemorySegment segment) {
         return segment.byteSize() > 0 && provider().populate(segment);
+    }
+
+    /**
+     * Allocates zeroed memory that can be handed to another process, from the provider in use
+     * ({@link MemoryProvider#allocateForHandover}).
+     *
+     * @param name      a name for the memory's file
+     * @param byteSize  the size in bytes, at least 1
+     * @param hugePages whether to back it with huge pages
+     * @param arena     owns the mapping and its descriptor
+     * @return the memory and its descriptor
+     * @throws IOException                   if the system refuses; the message names the call
+     * @throws UnsupportedOperationException if the provider in use cannot, saying why
+     */
+    public static HandoverMemory allocateForHandover(String name, long byteSize, boolean hugePages, Arena arena)
+            throws IOException {
+        if (byteSize < 1) {
+            throw new IllegalArgumentException("byteSize must be >= 1: " + byteSize);
+        }
+        return provider().allocateForHandover(name, byteSize, hugePages, arena);
     }
 }

@@ -4,7 +4,10 @@ import io.channel.ChannelListener;
 import io.channel.ChannelOptions;
 import io.channel.IOChannel;
 import java.io.IOException;
+import io.channel.copy.CopyingChannelProvider;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 
 /**
@@ -111,4 +114,55 @@ public interface ChannelProvider {
      *                     the host name does not resolve)
      */
     ChannelListener listen(InetSocketAddress local, ChannelOptions options) throws IOException;
+
+    /**
+     * Connects to an address of any kind: an {@link InetSocketAddress} goes to
+     * {@link #connect(InetSocketAddress, ChannelOptions)}; a {@link UnixDomainSocketAddress} (same host,
+     * {@code man 7 unix}) is connected with {@code java.nio} by default (its channels are the {@code copy}
+     * provider's; a Unix domain socket has no zero-copy to offer), and a provider that can do more on one (pass
+     * descriptors, {@link io.channel.Feature#PASS_DESCRIPTORS}) overrides this.
+     *
+     * @param remote  where to connect
+     * @param options socket options; zero-copy is ignored for a Unix domain socket
+     * @return the connected channel
+     * @throws IOException if the connection fails; the message names the address
+     * @throws IllegalArgumentException if the address is of another kind
+     */
+    default IOChannel connect(SocketAddress remote, ChannelOptions options) throws IOException {
+        return switch (remote) {
+            case InetSocketAddress inet -> connect(inet, options);
+            case UnixDomainSocketAddress unix -> CopyingChannelProvider.connectUnix(unix, options);
+            default -> throw new IllegalArgumentException("cannot connect to a " + remote.getClass().getName()
+                    + ": " + remote);
+        };
+    }
+
+    /**
+     * Listens on an address of any kind, as {@link #connect(SocketAddress, ChannelOptions)} connects.
+     *
+     * @param local   where to listen; a Unix domain socket's path must not exist
+     * @param options socket options, applied to accepted channels too
+     * @return the listener; closing it removes a Unix domain socket's file
+     * @throws IOException if binding fails; the message names the address
+     * @throws IllegalArgumentException if the address is of another kind
+     */
+    default ChannelListener listen(SocketAddress local, ChannelOptions options) throws IOException {
+        return switch (local) {
+            case InetSocketAddress inet -> listen(inet, options);
+            case UnixDomainSocketAddress unix -> CopyingChannelProvider.listenUnix(unix, options);
+            default -> throw new IllegalArgumentException("cannot listen on a " + local.getClass().getName()
+                    + ": " + local);
+        };
+    }
+
+    /**
+     * Says, without connecting, whether this provider's channels to {@code destination} can pass open descriptors
+     * ({@link io.channel.Feature#PASS_DESCRIPTORS}): the Linux provider's Unix domain sockets can.
+     *
+     * @param destination where a source would connect
+     * @return {@code false} by default
+     */
+    default boolean passesDescriptorsTo(SocketAddress destination) {
+        return false;
+    }
 }

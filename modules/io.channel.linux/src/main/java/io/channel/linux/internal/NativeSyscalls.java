@@ -359,6 +359,63 @@ public final class NativeSyscalls implements Syscalls {
         return invoke("madvise", state -> (int) Madvise.HANDLE.invokeExact(state, address, length, advice));
     }
 
+    @Override
+    public long mmap(long length, int prot, int flags, int fd, long offset) {
+        return invokeLong("mmap", state -> (long) Mmap.HANDLE.invokeExact(state, 0L, length, prot, flags, fd, offset));
+    }
+
+    private static final class Mprotect {
+        static final MethodHandle HANDLE = bind("mprotect",
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+
+    @Override
+    public int mprotect(long address, long length, int prot) {
+        return invoke("mprotect", state -> (int) Mprotect.HANDLE.invokeExact(state, address, length, prot));
+    }
+
+    // --- memory that can be handed over: memfd_create(2), seals (fcntl(2)), fstat(2) ------------------------
+
+    private static final class MemfdCreate {
+        // int memfd_create(const char *name, unsigned int flags): glibc 2.27 and later.
+        static final MethodHandle HANDLE = bind("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    @Override
+    public int memfdCreate(MemorySegment name, int flags) {
+        return invoke("memfd_create", state -> (int) MemfdCreate.HANDLE.invokeExact(state, name, flags));
+    }
+
+    private static final class Ftruncate {
+        static final MethodHandle HANDLE = bind("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+
+    @Override
+    public int ftruncate(int fd, long length) {
+        return invoke("ftruncate", state -> (int) Ftruncate.HANDLE.invokeExact(state, fd, length));
+    }
+
+    private static final class Fcntl {
+        // int fcntl(int fd, int command, ...): variadic from the third argument.
+        static final MethodHandle HANDLE = bind("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+    }
+
+    @Override
+    public int fcntl(int fd, int command, int argument) {
+        return invoke("fcntl", state -> (int) Fcntl.HANDLE.invokeExact(state, fd, command, argument));
+    }
+
+    private static final class Fstat {
+        // int fstat(int fd, struct stat *status): an exported symbol since glibc 2.33 (before, a stat.h inline).
+        static final MethodHandle HANDLE = bind("fstat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    @Override
+    public int fstat(int fd, MemorySegment status) {
+        return invoke("fstat", state -> (int) Fstat.HANDLE.invokeExact(state, fd, status));
+    }
+
     // --- dirty tracking: userfaultfd and /proc/self/pagemap ----------------------------------------------
 
     private static final class Syscall {

@@ -236,6 +236,66 @@ public interface Syscalls {
     int madvise(long address, long length, int advice);
 
     /**
+     * {@code void *mmap(NULL, length, prot, flags, fd, offset)}: a new mapping of a file.
+     *
+     * @param length bytes, a multiple of the file's page size
+     * @param prot   {@code PROT_*} bits
+     * @param flags  {@code MAP_*} bits, for example {@code MAP_SHARED}
+     * @param fd     the file
+     * @param offset where in the file the mapping starts, a multiple of the page size
+     * @return the address, or {@code -errno} (user addresses never fall in {@code [-4095, -1]})
+     */
+    long mmap(long length, int prot, int flags, int fd, long offset);
+
+    /**
+     * {@code int mprotect(void *address, size_t length, int prot)} ({@code man 2 mprotect}).
+     *
+     * @param address page-aligned start
+     * @param length  bytes
+     * @param prot    {@code PROT_*} bits
+     * @return 0, or {@code -errno}
+     */
+    int mprotect(long address, long length, int prot);
+
+    /**
+     * {@code int memfd_create(const char *name, unsigned int flags)} ({@code man 2 memfd_create}).
+     *
+     * @param name  a NUL-terminated name of at most 249 bytes, shown in {@code /proc/PID/fd}
+     * @param flags {@code MFD_CLOEXEC}, {@code MFD_ALLOW_SEALING}, {@code MFD_HUGETLB}
+     * @return the new descriptor, or {@code -errno}
+     */
+    int memfdCreate(MemorySegment name, int flags);
+
+    /**
+     * {@code int ftruncate(int fd, off_t length)}.
+     *
+     * @param fd     the file
+     * @param length its new size in bytes
+     * @return 0, or {@code -errno}
+     */
+    int ftruncate(int fd, long length);
+
+    /**
+     * {@code int fcntl(int fd, int command, int argument)}, for the commands whose argument is an {@code int}
+     * ({@code F_ADD_SEALS}) or that take none ({@code F_GET_SEALS}, where the argument is ignored).
+     *
+     * @param fd       the descriptor
+     * @param command  {@code F_*}
+     * @param argument the command's argument
+     * @return the command's non-negative result, or {@code -errno}
+     */
+    int fcntl(int fd, int command, int argument);
+
+    /**
+     * {@code int fstat(int fd, struct stat *status)}.
+     *
+     * @param fd     the descriptor
+     * @param status receives the {@code struct stat}
+     * @return 0, or {@code -errno}
+     */
+    int fstat(int fd, MemorySegment status);
+
+    /**
      * {@code syscall(SYS_userfaultfd, int flags)} ({@code man 2 userfaultfd}; glibc has no wrapper).
      *
      * @param flags {@code O_CLOEXEC}, {@code O_NONBLOCK}, {@code UFFD_USER_MODE_ONLY}

@@ -6,7 +6,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The portable {@link MemoryProvider}, named {@value #NAME}: {@link Arena#allocate(long, long)} with page alignment. The JDK zeroes
- * what it allocates, so every page is touched at allocation; {@link #populate} has nothing to do.
+ * what it allocates, so every page is touched at allocation; {@link #populate} has nothing to do. It cannot make
+ * memory that can be handed to another process ({@link #handoverUnavailabilityCause()} says why).
  */
 public final class PortableMemoryProvider implements MemoryProvider {
 
@@ -53,5 +54,17 @@ public final class PortableMemoryProvider implements MemoryProvider {
     @Override
     public boolean populate(MemorySegment segment) {
         return false;
+    }
+
+    /**
+     * {@inheritDoc} Always: memory from {@link Arena#allocate} belongs to this process alone and has no descriptor
+     * another process could map.
+     */
+    @Override
+    public Throwable handoverUnavailabilityCause() {
+        return new UnsupportedOperationException("memory provider '" + NAME + "' cannot make memory that can be"
+                + " handed to another process: it allocates with Arena.allocate, which only this process can map;"
+                + " handover needs a file in memory (memfd), made by memory provider 'linux' (module"
+                + " io.channel.linux on Linux)");
     }
 }

@@ -32,6 +32,15 @@ public class fcntl_h extends fcntl_h$shared {
     public static int O_RDONLY() {
         return O_RDONLY;
     }
+    private static final int O_RDWR = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define O_RDWR 2
+     * }
+     */
+    public static int O_RDWR() {
+        return O_RDWR;
+    }
     private static final int O_NONBLOCK = (int)2048L;
     /**
      * {@snippet lang=c :

@@ -50,6 +50,15 @@ public class mman_h extends mman_h$shared {
     public static int PROT_WRITE() {
         return PROT_WRITE;
     }
+    private static final int MAP_SHARED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define MAP_SHARED 1
+     * }
+     */
+    public static int MAP_SHARED() {
+        return MAP_SHARED;
+    }
     private static final int MAP_PRIVATE = (int)2L;
     /**
      * {@snippet lang=c :

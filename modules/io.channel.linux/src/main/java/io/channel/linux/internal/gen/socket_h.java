@@ -77,6 +77,15 @@ public class socket_h extends socket_h$shared {
     public static int SO_KEEPALIVE() {
         return SO_KEEPALIVE;
     }
+    private static final int SO_PEERCRED = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * #define SO_PEERCRED 17
+     * }
+     */
+    public static int SO_PEERCRED() {
+        return SO_PEERCRED;
+    }
     private static final int SO_ZEROCOPY = (int)60L;
     /**
      * {@snippet lang=c :
@@ -248,6 +257,24 @@ public class socket_h extends socket_h$shared {
     public static int MSG_ZEROCOPY() {
         return MSG_ZEROCOPY;
     }
+    private static final int MSG_CMSG_CLOEXEC = (int)1073741824L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.MSG_CMSG_CLOEXEC = 1073741824
+     * }
+     */
+    public static int MSG_CMSG_CLOEXEC() {
+        return MSG_CMSG_CLOEXEC;
+    }
+    private static final int SCM_RIGHTS = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum <anonymous>.SCM_RIGHTS = 1
+     * }
+     */
+    public static int SCM_RIGHTS() {
+        return SCM_RIGHTS;
+    }
     private static final int SHUT_RD = (int)0L;
     /**
      * {@snippet lang=c :
@@ -283,6 +310,15 @@ public class socket_h extends socket_h$shared {
      */
     public static int IPPROTO_TCP() {
         return IPPROTO_TCP;
+    }
+    private static final int AF_UNIX = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define AF_UNIX 1
+     * }
+     */
+    public static int AF_UNIX() {
+        return AF_UNIX;
     }
     private static final int AF_INET = (int)2L;
     /**
