@@ -153,11 +153,23 @@ class TlsDemoAndInfoTest {
     }
 
     @Test
-    void infoWithoutTlsOptionsSaysPlainTcp() {
+    void infoWithoutTlsOptionsSaysPlainTcpAndStillMeasuresTheCipherTlsWouldUse() {
         Launcher.Result run = Launcher.run("info", "--json");
 
         assertThat(run.exitCode()).as(run.describe()).isZero();
-        assertThat(map(JsonReader.object(run.out()).get("tls"))).isEqualTo(Map.of("enabled", false));
+        Map<String, Object> tls = map(JsonReader.object(run.out()).get("tls"));
+        assertThat(tls).containsOnlyKeys("enabled", "cipher-speed").containsEntry("enabled", false);
+        assertThat(map(tls.get("cipher-speed"))).containsEntry("cipher-suite", "TLS_AES_128_GCM_SHA256");
+    }
+
+    @Test
+    void infoAsTextWithoutTlsOptionsGivesTheCipherSpeed() {
+        Launcher.Result run = Launcher.run("info");
+
+        assertThat(run.exitCode()).as(run.describe()).isZero();
+        assertThat(run.out()).as(run.describe())
+                .contains("tls: off (no --tls-* option: send and receive would run plain TCP)")
+                .containsPattern("  cipher speed  TLS_AES_128_GCM_SHA256: AES-128-GCM seals [0-9.]+ GB/s");
     }
 
     @Test

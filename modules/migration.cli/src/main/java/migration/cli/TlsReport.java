@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * @param parameters  the TLS parameters, or {@code null} for plain TCP
  * @param sources     where the credentials come from ({@link TlsOptions#sources()}), or {@code null}
  * @param now         the time expiry is counted from
- * @param cipherSpeed the preferred suite's cipher measured in this process, or {@code null} for plain TCP
+ * @param cipherSpeed the preferred suite's cipher measured in this process (the default preference without TLS
+ *                    options)
  */
 record TlsReport(TlsParameters parameters, Map<String, Object> sources, Instant now, CipherSpeed cipherSpeed) {
 
@@ -43,18 +44,17 @@ record TlsReport(TlsParameters parameters, Map<String, Object> sources, Instant 
     private static final int SAN_DNS = 2;
     private static final int SAN_IP = 7;
 
-    /** {@return the JSON form: {@code {"enabled": false}} without TLS} */
+    /** {@return the JSON form: {@code {"enabled": false, "cipher-speed": {...}}} without TLS} */
     Map<String, Object> toJson() {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("enabled", parameters != null);
         if (parameters == null) {
+            document.put("cipher-speed", cipherSpeed.jsonMembers());
             return document;
         }
         document.put("protocol", TlsParameters.PROTOCOL);
         document.put("cipher-suites", parameters.cipherSuites());
-        if (cipherSpeed != null) {
-            document.put("cipher-speed", cipherSpeed.jsonMembers());
-        }
+        document.put("cipher-speed", cipherSpeed.jsonMembers());
         document.put("credentials", sources);
         X509Certificate own = parameters.credentials().certificateChain().getFirst();
         Map<String, Object> certificate = certificate(own);
@@ -83,17 +83,15 @@ record TlsReport(TlsParameters parameters, Map<String, Object> sources, Instant 
     String toText() {
         String nl = System.lineSeparator();
         if (parameters == null) {
-            return "tls: off (no --tls-* option: send and receive would run plain TCP; with them, info also"
-                    + " measures this machine's cipher speed)" + nl;
+            return "tls: off (no --tls-* option: send and receive would run plain TCP)" + nl
+                    + "  cipher speed  " + cipherSpeed.cipherSuite() + ": " + cipherSpeed.describe() + nl;
         }
         X509Certificate own = parameters.credentials().certificateChain().getFirst();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"protocol", TlsParameters.PROTOCOL});
         rows.add(new String[] {"cipher suites", String.join(", ", parameters.cipherSuites())
                 + " (a destination picks the first both sides offer)"});
-        if (cipherSpeed != null) {
-            rows.add(new String[] {"cipher speed", cipherSpeed.cipherSuite() + ": " + cipherSpeed.describe()});
-        }
+        rows.add(new String[] {"cipher speed", cipherSpeed.cipherSuite() + ": " + cipherSpeed.describe()});
         rows.add(new String[] {"credentials", sources.entrySet().stream().filter(e -> e.getValue() != null)
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))});
         rows.add(new String[] {"certificate", "'" + own.getSubjectX500Principal().getName() + "', "

@@ -55,9 +55,11 @@ public record CipherSpeed(String cipherSuite, double sealBytesPerSecond, double 
     private static final long STEP_NANOS = 10_000_000L;
     /** Steps in a row in which the JIT compiled nothing, one condition of "settled". */
     private static final int QUIET_STEPS = 5;
-    /** Steps in a row in which neither speed rose by more than {@link #RISE}, the other condition. */
-    private static final int FLAT_STEPS = 20;
+    /** Steps in a row in which neither speed rose by more than {@link #RISE}, another condition. */
+    private static final int FLAT_STEPS = 50;
     private static final double RISE = 0.05;
+    /** The least ratio of sealing to opening speed of a settled JIT, the last condition. */
+    private static final double SEAL_TO_OPEN = 0.8;
     private static final int TAG = 16;
     private static final int HEADER = 5;
     private static final double GIB = 1L << 30;
@@ -114,8 +116,11 @@ public record CipherSpeed(String cipherSuite, double sealBytesPerSecond, double 
      * Seals and opens until the JIT has settled: first {@link #WARM_UP_CALLS} short records each way, so that every
      * method on the path has been called often enough for the JIT's last tier (HotSpot's tier 4 thresholds count
      * calls and loop iterations, and a short record is a call at a fraction of a record's cost), then full records in
-     * steps until the JIT has compiled nothing for {@link #QUIET_STEPS} steps and neither speed has risen for
-     * {@link #FLAT_STEPS}. {@return whether it settled before the deadline}
+     * steps until the JIT has compiled nothing for {@link #QUIET_STEPS} steps, neither speed has risen for
+     * {@link #FLAT_STEPS}, and sealing is not much slower than opening. The JIT reaches its last tier in stages,
+     * each a plateau that can last a few hundred milliseconds; the last condition catches the plateau where the
+     * opening path is compiled and the sealing path not yet: compiled, sealing a record costs no more than opening
+     * it in place, which does the same work and more. {@return whether it settled before the deadline}
      */
     private static boolean warmUp(Records records, long deadline) {
         for (int call = 0; call < WARM_UP_CALLS && System.nanoTime() < deadline; call++) {
@@ -139,7 +144,7 @@ public record CipherSpeed(String cipherSuite, double sealBytesPerSecond, double 
             flat = rose ? 0 : flat + 1;
             bestSeal = Math.max(bestSeal, seal);
             bestOpen = Math.max(bestOpen, open);
-            if (quiet >= QUIET_STEPS && flat >= FLAT_STEPS) {
+            if (quiet >= QUIET_STEPS && flat >= FLAT_STEPS && bestSeal >= bestOpen * SEAL_TO_OPEN) {
                 return true;
             }
         }

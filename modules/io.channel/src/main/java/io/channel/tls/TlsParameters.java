@@ -55,11 +55,14 @@ public final class TlsParameters {
     /** How long a handshake may take unless told otherwise. */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-    // The server's order decides (setUseCipherSuitesOrder below). Measured with JDK 25 on an AMD EPYC with AES-NI,
-    // VAES, VPCLMULQDQ and AVX2 but no AVX-512, one core sealing 16 KiB records: AES-128-GCM 3.2 GB/s (the
-    // GaloisCounterMode.implGCMCrypt0 intrinsic), AES-256-GCM 2.4 GB/s (14 rounds instead of 10) and
-    // ChaCha20-Poly1305 0.4 GB/s (ChaCha20 is intrinsified on this CPU, Poly1305 is not).
-    private static final List<String> CIPHER_SUITES =
+    /**
+     * The cipher suites offered and accepted, in the order a server prefers them (the server's order decides):
+     * AES-128-GCM first, the fastest where the CPU has AES and carry-less-multiply instructions (the JDK's fused
+     * AES-GCM intrinsic), then AES-256-GCM (14 rounds instead of 10) and ChaCha20-Poly1305, slower than both on
+     * such CPUs. TLS_AES_128_GCM_SHA256 is every TLS 1.3 implementation's (RFC 8446 section 9.1); of the others,
+     * those this JDK supports are used ({@link #cipherSuites()}). {@link CipherSpeed} measures a suite's cipher.
+     */
+    public static final List<String> CIPHER_SUITES =
             List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
 
     private final TlsCredentials credentials;
