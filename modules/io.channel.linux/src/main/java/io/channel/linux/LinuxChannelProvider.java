@@ -152,7 +152,10 @@ public final class LinuxChannelProvider implements ChannelProvider {
     public ChannelListener listen(SocketAddress local, ChannelOptions options) throws IOException {
         if (local instanceof UnixDomainSocketAddress unix) {
             ensureAvailability();
-            return UnixSockets.listen(Syscalls.nativeSyscalls(), unix, options);
+            ChannelListener listener = UnixSockets.listen(Syscalls.nativeSyscalls(), unix, options);
+            // Whoever connects here is on this host and may hand memory over: rehearse that while waiting.
+            HandoverRehearsal.startOnce();
+            return listener;
         }
         return ChannelProvider.super.listen(local, options);
     }

@@ -130,13 +130,27 @@ public final class LinuxMemoryProvider implements MemoryProvider {
     public HandoverMemory allocateForHandover(String name, long byteSize, boolean hugePages, Arena arena)
             throws IOException {
         ensureAvailability();
-        return MemfdMemory.allocate(syscalls(), name, byteSize, hugePages, arena);
+        HandoverMemory memory = MemfdMemory.allocate(syscalls(), name, byteSize, hugePages, arena);
+        rehearseHandover();
+        return memory;
     }
 
     @Override
     public HandoverMemory declareForHandover(MemorySegment mapping, Path file, Arena arena) throws IOException {
         ensureAvailability();
-        return MemfdMemory.declare(syscalls(), mapping, file, arena, MemfdMemory.procSelfMaps());
+        HandoverMemory memory = MemfdMemory.declare(syscalls(), mapping, file, arena, MemfdMemory.procSelfMaps());
+        rehearseHandover();
+        return memory;
+    }
+
+    /**
+     * Memory that can be handed over will be, over a Unix domain socket: rehearses that while the application
+     * runs ({@link HandoverRehearsal}), so that the handover does not pay for a fresh JVM's first run of it.
+     */
+    private void rehearseHandover() {
+        if (syscalls == null) {
+            HandoverRehearsal.startOnce();
+        }
     }
 
     @Override

@@ -40,6 +40,7 @@ final class UnixSockets {
      */
     static IOChannel connect(Syscalls syscalls, UnixDomainSocketAddress remote, ChannelOptions options)
             throws IOException {
+        HandoverRehearsal.awaitEnd();
         Errors errors = syscalls.errors();
         String where = "connecting to unix:" + remote.getPath();
         int fd = newSocket(syscalls, where);
@@ -175,6 +176,7 @@ final class UnixSockets {
 
         @Override
         public IOChannel accept() throws IOException {
+            HandoverRehearsal.awaitEnd();
             int fd = descriptor.acquire();
             try {
                 while (true) {
