@@ -11,7 +11,9 @@ import migration.json.Json;
  * A snapshot of a migration's statistics, modelled on QEMU's {@code query-migrate}.
  *
  * @param status                  where the migration is in its life cycle
- * @param totalTimeMillis         milliseconds since the migration started (until it ended, once final)
+ * @param totalTimeMillis         milliseconds since the migration started: until the switchover's end (COMMIT sent
+ *                                by the source, received by the destination), or until the end of a migration
+ *                                that did not switch over
  * @param setupTimeMillis         milliseconds the setup took (connecting and handshake), 0 while in setup
  * @param transferred             bytes on the wire so far, headers included, on all channels (the source
  *                                counts what it sent, the destination what it received)
@@ -45,19 +47,25 @@ import migration.json.Json;
  *                                the switchover commits (see {@link Ownership})
  * @param verifiedBy              what proved the memory intact; {@link VerifiedBy#NONE} exactly when not
  *                                {@code verified}
+ * @param writeProtectTimeMillis  source of a handover: milliseconds it spent after COMMIT write-protecting its own
+ *                                mapping of the memory it handed over, which the kernel does page by page (not in
+ *                                {@code totalTimeMillis}: the destination owns and runs the memory meanwhile); 0
+ *                                otherwise
  */
 public record MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
                              long total, long remaining, double mbps, long normalPages, long duplicatePages,
                              long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
                              int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
                              String errorDescription, boolean verified, long unidentifiedConnections,
-                             LiveStats live, TlsStats tls, Ownership ownership, VerifiedBy verifiedBy) {
+                             LiveStats live, TlsStats tls, Ownership ownership, VerifiedBy verifiedBy,
+                             long writeProtectTimeMillis) {
 
     /**
      * Checks and copies the components.
      *
      * @throws NullPointerException     if {@code status}, {@code channels} or {@code zeroCopy} is null
-     * @throws IllegalArgumentException if {@code verifiedBy} contradicts {@code verified}
+     * @throws IllegalArgumentException if {@code verifiedBy} contradicts {@code verified}, or
+     *                                  {@code writeProtectTimeMillis} is negative
      */
     public MigrationStats {
         Objects.requireNonNull(status, "status");
@@ -70,6 +78,48 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         if (verified == (verifiedBy == VerifiedBy.NONE)) {
             throw new IllegalArgumentException("verified " + verified + " but verified by " + verifiedBy);
         }
+        if (writeProtectTimeMillis < 0) {
+            throw new IllegalArgumentException("writeProtectTimeMillis must not be negative: "
+                    + writeProtectTimeMillis);
+        }
+    }
+
+    /**
+     * The statistics as before {@code writeProtectTimeMillis}: nothing was write-protected after a handover.
+     *
+     * @param status                  the status
+     * @param totalTimeMillis         total time
+     * @param setupTimeMillis         setup time
+     * @param transferred             bytes on the wire
+     * @param total                   bytes of RAM
+     * @param remaining               bytes not yet moved
+     * @param mbps                    throughput
+     * @param normalPages             normal pages
+     * @param duplicatePages          zero pages
+     * @param normalBytes             bytes of normal pages
+     * @param dirtySyncCount          rounds
+     * @param dirtySyncMissedZeroCopy flushes that found every write copied
+     * @param multifdBytes            bytes on the multifd channels
+     * @param pageSize                the page size
+     * @param channels                per channel
+     * @param zeroCopy                zero-copy
+     * @param errorDescription        the error or {@code null}
+     * @param verified                whether the memory was proved intact
+     * @param unidentifiedConnections dropped strangers
+     * @param live                    the live-migration statistics
+     * @param tls                     TLS
+     * @param ownership               which side owns the memory
+     * @param verifiedBy              what proved the memory intact
+     */
+    public MigrationStats(MigrationStatus status, long totalTimeMillis, long setupTimeMillis, long transferred,
+                          long total, long remaining, double mbps, long normalPages, long duplicatePages,
+                          long normalBytes, long dirtySyncCount, long dirtySyncMissedZeroCopy, long multifdBytes,
+                          int pageSize, List<ChannelStats> channels, ZeroCopyStats zeroCopy,
+                          String errorDescription, boolean verified, long unidentifiedConnections, LiveStats live,
+                          TlsStats tls, Ownership ownership, VerifiedBy verifiedBy) {
+        this(status, totalTimeMillis, setupTimeMillis, transferred, total, remaining, mbps, normalPages,
+                duplicatePages, normalBytes, dirtySyncCount, dirtySyncMissedZeroCopy, multifdBytes, pageSize, channels,
+                zeroCopy, errorDescription, verified, unidentifiedConnections, live, tls, ownership, verifiedBy, 0);
     }
 
     /**
@@ -217,7 +267,8 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
 
     /**
      * Renders the statistics as one JSON object, with QEMU's {@code query-migrate} names where they exist:
-     * {@code status}, {@code total-time}, {@code setup-time}, {@code ram} {...}, {@code zero-copy} {...},
+     * {@code status}, {@code total-time}, {@code setup-time}, {@code write-protect-time} (this project's),
+     * {@code ram} {...}, {@code zero-copy} {...},
      * {@code channels} [...], {@code verified} and {@code verified-by}, {@code ownership} and {@code error-desc}
      * (only when there is an error).
      *
@@ -261,6 +312,7 @@ public record MigrationStats(MigrationStatus status, long totalTimeMillis, long 
         document.put("ownership", ownership.jsonName());
         document.put("total-time", totalTimeMillis);
         document.put("setup-time", setupTimeMillis);
+        document.put("write-protect-time", writeProtectTimeMillis);
         document.put("expected-downtime", live.expectedDowntimeMillis());
         document.put("downtime", live.downtimeMillis());
         document.put("cpu-throttle-percentage", live.cpuThrottlePercentage());

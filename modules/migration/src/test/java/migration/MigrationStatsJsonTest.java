@@ -24,7 +24,8 @@ class MigrationStatsJsonTest {
     @Test
     void statsRenderAsOneObjectWithQemuNames() {
         Map<String, Object> json = (Map<String, Object>) JsonReader.parse(stats("off by request", "boom").toJson());
-        assertThat(json).containsOnlyKeys("status", "ownership", "total-time", "setup-time", "expected-downtime", "downtime",
+        assertThat(json).containsOnlyKeys("status", "ownership", "total-time", "setup-time", "write-protect-time",
+                "expected-downtime", "downtime",
                 "cpu-throttle-percentage", "ram", "zero-copy", "channels", "live", "verified", "verified-by",
                 "unidentified-connections", "tls", "error-desc");
         assertThat(json).containsEntry("tls", Map.of("enabled", false));
@@ -35,7 +36,7 @@ class MigrationStatsJsonTest {
                 .containsEntry("downtime-phases-us", Map.of("pause-hook", -1L, "last-sync", -1L, "last-round", -1L,
                         "complete", -1L, "result", -1L));
         assertThat(json).containsEntry("status", "failed").containsEntry("total-time", 1234L)
-                .containsEntry("setup-time", 56L).containsEntry("verified", false).containsEntry("verified-by", "none")
+                .containsEntry("setup-time", 56L).containsEntry("write-protect-time", 0L).containsEntry("verified", false).containsEntry("verified-by", "none")
                 .containsEntry("unidentified-connections", 3L).containsEntry("error-desc", "boom");
         Map<String, Object> ram = (Map<String, Object>) json.get("ram");
         assertThat(ram).containsOnlyKeys("transferred", "total", "remaining", "mbps", "normal", "normal-bytes",

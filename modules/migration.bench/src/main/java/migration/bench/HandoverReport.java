@@ -48,8 +48,10 @@ record HandoverReport(String date, String commandLine, Machine machine, List<Row
      * @param totalMillis    {@code total-time}
      * @param setupMillis    {@code setup-time}
      * @param downtimeMillis {@code downtime} of a live run, -1 for one that is not live
+     * @param writeProtectMillis {@code write-protect-time}: after a handover, the source's write-protect of what it
+     *                       handed over, after COMMIT
      */
-    record Run(long totalMillis, long setupMillis, long downtimeMillis) {
+    record Run(long totalMillis, long setupMillis, long downtimeMillis, long writeProtectMillis) {
     }
 
     /**
@@ -86,19 +88,23 @@ record HandoverReport(String date, String commandLine, Machine machine, List<Row
         for (Kind kind : Kind.values()) {
             out.append("- ").append(kind.label).append(": ").append(kind.how).append('\n');
         }
-        out.append("\n| size | kind | runs | total ms (median) | setup ms (median) | downtime ms (median) |\n");
-        out.append("|---|---|---:|---:|---:|---:|\n");
+        out.append("\n| size | kind | runs | total ms (median) | setup ms (median) | downtime ms (median)"
+                + " | write-protect ms (median) |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             out.append("| ").append(sizeText(row.size())).append(" | ").append(row.kind().label)
                     .append(" | ").append(row.runs().size()).append(" | ").append(cell(row.median(Run::totalMillis)))
                     .append(" | ").append(cell(row.median(Run::setupMillis))).append(" | ")
-                    .append(cell(row.median(Run::downtimeMillis)))
+                    .append(cell(row.median(Run::downtimeMillis))).append(" | ")
+                    .append(row.kind() == Kind.HANDOVER ? cell(row.median(Run::writeProtectMillis)) : "-")
                     .append(row.skipped() == null ? "" : " (" + row.skipped() + ")").append(" |\n");
         }
-        out.append(String.format(Locale.ROOT, "%nThe total is the source's total-time, from its start to the"
-                + " destination's verdict and, for a handover, the write-protect of what it handed over; the setup is"
-                + " its part before the first page. Only a live run has a downtime (\"-\" otherwise): a copying run"
-                + " here is not live.%n"));
+        out.append(String.format(Locale.ROOT, "%nThe total is the source's total-time, from its start to COMMIT,"
+                + " from which on the destination owns and runs the memory; the setup is its part before the first"
+                + " page. Only a live run has a downtime (\"-\" otherwise): a copying run here is not live. After a"
+                + " handover's COMMIT the source write-protects its own mapping of what it handed over before its"
+                + " migration returns, which the kernel does page by page: the write-protect column, outside the"
+                + " total.%n"));
         return out.toString();
     }
 
@@ -129,6 +135,9 @@ record HandoverReport(String date, String commandLine, Machine machine, List<Row
             entry.put("total-ms", row.median(Run::totalMillis));
             entry.put("setup-ms", row.median(Run::setupMillis));
             entry.put("downtime-ms", row.median(Run::downtimeMillis));
+            if (row.kind() == Kind.HANDOVER) {
+                entry.put("write-protect-ms", row.median(Run::writeProtectMillis));
+            }
             if (row.skipped() != null) {
                 entry.put("skipped", row.skipped());
             }

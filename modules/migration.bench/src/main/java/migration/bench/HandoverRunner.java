@@ -25,6 +25,7 @@ final class HandoverRunner {
     private static final Pattern TOTAL = Pattern.compile("\"total-time\":(\\d+)");
     private static final Pattern SETUP = Pattern.compile("\"setup-time\":(\\d+)");
     private static final Pattern DOWNTIME = Pattern.compile("\"downtime\":(\\d+)");
+    private static final Pattern WRITE_PROTECT = Pattern.compile("\"write-protect-time\":(\\d+)");
 
     private final List<Long> sizes;
     private final int repeat;
@@ -78,8 +79,10 @@ final class HandoverRunner {
                 HandoverReport.Run run = kind == HandoverReport.Kind.HANDOVER ? handover(size) : copy(kind, size,
                         source);
                 progress.println(String.format(Locale.ROOT, "  %s, %s, run %d: total-time %d ms, setup %d ms,"
-                        + " downtime %s", kind.label(), HandoverReport.sizeText(size), i + 1, run.totalMillis(),
-                        run.setupMillis(), run.downtimeMillis() < 0 ? "-" : run.downtimeMillis() + " ms"));
+                        + " downtime %s%s", kind.label(), HandoverReport.sizeText(size), i + 1, run.totalMillis(),
+                        run.setupMillis(), run.downtimeMillis() < 0 ? "-" : run.downtimeMillis() + " ms",
+                        kind == HandoverReport.Kind.HANDOVER ? ", write-protect " + run.writeProtectMillis() + " ms"
+                                : ""));
                 progress.flush();
                 runs.add(run);
             }
@@ -128,7 +131,8 @@ final class HandoverRunner {
     /** {@return a run's figures from the source's JSON document} */
     static HandoverReport.Run parse(List<String> output, boolean live) throws IOException {
         String text = String.join("\n", output);
-        return new HandoverReport.Run(number(TOTAL, text), number(SETUP, text), live ? number(DOWNTIME, text) : -1);
+        return new HandoverReport.Run(number(TOTAL, text), number(SETUP, text), live ? number(DOWNTIME, text) : -1,
+                live ? number(WRITE_PROTECT, text) : 0);
     }
 
     private static long number(Pattern pattern, String text) throws IOException {

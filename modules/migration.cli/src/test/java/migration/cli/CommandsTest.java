@@ -172,7 +172,8 @@ class CommandsTest {
         for (Run run : new Run[] {sent, received}) {
             assertThat(JsonReader.object(run.out())).as(run.out()).containsEntry("status", "completed")
                     .containsEntry("ownership", "destination")
-                    .containsOnlyKeys("status", "ownership", "total-time", "setup-time", "expected-downtime",
+                    .containsOnlyKeys("status", "ownership", "total-time", "setup-time", "write-protect-time",
+                            "expected-downtime",
                             "downtime", "cpu-throttle-percentage", "ram", "zero-copy", "channels", "live", "verified",
                             "verified-by", "unidentified-connections", "tls");
         }

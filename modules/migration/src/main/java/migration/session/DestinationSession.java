@@ -563,6 +563,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
                                 + ending().message() + "): the source has handed the memory over, so this side"
                                 + " owns it");
                     }
+                    switchedOver();
                     phases.moveTo(DestinationPhase.COMMITTED);
                     commitArrived.countDown();
                 }

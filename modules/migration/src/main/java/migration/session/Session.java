@@ -103,6 +103,8 @@ public abstract class Session {
     private volatile VerifiedBy verifiedBy = VerifiedBy.NONE;
     private volatile long setupDoneNanos;
     private volatile long endNanos;
+    /** When the switchover ended (COMMIT sent or received), or 0: the end of {@link #totalTimeMillis()}. */
+    private volatile long switchedOverNanos;
     private volatile MigrationStatus finalStatus;
     private volatile boolean stopping;
     private volatile MainChannel main;
@@ -342,7 +344,7 @@ public abstract class Session {
                 counters.dirtySyncMissedZeroCopy.get(), multifd, MigrationProtocol.PAGE_SIZE, perChannel,
                 zeroCopyStats(perChannel), errorDescription(), verifiedBy != VerifiedBy.NONE,
                 unidentifiedConnections(), liveStats(), params.tls() == null ? TlsStats.OFF : TlsStats.of(tlsSession),
-                ownership(), verifiedBy);
+                ownership(), verifiedBy, writeProtectTimeMillis());
     }
 
     /**
@@ -768,10 +770,24 @@ public abstract class Session {
         return end == null || end.status() == MigrationStatus.COMPLETED ? null : end.message();
     }
 
-    /** {@return milliseconds since start, until the end} */
+    /**
+     * {@return milliseconds since start, until the switchover ended or else until the end} What a side does after
+     * COMMIT (closing its channels; a source that handed memory over, write-protecting it) is its own business:
+     * the destination runs the memory by then.
+     */
     final long totalTimeMillis() {
-        long end = endNanos;
+        long end = switchedOverNanos != 0 ? switchedOverNanos : endNanos;
         return TimeUnit.NANOSECONDS.toMillis((end != 0 ? end : System.nanoTime()) - startNanos);
+    }
+
+    /** Marks the end of the switchover: COMMIT was handed to the main channel, or arrived. */
+    final void switchedOver() {
+        switchedOverNanos = System.nanoTime();
+    }
+
+    /** {@return milliseconds a source spent write-protecting memory it handed over, after COMMIT; 0 by default} */
+    long writeProtectTimeMillis() {
+        return 0;
     }
 
     /** {@return milliseconds the setup took, 0 while in setup} */

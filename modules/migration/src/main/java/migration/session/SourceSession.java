@@ -334,9 +334,22 @@ public final class SourceSession extends Session implements SenderHost {
                     + " cannot have it and the source keeps the memory: " + e.getMessage(), e));
             throw new Stopped();
         }
+        switchedOver();
         phases.moveTo(SourcePhase.COMMITTED);
         verdict(verdict.verified() ? VerifiedBy.atSource(params()) : VerifiedBy.NONE);
+        long start = System.nanoTime();
         giveUpHandedOver();
+        if (!handedOver.isEmpty()) {
+            writeProtectMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        }
+    }
+
+    /** Milliseconds {@link #giveUpHandedOver} took; the control thread's, read by {@link #stats()}. */
+    private volatile long writeProtectMillis;
+
+    @Override
+    long writeProtectTimeMillis() {
+        return writeProtectMillis;
     }
 
     /** The blocks' CRC32Cs of their final memory (verify {@code final}), read on a worker; null until started. */
