@@ -170,4 +170,35 @@ class HandoverMigrationTest {
             assertThat(sent.live().rounds().getFirst().pagesSent()).isEqualTo(16 * MIB / 4096);
         }
     }
+
+    @Test
+    void aLiveMigrationThatHandsEveryBlockOverPausesAtOnceWithoutARoundBefore() throws Exception {
+        UnixDomainSocketAddress socket = UnixDomainSocketAddress.of(directory.resolve("all.sock"));
+        MigrationParameters params = MigrationParameters.defaults().withChannels(1);
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock handed = RamBlock.memfd("state", 16 * MIB, arena);
+            Memories.fill(handed.memory(), 8);
+            LiveWriters writers = new LiveWriters(handed.memory(), 1, 0);
+            writers.start(LiveWriters.Reporter.NONE);
+            MigrationStats sent;
+            MigrationStats received;
+            try (MigrationDestination destination = MigrationDestination.listen(socket,
+                    RamBlockProvider.anonymous(arena), params);
+                 MigrationSource source = MigrationSource.startLive(destination.localSocketAddress(),
+                         List.of(handed), params, LiveParameters.defaults(), writers)) {
+                sent = source.await();
+                received = destination.await();
+                assertThat(destination.blocks().getFirst().memory().mismatch(handed.memory())).isEqualTo(-1);
+            } finally {
+                writers.stopAll();
+            }
+            assertThat(sent.status()).isEqualTo(MigrationStatus.COMPLETED);
+            assertThat(received.ownership()).isEqualTo(Ownership.DESTINATION);
+            assertThat(sent.dirtySyncCount()).as("the last round only").isEqualTo(1);
+            assertThat(sent.live().rounds()).singleElement().satisfies(round -> assertThat(round.pagesSent()).isZero());
+            assertThat(sent.live().convergence()).contains("every block is handed over");
+            assertThat(sent.normalPages() + sent.duplicatePages()).isZero();
+            assertThat(permissions(handed.memory().address())).startsWith("r-");
+        }
+    }
 }

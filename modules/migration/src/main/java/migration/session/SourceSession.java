@@ -500,6 +500,50 @@ public final class SourceSession extends Session implements SenderHost {
     private List<IncrementalBlockDigest> blockDigests;
 
     /**
+     * The switchover of a live migration after {@code round}: pause hook, last sync, last round of what either
+     * sync found dirty, its end on every channel. Returns the rounds sent, the last one included.
+     */
+    private int switchOver(int round, Precopy.Synced synced, String why, List<MultifdSender> senders)
+            throws Exception {
+        precopy.switchedOver(why);
+        Hook pause = hooks::pause; // linked here, not in the downtime
+        downtimeMarks[0] = System.nanoTime();
+        phases.moveTo(SourcePhase.PAUSED);
+        runHook("pause", pause);
+        downtimeMarks[1] = System.nanoTime();
+        Precopy.Synced last = precopy.sync();
+        if (params().verification() == VerifyMode.FINAL) {
+            startMemoryDigests();
+        }
+        downtimeMarks[2] = System.nanoTime();
+        List<DirtyPages> dirty = new ArrayList<>();
+        long pages = 0;
+        for (int b = 0; b < blocks.size(); b++) {
+            DirtyPages union = synced.dirty().get(b).union(last.dirty().get(b));
+            dirty.add(union);
+            pages += union.dirtyPageCount();
+        }
+        round++;
+        roundBytes = pages * MigrationProtocol.PAGE_SIZE;
+        processedAtRoundStart = counters.processedBytes.sum();
+        long finalStart = System.nanoTime();
+        long finalBytes = counters.multifdBytes.sum();
+        runRound(round, PacketCursor.of(dirty), senders);
+        downtimeMarks[3] = System.nanoTime();
+        if (blockDigests != null) {
+            foldSent(dirty);
+            finalDigests = new int[blocks.size()];
+            for (int b = 0; b < finalDigests.length; b++) {
+                finalDigests[b] = handedOver.contains(b) ? 0 : blockDigests.get(b).digest();
+            }
+        }
+        roundEnded();
+        precopy.finalRound(round, pages, counters.multifdBytes.sum() - finalBytes,
+                System.nanoTime() - finalStart, last.nanos());
+        return round;
+    }
+
+    /**
      * Iterative precopy: round 1 sends every page with the trackers armed; after each round, ROUND_END, the
      * destination's ROUND_RECEIVED (the round is in its memory), one sync
      * (which re-arms the trackers before the next round's pages go out), the round's numbers, and either another
@@ -514,6 +558,11 @@ public final class SourceSession extends Session implements SenderHost {
             blockDigests = made;
         }
         precopy.arm();
+        if (handedOver.size() == blocks.size()) {
+            // No page is copied: a round would send nothing and only cost a round trip before the pause.
+            return switchOver(0, precopy.sync(), "every block is handed over: no page is copied, so no round"
+                    + " goes before the switchover", senders);
+        }
         int round = 1;
         long pagesSent = copiedSizes().stream().mapToLong(MigrationProtocol::pageCount).sum();
         List<DirtyPages> sent = null;
@@ -554,42 +603,7 @@ public final class SourceSession extends Session implements SenderHost {
             String why = switchoverRequested ? "asked for by switchover()"
                     : next == Convergence.Next.SWITCH_OVER ? precopy.switchoverReason() : null;
             if (why != null) {
-                precopy.switchedOver(why);
-                Hook pause = hooks::pause; // linked here, not in the downtime
-                downtimeMarks[0] = System.nanoTime();
-                phases.moveTo(SourcePhase.PAUSED);
-                runHook("pause", pause);
-                downtimeMarks[1] = System.nanoTime();
-                Precopy.Synced last = precopy.sync();
-                if (params().verification() == VerifyMode.FINAL) {
-                    startMemoryDigests();
-                }
-                downtimeMarks[2] = System.nanoTime();
-                List<DirtyPages> dirty = new ArrayList<>();
-                long pages = 0;
-                for (int b = 0; b < blocks.size(); b++) {
-                    DirtyPages union = synced.dirty().get(b).union(last.dirty().get(b));
-                    dirty.add(union);
-                    pages += union.dirtyPageCount();
-                }
-                round++;
-                roundBytes = pages * MigrationProtocol.PAGE_SIZE;
-                processedAtRoundStart = counters.processedBytes.sum();
-                long finalStart = System.nanoTime();
-                long finalBytes = counters.multifdBytes.sum();
-                runRound(round, PacketCursor.of(dirty), senders);
-                downtimeMarks[3] = System.nanoTime();
-                if (blockDigests != null) {
-                    foldSent(dirty);
-                    finalDigests = new int[blocks.size()];
-                    for (int b = 0; b < finalDigests.length; b++) {
-                        finalDigests[b] = handedOver.contains(b) ? 0 : blockDigests.get(b).digest();
-                    }
-                }
-                roundEnded();
-                precopy.finalRound(round, pages, counters.multifdBytes.sum() - finalBytes,
-                        System.nanoTime() - finalStart, last.nanos());
-                return round;
+                return switchOver(round, synced, why, senders);
             }
             if (next == Convergence.Next.GIVE_UP) {
                 throw new MigrationException(precopy.notConverged());
