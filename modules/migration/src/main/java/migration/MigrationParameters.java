@@ -25,7 +25,8 @@ import java.util.Set;
  *                           the migration fails
  * @param progressTimeout    how long a multifd channel that has data to move may move none before the
  *                           migration fails naming the channel (a peer that sends heartbeats but does not read
- *                           its channels)
+ *                           its channels); also how long the destination waits for each handed-over block's
+ *                           descriptor after COMPLETE
  * @param maxUnidentifiedConnections destination: how many accepted connections that have not yet identified
  *                           themselves are held at once, 2 to 4096; one more is closed at once (and counted). A
  *                           source connects all its channels before it sends a byte, so this must be at least its

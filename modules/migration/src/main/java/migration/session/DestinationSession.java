@@ -126,6 +126,17 @@ public final class DestinationSession extends Session implements ReceiverHost {
     private volatile boolean awaitedLast;
     /** Whether a RESULT that refuses the migration is being or has been sent. */
     private volatile boolean refusing;
+    /** While the control thread reads a handed-over block's descriptor: since when, and for which; else null. */
+    private volatile AwaitedHandover awaitedHandover;
+
+    /**
+     * The control thread waits on the handover channel (the progress rule bounds the wait, {@link #stalled}).
+     *
+     * @param since   {@link System#nanoTime()} when the read began
+     * @param missing the names of the blocks whose descriptors have not arrived
+     */
+    private record AwaitedHandover(long since, List<String> missing) {
+    }
 
     private DestinationSession(ChannelListener listener, RamBlockProvider provider, Predicate<RamBlock> knownZero,
                                Function<RamBlock, FileChannel> files, boolean prefault, MigrationParameters params) {
@@ -388,7 +399,9 @@ public final class DestinationSession extends Session implements ReceiverHost {
      * Takes the blocks the source hands over: one message with one descriptor each on the handover channel, after
      * the last round. Each descriptor is checked before it is mapped ({@link MemoryProvider#mapHandedOver}: a
      * regular file in memory, of the announced size, sealed as announced) and then mapped in place of the block's
-     * placeholder; a refused one is closed and fails the migration, and the source keeps its memory.
+     * placeholder; a refused one is closed and fails the migration, and the source keeps its memory. Each read is
+     * bounded by the progress timeout ({@link #stalled}): the watchdog fails the migration and shuts the channels
+     * down, which ends the read.
      */
     private void receiveHandedOver(IOChannel channel) throws IOException, MigrationException, Stopped {
         Hello current = hello;
@@ -398,7 +411,11 @@ public final class DestinationSession extends Session implements ReceiverHost {
             MemorySegment bytes = scratch.allocate(HandoverMessage.SIZE);
             for (int n = 0; n < current.handedOver().size(); n++) {
                 checkStopping();
+                awaitedHandover = new AwaitedHandover(System.nanoTime(), current.handedOver().stream()
+                        .filter(index -> !taken.contains(index)).map(index -> current.blocks().get(index).name())
+                        .toList());
                 try (ReceivedDescriptors descriptors = channel.readWithDescriptors(bytes, 1)) {
+                    awaitedHandover = null;
                     HandoverMessage message = HandoverMessage.decode(bytes, current, descriptors.count());
                     Hello.BlockInfo info = current.blocks().get(message.block());
                     if (!taken.add(message.block())) {
@@ -416,6 +433,8 @@ public final class DestinationSession extends Session implements ReceiverHost {
                     blocks.set(message.block(), RamBlock.of(info.name(), mapped));
                 }
             }
+        } finally {
+            awaitedHandover = null;
         }
     }
 
@@ -461,13 +480,23 @@ public final class DestinationSession extends Session implements ReceiverHost {
 
     @Override
     String stalled(long now) {
+        long limit = params().progressTimeout().toNanos();
+        AwaitedHandover handover = awaitedHandover;
+        if (handover != null && now - handover.since() > limit) {
+            // The source sends every descriptor before COMPLETE (PROTOCOL.md §3.4), and heartbeats keep the
+            // liveness rule content meanwhile: without this bound a message that never comes blocks for ever.
+            List<String> missing = handover.missing();
+            return "handover channel: the source sent COMPLETE, but " + (missing.size() == 1
+                    ? "ram block '" + missing.getFirst() + "''s descriptor did not arrive"
+                    : "the descriptors of ram blocks '" + String.join("', '", missing) + "' did not arrive")
+                    + " within " + format(params().progressTimeout());
+        }
         int round = awaitedRound;
         RoundBarrier roundBarrier = barrier;
         if (round == 0 || roundBarrier == null) {
             return null;
         }
         long since = awaitedSince;
-        long limit = params().progressTimeout().toNanos();
         for (MultifdReceiver receiver : receivers) {
             long progress = receiver.progressNanos();
             long quietSince = progress - since > 0 ? progress : since;
