@@ -143,7 +143,8 @@ class HandoverHostileSourceTest {
 
     /**
      * One descriptor more still fits the control buffer the destination reads with (CMSG_SPACE(4) holds two ints on
-     * x86_64), and the channel refuses it by count; two more do not fit, and the kernel cuts them (MSG_CTRUNC).
+     * x86_64), and the channel refuses it by count; two more do not fit, and the kernel cuts them (MSG_CTRUNC). A
+     * breach of the protocol either way: the destination says so, naming the handover channel.
      */
     @ParameterizedTest(name = "{0} descriptors more")
     @ValueSource(ints = {1, 2})
@@ -153,8 +154,10 @@ class HandoverHostileSourceTest {
             Outcome outcome = refused((message, descriptor, destination) -> destination.writeWithDescriptors(message,
                     IntStream.concat(IntStream.of(descriptor), IntStream.of(decoys)).toArray()), PARAMS);
 
-            String expected = "more descriptors arrived than the 1 expected";
-            assertThat(destination(outcome)).hasMessageContaining(expected).hasMessageContaining("every one is closed");
+            String expected = "handover channel: more descriptors arrived than the 1 expected (";
+            assertThat(destination(outcome)).hasMessageStartingWith(expected)
+                    .hasMessageContaining(more == 1 ? "2 arrived" : "the control message was cut, MSG_CTRUNC")
+                    .hasMessageEndingWith("every one is closed");
             assertThat(source(outcome)).hasMessageContaining("the destination failed: \"" + expected);
         }
     }

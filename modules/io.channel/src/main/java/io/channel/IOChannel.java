@@ -269,10 +269,11 @@ public abstract class IOChannel implements AutoCloseable {
      * @param maxDescriptors how many descriptors the caller expects at most, 1 to {@value #MAX_DESCRIPTORS}
      * @return the descriptors received with these bytes, perhaps none
      * @throws UnsupportedOperationException if the channel lacks {@link Feature#PASS_DESCRIPTORS}
-     * @throws IOException                   on any I/O error; if more descriptors came than {@code maxDescriptors}
-     *                                       (the kernel drops what did not fit and says so, {@code MSG_CTRUNC}),
-     *                                       with every one received closed; {@link java.io.EOFException} if the
-     *                                       peer closed first
+     * @throws TooManyDescriptorsException   if more descriptors came than {@code maxDescriptors} (the kernel drops
+     *                                       what did not fit and says so, {@code MSG_CTRUNC}), with every one
+     *                                       received closed
+     * @throws IOException                   on any other I/O error; {@link java.io.EOFException} if the peer
+     *                                       closed first
      */
     public final ReceivedDescriptors readWithDescriptors(MemorySegment bytes, int maxDescriptors) throws IOException {
         Objects.requireNonNull(bytes, "bytes");

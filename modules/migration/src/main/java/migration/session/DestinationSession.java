@@ -5,6 +5,7 @@ import io.channel.ChannelProviders;
 import io.channel.Feature;
 import io.channel.IOChannel;
 import io.channel.ReceivedDescriptors;
+import io.channel.TooManyDescriptorsException;
 import io.channel.memory.HandoverMemory;
 import io.channel.memory.MemoryProvider;
 import io.channel.memory.PageMemory;
@@ -414,7 +415,7 @@ public final class DestinationSession extends Session implements ReceiverHost {
                 awaitedHandover = new AwaitedHandover(System.nanoTime(), current.handedOver().stream()
                         .filter(index -> !taken.contains(index)).map(index -> current.blocks().get(index).name())
                         .toList());
-                try (ReceivedDescriptors descriptors = channel.readWithDescriptors(bytes, 1)) {
+                try (ReceivedDescriptors descriptors = readHandoverMessage(channel, bytes)) {
                     awaitedHandover = null;
                     HandoverMessage message = HandoverMessage.decode(bytes, current, descriptors.count());
                     Hello.BlockInfo info = current.blocks().get(message.block());
@@ -435,6 +436,16 @@ public final class DestinationSession extends Session implements ReceiverHost {
             }
         } finally {
             awaitedHandover = null;
+        }
+    }
+
+    /** Reads one handover message; more descriptors than its one are the source's breach of the protocol. */
+    private static ReceivedDescriptors readHandoverMessage(IOChannel channel, MemorySegment bytes)
+            throws IOException {
+        try {
+            return channel.readWithDescriptors(bytes, 1);
+        } catch (TooManyDescriptorsException e) {
+            throw new ProtocolException("handover channel: " + e.getMessage());
         }
     }
 

@@ -6,6 +6,7 @@ import io.channel.FlushResult;
 import io.channel.IOChannel;
 import io.channel.ReceivedDescriptors;
 import io.channel.ShutdownDirection;
+import io.channel.TooManyDescriptorsException;
 import io.channel.linux.internal.Errors;
 import io.channel.linux.internal.SocketDescriptor;
 import io.channel.linux.internal.Syscalls;
@@ -219,9 +220,9 @@ final class UnixChannel extends IOChannel {
                     received.add(e.descriptors());
                     throw e;
                 }
-                if ((msghdr.msg_flags(message) & socket_h.MSG_CTRUNC()) != 0 || received.count() > maxDescriptors) {
-                    throw new IOException("more descriptors arrived than the " + maxDescriptors + " expected (the"
-                            + " control message was cut, MSG_CTRUNC): every one is closed");
+                boolean truncated = (msghdr.msg_flags(message) & socket_h.MSG_CTRUNC()) != 0;
+                if (truncated || received.count() > maxDescriptors) {
+                    throw new TooManyDescriptorsException(maxDescriptors, received.count(), truncated);
                 }
             }
             return received;

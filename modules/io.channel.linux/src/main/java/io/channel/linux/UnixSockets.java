@@ -166,6 +166,8 @@ final class UnixSockets {
         private final SocketDescriptor descriptor;
         private final UnixDomainSocketAddress local;
         private final ChannelOptions options;
+        /** Set by {@link #close()} before it shuts the socket down, so that a blocked accept knows why it ended. */
+        private volatile boolean closing;
 
         Listener(Syscalls syscalls, int fd, UnixDomainSocketAddress local, ChannelOptions options) {
             this.syscalls = syscalls;
@@ -192,7 +194,9 @@ final class UnixSockets {
                         return new UnixChannel(syscalls, accepted, local, UnixDomainSocketAddress.of(""));
                     }
                     Errors.Kind kind = Errors.kind(-accepted);
-                    if (descriptor.isClosed()) {
+                    // close() shuts the socket down before it marks it closed: the EINVAL that ends a blocked
+                    // accept then is the close, as ChannelListener.accept promises.
+                    if (closing || descriptor.isClosed()) {
                         throw new ClosedChannelException();
                     }
                     if (kind != Errors.Kind.RETRY) {
@@ -221,6 +225,7 @@ final class UnixSockets {
 
         @Override
         public void close() throws IOException {
+            closing = true;
             // Linux: shutdown(2) of a listening socket makes a blocked accept return (EINVAL).
             if (shutDownAndClose(syscalls, descriptor)) {
                 Files.deleteIfExists(local.getPath());

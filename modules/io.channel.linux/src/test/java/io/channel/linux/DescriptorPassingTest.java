@@ -9,6 +9,7 @@ import io.channel.ChannelOptions;
 import io.channel.Feature;
 import io.channel.IOChannel;
 import io.channel.ReceivedDescriptors;
+import io.channel.TooManyDescriptorsException;
 import io.channel.memory.HandoverMemory;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -16,12 +17,18 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,10 +134,30 @@ class DescriptorPassingTest {
 
         sender.writeWithDescriptors(oneByte(), first.descriptor(), second.descriptor());
 
+        // CMSG_SPACE of one int has room for two on x86_64 (alignment to 8 bytes): the kernel cuts nothing.
         assertThatThrownBy(() -> receiver.readWithDescriptors(oneByte(), 1))
-                .isInstanceOf(IOException.class)
-                .hasMessageContaining("more descriptors arrived than the 1 expected")
-                .hasMessageContaining("MSG_CTRUNC");
+                .isInstanceOfSatisfying(TooManyDescriptorsException.class, e -> {
+                    assertThat(e.expected()).isEqualTo(1);
+                    assertThat(e.truncated()).isFalse();
+                })
+                .hasMessage("more descriptors arrived than the 1 expected (2 arrived): every one is closed");
+        assertThat(openDescriptors()).isEqualTo(before);
+    }
+
+    @Test
+    void descriptorsBeyondTheRoomGivenAreCutByTheKernelAndTheRestClosed() throws IOException {
+        int[] three = new int[3];
+        for (int i = 0; i < three.length; i++) {
+            three[i] = memory.allocateForHandover("d" + i, 4096, false, arena).descriptor();
+        }
+        long before = openDescriptors();
+
+        sender.writeWithDescriptors(oneByte(), three);
+
+        assertThatThrownBy(() -> receiver.readWithDescriptors(oneByte(), 1))
+                .isInstanceOfSatisfying(TooManyDescriptorsException.class, e -> assertThat(e.truncated()).isTrue())
+                .hasMessage("more descriptors arrived than the 1 expected (the control message was cut, MSG_CTRUNC):"
+                        + " every one is closed");
         assertThat(openDescriptors()).isEqualTo(before);
     }
 
@@ -222,5 +249,23 @@ class DescriptorPassingTest {
             }
         }
         throw new AssertionError("no open descriptor of " + file);
+    }
+
+    /**
+     * Whichever comes first, the close or the accept, or the close between the shutdown that wakes a blocked
+     * accept and the mark that the socket is closed: the accept ends as closed, never with accept4's EINVAL.
+     */
+    @RepeatedTest(20)
+    void closingAUnixListenerEndsAnAcceptOnAnotherThreadAsClosed() throws Exception {
+        ChannelListener other = channels.listen(UnixDomainSocketAddress.of(directory.resolve("other.sock")),
+                ChannelOptions.defaults());
+        try (ExecutorService thread = Executors.newSingleThreadExecutor()) {
+            Future<IOChannel> accepted = thread.submit(other::accept);
+
+            other.close();
+
+            assertThatThrownBy(accepted::get).isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(ClosedChannelException.class);
+        }
     }
 }
