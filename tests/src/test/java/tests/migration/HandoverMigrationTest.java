@@ -90,6 +90,8 @@ class HandoverMigrationTest {
             assertThat(received.verified()).isTrue();
             // Only the ordinary block's pages crossed the socket.
             assertThat((sent.normalPages() + sent.duplicatePages()) * 4096).isEqualTo(8 * MIB + 4096);
+            assertThat(sent.channels()).as("the Linux provider's sockets pass descriptors")
+                    .allSatisfy(channel -> assertThat(channel.provider()).isEqualTo("linux"));
             assertThat(sent.remaining()).isZero();
         }
     }
@@ -199,6 +201,27 @@ class HandoverMigrationTest {
             assertThat(sent.live().convergence()).contains("every block is handed over");
             assertThat(sent.normalPages() + sent.duplicatePages()).isZero();
             assertThat(permissions(handed.memory().address())).startsWith("r-");
+        }
+    }
+
+    @Test
+    void withNothingToHandOverASourceCopiesOverAUnixSocketWithTheCopyingProvider() throws Exception {
+        UnixDomainSocketAddress socket = UnixDomainSocketAddress.of(directory.resolve("copy.sock"));
+        MigrationParameters params = MigrationParameters.defaults().withChannels(2);
+        try (Arena arena = Arena.ofShared()) {
+            RamBlock copied = RamBlock.anonymous("heap", 4 * MIB, arena);
+            Memories.fill(copied.memory(), 9);
+            try (MigrationDestination destination = MigrationDestination.listen(socket,
+                    RamBlockProvider.anonymous(arena), params);
+                 MigrationSource source = MigrationSource.start(destination.localSocketAddress(), List.of(copied),
+                         params)) {
+                MigrationStats sent = source.await();
+                destination.await();
+                assertThat(destination.blocks().getFirst().memory().mismatch(copied.memory())).isEqualTo(-1);
+                assertThat(sent.channels()).as("no descriptor to pass: the copying provider, as on loopback TCP")
+                        .allSatisfy(channel -> assertThat(channel.provider()).isEqualTo("copy"));
+                assertThat(sent.zeroCopy().reason()).contains("Unix domain socket");
+            }
         }
     }
 }

@@ -194,7 +194,8 @@ public final class SourceSession extends Session implements SenderHost {
             }
         }
         ZeroCopyPlan plan = ZeroCopyPlan.choose(params.zeroCopy(), params.provider(), candidates,
-                System.getProperty("os.name", "unknown"), params.tls() != null, destination);
+                System.getProperty("os.name", "unknown"), params.tls() != null, destination,
+                blocks.stream().anyMatch(block -> block.size() > 0 && block.handoverMemory().isPresent()));
         // Under TLS, or to a destination on this host, copying is a given, not news: the statistics still say why.
         if (params.zeroCopy() == ZeroCopyMode.AUTO && !plan.requestZeroCopy() && params.provider() == null
                 && !plan.givenBySetup()) {

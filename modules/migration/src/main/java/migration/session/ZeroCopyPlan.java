@@ -88,6 +88,27 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
     public static ZeroCopyPlan choose(ZeroCopyMode mode, String requested, List<ChannelProvider> candidates,
                                       String osName, boolean tls, SocketAddress destination)
             throws MigrationException {
+        return choose(mode, requested, candidates, osName, tls, destination, true);
+    }
+
+    /**
+     * Chooses the provider and decides about zero-copy, knowing whether the source has memory to hand over.
+     *
+     * @param mode        the requested zero-copy mode
+     * @param requested   the provider name from the parameters, or {@code null}
+     * @param candidates  the providers to choose from, or {@code null} for those found by {@link ChannelProviders}
+     * @param osName      the value of {@code os.name}
+     * @param tls         whether the channels run TLS
+     * @param destination where the source connects, or {@code null}
+     * @param handsOver   whether some block was made to be handed over: over a Unix domain socket the best
+     *                    provider is taken then (its sockets may pass descriptors), else the best copying one, as
+     *                    to a destination on this host over TCP
+     * @return the plan
+     * @throws MigrationException if no provider can be used, or zero-copy is required and cannot work
+     */
+    public static ZeroCopyPlan choose(ZeroCopyMode mode, String requested, List<ChannelProvider> candidates,
+                                      String osName, boolean tls, SocketAddress destination, boolean handsOver)
+            throws MigrationException {
         if (tls && mode == ZeroCopyMode.ON) {
             throw new MigrationException(TLS_REFUSES_ZERO_COPY);
         }
@@ -107,10 +128,14 @@ public record ZeroCopyPlan(ChannelProvider provider, boolean requestZeroCopy, St
         boolean copying = !named && (mode == ZeroCopyMode.OFF || tls || sameHost) && !unix;
         ChannelProviders.Selection selection;
         try {
-            if (unix && !named) {
+            if (unix && !named && handsOver) {
                 // The best provider, not the best copying one: over a Unix domain socket the Linux provider's own
                 // sockets can hand memory over (pass descriptors), which the portable provider's cannot.
                 selection = ChannelProviders.select(all, null);
+            } else if (unix && !named) {
+                // Nothing to hand over: every page is copied, and starting the Linux provider's native linker
+                // would cost a one-shot send more than its sockets save, as on loopback TCP.
+                selection = ChannelProviders.selectForCopying(all);
             } else if (copying) {
                 // Nothing named, so no property to honour: the list form is the whole choice.
                 selection = ChannelProviders.selectForCopying(all);
