@@ -50,7 +50,8 @@ final class HandoverRehearsal {
             return;
         }
         NativeSyscalls.linkAhead(NativeSyscalls.Ahead.values());
-        rehearsing = Thread.ofPlatform().daemon().name("multifd-handover-rehearsal").start(() -> {
+        // Known before it runs: its own connect and accept must not wait for it (awaitEnd).
+        Thread thread = Thread.ofPlatform().daemon().name("multifd-handover-rehearsal").unstarted(() -> {
             try {
                 rehearse(Syscalls.nativeSyscalls());
             } catch (IOException | RuntimeException e) {
@@ -59,6 +60,8 @@ final class HandoverRehearsal {
                 ENDED.countDown();
             }
         });
+        rehearsing = thread;
+        thread.start();
     }
 
     /**
