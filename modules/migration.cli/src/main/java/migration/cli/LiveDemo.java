@@ -30,8 +30,11 @@ final class LiveDemo {
                     round.round(), round.pagesSent(), round.dirtyPagesFound(), round.syncMicros() / 1000.0,
                     ByteSize.format(round.bytesPerSecond()));
         }
-        out.printf(Locale.ROOT, "  downtime    %d ms (expected %d ms; pausing the writers took %.1f ms)%n",
-                live.downtimeMillis(), live.expectedDowntimeMillis(), writers.pauseTookNanos() / 1e6);
+        // No round before the pause (every block handed over) measured no bandwidth to expect a downtime from.
+        out.printf(Locale.ROOT, "  downtime    %d ms (%s; pausing the writers took %.1f ms)%n",
+                live.downtimeMillis(), live.expectedDowntimeMillis() < 0 ? "none expected: no round measured the"
+                        + " bandwidth" : "expected " + live.expectedDowntimeMillis() + " ms",
+                writers.pauseTookNanos() / 1e6);
         LiveStats.DowntimePhases phases = live.downtimePhases();
         out.printf(Locale.ROOT, "    phases    pause hook %.1f ms, last sync %.1f ms, last round %.1f ms, COMPLETE %.1f ms,"
                         + " COMPLETE to RESULT %.1f ms%n", phases.pauseHookMicros() / 1e3, phases.lastSyncMicros() / 1e3,
@@ -41,6 +44,10 @@ final class LiveDemo {
         for (LiveStats.Tracker tracker : live.trackers()) {
             out.printf(Locale.ROOT, "  tracker     %s: %s (%s)%n", tracker.block(), tracker.tracker(),
                     tracker.reason());
+        }
+        if (stats.writeProtectTimeMillis() > 0) {
+            out.printf(Locale.ROOT, "  released    the source's mapping made read-only in %d ms, after COMMIT (not in the"
+                    + " time above)%n", stats.writeProtectTimeMillis());
         }
         out.flush();
     }
