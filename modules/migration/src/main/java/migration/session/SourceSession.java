@@ -195,7 +195,7 @@ public final class SourceSession extends Session implements SenderHost {
         }
         ZeroCopyPlan plan = ZeroCopyPlan.choose(params.zeroCopy(), params.provider(), candidates,
                 System.getProperty("os.name", "unknown"), params.tls() != null, destination,
-                blocks.stream().anyMatch(block -> block.size() > 0 && block.handoverMemory().isPresent()));
+                blocks.stream().anyMatch(SourceSession::canBeHandedOver));
         // Under TLS, or to a destination on this host, copying is a given, not news: the statistics still say why.
         if (params.zeroCopy() == ZeroCopyMode.AUTO && !plan.requestZeroCopy() && params.provider() == null
                 && !plan.givenBySetup()) {
@@ -406,7 +406,7 @@ public final class SourceSession extends Session implements SenderHost {
         }
         List<Integer> indices = new ArrayList<>();
         for (int b = 0; b < blocks.size(); b++) {
-            if (blocks.get(b).size() > 0 && blocks.get(b).handoverMemory().isPresent()) {
+            if (canBeHandedOver(blocks.get(b))) {
                 indices.add(b);
             }
         }
@@ -420,6 +420,11 @@ public final class SourceSession extends Session implements SenderHost {
             sizes.add(handedOver.contains(b) ? 0L : blocks.get(b).size());
         }
         return sizes;
+    }
+
+    /** {@return whether a block is handed over where the channels pass descriptors: made for it, and not empty} */
+    private static boolean canBeHandedOver(RamBlock block) {
+        return block.size() > 0 && block.handoverMemory().isPresent();
     }
 
     /** Connects the handover channel and identifies it (an init packet naming {@link InitPacket#HANDOVER_CHANNEL}). */
@@ -559,7 +564,7 @@ public final class SourceSession extends Session implements SenderHost {
             blockDigests = made;
         }
         precopy.arm();
-        if (handedOver.size() == blocks.size()) {
+        if (!handedOver.isEmpty() && copiedSizes().stream().allMatch(size -> size == 0)) {
             // No page is copied: a round would send nothing and only cost a round trip before the pause.
             return switchOver(0, precopy.sync(), "every block is handed over: no page is copied, so no round"
                     + " goes before the switchover", senders);

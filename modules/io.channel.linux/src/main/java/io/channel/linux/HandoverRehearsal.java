@@ -44,58 +44,61 @@ final class HandoverRehearsal {
     private HandoverRehearsal() {
     }
 
-    /** Starts the rehearsal on a daemon thread, once per process; returns at once. */
+    /** Starts the rehearsal on a daemon thread, once per process; returns at once and never throws. */
     static void startOnce() {
         if (!STARTED.compareAndSet(false, true)) {
             return;
         }
-        NativeSyscalls.linkAhead(NativeSyscalls.Ahead.values());
-        // Known before it runs: its own connect and accept must not wait for it (awaitEnd).
-        Thread thread = Thread.ofPlatform().daemon().name("multifd-handover-rehearsal").unstarted(() -> {
-            try {
-                rehearse(Syscalls.nativeSyscalls());
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "the handover rehearsal failed: " + e.getMessage());
-            } finally {
-                ENDED.countDown();
-            }
-        });
-        rehearsing = thread;
-        thread.start();
+        try {
+            NativeSyscalls.linkAhead(NativeSyscalls.Ahead.values());
+            // Known before it runs: its own connect and accept must not wait for it (awaitEnd).
+            Thread thread = Thread.ofPlatform().daemon().name("multifd-handover-rehearsal").unstarted(() -> {
+                try {
+                    Path directory = Path.of(System.getProperty("java.io.tmpdir"), "multifd-rehearsal-"
+                            + ProcessHandle.current().pid() + "-" + System.nanoTime());
+                    rehearse(Syscalls.nativeSyscalls(), directory);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "the handover rehearsal failed: " + e.getMessage());
+                } finally {
+                    ENDED.countDown();
+                }
+            });
+            rehearsing = thread;
+            thread.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // No thread for it (the process is out of threads): nothing rehearses, and nothing waits for it.
+            ENDED.countDown();
+            LOG.log(System.Logger.Level.DEBUG, () -> "the handover rehearsal did not start: " + e);
+        }
     }
 
     /**
      * Waits until a rehearsal in progress has ended, so that a real connection never runs beside it: the
      * rehearsal holds sockets and a {@code memfd} meanwhile, and the work it does is what the connection would do
      * first anyway. Returns at once when none was started, when it has ended, or on the rehearsal's own thread;
-     * waits {@link #WAIT_LIMIT} at most.
+     * else after {@link #WAIT_LIMIT} at most, or at once on an interrupt, whose status it keeps.
      */
     static void awaitEnd() {
         if (!STARTED.get() || Thread.currentThread() == rehearsing) {
             return;
         }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                ENDED.await(WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+        try {
+            ENDED.await(WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     /**
-     * Runs the whole path once.
+     * Runs the whole path once, with its socket in {@code directory}, which it creates (it must not exist: a
+     * name taken already fails the rehearsal rather than reusing what someone else made) and removes.
      *
-     * @param sys the system calls
+     * @param sys       the system calls
+     * @param directory where the socket goes
      * @throws IOException if a step fails
      */
-    static void rehearse(Syscalls sys) throws IOException {
-        Path directory = Files.createTempDirectory("multifd-rehearsal");
+    static void rehearse(Syscalls sys, Path directory) throws IOException {
+        Files.createDirectory(directory);
         Path socket = directory.resolve("s");
         try (Arena arena = Arena.ofShared();
              ChannelListener listener = UnixSockets.listen(sys, UnixDomainSocketAddress.of(socket),

@@ -221,8 +221,16 @@ final class UnixChannel extends IOChannel {
                     throw e;
                 }
                 boolean truncated = (msghdr.msg_flags(message) & socket_h.MSG_CTRUNC()) != 0;
-                if (truncated || received.count() > maxDescriptors) {
+                if (received.count() > maxDescriptors) {
                     throw new TooManyDescriptorsException(maxDescriptors, received.count(), truncated);
+                }
+                if (truncated) {
+                    // The kernel also cuts the control message when it cannot install a descriptor here, with
+                    // room left (scm_detach_fds in net/core/scm.c): this side's limit, not the peer's breach.
+                    throw new IOException("the kernel dropped descriptors sent with these bytes although there was"
+                            + " room for " + maxDescriptors + " (MSG_CTRUNC with " + received.count() + " received):"
+                            + " this process may have reached its limit of open files (RLIMIT_NOFILE), or a"
+                            + " security module refused one; every one received is closed");
                 }
             }
             return received;

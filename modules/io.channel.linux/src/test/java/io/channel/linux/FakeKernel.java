@@ -45,6 +45,8 @@ class FakeKernel implements Syscalls {
     /** Errors (-errno) the next recv calls return before they read. */
     final Deque<Long> receiveScript = new ArrayDeque<>();
     final List<Receive> receives = new ArrayList<>();
+    /** msg_flags the next plain recvmsg calls report (with no control data), such as MSG_CTRUNC. */
+    final Deque<Integer> receiveFlags = new ArrayDeque<>();
     final List<Send> sends = new ArrayList<>();
     final List<String> log = new ArrayList<>();
     final Deque<ZeroCopyNotification> errorQueue = new ArrayDeque<>();
@@ -124,6 +126,11 @@ class FakeKernel implements Syscalls {
             lengths.add(iovec.iov_len(iovec.asSlice(vector, i)));
         }
         receives.add(new Receive("recvmsg", List.copyOf(lengths), 0, false));
+        Integer flags = receiveFlags.poll();
+        if (flags != null) {
+            msghdr.msg_flags(message, flags);
+            msghdr.msg_controllen(message, 0);
+        }
         byte[] data = dataToRead.poll();
         if (data == null) {
             return 0;

@@ -1,6 +1,7 @@
 package io.channel.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.channel.ChannelListener;
@@ -9,6 +10,7 @@ import io.channel.IOChannel;
 import io.channel.linux.internal.Syscalls;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,8 @@ class HandoverRehearsalTest {
     void linux() {
         Throwable cause = new LinuxChannelProvider().unavailabilityCause();
         assumeTrue(cause == null, () -> "Linux channel provider unavailable: " + cause);
+        HandoverRehearsal.startOnce();
+        HandoverRehearsal.awaitEnd();
     }
 
     private static long openDescriptors() throws IOException {
@@ -37,34 +41,38 @@ class HandoverRehearsalTest {
         }
     }
 
-    private static long rehearsalDirectories() throws IOException {
-        try (Stream<Path> list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return list.filter(p -> p.getFileName().toString().startsWith("multifd-rehearsal")).count();
+    @Test
+    void aRehearsalRunsTheWholePathAndLeavesNoDescriptorSocketOrDirectory() throws IOException {
+        HandoverRehearsal.rehearse(Syscalls.nativeSyscalls(), directory.resolve("first"));
+        long descriptors = openDescriptors();
+
+        HandoverRehearsal.rehearse(Syscalls.nativeSyscalls(), directory.resolve("second"));
+
+        assertThat(openDescriptors()).isEqualTo(descriptors);
+        try (Stream<Path> left = Files.list(directory)) {
+            assertThat(left).as("each rehearsal removes its socket and directory").isEmpty();
         }
     }
 
     @Test
-    void aRehearsalRunsTheWholePathAndLeavesNoDescriptorSocketOrDirectory() throws IOException {
-        HandoverRehearsal.rehearse(Syscalls.nativeSyscalls());
-        long descriptors = openDescriptors();
-        long directories = rehearsalDirectories();
+    void aRehearsalRefusesADirectoryThatExistsAlready() throws IOException {
+        Path taken = Files.createDirectory(directory.resolve("taken"));
 
-        HandoverRehearsal.rehearse(Syscalls.nativeSyscalls());
-
-        assertThat(openDescriptors()).isEqualTo(descriptors);
-        assertThat(rehearsalDirectories()).isEqualTo(directories);
+        assertThatThrownBy(
+                        () -> HandoverRehearsal.rehearse(Syscalls.nativeSyscalls(), taken))
+                .isInstanceOf(FileAlreadyExistsException.class);
+        assertThat(taken).isDirectory();
     }
 
     @Test
-    void aConnectionAcceptedAfterListeningNeverRunsBesideTheBackgroundRehearsal() throws IOException {
+    void afterTheRehearsalEndedAListenerAndAConnectionOpenOnlyTheirOwnDescriptors() throws IOException {
         long before = openDescriptors();
         try (ChannelListener listener = new LinuxChannelProvider().listen(
                 UnixDomainSocketAddress.of(directory.resolve("r.sock")), ChannelOptions.defaults());
              IOChannel client = new LinuxChannelProvider().connect(listener.localSocketAddress(),
                      ChannelOptions.defaults());
              IOChannel server = listener.accept()) {
-            // The listener, both ends: whatever the rehearsal opened is closed by the time connect returned.
-            assertThat(openDescriptors()).isEqualTo(before + 3);
+            assertThat(openDescriptors()).as("the listener and both ends").isEqualTo(before + 3);
         }
         assertThat(openDescriptors()).isEqualTo(before);
     }
