@@ -50,7 +50,7 @@ final class HandoverRehearsal {
             return;
         }
         try {
-            NativeSyscalls.linkAhead(NativeSyscalls.Ahead.values());
+            NativeSyscalls.linkAhead();
             // Known before it runs: its own connect and accept must not wait for it (awaitEnd).
             Thread thread = Thread.ofPlatform().daemon().name("multifd-handover-rehearsal").unstarted(() -> {
                 try {

@@ -15,10 +15,8 @@ import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The real {@link Syscalls}: hand-written FFM downcalls into the C library.
@@ -88,54 +86,34 @@ public final class NativeSyscalls implements Syscalls {
 
     // --- linking ahead -----------------------------------------------------------------------------------
 
-    /** What a process is about to do, for {@link #linkAhead}: each names the calls it will make. */
-    public enum Ahead {
-        /** Unix domain socket channels: connecting or accepting, passing descriptors, waiting, closing. */
-        UNIX_CHANNELS(List.of(Socket.class, Connect.class, Bind.class, Listen.class, Accept4.class,
-                GetSockOpt.class, SendMsg.class, RecvMsg.class, Send.class, Recv.class, Poll.class,
-                Shutdown.class, Close.class, StrError.class)),
-        /** Checking and mapping a handed-over descriptor, and the dry run of it. */
-        HANDOVER_DESTINATION(List.of(Fstat.class, Fcntl.class, Mmap.class, Munmap.class, Open.class,
-                MemfdCreate.class, Ftruncate.class)),
-        /** Write-protecting memory once it was handed over. */
-        HANDOVER_SOURCE(List.of(Mprotect.class));
+    /**
+     * The calls of Unix domain socket channels (connecting or accepting, passing descriptors, waiting, closing)
+     * and of a handover (checking, mapping and write-protecting a handed-over descriptor, and its dry run).
+     */
+    private static final List<Class<?>> UNIX_AND_HANDOVER = List.of(Socket.class, Connect.class, Bind.class,
+            Listen.class, Accept4.class, GetSockOpt.class, SendMsg.class, RecvMsg.class, Send.class, Recv.class,
+            Poll.class, Shutdown.class, Close.class, StrError.class, Fstat.class, Fcntl.class, Mmap.class,
+            Munmap.class, Open.class, MemfdCreate.class, Ftruncate.class, Mprotect.class);
 
-        private final List<Class<?>> holders;
-
-        Ahead(List<Class<?>> holders) {
-            this.holders = holders;
-        }
-    }
-
-    /** The kinds {@link #linkAhead} has started, so that each is linked once per process. */
-    private static final Set<Ahead> LINKING = EnumSet.noneOf(Ahead.class);
+    /** Whether {@link #linkAhead} has started, so that it links once per process. */
+    private static final AtomicBoolean LINKING = new AtomicBoolean();
 
     /**
-     * Binds the calls of {@code what} on a daemon thread and returns at once; once per kind per process. Binding
-     * a downcall handle generates its stub and method-handle classes, which a fresh JVM pays for in every first
-     * call (the JDK caches stubs only per function descriptor); a process that knows which calls it is about to
-     * make links them while it still waits (for a source to connect, for its application to hand over), so that
-     * the migration does not pay for it. A call that needs a holder meanwhile waits for its initialization, as
-     * class initialization does (JLS 12.4.2); a symbol that does not resolve fails the call that needs it, not
-     * this.
-     *
-     * @param what the calls about to be made
+     * Binds the calls of Unix domain socket channels and of a handover on a daemon thread and returns at once;
+     * once per process. Binding a downcall handle generates its stub and method-handle classes, which a fresh JVM
+     * pays for in every first call (the JDK caches stubs only per function descriptor); a process that knows it
+     * is about to make these calls links them while it still waits (for a source to connect, for its application
+     * to hand over), so that the migration does not pay for it. A call that needs a holder meanwhile waits for its
+     * initialization, as class initialization does (JLS 12.4.2); a symbol that does not resolve fails the call
+     * that needs it, not this.
      */
-    public static void linkAhead(Ahead... what) {
-        List<Class<?>> holders = new ArrayList<>();
-        synchronized (LINKING) {
-            for (Ahead kind : what) {
-                if (LINKING.add(kind)) {
-                    holders.addAll(kind.holders);
-                }
-            }
-        }
-        if (holders.isEmpty()) {
+    public static void linkAhead() {
+        if (!LINKING.compareAndSet(false, true)) {
             return;
         }
         Thread.ofPlatform().daemon().name("multifd-link-ahead").start(() -> {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            for (Class<?> holder : holders) {
+            for (Class<?> holder : UNIX_AND_HANDOVER) {
                 try {
                     lookup.ensureInitialized(holder);
                 } catch (IllegalAccessException | LinkageError e) {
